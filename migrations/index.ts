@@ -1,0 +1,11 @@
+/**
+ * The ordered list of migrations. `ae-db revision` rewrites this file after adding one;
+ * listing them explicitly makes the compiled server and the TypeScript tests run the
+ * very same classes, with no file globbing.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124000000_initial_schema } from './Migration20261124000000_initial_schema';
+
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261124000000_initial_schema', class: Migration20261124000000_initial_schema },
+];

@@ -1,0 +1,154 @@
+/**
+ * Configuration: the process environment first, then `.env.local`, then `.env`
+ * (the predecessor's convention), so a value exported in the shell always wins.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export interface DatabaseTarget {
+  /** libpq-style URL (`postgresql://user:pass@host:port/db`), normalised from any accepted form. */
+  url: string;
+  /** Where it came from, for messages: `AE_DATABASE_URL`, `--url`, `embedded`, … */
+  source: string;
+}
+
+export interface ParsedDatabaseUrl {
+  user: string;
+  password?: string;
+  host: string;
+  port: number;
+  database: string;
+  params: URLSearchParams;
+}
+
+/** Parse a `KEY=value` file; quotes are stripped, `#` starts a comment, `export ` is tolerated. */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2].trim();
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
+      value = value.slice(1, -1);
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** The effective environment: process env over `.env.local` over `.env` in `dir`. */
+export function loadEnv(dir = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = {};
+  for (const file of ['.env', '.env.local']) {
+    const path = resolve(dir, file);
+    if (existsSync(path)) Object.assign(merged, parseDotenv(readFileSync(path, 'utf8')));
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  return merged;
+}
+
+/**
+ * Accepts `postgresql://`, `postgres://` and SQLAlchemy's `postgresql+psycopg://` (or any
+ * `+driver`) and returns the plain libpq form that `pg`, `pg_dump` and `psql` understand.
+ */
+export function normalizeDatabaseUrl(input: string): string {
+  const trimmed = input.trim();
+  const m = /^(postgres(?:ql)?)(\+[a-z0-9_]+)?:\/\//i.exec(trimmed);
+  if (!m) {
+    throw new ConfigError(
+      `Database URL must start with postgresql://, postgres:// or postgresql+psycopg:// (got "${maskUrl(trimmed)}")`,
+    );
+  }
+  const url = 'postgresql://' + trimmed.slice(m[0].length);
+  const parsed = parseDatabaseUrl(url);
+  if (!parsed.database) throw new ConfigError(`Database URL names no database: "${maskUrl(url)}"`);
+  return url;
+}
+
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  let u: URL;
+  try {
+    u = new URL(url.replace(/^postgres(?:ql)?(\+[a-z0-9_]+)?:/i, 'http:'));
+  } catch {
+    throw new ConfigError(`Database URL is not a valid URL: "${maskUrl(url)}"`);
+  }
+  return {
+    user: decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'postgres',
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    host: u.hostname || 'localhost',
+    port: u.port ? Number(u.port) : 5432,
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    params: u.searchParams,
+  };
+}
+
+/** The same URL pointing at another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url.replace(/^postgresql:/, 'http:'));
+  u.pathname = '/' + encodeURIComponent(database);
+  return u.toString().replace(/^http:/, 'postgresql:');
+}
+
+/** The guide's rule for the test database: the main database's name plus `_test`. */
+export function deriveTestUrl(url: string): string {
+  return withDatabase(url, parseDatabaseUrl(url).database + '_test');
+}
+
+/** A URL safe to print: the password replaced by `****`. */
+export function maskUrl(url: string): string {
+  return url.replace(/(^[a-z0-9+]+:\/\/[^:/@]*:)([^@]*)@/i, '$1****@');
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  /** Normalised AE_DATABASE_URL, or undefined to use the embedded server. */
+  databaseUrl?: string;
+  /** Normalised AE_TEST_DATABASE_URL, or undefined. */
+  testDatabaseUrl?: string;
+  port: number;
+  autoMigrate: boolean;
+  embeddedDataDir: string;
+  embeddedPort?: number;
+  debug: boolean;
+}
+
+function intFrom(env: Record<string, string | undefined>, key: string, fallback?: number): number | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be a port number (0–65535), got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env = loadEnv()): AppConfig {
+  return {
+    databaseUrl: env.AE_DATABASE_URL ? normalizeDatabaseUrl(env.AE_DATABASE_URL) : undefined,
+    testDatabaseUrl: env.AE_TEST_DATABASE_URL ? normalizeDatabaseUrl(env.AE_TEST_DATABASE_URL) : undefined,
+    port: intFrom(env, 'PORT', 4000)!,
+    autoMigrate: env.AE_AUTO_MIGRATE === '1' || env.AE_AUTO_MIGRATE === 'true',
+    embeddedDataDir: resolve(env.AE_EMBEDDED_DATA_DIR ?? '.data/postgres'),
+    embeddedPort: intFrom(env, 'AE_EMBEDDED_PORT'),
+    debug: env.AE_DEBUG === '1',
+  };
+}
+
+/** The repository root (the folder holding package.json), from source or from dist/. */
+export function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}

@@ -1,0 +1,61 @@
+/**
+ * Builds the MikroORM instance. `initORM` in `src/context.ts` is the one place where the
+ * CLI, the server and the tests turn a database URL into a working ORM plus services.
+ */
+import 'reflect-metadata';
+import { defineConfig, type MigrationObject } from '@mikro-orm/core';
+import { PostgreSqlDriver, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { join } from 'node:path';
+import { projectRoot } from '../config';
+import { ENTITIES } from '../entities';
+import { MIGRATIONS } from '../../migrations';
+
+/** The migrations table, the counterpart of Alembic's `alembic_version`. */
+export const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+/** Where `revision` writes new migration files: the repository's `migrations/` folder. */
+export const MIGRATIONS_DIR = join(projectRoot(), 'migrations');
+
+export interface OrmOptions {
+  url: string;
+  debug?: boolean;
+  poolMax?: number;
+  /** Overrides the migration list (tests use a deliberately failing one). */
+  migrations?: MigrationObject[];
+  applicationName?: string;
+}
+
+export function ormConfig(o: OrmOptions): Options {
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl: o.url,
+    entities: ENTITIES,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    // `timestamp` columns hold device wall-clock times: read and write them as UTC, never local time.
+    forceUtcTimezone: true,
+    debug: !!o.debug,
+    allowGlobalContext: false,
+    pool: { min: 0, max: o.poolMax ?? 10 },
+    driverOptions: { connection: { application_name: o.applicationName ?? 'ae-graphql' } },
+    extensions: [Migrator],
+    migrations: {
+      tableName: MIGRATIONS_TABLE,
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      migrationsList: o.migrations ?? MIGRATIONS,
+      transactional: true,
+      allOrNothing: true,
+      // Diff entities against the real database, not a JSON snapshot that can drift.
+      snapshot: false,
+      emit: 'ts',
+      // `session_replication_role` needs superuser; the lab's role may not have it.
+      disableForeignKeys: false,
+      silent: true,
+    },
+    schemaGenerator: { disableForeignKeys: false, createForeignKeyConstraints: true },
+  });
+}
+
+export async function createOrm(o: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(o) as any);
+}

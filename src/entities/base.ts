@@ -1,0 +1,35 @@
+import { PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, Int } from 'type-graphql';
+import { CreatedTimestampColumn, EnumColumn, TextColumn } from './columns';
+import { ProcessingStatus } from './enums';
+
+/** `id serial primary key` and `created_at`, which every table has. */
+export abstract class BaseRecord {
+  @Field(() => Int)
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @CreatedTimestampColumn({ description: 'When the row was first written.' })
+  createdAt: Date = new Date();
+}
+
+/**
+ * The bookkeeping columns shared by the four processing tables (audio, biomechanics,
+ * synchronization, cycles). `updated_at` is also maintained by a database trigger, so
+ * it moves on every UPDATE whoever the writer is (this API or the Python pipeline).
+ */
+export abstract class ProcessingRecord extends BaseRecord {
+  @Field(() => Date, { description: 'When the row was last changed.' })
+  @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date() })
+  processingDate: Date = new Date();
+
+  @EnumColumn(() => ProcessingStatus, ProcessingStatus, { default: ProcessingStatus.not_processed })
+  processingStatus: ProcessingStatus = ProcessingStatus.not_processed;
+
+  @TextColumn()
+  errorMessage?: string | null;
+}

@@ -1,0 +1,36 @@
+/**
+ * Errors the services raise on purpose. Each one carries a message meant for a person;
+ * the CLI prints it as is and GraphQL maps it to a stable error code.
+ */
+export class UserError extends Error {
+  readonly code: string = 'BAD_USER_INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A destructive operation was asked for without its confirmation. */
+export class ConfirmationRequiredError extends UserError {
+  readonly code = 'CONFIRMATION_REQUIRED';
+}
+
+/** One broken rule of a write: which field, which rule, and what is wrong. */
+export interface FieldViolation {
+  field: string;
+  rule: string;
+  message: string;
+  /** Position in a batch, when the write was one. */
+  index?: number;
+}
+
+export class ValidationFailedError extends UserError {
+  constructor(readonly violations: FieldViolation[]) {
+    super(
+      `Invalid input: ${violations
+        .slice(0, 5)
+        .map((v) => `${v.index !== undefined ? `[${v.index}] ` : ''}${v.field}: ${v.message}`)
+        .join('; ')}${violations.length > 5 ? `; … ${violations.length - 5} more` : ''}`,
+    );
+  }
+}

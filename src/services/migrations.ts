@@ -1,0 +1,220 @@
+/**
+ * Schema versioning: the Alembic workflow (current, upgrade, downgrade, history, revision,
+ * stamp, check) on top of MikroORM's migrator. Targets are resolved to explicit lists of
+ * migration names here, so every run is one transaction over a known set.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Migrator } from '@mikro-orm/migrations';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
+import { TABLES } from '../entities';
+import { UserError } from './errors';
+
+export interface ExecutedMigration {
+  name: string;
+  executedAt: Date | null;
+}
+
+export interface MigrationStatus {
+  /** The newest applied migration, or null at base. */
+  current: string | null;
+  head: string | null;
+  executed: ExecutedMigration[];
+  pending: string[];
+  /** Migrations recorded in the database that this code base does not know. */
+  unknown: string[];
+}
+
+export interface SchemaCheck {
+  /** True when the database is at head and matches the entities. */
+  ok: boolean;
+  pending: string[];
+  /** SQL the entities would need on top of the migrated database; empty when they agree. */
+  differences: string[];
+}
+
+export class MigrationService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private get migrator(): Migrator {
+    return this.orm.getMigrator() as Migrator;
+  }
+
+  /** Every known migration name, oldest first. */
+  known(): string[] {
+    const list = this.orm.config.get('migrations').migrationsList ?? [];
+    return list.map((m) => (typeof m === 'function' ? m.name : m.name));
+  }
+
+  async executed(): Promise<ExecutedMigration[]> {
+    if (!(await this.tableExists(MIGRATIONS_TABLE))) return [];
+    const rows = await this.orm.em
+      .getConnection()
+      .execute<{ name: string; executed_at: Date | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
+    return rows.map((r) => ({ name: r.name, executedAt: r.executed_at }));
+  }
+
+  async status(): Promise<MigrationStatus> {
+    const known = this.known();
+    const executed = await this.executed();
+    const done = new Set(executed.map((e) => e.name));
+    const current = [...known].reverse().find((n) => done.has(n)) ?? null;
+    return {
+      current,
+      head: known.at(-1) ?? null,
+      executed,
+      pending: known.filter((n) => !done.has(n)),
+      unknown: executed.map((e) => e.name).filter((n) => !known.includes(n)),
+    };
+  }
+
+  /** Resolve `head`, `+N` or a name (prefix allowed) to the pending names to apply, in order. */
+  async planUpgrade(target = 'head'): Promise<string[]> {
+    const { pending } = await this.status();
+    const known = this.known();
+    if (target === 'head') return pending;
+    const plus = /^\+(\d+)$/.exec(target);
+    if (plus) {
+      const n = Number(plus[1]);
+      if (n > pending.length) throw new UserError(`Cannot upgrade ${target}: only ${pending.length} migration(s) pending.`);
+      return pending.slice(0, n);
+    }
+    const name = this.resolveName(target);
+    const upTo = known.indexOf(name);
+    return pending.filter((p) => known.indexOf(p) <= upTo);
+  }
+
+  /** Resolve `-N`, `base` or a name (kept applied, as Alembic does) to the names to revert, newest first. */
+  async planDowngrade(target: string): Promise<string[]> {
+    const known = this.known();
+    const applied = (await this.executed()).map((e) => e.name).filter((n) => known.includes(n));
+    applied.sort((a, b) => known.indexOf(a) - known.indexOf(b));
+    const newestFirst = [...applied].reverse();
+    if (target === 'base') return newestFirst;
+    const minus = /^-(\d+)$/.exec(target);
+    if (minus) {
+      const n = Number(minus[1]);
+      if (n > applied.length) throw new UserError(`Cannot downgrade ${target}: only ${applied.length} migration(s) applied.`);
+      return newestFirst.slice(0, n);
+    }
+    const name = this.resolveName(target);
+    if (!applied.includes(name)) throw new UserError(`Cannot downgrade to ${name}: it is not applied.`);
+    return newestFirst.filter((n) => known.indexOf(n) > known.indexOf(name));
+  }
+
+  /** Apply migrations up to `target`, all in one transaction. Returns the names applied. */
+  async upgrade(target = 'head'): Promise<string[]> {
+    const plan = await this.planUpgrade(target);
+    if (plan.length === 0) return [];
+    await this.migrator.up({ migrations: plan });
+    return plan;
+  }
+
+  /** Revert migrations down to `target` (`-N`, a name, or `base`), in one transaction. */
+  async downgrade(target: string): Promise<string[]> {
+    const plan = await this.planDowngrade(target);
+    if (plan.length === 0) return [];
+    await this.migrator.down({ migrations: plan });
+    return plan;
+  }
+
+  /** Record the database as being at `target` without running anything (Alembic's `stamp`). */
+  async stamp(target: string): Promise<MigrationStatus> {
+    const known = this.known();
+    const upTo = target === 'base' ? -1 : target === 'head' ? known.length - 1 : known.indexOf(this.resolveName(target));
+    const conn = this.orm.em.getConnection();
+    await conn.execute(
+      `create table if not exists ${MIGRATIONS_TABLE} (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`,
+    );
+    await this.orm.em.transactional(async (em) => {
+      const c = em.getConnection();
+      const tx = em.getTransactionContext();
+      await c.execute(`delete from ${MIGRATIONS_TABLE}`, [], 'run', tx);
+      for (const name of known.slice(0, upTo + 1)) {
+        await c.execute(`insert into ${MIGRATIONS_TABLE} (name) values (?)`, [name], 'run', tx);
+      }
+    });
+    return this.status();
+  }
+
+  /** Alembic's `check`: the database must be at head and the entities must need no further DDL. */
+  async check(): Promise<SchemaCheck> {
+    const { pending } = await this.status();
+    const sql = await this.orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
+    const differences = sql
+      .split(/;\s*\n/)
+      .map((s) => s.trim().replace(/;$/, ''))
+      .filter((s) => s && !/^set\s/i.test(s));
+    return { ok: pending.length === 0 && differences.length === 0, pending, differences };
+  }
+
+  /**
+   * Write a new migration file into `migrations/` and re-list it in `migrations/index.ts`.
+   * With `autogenerate`, the body is the diff between entities and the database; an empty
+   * diff creates nothing.
+   */
+  async revision(name: string, autogenerate: boolean): Promise<{ fileName: string | null; up: string[] }> {
+    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new UserError('Migration name may contain only letters, digits and _ (e.g. add_notes_column).');
+    if (autogenerate) {
+      const { pending } = await this.status();
+      if (pending.length) throw new UserError(`Apply the ${pending.length} pending migration(s) first (ae-db upgrade head): autogenerate diffs against the database.`);
+    }
+    const result = await this.migrator.createMigration(MIGRATIONS_DIR, !autogenerate, false, name);
+    if (!result.fileName) return { fileName: null, up: [] };
+    writeMigrationIndex(MIGRATIONS_DIR);
+    return { fileName: join('migrations', result.fileName), up: result.diff.up };
+  }
+
+  /** Drop every table this application owns, including the migrations table. */
+  async dropAll(): Promise<string[]> {
+    const present: string[] = [];
+    for (const t of [...TABLES, MIGRATIONS_TABLE]) if (await this.tableExists(t)) present.push(t);
+    if (present.length) await this.orm.em.getConnection().execute(`drop table if exists ${present.map((t) => `"${t}"`).join(', ')} cascade`);
+    await this.orm.em.getConnection().execute('drop function if exists ae_valid_segments(double precision[]) cascade; drop function if exists ae_touch_updated_at() cascade');
+    return present;
+  }
+
+  /** `fresh`: drop and recreate the public schema, then migrate to head. */
+  async fresh(): Promise<string[]> {
+    await this.orm.em.getConnection().execute('drop schema if exists public cascade; create schema public');
+    return this.upgrade('head');
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    const rows = await this.orm.em.getConnection().execute(`select to_regclass(?) as t`, [`public.${table}`]);
+    return rows[0]?.t != null;
+  }
+
+  private resolveName(target: string): string {
+    const known = this.known();
+    if (known.includes(target)) return target;
+    const matches = known.filter((n) => n.startsWith(target) || n.includes(target));
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) throw new UserError(`"${target}" matches several migrations: ${matches.join(', ')}`);
+    throw new UserError(`Unknown migration "${target}". Known: ${known.join(', ') || '(none)'}; or use head, base, +N, -N.`);
+  }
+}
+
+/** Regenerate migrations/index.ts from the migration files present, oldest first. */
+export function writeMigrationIndex(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => /^Migration\d{14}.*\.ts$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
+  const names = files.map((f) => f.replace(/\.ts$/, ''));
+  const body = [
+    '/**',
+    ' * The ordered list of migrations. `ae-db revision` rewrites this file after adding one;',
+    ' * listing them explicitly makes the compiled server and the TypeScript tests run the',
+    ' * very same classes, with no file globbing.',
+    ' */',
+    "import type { MigrationObject } from '@mikro-orm/core';",
+    ...names.map((n) => `import { ${n} } from './${n}';`),
+    '',
+    'export const MIGRATIONS: MigrationObject[] = [',
+    ...names.map((n) => `  { name: '${n}', class: ${n} },`),
+    '];',
+    '',
+  ];
+  writeFileSync(join(dir, 'index.ts'), body.join('\n'));
+}

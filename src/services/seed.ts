@@ -1,0 +1,135 @@
+/**
+ * Writes the sample dataset. Each study is one transaction, so an interrupted or failing
+ * seed leaves no partial study behind; re-running upserts on the natural keys and never
+ * duplicates.
+ */
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { StudyName } from '../entities/enums';
+import { upsertRows } from './bulk';
+import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
+import { UserError } from './errors';
+import type { TableName } from '../entities';
+
+export interface SeedOptions {
+  participantsPerStudy?: number;
+  studies?: StudyName[];
+  seed?: number;
+  /** Called after each chunk is written, for progress displays. */
+  onProgress?: (p: SeedProgress) => void;
+}
+
+export interface SeedProgress {
+  study: StudyName;
+  participantsDone: number;
+  participantsTotal: number;
+  rows: Record<TableName, number>;
+}
+
+export type TableCounts = Record<TableName, number>;
+
+const emptyCounts = (): TableCounts => ({
+  study: 0, participant: 0, audio_processing: 0, biomechanics_import: 0, synchronization: 0, movement_cycles: 0,
+});
+
+/** Participants written per statement batch: ~5–10k cycles, well under PostgreSQL's limits. */
+const CHUNK = 30;
+
+export class SeedService {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** Generate and upsert the sample dataset; returns the rows written per table. */
+  async seed(o: SeedOptions = {}): Promise<TableCounts> {
+    const per = o.participantsPerStudy ?? 3;
+    const studies = o.studies?.length ? [...new Set(o.studies)] : ALL_STUDIES;
+    const seed = o.seed ?? 42;
+    if (!Number.isInteger(per) || per < 1 || per > 5000) throw new UserError('participantsPerStudy must be an integer from 1 to 5000.');
+    if (!Number.isInteger(seed) || seed < 0) throw new UserError('seed must be a non-negative integer.');
+    for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
+    const total = emptyCounts();
+    for (const study of studies) {
+      await this.orm.em.fork().transactional(async (em) => {
+        const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
+        total.study++;
+        for (let from = 1; from <= per; from += CHUNK) {
+          const bundles: ParticipantBundle[] = [];
+          for (let i = from; i < Math.min(from + CHUNK, per + 1); i++) bundles.push(generateParticipant(study, i, seed));
+          const written = await this.writeBundles(em, studyId, bundles);
+          for (const k of Object.keys(written) as TableName[]) total[k] += written[k];
+          o.onProgress?.({ study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per, rows: { ...total } });
+        }
+      });
+    }
+    return total;
+  }
+
+  /** Insert the bundles of one study, parents first, resolving natural keys to ids. */
+  async writeBundles(em: EntityManager, studyId: number, bundles: ParticipantBundle[]): Promise<TableCounts> {
+    const counts = emptyCounts();
+    const participants = await upsertRows<{ study_participant_id: number }>(
+      em,
+      { table: 'participant', constraint: 'participant_study_id_study_participant_id_key', returning: ['study_participant_id'] },
+      bundles.map((b) => ({ study_id: studyId, study_participant_id: b.studyParticipantId })),
+    );
+    counts.participant = participants.length;
+    const pid = new Map(participants.map((p) => [p.study_participant_id, p.id]));
+    const keyOf = (participantId: unknown, knee: unknown, maneuver: unknown) => `${participantId}/${knee}/${maneuver}`;
+
+    const audioRows: Row[] = bundles.flatMap((b) => b.audio.map((a) => ({ ...a, participant_id: pid.get(b.studyParticipantId) })));
+    const audio = await upsertRows<Row>(
+      em,
+      { table: 'audio_processing', constraint: 'audio_processing_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver'] },
+      audioRows,
+    );
+    const audioId = new Map(audio.map((a) => [keyOf(a.participant_id, a.knee, a.maneuver), a.id]));
+
+    const bioRows: Row[] = bundles.flatMap((b) =>
+      b.biomechanics.map((x) => {
+        const participant_id = pid.get(b.studyParticipantId);
+        return { ...x, participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) };
+      }),
+    );
+    const bio = await upsertRows<Row>(
+      em,
+      { table: 'biomechanics_import', constraint: 'biomechanics_import_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver', 'audio_processing_id'] },
+      bioRows,
+    );
+    const bioId = new Map(bio.map((x) => [keyOf(x.participant_id, x.knee, x.maneuver), x.id]));
+    // Close the circular recording-time link from the audio side.
+    await em.getConnection().execute(
+      'update audio_processing a set biomechanics_import_id = b.id from biomechanics_import b ' +
+        'where b.audio_processing_id = a.id and b.id = any(?::int[]) and a.biomechanics_import_id is distinct from b.id',
+      [`{${bio.map((b) => b.id).join(',')}}`],
+      'run',
+      em.getTransactionContext(),
+    );
+    counts.audio_processing = audio.length;
+    counts.biomechanics_import = bio.length;
+
+    const syncRows: Row[] = [];
+    const cycleRows: Row[] = [];
+    for (const b of bundles) {
+      const participant_id = pid.get(b.studyParticipantId);
+      const base = syncRows.length;
+      for (const s of b.synchronizations) {
+        const k = keyOf(participant_id, s.knee, s.maneuver);
+        syncRows.push({ ...s, participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+      }
+      for (const c of b.cycles) {
+        const k = keyOf(participant_id, c.knee, c.maneuver);
+        cycleRows.push({ ...c, _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+      }
+    }
+    const syncs = await upsertRows<Row>(
+      em,
+      { table: 'synchronization', constraint: 'synchronization_natural_key', returning: ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'] },
+      syncRows,
+    );
+    const syncKey = (r: Row) => `${r.participant_id}/${r.knee}/${r.maneuver}/${r.pass_number ?? ''}/${r.speed ?? ''}`;
+    const syncId = new Map(syncs.map((s) => [syncKey(s), s.id]));
+    for (const c of cycleRows) c.synchronization_id = syncId.get(syncKey(syncRows[c._sync as number]));
+    const cycles = await upsertRows(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
+    counts.synchronization = syncs.length;
+    counts.movement_cycles = cycles.length;
+    return counts;
+  }
+}
