@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { RELATION_RESOLVERS } from './resolvers/relations';
+import { StudyQueries } from './resolvers/queries';
+
+let cached: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema (built once per process: type-graphql metadata is global). */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  cached ??= buildSchema({
+    resolvers: [StudyQueries, ...RELATION_RESOLVERS],
+    validate: false, // inputs are validated explicitly by the services, with field-named errors
+  });
+  return cached;
+}
+
+/** The SDL written to schema.graphql: sorted, so diffs show real changes only. */
+export async function printAppSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildAppSchema())) + '\n';
+}

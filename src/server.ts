@@ -1,0 +1,66 @@
+/**
+ * `npm start`: connect (embedded server or AE_DATABASE_URL), bring the schema to head
+ * where that is safe, seed the sample data into an empty embedded database, then serve.
+ */
+import { loadConfig, ConfigError } from './config';
+import { initORM, type AppContext } from './context';
+import { startApp, type RunningApp } from './app';
+import { explainFailure } from './services/diagnose';
+
+const log = (line: string) => console.log(`[ae-graphql] ${line}`);
+
+export async function main(): Promise<void> {
+  const started = Date.now();
+  const config = loadConfig();
+  const ctx: AppContext = await initORM({ config, log, applicationName: 'ae-graphql server' });
+  let app: RunningApp | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight requests and shutting down …`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await app?.close();
+      await ctx.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const embedded = !!ctx.target.embedded;
+    log(`database: ${embedded ? 'embedded PostgreSQL' : 'external'} at ${ctx.target.source}`);
+    const migrations = ctx.services.migrations;
+    const { pending } = await migrations.status();
+    if (pending.length && (embedded || config.autoMigrate)) {
+      const applied = await migrations.upgrade('head');
+      log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    } else if (pending.length) {
+      log(`WARNING: ${pending.length} migration(s) pending (${pending.join(', ')}). Run "npx ae-db upgrade head" or set AE_AUTO_MIGRATE=1.`);
+    }
+    if (embedded) {
+      const counts = await ctx.services.inspection.recordCounts();
+      if (!counts.study) {
+        const seeded = await ctx.services.seed.seed({ participantsPerStudy: 3 });
+        log(`seeded sample data: ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      }
+    }
+    app = await startApp(ctx, config.port);
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (Apollo Sandbox opens there in a browser)`);
+  } catch (e) {
+    console.error(explainFailure(e));
+    await ctx.close();
+    process.exit(1);
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof ConfigError ? e.message : explainFailure(e));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Turns a failure into one clear sentence plus what to check — the predecessor guide's
+ * troubleshooting checklist — instead of a stack trace.
+ */
+import { ConfigError } from '../config';
+import { EmbeddedLockedError } from '../db/embedded';
+import { UserError } from './errors';
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errno?: string;
+  address?: string;
+  port?: number;
+  hostname?: string;
+}
+
+/** Finds the driver error under wrappers (MikroORM and knex wrap the pg error). */
+function rootCause(e: unknown): PgLikeError {
+  let cur: any = e;
+  for (let i = 0; i < 5 && cur; i++) {
+    if (cur.code && typeof cur.code === 'string') return cur;
+    if (cur instanceof AggregateError && cur.errors?.length) cur = cur.errors[0];
+    else cur = cur.cause ?? cur.previous;
+  }
+  return (e ?? {}) as PgLikeError;
+}
+
+export function explainFailure(e: unknown): string {
+  if (e instanceof UserError || e instanceof ConfigError || e instanceof EmbeddedLockedError) return `Error: ${e.message}`;
+  const c = rootCause(e);
+  const msg = String(c.message ?? e);
+  switch (c.code) {
+    case 'ECONNREFUSED':
+      return [
+        `Error: cannot connect to PostgreSQL${c.port ? ` at ${c.address ?? 'localhost'}:${c.port}` : ''} (connection refused).`,
+        'Check: is the server running (pg_isready; brew services start postgresql@15 / systemctl start postgresql)?',
+        'Check: is AE_DATABASE_URL (or --url) pointing at the right host and port? Unset it to use the embedded database.',
+      ].join('\n');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Error: the database host "${c.hostname ?? '?'}" cannot be resolved. Check the host in AE_DATABASE_URL.`;
+    case 'ETIMEDOUT':
+      return 'Error: connecting to PostgreSQL timed out. Check the host, port and any firewall between here and the server.';
+    case '3D000':
+      return [
+        `Error: ${msg}.`,
+        'Fix: create it with "createdb <name>" or "npx ae-db init" (which creates the database and applies migrations).',
+      ].join('\n');
+    case '28000':
+      return [`Error: ${msg}.`, 'Fix: create the role ("createuser -s <name>") or connect as an existing user in AE_DATABASE_URL.'].join('\n');
+    case '28P01':
+      return `Error: ${msg}. Check the user and password in AE_DATABASE_URL (the password is never printed).`;
+    case '42P01':
+    case '42703':
+      return [
+        `Error: ${msg}: the database schema is not current.`,
+        'Fix: "npx ae-db status" shows pending migrations; "npx ae-db upgrade head" applies them.',
+      ].join('\n');
+    case '42501':
+      return `Error: ${msg}. The database role lacks a privilege this operation needs.`;
+    default:
+      return `Error: ${msg.split('\n')[0]}`;
+  }
+}
