@@ -11,6 +11,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
+import { formatError } from './graphql/errors';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -40,6 +41,7 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'):
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildAppSchema(),
     introspection: true,
+    formatError: (formatted, error) => formatError(formatted, error, ctx.config.debug),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),

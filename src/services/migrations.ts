@@ -4,7 +4,7 @@
  * migration names here, so every run is one transaction over a known set.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Migrator } from '@mikro-orm/migrations';
+import type { Migration, Migrator } from '@mikro-orm/migrations';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
@@ -164,6 +164,24 @@ export class MigrationService {
     if (!result.fileName) return { fileName: null, up: [] };
     writeMigrationIndex(MIGRATIONS_DIR);
     return { fileName: join('migrations', result.fileName), up: result.diff.up };
+  }
+
+  /** The SQL each known migration runs up and down (for `history --verbose`), without running it. */
+  async describe(): Promise<{ name: string; up: string[]; down: string[] }[]> {
+    const list = this.orm.config.get('migrations').migrationsList ?? [];
+    const driver = this.orm.em.getDriver();
+    const out = [];
+    for (const entry of list) {
+      const Cls = (typeof entry === 'function' ? entry : entry.class) as unknown as new (...args: unknown[]) => Migration;
+      const m = new Cls(driver, this.orm.config);
+      const sqlOf = () => m.getQueries().map((q) => (typeof q === 'string' ? q : q.toString()).trim());
+      await m.up();
+      const up = sqlOf();
+      m.reset();
+      await m.down();
+      out.push({ name: typeof entry === 'function' ? entry.name : entry.name, up, down: sqlOf() });
+    }
+    return out;
   }
 
   /** Drop every table this application owns, including the migrations table. */

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// Entry point of `npx ae-db`: builds the TypeScript sources first when dist/ is missing
+// or older than them (e.g. right after `ae-db revision` added a migration), then runs the CLI.
+'use strict';
+const { ensureBuilt } = require('./build-if-needed');
+ensureBuilt();
+require('../dist/src/cli')
+  .run(process.argv)
+  .then((code) => process.exit(code));

@@ -1,0 +1,29 @@
+'use strict';
+// Rebuild dist/ with tsc when any source under src/ or migrations/ is newer than the last build.
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const stamp = join(root, 'dist', '.tsbuildinfo');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')), statSync(join(root, 'tsconfig.json')).mtimeMs);
+  if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
+  process.stderr.write('[ae-db] compiling TypeScript sources …\n');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+}
+
+module.exports = { ensureBuilt };
+if (require.main === module) ensureBuilt();

@@ -1,0 +1,61 @@
+/**
+ * Per-file databases cloned from the migrated template the global setup made.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { withDatabase } from '../../src/config';
+import { initORM, type AppContext } from '../../src/context';
+
+export function serverUrl(): string {
+  const url = process.env.AE_TEST_SERVER_URL;
+  if (!url) throw new Error('AE_TEST_SERVER_URL is not set: run the tests through jest (global setup starts PostgreSQL).');
+  return url;
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: serverUrl() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A new database: a clone of the migrated template, or empty with `{ empty: true }`. */
+export async function createTestDatabase(o: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const name = `ae_t_${process.env.AE_TEST_RUN_ID}_${randomBytes(4).toString("hex")}`;
+  await admin((c) => c.query(`create database ${name}${o.empty ? '' : ` template ${process.env.AE_TEST_TEMPLATE}`}`));
+  return {
+    name,
+    url: withDatabase(serverUrl(), name),
+    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+/** An AppContext on a fresh clone; `close()` also drops the database. */
+export async function openTestContext(o: { empty?: boolean } = {}): Promise<AppContext & { db: TestDatabase }> {
+  const db = await createTestDatabase(o);
+  const ctx = await initORM({ url: db.url });
+  return {
+    ...ctx,
+    db,
+    async close() {
+      await ctx.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A plain pg client on a database, for asserting against the catalog and raw rows. */
+export async function sqlClient(url: string): Promise<Client> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  return c;
+}
