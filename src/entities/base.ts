@@ -1,9 +1,11 @@
 import { PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, Int } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { CreatedTimestampColumn, EnumColumn, TextColumn } from './columns';
 import { ProcessingStatus } from './enums';
 
 /** `id serial primary key` and `created_at`, which every table has. */
+// Decorated so subclasses inherit its fields; type-graphql 2 does not emit it on its own (not referenced).
+@ObjectType()
 export abstract class BaseRecord {
   @Field(() => Int)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -18,6 +20,7 @@ export abstract class BaseRecord {
  * synchronization, cycles). `updated_at` is also maintained by a database trigger, so
  * it moves on every UPDATE whoever the writer is (this API or the Python pipeline).
  */
+@ObjectType()
 export abstract class ProcessingRecord extends BaseRecord {
   @Field(() => Date, { description: 'When the row was last changed.' })
   @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() })
