@@ -93,7 +93,8 @@ export function buildCli(): Command {
   const program = new Command('ae-db')
     .description('Database tool for the knee acoustic-emissions backend (migrations, seeding, inspection).')
     .showHelpAfterError()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .configureOutput({ outputError: (s, write) => write(s) })
+    .exitOverride(); // inherited by the subcommands below: run() decides the exit code
 
   const withTarget = (cmd: Command) =>
     cmd
@@ -274,7 +275,6 @@ function parseIntArg(name: string, v: string): number {
 
 export async function run(argv: string[]): Promise<number> {
   const program = buildCli();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -35,6 +35,8 @@ export function ormConfig(o: OrmOptions): Options {
     forceUtcTimezone: true,
     debug: !!o.debug,
     allowGlobalContext: false,
+    // Never create a missing database behind the user's back: `ae-db init` does that on purpose.
+    ensureDatabase: false,
     pool: { min: 0, max: o.poolMax ?? 10 },
     driverOptions: { connection: { application_name: o.applicationName ?? 'ae-graphql' } },
     extensions: [Migrator],

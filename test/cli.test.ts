@@ -1,0 +1,155 @@
+/**
+ * `ae-db` as real subprocesses against a test database.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { aeDb } from './helpers/cli';
+import { createTestDatabase, sqlClient, serverUrl, type TestDatabase } from './helpers/db';
+import { withDatabase } from '../src/config';
+
+const HEAD = 'Migration20261124000000_initial_schema';
+let db: TestDatabase;
+const tables = async (url: string) => {
+  const c = await sqlClient(url);
+  try {
+    return (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename);
+  } finally {
+    await c.end();
+  }
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db?.drop());
+
+it('status shows the connection, server version, current migration and record counts', async () => {
+  const r = await aeDb(['status', '--url', db.url]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/Server: +PostgreSQL 15\./);
+  expect(r.stdout).toContain(`Migration: ${HEAD} (head)`);
+  expect(r.stdout).toMatch(/Pending: +none/);
+  expect(r.stdout).toMatch(/Studies +0/);
+  expect(r.stdout).toMatch(/Movement cycles +0/);
+  expect(r.stdout).not.toContain(new URL(db.url.replace('postgresql:', 'http:')).password || '\u0000');
+});
+
+it('seed writes the sample data and status counts it', async () => {
+  const seed = await aeDb(['seed', '--participants', '1', '--study', 'AOA', '--url', db.url]);
+  expect(seed.code).toBe(0);
+  expect(seed.stdout).toMatch(/participant +1/);
+  const status = await aeDb(['status', '--url', db.url]);
+  expect(status.stdout).toMatch(/Studies +1/);
+  expect(status.stdout).toMatch(/Audio files +6/);
+});
+
+it('check is clean on a migrated database and exits 1 with the difference after a manual change', async () => {
+  const ok = await aeDb(['check', '--url', db.url]);
+  expect([ok.code, ok.stdout.trim()]).toEqual([0, 'OK: the database is at head and matches the entities.']);
+  const c = await sqlClient(db.url);
+  await c.query('alter table audio_processing drop column notes');
+  const drift = await aeDb(['check', '--url', db.url]);
+  await c.query('alter table audio_processing add column notes text null');
+  await c.end();
+  expect(drift.code).toBe(1);
+  expect(drift.stdout).toMatch(/add column "notes" text null/);
+});
+
+it('revision --autogenerate finds nothing to do and creates no file', async () => {
+  const dir = join(__dirname, '..', 'migrations');
+  const before = readdirSync(dir);
+  const r = await aeDb(['revision', '-m', 'nothing_changed', '--autogenerate', '--url', db.url]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('No changes');
+  expect(readdirSync(dir)).toEqual(before);
+});
+
+it('history lists the migrations and marks the current one', async () => {
+  const r = await aeDb(['history', '--verbose', '--url', db.url]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(new RegExp(`→ +${HEAD} +applied \\d{4}-`));
+  expect(r.stdout).toContain('create table "movement_cycles"');
+  expect(r.stdout).toContain('drop table if exists "study" cascade');
+});
+
+it('stamp moves the recorded version without touching tables', async () => {
+  const base = await aeDb(['stamp', 'base', '--url', db.url]);
+  expect(base.stdout).toContain('current migration is now (base); 1 pending');
+  expect(await tables(db.url)).toContain('movement_cycles');
+  expect((await aeDb(['status', '--url', db.url])).stdout).toContain(`Pending:   1: ${HEAD}`);
+  const head = await aeDb(['stamp', 'head', '--url', db.url]);
+  expect(head.stdout).toContain(`current migration is now ${HEAD}`);
+});
+
+it('refuses destructive commands without --yes when not on a terminal, and changes nothing', async () => {
+  for (const args of [['downgrade', 'base'], ['fresh'], ['drop']]) {
+    const r = await aeDb([...args, '--url', db.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: Refusing to .* without confirmation: not on a terminal, pass --yes\.\n$/);
+  }
+  expect(await tables(db.url)).toHaveLength(7);
+});
+
+it('downgrade base --yes drops everything; upgrade head rebuilds it', async () => {
+  const down = await aeDb(['downgrade', 'base', '--yes', '--url', db.url]);
+  expect(down.code).toBe(0);
+  expect(down.stdout).toContain(`Reverted 1: ${HEAD}`);
+  expect(await tables(db.url)).toEqual(['mikro_orm_migrations']);
+  const up = await aeDb(['upgrade', 'head', '--url', db.url]);
+  expect(up.stdout).toContain(`Applied 1: ${HEAD}`);
+  expect(await tables(db.url)).toHaveLength(7);
+  expect((await aeDb(['upgrade', '--url', db.url])).stdout).toContain('Nothing to apply');
+});
+
+it('drop --yes removes every table; fresh --yes rebuilds the schema', async () => {
+  expect((await aeDb(['drop', '--yes', '--url', db.url])).code).toBe(0);
+  expect(await tables(db.url)).toEqual([]);
+  const fresh = await aeDb(['fresh', '--yes', '--url', db.url]);
+  expect(fresh.stdout).toContain('Schema rebuilt: applied 1 migration(s).');
+  expect(await tables(db.url)).toHaveLength(7);
+});
+
+it('init creates a missing database and migrates it; running it again changes nothing', async () => {
+  const name = `${db.name}_init`;
+  const url = withDatabase(serverUrl(), name);
+  try {
+    const first = await aeDb(['init', '--url', url]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('Created database');
+    expect(first.stdout).toContain(`Applied 1 migration(s): ${HEAD}`);
+    const again = await aeDb(['init', '--url', url]);
+    expect(again.stdout).toContain('Schema already current.');
+  } finally {
+    const c = await sqlClient(serverUrl());
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  }
+});
+
+it('unknown migration targets and bad arguments fail with a clear message, not a stack trace', async () => {
+  const r = await aeDb(['upgrade', 'no_such_migration', '--url', db.url]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^Error: Unknown migration "no_such_migration"/);
+  const bad = await aeDb(['seed', '--size', 'huge', '--url', db.url]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/Allowed choices are small, medium, large/);
+});
+
+it('explains a refused connection and a missing database with what to check', async () => {
+  const refused = await aeDb(['status', '--url', 'postgresql://nobody:secretpw@127.0.0.1:1/acoustic_emissions']);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain('cannot connect to PostgreSQL');
+  expect(refused.stderr).toContain('pg_isready');
+  expect(refused.stderr + refused.stdout).not.toContain('secretpw');
+  expect(refused.stderr).not.toMatch(/^\s+at /m);
+  const missing = await aeDb(['status', '--url', withDatabase(serverUrl(), 'no_such_database_here')]);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toContain('database "no_such_database_here" does not exist');
+  expect(missing.stderr).toContain('createdb');
+});
+
+it('accepts the predecessor URL form postgresql+psycopg://', async () => {
+  const r = await aeDb(['status', '--url', db.url.replace('postgresql://', 'postgresql+psycopg://')]);
+  expect(r.code).toBe(0);
+});

@@ -1,0 +1,47 @@
+/**
+ * No Docker engine runs here, so check the compose file's wiring statically: the app's
+ * database URL names the db service, ports line up, the volume is declared.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { normalizeDatabaseUrl, parseDatabaseUrl } from '../src/config';
+
+const root = join(__dirname, '..');
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+
+it('runs PostgreSQL 15 with a named volume and a health check', () => {
+  const db = compose.services.db;
+  expect(db.image).toBe('postgres:15');
+  const [volume, mount] = db.volumes[0].split(':');
+  expect(Object.keys(compose.volumes)).toContain(volume);
+  expect(mount).toBe('/var/lib/postgresql/data');
+  expect(db.healthcheck.test.join(' ')).toMatch(/pg_isready/);
+});
+
+it('points the app at the db service with credentials that match, and migrates on start', () => {
+  const { app, db } = compose.services;
+  const url = parseDatabaseUrl(normalizeDatabaseUrl(app.environment.AE_DATABASE_URL));
+  expect(url.host).toBe('db');
+  expect(url.port).toBe(Number(db.ports[0].split(':')[1]));
+  expect(url.user).toBe(db.environment.POSTGRES_USER);
+  expect(url.password).toBe(db.environment.POSTGRES_PASSWORD);
+  expect(url.database).toBe(db.environment.POSTGRES_DB);
+  expect(app.environment.AE_AUTO_MIGRATE).toBe('1');
+  expect(app.depends_on.db.condition).toBe('service_healthy');
+  expect(app.build).toBe('.');
+});
+
+it('publishes the port the app listens on', () => {
+  const { app } = compose.services;
+  const [host, container] = app.ports[0].split(':').map(Number);
+  expect(container).toBe(Number(app.environment.PORT));
+  expect(host).toBe(4000);
+});
+
+it('has a Dockerfile that builds the compiled server it starts', () => {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/FROM node:20/);
+  expect(dockerfile).toMatch(/CMD \["node", "dist\/src\/server\.js"\]/);
+  expect(dockerfile).toMatch(/EXPOSE 4000/);
+});
