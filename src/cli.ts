@@ -287,5 +287,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `ae-db history | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
   run(process.argv).then((code) => process.exit(code));
 }
