@@ -4,6 +4,4 @@
 'use strict';
 const { ensureBuilt } = require('./build-if-needed');
 ensureBuilt();
-require('../dist/src/cli')
-  .run(process.argv)
-  .then((code) => process.exit(code));
+require('../dist/src/cli').main();

@@ -286,8 +286,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Process entry point (bin/ae-db.js, or `node dist/src/cli.js`). */
+export function main(argv = process.argv): void {
   // `ae-db history | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
-  run(process.argv).then((code) => process.exit(code));
+  run(argv).then((code) => process.exit(code));
 }
+
+if (require.main === module) main();
