@@ -153,3 +153,14 @@ it('accepts the predecessor URL form postgresql+psycopg://', async () => {
   const r = await aeDb(['status', '--url', db.url.replace('postgresql://', 'postgresql+psycopg://')]);
   expect(r.code).toBe(0);
 });
+
+it('uses AE_DATABASE_URL from the environment (an external server) and derives --test from it', async () => {
+  const env = { AE_DATABASE_URL: db.url };
+  const status = await aeDb(['status'], env);
+  expect(status.code).toBe(0);
+  expect(status.stdout).toContain('(AE_DATABASE_URL)');
+  expect((await aeDb(['check'], env)).code).toBe(0);
+  const test = await aeDb(['status', '--test'], env);
+  expect(test.code).toBe(1);
+  expect(test.stderr).toContain(`database "${db.name}_test" does not exist`);
+});
