@@ -10,11 +10,14 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { ReadService, SummaryService } from './services/read';
 
 export interface Services {
   migrations: MigrationService;
   seed: SeedService;
   inspection: InspectionService;
+  read: ReadService;
+  summaries: SummaryService;
 }
 
 export interface AppContext {
@@ -35,6 +38,8 @@ export function buildServices(orm: MikroORM): Services {
     migrations: new MigrationService(orm),
     seed: new SeedService(orm),
     inspection: new InspectionService(orm),
+    read: new ReadService(orm),
+    summaries: new SummaryService(orm),
   };
 }
 

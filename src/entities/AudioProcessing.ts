@@ -1,5 +1,5 @@
 import { Check, Entity, Index, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
   BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, SegmentsColumn,
@@ -31,12 +31,11 @@ export class AudioProcessing extends ProcessingRecord {
   @ManyToOne(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null', index: 'audio_processing_biomechanics_import_id_index' })
   biomechanicsImport?: BiomechanicsImport | null;
 
-  @Field(() => Int)
+  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int, { nullable: true, description: 'The biomechanics import recorded at the same time.' })
   get biomechanicsImportId(): number | null {
     return this.biomechanicsImport?.id ?? null;
   }

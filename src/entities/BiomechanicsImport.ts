@@ -1,5 +1,5 @@
 import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import { BoolColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn } from './columns';
 import { BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver } from './enums';
@@ -18,12 +18,11 @@ export class BiomechanicsImport extends ProcessingRecord {
   @ManyToOne(() => AudioProcessing, { nullable: true, deleteRule: 'set null', index: 'biomechanics_import_audio_processing_id_index' })
   audioProcessing?: AudioProcessing | null;
 
-  @Field(() => Int)
+  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int, { nullable: true, description: 'The audio recording made at the same time.' })
   get audioProcessingId(): number | null {
     return this.audioProcessing?.id ?? null;
   }

@@ -1,5 +1,5 @@
 import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import { BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TimestampColumn } from './columns';
 import { Knee, Maneuver, WalkSpeed } from './enums';
@@ -36,22 +36,19 @@ export class MovementCycle extends ProcessingRecord {
   @ManyToOne(() => Synchronization, { nullable: true, deleteRule: 'cascade', index: 'movement_cycles_synchronization_id_index' })
   synchronization?: Synchronization | null;
 
-  @Field(() => Int)
+  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int)
   get audioProcessingId(): number {
     return this.audioProcessing.id;
   }
 
-  @Field(() => Int, { nullable: true })
   get biomechanicsImportId(): number | null {
     return this.biomechanicsImport?.id ?? null;
   }
 
-  @Field(() => Int, { nullable: true })
   get synchronizationId(): number | null {
     return this.synchronization?.id ?? null;
   }

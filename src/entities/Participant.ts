@@ -1,5 +1,5 @@
 import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { BaseRecord } from './base';
 import { IntColumn } from './columns';
 import { Study } from './Study';
@@ -14,7 +14,7 @@ export class Participant extends BaseRecord {
   @IntColumn({ min: 0, description: "The participant's number inside the study." })
   studyParticipantId!: number;
 
-  @Field(() => Int)
+  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
   get studyId(): number {
     return this.study.id;
   }

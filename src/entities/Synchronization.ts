@@ -1,5 +1,5 @@
 import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
   BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn, TimestampColumn,
@@ -45,17 +45,15 @@ export class Synchronization extends ProcessingRecord {
   @ManyToOne(() => BiomechanicsImport, { deleteRule: 'cascade', index: 'synchronization_biomechanics_import_id_index' })
   biomechanicsImport!: BiomechanicsImport;
 
-  @Field(() => Int)
+  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int)
   get audioProcessingId(): number {
     return this.audioProcessing.id;
   }
 
-  @Field(() => Int)
   get biomechanicsImportId(): number {
     return this.biomechanicsImport.id;
   }

@@ -11,5 +11,5 @@ export interface GraphQLContext {
 
 export function createGraphQLContext(em: EntityManager, services: Services): GraphQLContext {
   const forked = em.fork();
-  return { em: forked, loaders: new Loaders(forked), services };
+  return { em: forked, loaders: new Loaders(services.read), services };
 }

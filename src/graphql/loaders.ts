@@ -1,43 +1,66 @@
 /**
  * Per-request batching. Every relationship field goes through one of two loaders, so a
  * query nesting k levels runs one SQL statement per level whatever the number of rows:
- *  - `byId(Entity)`: parents by primary key (`movementCycle.synchronization`, …);
- *  - `children(Entity, fk)`: all rows whose foreign key is in the batch (`participant.audioProcessings`, …).
+ *  - `byId(kind)`: parents by primary key (`movementCycle.synchronization`, …);
+ *  - `related(kind, relation, args)`: rows whose link points at any parent in the batch
+ *    (`participant.audioProcessings(filter: …)`), one loader per (relation, filter, order).
+ * Keys carry the fields the selection needs; one batch fetches the union of them.
  */
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { ReadService, RecordKind, Row } from '../services/read';
+import type { RelatedArgsValue } from './types/inputs';
 
-type WithId = { id: number };
+export interface LoadKey {
+  id: number;
+  /** Sorted read-layer field names. */
+  fields: readonly string[];
+}
+
+const cacheKey = (k: LoadKey) => `${k.id}|${k.fields.join(',')}`;
+
+/** JSON with object keys sorted, so equal arguments give equal loader keys. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
+      ? Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, v[k]]))
+      : v,
+  );
+}
+
+function union(keys: readonly LoadKey[]): string[] {
+  return [...new Set(keys.flatMap((k) => k.fields))];
+}
 
 export class Loaders {
-  private readonly cache = new Map<string, DataLoader<number, unknown>>();
+  private readonly cache = new Map<string, DataLoader<LoadKey, unknown, string>>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(private readonly read: ReadService) {}
 
-  byId<T extends WithId>(entity: EntityName<T> & { name: string }): DataLoader<number, T | null> {
-    return this.memo(`${entity.name}#id`, async (ids) => {
-      const rows = await this.em.find(entity, { id: { $in: [...ids] } } as unknown as FilterQuery<T>);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
+  byId(kind: RecordKind): DataLoader<LoadKey, Row | null, string> {
+    return this.memo(`${kind}#id`, async (keys) => {
+      const rows = await this.read.byIds(kind, [...new Set(keys.map((k) => k.id))], union(keys));
+      return keys.map((k) => rows.get(k.id) ?? null);
     });
   }
 
-  /** Rows of `entity` whose relation `fk` points at each given parent id, ordered by id. */
-  children<T extends WithId>(entity: EntityName<T> & { name: string }, fk: keyof T & string): DataLoader<number, T[]> {
-    return this.memo(`${entity.name}.${fk}`, async (parentIds) => {
-      const rows = await this.em.find(entity, { [fk]: { $in: [...parentIds] } } as unknown as FilterQuery<T>, { orderBy: { id: 'asc' } as any });
-      const groups = new Map<number, T[]>(parentIds.map((id) => [id, []]));
-      for (const row of rows) groups.get((row[fk] as unknown as WithId).id)?.push(row);
-      return parentIds.map((id) => groups.get(id) ?? []);
+  related(kind: RecordKind, relation: string, args: RelatedArgsValue<object>): DataLoader<LoadKey, Row[], string> {
+    const signature = stableJson({ filter: args.filter ?? null, orderBy: args.orderBy ?? null });
+    return this.memo(`${kind}.${relation}|${signature}`, async (keys) => {
+      const groups = await this.read.related(kind, relation, [...new Set(keys.map((k) => k.id))], {
+        filter: args.filter,
+        orderBy: args.orderBy,
+        fields: union(keys),
+      });
+      return keys.map((k) => groups.get(k.id) ?? []);
     });
   }
 
-  private memo<V>(key: string, batch: (keys: readonly number[]) => Promise<V[]>): DataLoader<number, V> {
-    let loader = this.cache.get(key) as DataLoader<number, V> | undefined;
+  private memo<V>(key: string, batch: (keys: readonly LoadKey[]) => Promise<V[]>): DataLoader<LoadKey, V, string> {
+    let loader = this.cache.get(key) as DataLoader<LoadKey, V, string> | undefined;
     if (!loader) {
-      loader = new DataLoader<number, V>(batch, { maxBatchSize: 10_000 });
-      this.cache.set(key, loader as DataLoader<number, unknown>);
+      // No maxBatchSize: ids travel as one array parameter, so any batch is one statement.
+      loader = new DataLoader<LoadKey, V, string>(batch, { cacheKeyFn: cacheKey });
+      this.cache.set(key, loader as DataLoader<LoadKey, unknown, string>);
     }
     return loader;
   }

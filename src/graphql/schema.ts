@@ -2,14 +2,16 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { RELATION_RESOLVERS } from './resolvers/relations';
-import { StudyQueries } from './resolvers/queries';
+import { RecordQueries } from './resolvers/queries';
+import { AudioProcessingIntervals } from './resolvers/intervals';
+import { SummaryQueries } from './resolvers/summaries';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [StudyQueries, ...RELATION_RESOLVERS],
+    resolvers: [RecordQueries, SummaryQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
   });
   return cached;

@@ -1,0 +1,57 @@
+/** Inspection queries: thin doors onto SummaryService (and the inspection service's table counts). */
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
+import { StudyName } from '../../entities';
+import type { AudioProcessingFilter, SynchronizationFilter } from '../../services/read';
+import type { GraphQLContext } from '../context';
+import { AudioProcessingFilterInput, SynchronizationFilterInput } from '../types/inputs';
+import {
+  AudioQcSummaryType, DatabaseSummary, ParticipantOverviewType, StudyRowCountsType, SynchronizationStatsGroupBy,
+  SynchronizationStatsRow, TableRowCount,
+} from '../types/summaries';
+
+@Resolver(() => DatabaseSummary)
+export class SummaryQueries {
+  @Query(() => DatabaseSummary, { description: 'Rows per table and per study. Each part is counted only when selected.' })
+  databaseSummary() {
+    return new DatabaseSummary();
+  }
+
+  @FieldResolver(() => [TableRowCount], { description: "Rows per table (the guide's UNION ALL count)." })
+  async tables(@Ctx() ctx: GraphQLContext): Promise<TableRowCount[]> {
+    const counts = await ctx.services.inspection.recordCounts();
+    return Object.entries(counts).map(([table, rows]) => ({ table, rows: rows ?? 0 }));
+  }
+
+  @FieldResolver(() => [StudyRowCountsType], { description: 'Rows of each study in each table.' })
+  studies(@Ctx() ctx: GraphQLContext) {
+    return ctx.services.summaries.studyCounts();
+  }
+
+  @Query(() => AudioQcSummaryType, { description: 'Audio QC counts (files, failed QC, signal dropout, artifacts), overall and per channel.' })
+  audioQcSummary(
+    @Arg('filter', () => AudioProcessingFilterInput, { nullable: true }) filter: AudioProcessingFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.summaries.audioQcSummary(filter);
+  }
+
+  @Query(() => [SynchronizationStatsRow], {
+    description: 'Synchronization count and mean cycle figures per group (one overall row when groupBy is empty).',
+  })
+  synchronizationStats(
+    @Arg('groupBy', () => [SynchronizationStatsGroupBy]) groupBy: SynchronizationStatsGroupBy[],
+    @Arg('filter', () => SynchronizationFilterInput, { nullable: true }) filter: SynchronizationFilter | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.summaries.synchronizationStats(groupBy, filter);
+  }
+
+  @Query(() => ParticipantOverviewType, { nullable: true, description: 'One row per knee × maneuver of a participant; null when absent.' })
+  participantOverview(
+    @Arg('study', () => StudyName) study: StudyName,
+    @Arg('number', () => Int) number: number,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.summaries.participantOverview(study, number);
+  }
+}
