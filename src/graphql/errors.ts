@@ -18,9 +18,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, de
     const argument = badArgumentValue(original);
     if (argument) return { ...formatted, message: `Argument ${argument}: ${formatted.message}`, extensions: { code: 'BAD_USER_INPUT', argument } };
   }
-  if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   if (debug) return formatted;
+  if (original instanceof GraphQLError || formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return withoutStacktrace(formatted);
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** Apollo adds stack traces outside production (NODE_ENV); only AE_DEBUG should show them. */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _omitted, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from '../../entities/enums';
 import type { TableName } from '../../entities';
 import { UserError } from '../errors';
-import { TABLE_OF, type RecordKind } from './model';
+import { LIST_NAME, TABLE_OF, type RecordKind } from './model';
 import { quote, SqlParams } from './sql';
 
 /** A single value is accepted wherever a list is (`maneuver: walk` ≡ `maneuver: [walk]`). */
@@ -428,7 +428,7 @@ export function checkFilter(kind: RecordKind, filter: object | null | undefined,
     const placed = fields[name];
     if (!placed) {
       if (raw === undefined) continue;
-      throw new UserError(`${path}.${name}: not a filter of ${kind} lists (known: ${Object.keys(fields).join(', ') || 'none'}).`);
+      throw new UserError(`${path}.${name}: not a filter of ${LIST_NAME[kind]} (known: ${Object.keys(fields).join(', ') || 'none'}).`);
     }
     const value = placed.field.check(raw, `${path}.${name}`);
     if (value === undefined) continue;
