@@ -17,9 +17,9 @@ export async function graphqlClient(ctx: AppContext) {
   const server = new ApolloServer<GraphQLContext>({ schema: await buildAppSchema(), formatError: (f, e) => formatError(f, e) });
   await server.start();
   return {
-    async query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> {
+    async query<T = any>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GqlResult<T>> {
       const res = await server.executeOperation(
-        { query, variables },
+        { query, variables, operationName },
         { contextValue: createGraphQLContext(ctx.orm.em, ctx.services) },
       );
       if (res.body.kind !== 'single') throw new Error('unexpected incremental response');
