@@ -50,6 +50,7 @@ it.each([
   [{ colour: 'red' }, /^filter\.colour: not a filter of movementCycles/],
   [{ isOutlier: 'false' }, /^filter\.isOutlier: must be true or false/],
   [{ durationS: 5 }, /^filter\.durationS: must be a range/],
+  [{ durationS: [1, 2] }, /^filter\.durationS: must be a range/],
   [{ durationS: { min: 'a' } }, /^filter\.durationS\.min: must be a finite number/],
   [{ maneuver: "walk'; drop table study; --" }, /^filter\.maneuver: .* is not one of fe, sts, walk/],
   [{ participantNumber: '1001 or 1=1' }, /^filter\.participantNumber: must be an integer/],

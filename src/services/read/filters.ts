@@ -217,7 +217,7 @@ function floatRange(column: string): FilterField<{ min?: number; max?: number }>
   return {
     check(raw, path) {
       if (!present(raw)) return undefined;
-      if (typeof raw !== 'object') throw new UserError(`${path}: must be a range { min, max }.`);
+      if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${path}: must be a range { min, max }.`);
       const { min, max } = raw as FloatRange;
       const out: { min?: number; max?: number } = {};
       for (const [key, v] of [['min', min], ['max', max]] as const) {
