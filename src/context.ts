@@ -10,6 +10,7 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { countStatement } from './db/request-scope';
 
 export interface Services {
   migrations: MigrationService;
@@ -26,14 +27,19 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'url'>> {
+export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'url'>>, ServiceOptions {
   config?: AppConfig;
 }
 
-export function buildServices(orm: MikroORM): Services {
+export interface ServiceOptions {
+  /** Statement time limit inside admin transactions (migrations, seeding), in ms; 0 = none. */
+  adminTimeoutMs?: number;
+}
+
+export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   return {
-    migrations: new MigrationService(orm),
-    seed: new SeedService(orm),
+    migrations: new MigrationService(orm, o.adminTimeoutMs ?? 0),
+    seed: new SeedService(orm, o.adminTimeoutMs ?? 0),
     inspection: new InspectionService(orm),
   };
 }
@@ -48,12 +54,14 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     await target.release();
     throw e;
   }
+  // Count statements per request (for logs and the statement-count tests).
+  orm.em.getConnection().getKnex().on('query', countStatement);
   let closed = false;
   return {
     config,
     orm,
     target,
-    services: buildServices(orm),
+    services: buildServices(orm, options),
     async close() {
       if (closed) return;
       closed = true;
