@@ -13,7 +13,7 @@ function capture() {
 }
 
 it('masks database passwords inside any text', () => {
-  expect(maskSecrets('connect postgresql+psycopg://ae:hunter2@db:5432/x failed')).toBe('connect postgresql://ae:****@db:5432/x failed');
+  expect(maskSecrets('connect postgresql+psycopg://ae:hunter2@db:5432/x failed')).toBe('connect postgresql+psycopg://ae:****@db:5432/x failed');
   expect(maskSecrets('no url here')).toBe('no url here');
 });
 
@@ -25,6 +25,6 @@ it('never writes tokens, passwords or full database URLs', () => {
   const text = JSON.stringify(lines);
   for (const secret of ['abc.def', 'pw1', 'tok1', 'hunter2']) expect(text).not.toContain(secret);
   expect(lines[1].msg).toBe('retrying postgresql://ae:****@db:5432/acoustic_emissions');
-  expect(lines[2].err.message).toBe('could not reach postgresql://ae:****@db/x');
+  expect(lines[2].err.message).toBe('could not reach postgres://ae:****@db/x');
   expect(lines[0].level).toBe('info');
 });
