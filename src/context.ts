@@ -10,11 +10,23 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { IntegrityService } from './services/integrity';
+import { MaintenanceService } from './services/maintenance';
+import { BackupService } from './services/backup';
+import { DatabaseAdminService } from './services/server-admin';
 
-export interface Services {
+/** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
+export interface ServerServices {
+  backup: BackupService;
+  databaseAdmin: DatabaseAdminService;
+}
+
+export interface Services extends ServerServices {
   migrations: MigrationService;
   seed: SeedService;
   inspection: InspectionService;
+  integrity: IntegrityService;
+  maintenance: MaintenanceService;
 }
 
 export interface AppContext {
@@ -30,12 +42,37 @@ export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'ur
   config?: AppConfig;
 }
 
+export function buildServerServices(url: string): ServerServices {
+  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url) };
+}
+
 export function buildServices(orm: MikroORM): Services {
   return {
+    ...buildServerServices(orm.config.get('clientUrl')!),
     migrations: new MigrationService(orm),
     seed: new SeedService(orm),
     inspection: new InspectionService(orm),
+    integrity: new IntegrityService(orm),
+    maintenance: new MaintenanceService(orm),
   };
+}
+
+export interface ServerContext {
+  config: AppConfig;
+  target: Pick<ResolvedTarget, 'url' | 'source' | 'embedded'>;
+  services: ServerServices;
+  /** Stop an embedded server this context started. */
+  close(): Promise<void>;
+}
+
+/**
+ * The target database's server-level services without an ORM, so no pooled session sits on
+ * the database: `CREATE DATABASE … TEMPLATE` (ae-db copy) refuses while one does.
+ */
+export async function initServerContext(options: InitOptions = {}): Promise<ServerContext> {
+  const config = options.config ?? loadConfig();
+  const target = await resolveTarget(config, options);
+  return { config, target, services: buildServerServices(target.url), close: () => target.release() };
 }
 
 export async function initORM(options: InitOptions = {}): Promise<AppContext> {
