@@ -324,7 +324,7 @@ export function buildCli(): Command {
         const r = await ctx.services.backup.restore(info, plan);
         out(`Restored ${info.file} into ${where(ctx)}: ${r.rowsLoaded} rows in ${seconds(r.durationMs)}${info.dumpedFrom ? ` (dumped from PostgreSQL ${info.dumpedFrom})` : ''}.`);
         await printStatus(ctx);
-        if (plan.mode !== 'reload-rows' && !(info.rows['mikro_orm_migrations'] > 0)) {
+        if (plan.mode === 'replace-schema' && !(info.rows['mikro_orm_migrations'] > 0)) {
           out('\nThe backup holds no migration history (a schema-only dump); if it was taken at head, record that with: npx ae-db stamp head');
         }
       }),
@@ -337,7 +337,9 @@ export function buildCli(): Command {
       withServer(f, async (ctx) => {
         const r = await ctx.services.databaseAdmin.copyDatabase(name);
         out(`Copied "${r.source}" to "${r.target}" (${formatBytes(r.bytes)}) in ${seconds(r.durationMs)}.`);
-        out(`Use it with: --url ${maskUrl(r.url)}`);
+        // The embedded server picks a new port at each start: its URL would not stay valid.
+        if (ctx.target.embedded || ctx.target.source.startsWith('embedded')) out(`It is on the embedded server, beside "${r.source}".`);
+        else out(`Use it with: --url ${maskUrl(r.url)}`);
       }),
     );
 
