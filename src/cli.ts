@@ -318,6 +318,7 @@ export function buildCli(): Command {
     .option('--yes', 'confirm without prompting')
     .action((file: string, f: TargetFlags) =>
       withDb(f, async (ctx) => {
+        await ctx.services.inspection.serverInfo(); // a connection problem is reported before reading a large file
         const info = await ctx.services.backup.inspectDump(file);
         const plan = await ctx.services.backup.planRestore(info);
         await confirm(plan.summary, f, where(ctx));

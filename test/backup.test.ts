@@ -11,13 +11,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { aeDb } from './helpers/cli';
 import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
 import type { TestDatabase } from './helpers/db';
-import { parseDatabaseUrl } from '../src/config';
+import { parseDatabaseUrl, withDatabase } from '../src/config';
 import { dropHeaderSettings, pruneBackups } from '../src/services/backup';
 import { incompatibility, parseToolVersion } from '../src/services/pg-tools';
 
 let db: TestDatabase;
 let dir: string;
 const password = () => parseDatabaseUrl(db.url).password ?? '\u0000';
+const withDb = (name: string) => withDatabase(db.url, name);
 const BACKUP_NAME = /^ae_backup_\d{8}_\d{6}(_\d+)?\.sql\.gz$/;
 
 beforeAll(async () => {
@@ -189,6 +190,31 @@ describe('restore refuses what is not a complete dump, in one sentence', () => {
   it('a missing file', async () => {
     const r = await aeDb(['restore', join(dir, 'nope.sql.gz'), '--yes', '--url', db.url]);
     expect([r.code, r.stderr]).toEqual([1, `Error: Backup file ${join(dir, 'nope.sql.gz')} does not exist.\n`]);
+  });
+});
+
+describe('connection failures', () => {
+  it('backup, restore and copy explain a refused connection, a wrong password and a missing database in one sentence and what to check', async () => {
+    const wrongPassword = (() => {
+      const u = new URL(db.url.replace('postgresql:', 'http:'));
+      u.password = 'wrongpw';
+      return u.toString().replace('http:', 'postgresql:');
+    })();
+    const cases: [string[], RegExp][] = [
+      [['backup', '--dir', dir, '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'], /^Error: cannot connect to PostgreSQL at 127\.0\.0\.1:1 \(connection refused\)\.\nCheck: .*pg_isready/],
+      [['backup', '--dir', dir, '--url', wrongPassword], /^Error: password authentication failed for user "\w+"\. Check the user and password/],
+      [['restore', join(dir, 'whatever.sql'), '--url', withDb('no_such_lab_db')], /^Error: database "no_such_lab_db" does not exist\.\nFix: create it with "createdb/],
+      [['copy', 'x_copy', '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'], /^Error: cannot connect to PostgreSQL/],
+    ];
+    for (const [args, message] of cases) {
+      const before = readdirSync(dir);
+      const r = await aeDb(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stdout + r.stderr).not.toMatch(/secretpw|wrongpw/);
+      expect(readdirSync(dir)).toEqual(before);
+    }
   });
 });
 
