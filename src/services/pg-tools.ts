@@ -2,7 +2,7 @@
  * PostgreSQL's client programs (pg_dump, psql): finding them, checking they can talk to the
  * server, and running them without the password ever reaching a command line or a log.
  */
-import { execFile, type SpawnOptions } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { parseDatabaseUrl } from '../config';
 import { UserError } from './errors';
 
@@ -107,5 +107,3 @@ export function firstErrorLine(stderr: string): string {
   const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines[0] ?? '';
   return line.replace(/^psql:<stdin>:\d+:\s*/, '').replace(/^(pg_dump|psql): error:\s*/, '');
 }
-
-export const spawnOptions = (env: NodeJS.ProcessEnv): SpawnOptions => ({ env, stdio: ['pipe', 'pipe', 'pipe'] });
