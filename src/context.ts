@@ -10,12 +10,24 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { IntegrityService } from './services/integrity';
+import { MaintenanceService } from './services/maintenance';
+import { BackupService } from './services/backup';
+import { DatabaseAdminService } from './services/server-admin';
 import { countStatement } from './db/request-scope';
 
-export interface Services {
+/** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
+export interface ServerServices {
+  backup: BackupService;
+  databaseAdmin: DatabaseAdminService;
+}
+
+export interface Services extends ServerServices {
   migrations: MigrationService;
   seed: SeedService;
   inspection: InspectionService;
+  integrity: IntegrityService;
+  maintenance: MaintenanceService;
 }
 
 export interface AppContext {
@@ -36,12 +48,37 @@ export interface ServiceOptions {
   adminTimeoutMs?: number;
 }
 
+export function buildServerServices(url: string): ServerServices {
+  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url) };
+}
+
 export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   return {
+    ...buildServerServices(orm.config.get('clientUrl')!),
     migrations: new MigrationService(orm, o.adminTimeoutMs ?? 0),
     seed: new SeedService(orm, o.adminTimeoutMs ?? 0),
     inspection: new InspectionService(orm),
+    integrity: new IntegrityService(orm),
+    maintenance: new MaintenanceService(orm),
   };
+}
+
+export interface ServerContext {
+  config: AppConfig;
+  target: Pick<ResolvedTarget, 'url' | 'source' | 'embedded'>;
+  services: ServerServices;
+  /** Stop an embedded server this context started. */
+  close(): Promise<void>;
+}
+
+/**
+ * The target database's server-level services without an ORM, so no pooled session sits on
+ * the database: `CREATE DATABASE … TEMPLATE` (ae-db copy) refuses while one does.
+ */
+export async function initServerContext(options: InitOptions = {}): Promise<ServerContext> {
+  const config = options.config ?? loadConfig();
+  const target = await resolveTarget(config, options);
+  return { config, target, services: buildServerServices(target.url), close: () => target.release() };
 }
 
 export async function initORM(options: InitOptions = {}): Promise<AppContext> {

@@ -3,13 +3,14 @@ import { buildSchema } from 'type-graphql';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { RELATION_RESOLVERS } from './resolvers/relations';
 import { StudyQueries } from './resolvers/queries';
+import { OperationsQueries } from './resolvers/operations';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [StudyQueries, ...RELATION_RESOLVERS],
+    resolvers: [StudyQueries, OperationsQueries, ...RELATION_RESOLVERS],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
   });
   return cached;
