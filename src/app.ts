@@ -3,8 +3,9 @@
  * GET /health. Built from an AppContext so tests can serve a throwaway database.
  */
 import http from 'node:http';
-import express from 'express';
-import { ApolloServer } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -12,11 +13,15 @@ import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
+import { costLimitPlugin, shapeLimits } from './graphql/limits';
+import { requestScope } from './db/request-scope';
+import { createLogger, type Logger } from './logger';
 
 export interface RunningApp {
   httpServer: http.Server;
   apollo: ApolloServer<GraphQLContext>;
   url: string;
+  /** Stop accepting requests, let in-flight ones finish (bounded by the grace period), then close. */
   close(): Promise<void>;
 }
 
@@ -35,19 +40,71 @@ export async function health(ctx: AppContext): Promise<HealthReport> {
   }
 }
 
-export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'): Promise<RunningApp> {
+/** One structured log line per GraphQL request: id, operation, duration, SQL statements, outcome. */
+function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ request }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, errors, operationName }) {
+          const scope = requestScope.getStore();
+          const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const codes = [...new Set((single?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'ERROR')))];
+          logger.info(
+            {
+              requestId: scope?.requestId,
+              operationName: operationName ?? request.operationName ?? null,
+              durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+              sqlStatements: scope?.sqlStatements ?? 0,
+              outcome: codes.length ? 'error' : 'ok',
+              errorCodes: codes.length ? codes : undefined,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', o: AppOptions = {}): Promise<RunningApp> {
+  const { limits } = ctx.config;
+  const logger = o.logger ?? createLogger(ctx.config.logLevel);
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const armor = shapeLimits(limits);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildAppSchema(),
     introspection: true,
-    formatError: (formatted, error) => formatError(formatted, error, ctx.config.debug),
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: ctx.config.debug,
+    parseOptions: { maxTokens: limits.maxTokens },
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    formatError: (formatted, error) =>
+      formatError(formatted, error, { debug: ctx.config.debug, logger, queryTimeoutMs: limits.queryTimeoutMs }),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...armor.plugins,
+      costLimitPlugin(limits.maxCost),
+      requestLogPlugin(logger),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
   await apollo.start();
+
+  // Every request runs in its own scope: its id (echoed as x-request-id) and its SQL statement count.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    requestScope.run({ requestId, sqlStatements: 0 }, next);
+  });
 
   app.get('/health', async (_req, res) => {
     const report = await health(ctx);
@@ -55,9 +112,23 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'):
   });
   app.use(
     '/graphql',
-    express.json({ limit: '20mb' }),
+    express.json({ limit: limits.maxBodyBytes }),
     expressMiddleware(apollo, { context: async () => createGraphQLContext(ctx.orm.em, ctx.services) }),
   );
+  // Body-parser failures (too large, malformed JSON) answered as GraphQL-over-HTTP errors, not HTML.
+  app.use((err: any, _req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    const status = Number(err.status ?? err.statusCode) || 500;
+    const code = status === 413 ? 'REQUEST_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    const message =
+      status === 413
+        ? `Request body is larger than ${Math.round(limits.maxBodyBytes / 1024 / 1024)} MB (AE_MAX_BODY_MB); send fewer rows per request.`
+        : status === 400
+          ? 'Request body is not valid JSON.'
+          : 'Internal server error';
+    if (status >= 500) logger.error({ err, requestId: requestScope.getStore()?.requestId }, 'http error');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

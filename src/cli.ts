@@ -5,8 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { createInterface } from 'node:readline/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, maskUrl } from './config';
-import { initORM, type AppContext } from './context';
+import { initORM, initServerContext, type AppContext, type ServerContext } from './context';
 import { ensureDatabase } from './db/embedded';
 import { resolveTarget } from './db/target';
 import { explainFailure } from './services/diagnose';
@@ -14,6 +16,7 @@ import { ConfirmationRequiredError, UserError } from './services/errors';
 import { SAMPLE_SIZES } from './services/sample-data';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
+import { runDoctor, type DoctorCheck } from './services/doctor';
 
 interface TargetFlags {
   test?: boolean;
@@ -58,7 +61,31 @@ async function withDb<T>(flags: TargetFlags, fn: (ctx: AppContext) => Promise<T>
   }
 }
 
-const where = (ctx: AppContext) => `${maskUrl(ctx.target.url)} (${ctx.target.source})`;
+/** Like withDb, without an ORM: nothing holds a session on the database (copy needs that). */
+async function withServer<T>(flags: TargetFlags, fn: (ctx: ServerContext) => Promise<T>): Promise<T> {
+  const ctx = await initServerContext({ url: flags.url, test: flags.test, attachToRunning: true });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const where = (ctx: Pick<AppContext, 'target'>) => `${maskUrl(ctx.target.url)} (${ctx.target.source})`;
+
+/** 1536 → "1.5 kB", as pg_size_pretty would roughly say it. */
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${bytes} bytes` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 function table(rows: (string | number)[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
@@ -264,7 +291,194 @@ export function buildCli(): Command {
       }),
     );
 
+  withTarget(program.command('backup'))
+    .description('pg_dump, gzip-compressed, into DIR/ae_backup_YYYYMMDD_HHMMSS.sql.gz; then delete backups older than --keep-days')
+    .option('--dir <dir>', 'folder for the backup files', join(homedir(), 'ae_backups'))
+    .option('--keep-days <n>', 'delete ae_backup_*.sql.gz files in DIR older than N days (0 keeps them all)', (v) => parseIntArg('--keep-days', v), 7)
+    .addOption(new Option('--schema-only', 'table definitions only, no rows').conflicts('dataOnly'))
+    .addOption(new Option('--data-only', 'rows only (restore them into an existing schema)').conflicts('schemaOnly'))
+    .option('--table <name...>', 'only these tables (pg_dump -t)')
+    .action((f: TargetFlags & { dir: string; keepDays: number; schemaOnly?: boolean; dataOnly?: boolean; table?: string[] }) =>
+      withServer(f, async (ctx) => {
+        const r = await ctx.services.backup.backup({ dir: f.dir, keepDays: f.keepDays, schemaOnly: f.schemaOnly, dataOnly: f.dataOnly, tables: f.table });
+        out(`Backed up ${where(ctx)} with ${r.pgDump}`);
+        out(`File:      ${r.file}`);
+        out(`Contents:  ${r.kind}${r.tables.length ? `, tables ${r.tables.join(', ')}` : ', every table'}`);
+        out(`Size:      ${formatBytes(r.bytes)} (${r.bytes} bytes, gzip)`);
+        out(`Duration:  ${seconds(r.durationMs)}`);
+        if (f.keepDays === 0) out('Retention: off (--keep-days 0)');
+        else if (r.deleted.length) out(`Retention: deleted ${r.deleted.length} backup(s) older than ${f.keepDays} days: ${r.deleted.join(', ')}`);
+        else out(`Retention: no backups older than ${f.keepDays} days`);
+      }),
+    );
+
+  withTarget(program.command('restore'))
+    .description('DESTRUCTIVE: load a backup (plain or gzip SQL from backup or pg_dump) into the database, in one transaction')
+    .argument('<file>', 'ae_backup_….sql.gz, or any plain-SQL pg_dump output (.sql or .sql.gz)')
+    .option('--yes', 'confirm without prompting')
+    .action((file: string, f: TargetFlags) =>
+      withDb(f, async (ctx) => {
+        await ctx.services.inspection.serverInfo(); // a connection problem is reported before reading a large file
+        const info = await ctx.services.backup.inspectDump(file);
+        const plan = await ctx.services.backup.planRestore(info);
+        await confirm(plan.summary, f, where(ctx));
+        const r = await ctx.services.backup.restore(info, plan);
+        out(`Restored ${info.file} into ${where(ctx)}: ${r.rowsLoaded} rows in ${seconds(r.durationMs)}${info.dumpedFrom ? ` (dumped from PostgreSQL ${info.dumpedFrom})` : ''}.`);
+        await printStatus(ctx);
+        if (plan.mode === 'replace-schema' && !(info.rows['mikro_orm_migrations'] > 0)) {
+          out('\nThe backup holds no migration history (a schema-only dump); if it was taken at head, record that with: npx ae-db stamp head');
+        }
+      }),
+    );
+
+  withTarget(program.command('copy'))
+    .description('a new database on the same server with this one as template (createdb -T); refuses while others are connected')
+    .argument('<new_name>', 'name of the new database')
+    .action((name: string, f: TargetFlags) =>
+      withServer(f, async (ctx) => {
+        const r = await ctx.services.databaseAdmin.copyDatabase(name);
+        out(`Copied "${r.source}" to "${r.target}" (${formatBytes(r.bytes)}) in ${seconds(r.durationMs)}.`);
+        // The embedded server picks a new port at each start: its URL would not stay valid.
+        if (ctx.target.embedded || ctx.target.source.startsWith('embedded')) out(`It is on the embedded server, beside "${r.source}".`);
+        else out(`Use it with: --url ${maskUrl(r.url)}`);
+      }),
+    );
+
+  withTarget(program.command('integrity'))
+    .description("the guide's orphan checks for every foreign key plus domain.md's cross-record rules; exit 1 when any fails")
+    .option('--fix', 'delete rows whose required parent is missing and unlink optional links to missing rows (one transaction)')
+    .option('--yes', 'confirm --fix without prompting')
+    .action((f: TargetFlags & { fix?: boolean }) =>
+      withDb(f, async (ctx) => {
+        const report = await ctx.services.integrity.report();
+        out(`Integrity of ${where(ctx)}:`);
+        out(printIntegrity(report.checks));
+        const orphans = report.checks.filter((c) => c.fixable && c.count > 0);
+        if (!f.fix) {
+          out('');
+          if (report.ok) out(`OK: all ${report.checks.length} checks pass.`);
+          else {
+            out(`Found ${report.problems} row(s) breaking ${report.checks.filter((c) => c.count).length} check(s).`);
+            if (orphans.length) out('Remove the orphans with: npx ae-db integrity --fix --yes');
+            process.exitCode = 1;
+          }
+          return;
+        }
+        if (!orphans.length) {
+          out('\nNo orphaned rows: nothing to fix.');
+          if (!report.ok) process.exitCode = 1;
+          return;
+        }
+        const n = orphans.reduce((a, c) => a + c.count, 0);
+        await confirm(`remove ${n} orphaned row(s) or link(s) (${orphans.map((c) => c.key).join(', ')})`, f, where(ctx));
+        const r = await ctx.services.integrity.fixOrphans();
+        out('\nFixed, in one transaction:');
+        out(table(r.fixes.map((x) => [`  ${x.key}`, x.count, `${x.action} (${x.description})`])));
+        out('Rows removed per table (orphans and what cascaded from them):');
+        out(table(TABLES.map((t) => [`  ${t}`, r.removedRows[t]])));
+        out('');
+        if (r.after.ok) out(`OK: all ${r.after.checks.length} checks pass now.`);
+        else {
+          out(`Still failing (not orphans, fix the source data): ${r.after.checks.filter((c) => c.count).map((c) => `${c.key} ${c.count}`).join(', ')}`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+
+  withTarget(program.command('stats'))
+    .description("database size, rows and size per table, indexes per table (the guide's performance queries)")
+    .action((f: TargetFlags) =>
+      withDb(f, async (ctx) => {
+        const s = await ctx.services.inspection.databaseStats();
+        out(`Database "${s.database}": ${s.size} (${s.bytes} bytes) at ${where(ctx)}`);
+        out('');
+        out(
+          table(
+            s.tables.map((t) => [t.table, t.rows, t.totalSize, formatBytes(t.tableBytes), formatBytes(t.indexBytes), t.indexCount]),
+            ['Table', 'Rows', 'Total size', 'Data', 'Indexes', 'Index count'],
+          ),
+        );
+        out('');
+        out('Indexes:');
+        out(table(s.indexes.map((i) => [i.table, i.name, i.size, i.scans, i.primary ? 'primary key' : i.unique ? 'unique' : '']), ['Table', 'Index', 'Size', 'Scans', 'Kind']));
+        out('');
+        out(
+          s.unindexedForeignKeys.length
+            ? `Foreign keys without an index (slow joins and cascades): ${s.unindexedForeignKeys.join(', ')}`
+            : 'Every foreign key column has an index.',
+        );
+      }),
+    );
+
+  withTarget(program.command('doctor'))
+    .description("the guide's troubleshooting checklist: server, URL, role, database, schema, client tools; exit 1 when a check fails")
+    .action(async (f: TargetFlags) => {
+      const config = (() => {
+        try {
+          return loadConfig();
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      let release = async () => {};
+      let target: { url: string; source: string } | { error: string };
+      try {
+        if (config instanceof Error) throw config;
+        const t = await resolveTarget(config, { url: f.url, test: f.test, attachToRunning: true });
+        release = t.release;
+        target = { url: t.url, source: t.source };
+      } catch (e) {
+        target = { error: explainFailure(e).replace(/^Error: /, '').split('\n')[0] };
+      }
+      try {
+        const checks = await runDoctor({
+          target,
+          openSchema: async (url) => {
+            const ctx = await initORM({ config: config instanceof Error ? undefined : config, url, applicationName: 'ae-db doctor' });
+            return { status: () => ctx.services.migrations.status(), check: () => ctx.services.migrations.check(), close: () => ctx.close() };
+          },
+        });
+        out(printDoctor(checks));
+        const failed = checks.filter((c) => c.status === 'fail').length;
+        out('');
+        out(failed ? `${failed} of ${checks.length} checks failed.` : `All ${checks.length} checks passed.`);
+        if (failed) process.exitCode = 1;
+      } finally {
+        await release();
+      }
+    });
+
+  withTarget(program.command('truncate'))
+    .description('DESTRUCTIVE: empty every data table and restart their ids; keeps the schema and the migration history')
+    .option('--yes', 'confirm without prompting')
+    .action((f: TargetFlags) =>
+      withDb(f, async (ctx) => {
+        await confirm(`empty the tables ${TABLES.join(', ')} (the schema stays)`, f, where(ctx));
+        const removed = await ctx.services.maintenance.truncateAll();
+        out(`Emptied every data table of ${where(ctx)} and restarted their ids. Rows removed:`);
+        out(table(TABLES.map((t) => [`  ${t}`, removed[t]])));
+      }),
+    );
+
   return program;
+}
+
+function printIntegrity(checks: { key: string; count: number; description: string; sampleIds: number[] }[]): string {
+  return table(
+    checks.map((c) => [`  ${c.key}`, c.count, c.description + (c.count ? ` (ids ${c.sampleIds.join(', ')}${c.count > c.sampleIds.length ? ', …' : ''})` : '')]),
+    ['  Check', 'Rows', 'Rule'],
+  );
+}
+
+function printDoctor(checks: DoctorCheck[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks
+    .map((c) => {
+      const line = `${c.status.toUpperCase().padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}`;
+      return c.fix && c.status !== 'pass' ? `${line}
+${' '.repeat(6)}fix: ${c.fix.split('\n').join(`\n${' '.repeat(11)}`)}` : line;
+    })
+    .join('\n');
 }
 
 function parseIntArg(name: string, v: string): number {

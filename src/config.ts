@@ -120,6 +120,26 @@ export interface AppConfig {
   embeddedDataDir: string;
   embeddedPort?: number;
   debug: boolean;
+  limits: RequestLimits;
+  logLevel: string;
+}
+
+/** Protection of the shared server against accidental or hostile requests (see README, Production notes). */
+export interface RequestLimits {
+  /** Per-statement time limit for API reads, in ms (AE_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
+  /** Per-statement time limit for admin operations (migrations, seeding, reset), in ms. */
+  adminQueryTimeoutMs: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** Estimated cost: every field counts 1, multiplied by the page size of the lists around it. */
+  maxCost: number;
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  /** Time in-flight requests get to finish on shutdown, in ms. */
+  shutdownGraceMs: number;
 }
 
 function intFrom(env: Record<string, string | undefined>, key: string, fallback?: number): number | undefined {
@@ -128,6 +148,28 @@ function intFrom(env: Record<string, string | undefined>, key: string, fallback?
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be a port number (0–65535), got "${raw}"`);
   return n;
+}
+
+function positiveInt(env: Record<string, string | undefined>, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${key} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+export function loadLimits(env: Record<string, string | undefined>): RequestLimits {
+  return {
+    queryTimeoutMs: positiveInt(env, 'AE_QUERY_TIMEOUT_MS', 5_000),
+    adminQueryTimeoutMs: positiveInt(env, 'AE_ADMIN_QUERY_TIMEOUT_MS', 600_000),
+    maxDepth: positiveInt(env, 'AE_MAX_DEPTH', 12),
+    maxAliases: positiveInt(env, 'AE_MAX_ALIASES', 30),
+    maxTokens: positiveInt(env, 'AE_MAX_TOKENS', 5_000),
+    maxDirectives: positiveInt(env, 'AE_MAX_DIRECTIVES', 20),
+    maxCost: positiveInt(env, 'AE_MAX_COST', 5_000_000),
+    maxBodyBytes: positiveInt(env, 'AE_MAX_BODY_MB', 32) * 1024 * 1024,
+    shutdownGraceMs: positiveInt(env, 'AE_SHUTDOWN_GRACE_MS', 10_000),
+  };
 }
 
 export function loadConfig(env = loadEnv()): AppConfig {
@@ -139,6 +181,8 @@ export function loadConfig(env = loadEnv()): AppConfig {
     embeddedDataDir: resolve(env.AE_EMBEDDED_DATA_DIR ?? '.data/postgres'),
     embeddedPort: intFrom(env, 'AE_EMBEDDED_PORT'),
     debug: env.AE_DEBUG === '1',
+    limits: loadLimits(env),
+    logLevel: env.AE_LOG_LEVEL ?? 'info',
   };
 }
 

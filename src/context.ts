@@ -10,12 +10,25 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { IntegrityService } from './services/integrity';
+import { MaintenanceService } from './services/maintenance';
+import { BackupService } from './services/backup';
+import { DatabaseAdminService } from './services/server-admin';
 import { ReadService, SummaryService } from './services/read';
+import { countStatement } from './db/request-scope';
 
-export interface Services {
+/** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
+export interface ServerServices {
+  backup: BackupService;
+  databaseAdmin: DatabaseAdminService;
+}
+
+export interface Services extends ServerServices {
   migrations: MigrationService;
   seed: SeedService;
   inspection: InspectionService;
+  integrity: IntegrityService;
+  maintenance: MaintenanceService;
   read: ReadService;
   summaries: SummaryService;
 }
@@ -29,18 +42,48 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'url'>> {
+export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'url'>>, ServiceOptions {
   config?: AppConfig;
 }
 
-export function buildServices(orm: MikroORM): Services {
+export interface ServiceOptions {
+  /** Statement time limit inside admin transactions (migrations, seeding), in ms; 0 = none. */
+  adminTimeoutMs?: number;
+}
+
+export function buildServerServices(url: string): ServerServices {
+  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url) };
+}
+
+export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   return {
-    migrations: new MigrationService(orm),
-    seed: new SeedService(orm),
+    ...buildServerServices(orm.config.get('clientUrl')!),
+    migrations: new MigrationService(orm, o.adminTimeoutMs ?? 0),
+    seed: new SeedService(orm, o.adminTimeoutMs ?? 0),
     inspection: new InspectionService(orm),
+    integrity: new IntegrityService(orm),
+    maintenance: new MaintenanceService(orm),
     read: new ReadService(orm),
     summaries: new SummaryService(orm),
   };
+}
+
+export interface ServerContext {
+  config: AppConfig;
+  target: Pick<ResolvedTarget, 'url' | 'source' | 'embedded'>;
+  services: ServerServices;
+  /** Stop an embedded server this context started. */
+  close(): Promise<void>;
+}
+
+/**
+ * The target database's server-level services without an ORM, so no pooled session sits on
+ * the database: `CREATE DATABASE … TEMPLATE` (ae-db copy) refuses while one does.
+ */
+export async function initServerContext(options: InitOptions = {}): Promise<ServerContext> {
+  const config = options.config ?? loadConfig();
+  const target = await resolveTarget(config, options);
+  return { config, target, services: buildServerServices(target.url), close: () => target.release() };
 }
 
 export async function initORM(options: InitOptions = {}): Promise<AppContext> {
@@ -53,12 +96,14 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     await target.release();
     throw e;
   }
+  // Count statements per request (for logs and the statement-count tests).
+  orm.em.getConnection().getKnex().on('query', countStatement);
   let closed = false;
   return {
     config,
     orm,
     target,
-    services: buildServices(orm),
+    services: buildServices(orm, options),
     async close() {
       if (closed) return;
       closed = true;

@@ -6,26 +6,44 @@ import { loadConfig, ConfigError } from './config';
 import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
 import { explainFailure } from './services/diagnose';
-
-const log = (line: string) => console.log(`[ae-graphql] ${line}`);
+import { createLogger, maskSecrets } from './logger';
 
 export async function main(): Promise<void> {
   const started = Date.now();
   const config = loadConfig();
-  const ctx: AppContext = await initORM({ config, log, applicationName: 'ae-graphql server' });
+  const logger = createLogger(config.logLevel);
+  const log = (line: string) => logger.info(line);
+  const ctx: AppContext = await initORM({
+    config,
+    log,
+    applicationName: 'ae-graphql server',
+    statementTimeoutMs: config.limits.queryTimeoutMs,
+    adminTimeoutMs: config.limits.adminQueryTimeoutMs,
+    onDriverWarning: (message) => logger.warn({ driver: 'knex' }, maskSecrets(message)),
+  });
   let app: RunningApp | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal} received: finishing in-flight requests and shutting down …`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    log(`${signal} received: no new requests; in-flight ones get ${config.limits.shutdownGraceMs} ms to finish`);
+    // A hard stop after the grace period plus time to close the pool and the embedded server.
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.limits.shutdownGraceMs + 10_000);
     force.unref();
+    let code = 0;
     try {
       await app?.close();
       await ctx.close();
+      log('stopped');
+    } catch (e) {
+      logger.error({ err: e }, 'error during shutdown');
+      code = 1;
     } finally {
-      process.exit(0);
+      logger.flush?.();
+      process.exit(code);
     }
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -49,7 +67,7 @@ export async function main(): Promise<void> {
         log(`seeded sample data: ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
       }
     }
-    app = await startApp(ctx, config.port);
+    app = await startApp(ctx, config.port, '0.0.0.0', { logger });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (Apollo Sandbox opens there in a browser)`);
   } catch (e) {
     console.error(explainFailure(e));

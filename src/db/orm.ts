@@ -23,7 +23,14 @@ export interface OrmOptions {
   /** Overrides the migration list (tests use a deliberately failing one). */
   migrations?: MigrationObject[];
   applicationName?: string;
+  /** Per-statement limit on every pooled connection (the server's read timeout); 0 or unset = none. */
+  statementTimeoutMs?: number;
+  /** Where the driver's own warnings go (e.g. "Connection Error" while the database is down); default: dropped, as the failing call reports the error itself. */
+  onDriverWarning?: (message: string) => void;
 }
+
+/** How long to wait for a connection: fail fast when the database is down instead of hanging. */
+const CONNECT_TIMEOUT_MS = 3_000;
 
 export function ormConfig(o: OrmOptions): Options {
   return defineConfig({
@@ -38,7 +45,20 @@ export function ormConfig(o: OrmOptions): Options {
     // Never create a missing database behind the user's back: `ae-db init` does that on purpose.
     ensureDatabase: false,
     pool: { min: 0, max: o.poolMax ?? 10 },
-    driverOptions: { connection: { application_name: o.applicationName ?? 'ae-graphql' } },
+    driverOptions: {
+      connection: {
+        application_name: o.applicationName ?? 'ae-graphql',
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
+      },
+      acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1_000,
+      log: {
+        warn: (m: string) => o.onDriverWarning?.(String(m)),
+        error: (m: string) => o.onDriverWarning?.(String(m)),
+        deprecate: () => undefined,
+        debug: () => undefined,
+      },
+    },
     extensions: [Migrator],
     migrations: {
       tableName: MIGRATIONS_TABLE,

@@ -5,13 +5,14 @@ import { RELATION_RESOLVERS } from './resolvers/relations';
 import { RecordQueries } from './resolvers/queries';
 import { AudioProcessingIntervals } from './resolvers/intervals';
 import { SummaryQueries } from './resolvers/summaries';
+import { OperationsQueries } from './resolvers/operations';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [RecordQueries, SummaryQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals],
+    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
   });
   return cached;

@@ -6,7 +6,8 @@ import { ConfigError } from '../config';
 import { EmbeddedLockedError } from '../db/embedded';
 import { UserError } from './errors';
 
-interface PgLikeError {
+export interface PgLikeError {
+  name?: string;
   code?: string;
   message?: string;
   errno?: string;
@@ -16,7 +17,7 @@ interface PgLikeError {
 }
 
 /** Finds the driver error under wrappers (MikroORM and knex wrap the pg error). */
-function rootCause(e: unknown): PgLikeError {
+export function rootCause(e: unknown): PgLikeError {
   let cur: any = e;
   for (let i = 0; i < 5 && cur; i++) {
     if (cur.code && typeof cur.code === 'string') return cur;
@@ -62,4 +63,23 @@ export function explainFailure(e: unknown): string {
     default:
       return `Error: ${msg.split('\n')[0]}`;
   }
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', // admin/crash shutdown, cannot connect now
+  '08000', '08001', '08003', '08004', '08006', // connection exceptions
+]);
+
+/** True when the error means "the database cannot be reached right now", not "this request is wrong". */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  const c = rootCause(e);
+  if (c.code && UNAVAILABLE_CODES.has(c.code)) return true;
+  const text = `${(e as Error)?.name ?? ''} ${(e as Error)?.message ?? ''} ${c.message ?? ''}`;
+  return /KnexTimeoutError|Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error/i.test(text);
+}
+
+/** True when PostgreSQL cancelled the statement (statement_timeout). */
+export function isStatementTimeout(e: unknown): boolean {
+  return rootCause(e).code === '57014';
 }

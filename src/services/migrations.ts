@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
 import { TABLES } from '../entities';
 import { UserError } from './errors';
+import { adminTransaction } from './transactions';
 
 export interface ExecutedMigration {
   name: string;
@@ -35,7 +36,11 @@ export interface SchemaCheck {
 }
 
 export class MigrationService {
-  constructor(private readonly orm: MikroORM) {}
+  /** @param adminTimeoutMs statement limit while migrating (0 = none): migrations may rewrite big tables. */
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly adminTimeoutMs = 0,
+  ) {}
 
   private get migrator(): Migrator {
     return this.orm.getMigrator() as Migrator;
@@ -107,7 +112,9 @@ export class MigrationService {
   async upgrade(target = 'head'): Promise<string[]> {
     const plan = await this.planUpgrade(target);
     if (plan.length === 0) return [];
-    await this.migrator.up({ migrations: plan });
+    await adminTransaction(this.orm.em, this.adminTimeoutMs, (tx) =>
+      this.migrator.up({ migrations: plan, transaction: tx.getTransactionContext() }),
+    );
     return plan;
   }
 
@@ -115,7 +122,9 @@ export class MigrationService {
   async downgrade(target: string): Promise<string[]> {
     const plan = await this.planDowngrade(target);
     if (plan.length === 0) return [];
-    await this.migrator.down({ migrations: plan });
+    await adminTransaction(this.orm.em, this.adminTimeoutMs, (tx) =>
+      this.migrator.down({ migrations: plan, transaction: tx.getTransactionContext() }),
+    );
     return plan;
   }
 

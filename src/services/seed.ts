@@ -8,6 +8,7 @@ import { StudyName } from '../entities/enums';
 import { upsertRows } from './bulk';
 import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
 import { UserError } from './errors';
+import { adminTransaction } from './transactions';
 import type { TableName } from '../entities';
 
 export interface SeedOptions {
@@ -35,7 +36,10 @@ const emptyCounts = (): TableCounts => ({
 const CHUNK = 30;
 
 export class SeedService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly adminTimeoutMs = 0,
+  ) {}
 
   /** Generate and upsert the sample dataset; returns the rows written per table. */
   async seed(o: SeedOptions = {}): Promise<TableCounts> {
@@ -47,7 +51,7 @@ export class SeedService {
     for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
     const total = emptyCounts();
     for (const study of studies) {
-      await this.orm.em.fork().transactional(async (em) => {
+      await adminTransaction(this.orm.em, this.adminTimeoutMs, async (em) => {
         const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
         total.study++;
         for (let from = 1; from <= per; from += CHUNK) {

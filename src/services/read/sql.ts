@@ -30,6 +30,18 @@ export class SqlParams {
 
 /** Runs one statement with bound parameters on the ORM's connection pool; returns its rows. */
 export async function runQuery(orm: MikroORM, sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
-  const result = await orm.em.getConnection().getKnex().raw(sql, values as readonly Knex.RawBinding[]);
-  return result.rows;
+  try {
+    const result = await orm.em.getConnection().getKnex().raw(sql, values as readonly Knex.RawBinding[]);
+    return result.rows;
+  } catch (e) {
+    // Errors leave as the ORM's own would: DriverExceptions carrying the PostgreSQL or socket
+    // code. The pool can reject with a plain object (a refused connection): make it an Error first.
+    throw orm.em.getDriver().convertException(e instanceof Error ? e : asError(e));
+  }
+}
+
+function asError(value: unknown): Error {
+  const v = (value ?? {}) as { message?: string; code?: string; syscall?: string; address?: string; port?: number };
+  const message = v.message ?? [v.syscall, v.code, v.address && `${v.address}${v.port ? `:${v.port}` : ''}`].filter(Boolean).join(' ');
+  return Object.assign(new Error(message || String(value)), value);
 }

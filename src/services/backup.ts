@@ -1,0 +1,554 @@
+/**
+ * Backup and restore with PostgreSQL's own tools, as the predecessor's guide did them
+ * (`pg_dump | gzip`, `gunzip -c | psql`), with the guide's retention rule, and with a
+ * restore that is one transaction: it either replaces what the dump holds or changes nothing.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, openSync, readSync, closeSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import type { Client } from 'pg';
+import { withClient } from '../db/pg';
+import { UserError } from './errors';
+import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
+
+export const BACKUP_PREFIX = 'ae_backup_';
+export const BACKUP_SUFFIX = '.sql.gz';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface BackupOptions {
+  dir: string;
+  /** Delete `ae_backup_*.sql.gz` files in `dir` older than this many days; 0 keeps every file. */
+  keepDays?: number;
+  schemaOnly?: boolean;
+  dataOnly?: boolean;
+  /** Only these tables (pg_dump -t). */
+  tables?: string[];
+  /** The clock, for the file name and retention. */
+  now?: Date;
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  durationMs: number;
+  kind: 'full' | 'schema-only' | 'data-only';
+  tables: string[];
+  pgDump: string;
+  /** Old backups removed by the retention rule (file names). */
+  deleted: string[];
+}
+
+export interface DumpInfo {
+  file: string;
+  compressed: boolean;
+  /** Tables the dump creates (CREATE TABLE public.…), in dump order. */
+  createdTables: string[];
+  /** Tables the dump fills (COPY public.… FROM stdin), with their row counts. */
+  rows: Record<string, number>;
+  /** Functions or types: only a whole-database dump has them. */
+  createsOtherObjects: boolean;
+  dumpedFrom?: string;
+  dumpedBy?: string;
+}
+
+export interface RestorePlan {
+  mode: 'replace-schema' | 'replace-tables' | 'reload-rows';
+  /** The tables the restore empties or recreates. */
+  tables: string[];
+  /** One line for the confirmation prompt. */
+  summary: string;
+  prelude: string;
+  epilogue: string;
+}
+
+export interface RestoreResult {
+  plan: RestorePlan;
+  durationMs: number;
+  rowsLoaded: number;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `ae_backup_YYYYMMDD_HHMMSS` in local time, as the guide's `date +%Y%m%d_%H%M%S`. */
+export function backupStamp(d: Date): string {
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+export function isBackupFileName(name: string): boolean {
+  return name.startsWith(BACKUP_PREFIX) && name.endsWith(BACKUP_SUFFIX);
+}
+
+/**
+ * The guide's `find DIR -name "ae_backup_*.sql.gz" -mtime +N -delete`: removes regular files
+ * named like a backup whose modification time is more than `keepDays` × 24 h before `now`.
+ * Anything else in the directory (other names, folders, links) is left alone.
+ */
+export function pruneBackups(dir: string, keepDays: number, now = new Date(), keep: string[] = []): string[] {
+  if (!Number.isFinite(keepDays) || keepDays < 0) throw new UserError(`--keep-days must be 0 or more, got ${keepDays}.`);
+  if (keepDays === 0 || !existsSync(dir)) return [];
+  const cutoff = now.getTime() - keepDays * DAY_MS;
+  const deleted: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || !isBackupFileName(entry.name) || keep.includes(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (lstatSync(path).mtimeMs < cutoff) {
+      unlinkSync(path);
+      deleted.push(entry.name);
+    }
+  }
+  return deleted.sort();
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const qualified = (t: string) => `public.${quoteIdent(t)}`;
+/** `public.name` or `public."Odd Name"` as pg_dump writes it → the bare name. */
+const DUMP_NAME = String.raw`public\.("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
+const CREATE_TABLE = new RegExp(`^CREATE (?:UNLOGGED )?TABLE ${DUMP_NAME} `);
+const COPY = new RegExp(`^COPY ${DUMP_NAME} .*FROM stdin;$`);
+// Only a whole-database dump defines routines and types (pg_dump -t never does).
+const OTHER_OBJECT = /^CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN) public\./;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+interface ServerVersion {
+  num: number;
+  text: string;
+}
+
+export class BackupService {
+  constructor(private readonly url: string) {}
+
+  private query<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    return withClient(this.url, fn);
+  }
+
+  private async serverVersion(c?: Client): Promise<ServerVersion> {
+    const run = async (client: Client) => {
+      const { rows } = await client.query(`select current_setting('server_version_num')::int as num, current_setting('server_version') as text`);
+      return { num: rows[0].num, text: rows[0].text };
+    };
+    return c ? run(c) : this.query(run);
+  }
+
+  /** pg_dump's version, checked against the server's; throws a sentence with install hints when unusable. */
+  async pgDumpVersion(): Promise<ToolVersion> {
+    const tool = await toolVersion('pg_dump');
+    const server = await this.serverVersion();
+    const problem = incompatibility(tool, server.num, server.text);
+    if (problem) throw new UserError(problem);
+    return tool;
+  }
+
+  /** `pg_dump` streamed through gzip into DIR/ae_backup_YYYYMMDD_HHMMSS.sql.gz, then the retention rule. */
+  async backup(o: BackupOptions): Promise<BackupResult> {
+    if (o.schemaOnly && o.dataOnly) throw new UserError('Choose one of --schema-only and --data-only, not both.');
+    const tables = [...new Set(o.tables ?? [])];
+    const keepDays = o.keepDays ?? 7;
+    if (!Number.isInteger(keepDays) || keepDays < 0) throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
+    for (const t of tables) if (!IDENT.test(t)) throw new UserError(`"${t}" is not a table name.`);
+    if (tables.length) {
+      const present = await this.publicTables();
+      const unknown = tables.filter((t) => !present.includes(t));
+      if (unknown.length) throw new UserError(`No table ${unknown.map((t) => `"${t}"`).join(', ')} in this database; it has: ${present.join(', ')}.`);
+    }
+    const tool = await this.pgDumpVersion();
+    const now = o.now ?? new Date();
+    const dir = resolve(o.dir);
+    mkdirSync(dir, { recursive: true });
+    const name = uniqueBackupName(dir, now);
+    const file = join(dir, name);
+    const partial = join(dir, `.${name}.partial`);
+
+    const { dbname, env } = toolConnection(this.url);
+    const args = ['--dbname', dbname, '--no-owner', '--encoding', 'UTF8'];
+    if (o.schemaOnly) args.push('--schema-only');
+    if (o.dataOnly) args.push('--data-only');
+    for (const t of tables) args.push(`--table=public.${quoteIdent(t)}`);
+
+    const started = Date.now();
+    const child = spawn('pg_dump', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (code) => res(code ?? 1));
+    });
+    try {
+      // Streamed: the dump never sits in memory, whatever the size of the database.
+      await pipeline(child.stdout, createGzip({ level: 6 }), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+      const code = await exited;
+      if (code !== 0) throw new UserError(`pg_dump failed: ${scrub(firstErrorLine(stderr), this.url) || `exit code ${code}`}`);
+      renameSync(partial, file);
+    } catch (e) {
+      child.kill();
+      if (existsSync(partial)) unlinkSync(partial);
+      throw e;
+    }
+    const durationMs = Date.now() - started;
+    const deleted = pruneBackups(dir, keepDays, now, [name]);
+    return {
+      file,
+      bytes: statSync(file).size,
+      durationMs,
+      kind: o.schemaOnly ? 'schema-only' : o.dataOnly ? 'data-only' : 'full',
+      tables,
+      pgDump: tool.versionLine,
+      deleted,
+    };
+  }
+
+  /**
+   * Reads a backup once, start to end, without loading it: checks it is a complete plain-SQL
+   * pg_dump (gzip or not) and lists what it creates and fills.
+   */
+  async inspectDump(path: string): Promise<DumpInfo> {
+    const file = resolve(path);
+    if (!existsSync(file)) throw new UserError(`Backup file ${path} does not exist.`);
+    if (!statSync(file).isFile()) throw new UserError(`${path} is not a file.`);
+    const head = readHead(file, 5);
+    const compressed = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    if (head.toString('latin1') === 'PGDMP') {
+      throw new UserError(`${path} is a custom-format pg_dump archive (pg_dump -Fc); restore takes plain SQL dumps: restore it with pg_restore, or make the backup with "ae-db backup".`);
+    }
+    const info: DumpInfo = { file, compressed, createdTables: [], rows: {}, createsOtherObjects: false };
+    const notADump = () =>
+      new UserError(`${path} is not a PostgreSQL SQL dump (expected the plain or gzip-compressed output of pg_dump or "ae-db backup").`);
+    // Look at the first bytes before reading lines: a large file without newlines is no dump.
+    if (!/^(?:--\r?\n)*-- PostgreSQL database dump/.test(await peekText(this.openDump(file, compressed), 256, path))) throw notADump();
+    let lineNo = 0;
+    let sawHeader = false;
+    let complete = false;
+    let copying: string | undefined;
+    const input = this.openDump(file, compressed);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        lineNo++;
+        if (!sawHeader) {
+          if (line === '-- PostgreSQL database dump') sawHeader = true;
+          else if (lineNo > 20 || (line !== '' && line !== '--')) throw notADump();
+          continue;
+        }
+        if (copying) {
+          if (line === '\\.') copying = undefined;
+          else info.rows[copying]++;
+          continue;
+        }
+        let m: RegExpExecArray | null;
+        if ((m = COPY.exec(line))) {
+          copying = unquote(m[1]);
+          info.rows[copying] ??= 0;
+        } else if ((m = CREATE_TABLE.exec(line))) {
+          info.createdTables.push(unquote(m[1]));
+        } else if (OTHER_OBJECT.test(line)) {
+          info.createsOtherObjects = true;
+        } else if (line.startsWith('-- Dumped from database version ')) {
+          info.dumpedFrom = line.slice('-- Dumped from database version '.length);
+        } else if (line.startsWith('-- Dumped by pg_dump version ')) {
+          info.dumpedBy = line.slice('-- Dumped by pg_dump version '.length);
+        } else if (line === '-- PostgreSQL database dump complete') {
+          complete = true;
+        }
+      }
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code?.startsWith('Z_')) throw new UserError(`${path} is not a valid gzip file (${(e as Error).message}).`);
+      throw e;
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+    if (!sawHeader) throw notADump();
+    if (!complete) throw new UserError(`${path} is incomplete: it ends before pg_dump's "dump complete" line (an interrupted or truncated backup).`);
+    if (info.createdTables.length === 0 && Object.keys(info.rows).length === 0) throw new UserError(`${path} holds no tables of the public schema.`);
+    return info;
+  }
+
+  /** What restoring `info` will do to this database, decided from the dump and the catalog. */
+  async planRestore(info: DumpInfo): Promise<RestorePlan> {
+    return this.query(async (c) => {
+      const present = await this.publicTables(c);
+      const created = new Set(info.createdTables);
+      const filled = Object.keys(info.rows);
+      const analyze = [...new Set([...info.createdTables, ...filled])].map((t) => `ANALYZE ${qualified(t)};`);
+      const db = (await c.query('select current_database() as d')).rows[0].d as string;
+      if (info.createdTables.length && (info.createsOtherObjects || present.every((t) => created.has(t)))) {
+        // A whole-database dump: clear the schema's contents (not the schema itself, which keeps
+        // its owner and grants), then let the dump recreate everything.
+        return {
+          mode: 'replace-schema',
+          tables: present,
+          summary: `replace every table, function and type in the public schema of "${db}" with the dump's (${info.createdTables.length} tables)`,
+          prelude: await dropSchemaContents(c),
+          epilogue: analyze.join('\n'),
+        };
+      }
+      if (info.createdTables.length) {
+        // Some tables with their definitions: drop and recreate those, keeping the foreign keys
+        // other tables have onto them (re-added, and so re-checked, at the end).
+        const inbound = await foreignKeys(c, info.createdTables, 'inbound');
+        return {
+          mode: 'replace-tables',
+          tables: info.createdTables,
+          summary: `drop and recreate the tables ${info.createdTables.join(', ')} of "${db}" from the dump`,
+          prelude: [
+            ...inbound.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)};`),
+            `DROP TABLE IF EXISTS ${info.createdTables.map(qualified).join(', ')} CASCADE;`,
+          ].join('\n'),
+          epilogue: [...inbound.map(addConstraint), ...analyze].join('\n'),
+        };
+      }
+      const missing = filled.filter((t) => !present.includes(t));
+      if (missing.length) {
+        throw new UserError(
+          `The dump holds only rows, and the table(s) ${missing.join(', ')} do not exist in "${db}": create the schema first ("npx ae-db upgrade head"), then restore.`,
+        );
+      }
+      // Rows only: empty those tables and load. Their foreign keys are lifted during the load
+      // (a data-only dump cannot order the circular audio ⟷ biomechanics pair) and re-added,
+      // which checks every restored row, before the transaction commits.
+      const fks = await foreignKeys(c, filled, 'touching');
+      return {
+        mode: 'reload-rows',
+        tables: filled,
+        summary: `empty the tables ${filled.join(', ')} of "${db}" and load the dump's rows into them`,
+        prelude: [
+          ...fks.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)};`),
+          `TRUNCATE ${filled.map(qualified).join(', ')} RESTART IDENTITY;`,
+        ].join('\n'),
+        epilogue: [...fks.map(addConstraint), ...analyze].join('\n'),
+      };
+    });
+  }
+
+  /**
+   * Replays the dump with psql inside one transaction that this code opens and commits: the
+   * plan's prelude, the dump, the plan's epilogue, COMMIT. psql stops at the first error
+   * (ON_ERROR_STOP) and anything short of the final COMMIT rolls back when its session ends.
+   */
+  async restore(info: DumpInfo, plan?: RestorePlan): Promise<RestoreResult> {
+    plan ??= await this.planRestore(info);
+    await toolVersion('psql');
+    const server = await this.serverVersion();
+    const { dbname, env } = toolConnection(this.url);
+    const started = Date.now();
+    const child = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--dbname', dbname, '-f', '-'], {
+      env,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => {}); // EPIPE once psql has stopped at an error; its exit code says why
+    let finished = false;
+    const exited = new Promise<number>((res, rej) => {
+      child.on('error', rej);
+      child.on('close', (code) => {
+        finished = true;
+        res(code ?? 1);
+      });
+    });
+    const dump = this.openDump(info.file, info.compressed);
+    // pg_dump 17+ writes `SET transaction_timeout`, which older servers reject.
+    const unsupported = serverMajor(server.num) < 17 ? [/^SET transaction_timeout = /] : [];
+    try {
+      for await (const chunk of withPreludeAndEpilogue(plan, dropHeaderSettings(dump, unsupported))) {
+        if (finished) break;
+        if (!child.stdin.write(chunk)) await Promise.race([once(child.stdin, 'drain'), exited]);
+      }
+      child.stdin.end();
+    } catch (e) {
+      // Kill psql before its input ends, so an unfinished script can never reach COMMIT.
+      child.kill('SIGKILL');
+      await exited.catch(() => 0);
+      if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new UserError(`${info.file} could not be decompressed: ${(e as Error).message}; nothing was changed.`);
+      throw e;
+    } finally {
+      dump.destroy();
+    }
+    const code = await exited;
+    if (code !== 0) {
+      throw new UserError(
+        `Restore failed and was rolled back, the database is unchanged: ${scrub(firstErrorLine(stderr), this.url) || `psql exit code ${code}`}`,
+      );
+    }
+    return { plan, durationMs: Date.now() - started, rowsLoaded: Object.values(info.rows).reduce((a, b) => a + b, 0) };
+  }
+
+  private openDump(file: string, compressed: boolean): Readable {
+    const raw = createReadStream(file);
+    if (!compressed) return raw;
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  }
+
+  private async publicTables(c?: Client): Promise<string[]> {
+    const run = async (client: Client) =>
+      (await client.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename as string);
+    return c ? run(c) : this.query(run);
+  }
+}
+
+function uniqueBackupName(dir: string, now: Date): string {
+  const stamp = backupStamp(now);
+  for (let i = 1; ; i++) {
+    const name = `${BACKUP_PREFIX}${stamp}${i === 1 ? '' : `_${i}`}${BACKUP_SUFFIX}`;
+    if (!existsSync(join(dir, name)) && !existsSync(join(dir, `.${name}.partial`))) return name;
+  }
+}
+
+/** The first `n` bytes of a stream as text (then the stream is closed). */
+async function peekText(stream: Readable, n: number, path: string): Promise<string> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  try {
+    for await (const chunk of stream) {
+      parts.push(chunk as Buffer);
+      got += (chunk as Buffer).length;
+      if (got >= n) break;
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code?.startsWith('Z_')) throw new UserError(`${path} is not a valid gzip file (${(e as Error).message}).`);
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, n).toString('latin1');
+}
+
+function readHead(file: string, n: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface ForeignKey {
+  table: string;
+  name: string;
+  definition: string;
+}
+
+const addConstraint = (fk: ForeignKey) => `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition};`;
+
+/**
+ * Foreign keys onto `tables` from other tables (`inbound`), or every one from or onto them
+ * (`touching`), with definitions written schema-qualified (the dump empties search_path).
+ */
+async function foreignKeys(c: Client, tables: string[], which: 'inbound' | 'touching'): Promise<ForeignKey[]> {
+  await c.query('begin');
+  try {
+    await c.query(`set local search_path = ''`);
+    const { rows } = await c.query(
+      `select cl.relname as table, con.conname as name, pg_get_constraintdef(con.oid) as definition
+         from pg_constraint con
+         join pg_class cl on cl.oid = con.conrelid
+         join pg_class rf on rf.oid = con.confrelid
+        where con.contype = 'f' and cl.relnamespace = 'public'::regnamespace
+          and ${
+            which === 'inbound'
+              ? 'rf.relname = any($1::text[]) and not (cl.relname = any($1::text[]))'
+              : 'rf.relnamespace = cl.relnamespace and (rf.relname = any($1::text[]) or cl.relname = any($1::text[]))'
+          }
+        order by 1, 2`,
+      [tables],
+    );
+    return rows;
+  } finally {
+    await c.query('rollback');
+  }
+}
+
+/** DROP statements for everything in the public schema except what extensions own. */
+async function dropSchemaContents(c: Client): Promise<string> {
+  await c.query('begin');
+  try {
+    await c.query(`set local search_path = ''`);
+    const notFromExtension = (catalog: string) =>
+      `not exists (select 1 from pg_depend d where d.classid = '${catalog}'::regclass and d.objid = o.oid and d.deptype = 'e')`;
+    const relations = await c.query(
+      `select o.relkind as kind, format('public.%I', o.relname) as name from pg_class o
+        where o.relnamespace = 'public'::regnamespace and o.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+          and ${notFromExtension('pg_class')} order by o.relname`,
+    );
+    const routines = await c.query(
+      `select o.oid::regprocedure::text as name from pg_proc o
+        where o.pronamespace = 'public'::regnamespace and ${notFromExtension('pg_proc')} order by 1`,
+    );
+    const types = await c.query(
+      `select o.typtype as kind, o.oid::regtype::text as name from pg_type o
+        where o.typnamespace = 'public'::regnamespace and o.typtype in ('e', 'd', 'c', 'r')
+          and (o.typtype <> 'c' or (select relkind from pg_class where oid = o.typrelid) = 'c')
+          and ${notFromExtension('pg_type')} order by 2`,
+    );
+    const byKind: Record<string, string> = { r: 'TABLE', p: 'TABLE', v: 'VIEW', m: 'MATERIALIZED VIEW', f: 'FOREIGN TABLE', S: 'SEQUENCE' };
+    const statements: string[] = [];
+    // Views first, then tables (their own sequences go with them), then what is left.
+    for (const kind of ['m', 'v', 'f', 'r', 'p', 'S']) {
+      const names = relations.rows.filter((r) => r.kind === kind).map((r) => r.name);
+      if (names.length) statements.push(`DROP ${byKind[kind]} IF EXISTS ${names.join(', ')} CASCADE;`);
+    }
+    for (const r of routines.rows) statements.push(`DROP ROUTINE IF EXISTS ${r.name} CASCADE;`);
+    for (const t of types.rows) statements.push(`DROP ${t.kind === 'd' ? 'DOMAIN' : 'TYPE'} IF EXISTS ${t.name} CASCADE;`);
+    return statements.join('\n');
+  } finally {
+    await c.query('rollback');
+  }
+}
+
+async function* withPreludeAndEpilogue(plan: RestorePlan, dump: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield Buffer.from(`BEGIN;\n${plan.prelude}\n`);
+  for await (const chunk of dump) yield chunk as Buffer;
+  // The dump leaves search_path empty and may be in psql's restricted mode (\restrict …
+  // \unrestrict): plain, schema-qualified SQL works in both.
+  yield Buffer.from(`\n${plan.epilogue}\nCOMMIT;\n`);
+}
+
+/**
+ * Drops the header `SET` lines matching `unsupported` and passes every other byte through
+ * untouched; only the header (comments, SET and set_config lines before the first object)
+ * is examined.
+ */
+export async function* dropHeaderSettings(dump: AsyncIterable<Buffer>, unsupported: RegExp[]): AsyncGenerator<Buffer> {
+  let pending = Buffer.alloc(0);
+  let inHeader = unsupported.length > 0;
+  for await (const chunk of dump) {
+    if (!inHeader) {
+      yield chunk as Buffer;
+      continue;
+    }
+    pending = Buffer.concat([pending, chunk as Buffer]);
+    const kept: Buffer[] = [];
+    let start = 0;
+    for (let nl = pending.indexOf(0x0a, start); nl !== -1 && inHeader; nl = pending.indexOf(0x0a, start)) {
+      const line = pending.subarray(start, nl).toString('utf8');
+      const headerLine = line === '' || line.startsWith('--') || line.startsWith('SET ') || line.startsWith('SELECT pg_catalog.set_config(') || line.startsWith('\\restrict');
+      if (!headerLine) {
+        inHeader = false;
+        break;
+      }
+      if (!unsupported.some((re) => re.test(line))) kept.push(pending.subarray(start, nl + 1));
+      start = nl + 1;
+    }
+    if (pending.length > 1 << 20) inHeader = false;
+    if (kept.length) yield Buffer.concat(kept);
+    pending = pending.subarray(start);
+    if (!inHeader) {
+      if (pending.length) yield pending;
+      pending = Buffer.alloc(0);
+    }
+  }
+  if (pending.length) yield pending;
+}

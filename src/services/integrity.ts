@@ -1,0 +1,264 @@
+/**
+ * Data integrity: the guide's orphan checks, extended to every foreign key, and the
+ * cross-record rules of domain.md that no single-row constraint can express. Each check is
+ * one SQL statement; the `integrity` command and the `integrityReport` query both run these.
+ *
+ * With the foreign keys in place orphans cannot appear, but they do after loads that bypass
+ * them (a data-only restore with triggers disabled, a pipeline writing with
+ * session_replication_role = replica, a key dropped by hand), which is why the guide checks.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { TABLES, type TableName } from '../entities';
+
+export type IntegrityCheckKind = 'orphan' | 'consistency';
+
+export interface IntegrityCheckResult {
+  /** Stable identifier, e.g. `audio_processing.participant_id` or `synchronization.total_cycles`. */
+  key: string;
+  kind: IntegrityCheckKind;
+  /** The table whose rows break the rule. */
+  table: TableName;
+  description: string;
+  /** Rows breaking the rule. */
+  count: number;
+  /** Up to five of their ids, smallest first. */
+  sampleIds: number[];
+  /** Whether `integrity --fix` repairs it (orphans only). */
+  fixable: boolean;
+}
+
+export interface IntegrityReport {
+  ok: boolean;
+  /** Sum of all counts. */
+  problems: number;
+  checks: IntegrityCheckResult[];
+}
+
+export interface IntegrityFix {
+  key: string;
+  description: string;
+  /** `deleted` for a required link (as ON DELETE CASCADE would have), `unlinked` (set to null) for an optional one. */
+  action: 'deleted' | 'unlinked';
+  count: number;
+}
+
+export interface IntegrityFixResult {
+  fixes: IntegrityFix[];
+  /** Rows that are gone afterwards, per table (orphans plus what cascaded from them). */
+  removedRows: Record<TableName, number>;
+  /** The report after the repair. */
+  after: IntegrityReport;
+}
+
+interface ForeignKeySpec {
+  table: TableName;
+  column: string;
+  parent: TableName;
+  /** What the foreign key does when its parent is deleted; the repair does the same. */
+  onDelete: 'cascade' | 'set null';
+  description: string;
+}
+
+/** Every foreign key of domain.md, parents before children (so a repair's cascades run downwards). */
+const FOREIGN_KEYS: ForeignKeySpec[] = [
+  { table: 'participant', column: 'study_id', parent: 'study', onDelete: 'cascade', description: 'participants whose study is missing' },
+  { table: 'audio_processing', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'audio records without their participant' },
+  { table: 'audio_processing', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'set null', description: 'audio records linked to a missing biomechanics import' },
+  { table: 'biomechanics_import', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'biomechanics imports without their participant' },
+  { table: 'biomechanics_import', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'set null', description: 'biomechanics imports linked to a missing audio record' },
+  { table: 'synchronization', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'synchronizations without their participant' },
+  { table: 'synchronization', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'cascade', description: 'synchronizations without their audio record' },
+  { table: 'synchronization', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'cascade', description: 'synchronizations without their biomechanics import' },
+  { table: 'movement_cycles', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'movement cycles without their participant' },
+  { table: 'movement_cycles', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'cascade', description: 'movement cycles without their audio record' },
+  { table: 'movement_cycles', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'set null', description: 'movement cycles linked to a missing biomechanics import' },
+  { table: 'movement_cycles', column: 'synchronization_id', parent: 'synchronization', onDelete: 'cascade', description: 'movement cycles without their synchronization' },
+];
+
+const orphanWhere = (fk: ForeignKeySpec) =>
+  `x."${fk.column}" is not null and not exists (select 1 from "${fk.parent}" p where p.id = x."${fk.column}")`;
+
+interface ConsistencySpec {
+  key: string;
+  table: TableName;
+  description: string;
+  /** Selects the ids (`x.id`) of the rows that break the rule. */
+  sql: string;
+}
+
+const differs = (a: string, b: string, columns: string[]) => columns.map((c) => `${a}.${c} is distinct from ${b}.${c}`).join(' or ');
+
+const CYCLE_COUNTS = `synchronization x left join (
+    select synchronization_id, count(*) as total, count(*) filter (where is_outlier) as outliers
+      from movement_cycles where synchronization_id is not null group by synchronization_id) c on c.synchronization_id = x.id`;
+
+/** domain.md's rules across records. */
+const CONSISTENCY: ConsistencySpec[] = [
+  {
+    key: 'synchronization.audio_participant',
+    table: 'synchronization',
+    description: 'synchronizations whose audio record belongs to another participant',
+    sql: 'select x.id from synchronization x join audio_processing a on a.id = x.audio_processing_id where a.participant_id <> x.participant_id',
+  },
+  {
+    key: 'synchronization.biomechanics_participant',
+    table: 'synchronization',
+    description: 'synchronizations whose biomechanics import belongs to another participant',
+    sql: 'select x.id from synchronization x join biomechanics_import b on b.id = x.biomechanics_import_id where b.participant_id <> x.participant_id',
+  },
+  {
+    key: 'synchronization.audio_knee_maneuver',
+    table: 'synchronization',
+    description: 'synchronizations whose knee or maneuver differs from their audio record',
+    sql: `select x.id from synchronization x join audio_processing a on a.id = x.audio_processing_id where ${differs('a', 'x', ['knee', 'maneuver'])}`,
+  },
+  {
+    key: 'synchronization.biomechanics_knee_maneuver',
+    table: 'synchronization',
+    description: 'synchronizations whose knee or maneuver differs from their biomechanics import',
+    sql: `select x.id from synchronization x join biomechanics_import b on b.id = x.biomechanics_import_id where ${differs('b', 'x', ['knee', 'maneuver'])}`,
+  },
+  {
+    key: 'synchronization.total_cycles',
+    table: 'synchronization',
+    description: 'synchronizations whose total_cycles_extracted differs from their number of movement cycles',
+    sql: `select x.id from ${CYCLE_COUNTS} where x.total_cycles_extracted <> coalesce(c.total, 0)`,
+  },
+  {
+    key: 'synchronization.outlier_cycles',
+    table: 'synchronization',
+    description: 'synchronizations whose outlier_cycles differs from their cycles marked is_outlier',
+    sql: `select x.id from ${CYCLE_COUNTS} where x.outlier_cycles <> coalesce(c.outliers, 0)`,
+  },
+  {
+    key: 'synchronization.clean_cycles',
+    table: 'synchronization',
+    description: 'synchronizations whose clean_cycles differs from their cycles not marked is_outlier',
+    sql: `select x.id from ${CYCLE_COUNTS} where x.clean_cycles <> coalesce(c.total - c.outliers, 0)`,
+  },
+  {
+    key: 'movement_cycles.synchronization_match',
+    table: 'movement_cycles',
+    description: 'movement cycles whose participant, knee, maneuver, pass or speed differs from their synchronization',
+    sql: `select x.id from movement_cycles x join synchronization s on s.id = x.synchronization_id
+           where ${differs('s', 'x', ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'])}`,
+  },
+  {
+    key: 'movement_cycles.audio_match',
+    table: 'movement_cycles',
+    description: 'movement cycles whose participant, knee or maneuver differs from their audio record',
+    sql: `select x.id from movement_cycles x join audio_processing a on a.id = x.audio_processing_id
+           where ${differs('a', 'x', ['participant_id', 'knee', 'maneuver'])}`,
+  },
+  {
+    key: 'movement_cycles.biomechanics_match',
+    table: 'movement_cycles',
+    description: 'movement cycles whose participant, knee or maneuver differs from their biomechanics import',
+    sql: `select x.id from movement_cycles x join biomechanics_import b on b.id = x.biomechanics_import_id
+           where ${differs('b', 'x', ['participant_id', 'knee', 'maneuver'])}`,
+  },
+  {
+    key: 'audio_processing.biomechanics_match',
+    table: 'audio_processing',
+    description: 'audio records linked to biomechanics of another participant, knee or maneuver',
+    sql: `select x.id from audio_processing x join biomechanics_import b on b.id = x.biomechanics_import_id
+           where ${differs('b', 'x', ['participant_id', 'knee', 'maneuver'])}`,
+  },
+  {
+    key: 'biomechanics_import.audio_match',
+    table: 'biomechanics_import',
+    description: 'biomechanics imports linked to audio of another participant, knee or maneuver',
+    sql: `select x.id from biomechanics_import x join audio_processing a on a.id = x.audio_processing_id
+           where ${differs('a', 'x', ['participant_id', 'knee', 'maneuver'])}`,
+  },
+  {
+    key: 'audio_processing.biomechanics_link_mutual',
+    table: 'audio_processing',
+    description: 'audio records whose biomechanics import links back to a different audio record',
+    sql: `select x.id from audio_processing x join biomechanics_import b on b.id = x.biomechanics_import_id
+           where b.audio_processing_id <> x.id`,
+  },
+  {
+    key: 'biomechanics_import.audio_link_mutual',
+    table: 'biomechanics_import',
+    description: 'biomechanics imports whose audio record links back to a different biomechanics import',
+    sql: `select x.id from biomechanics_import x join audio_processing a on a.id = x.audio_processing_id
+           where a.biomechanics_import_id <> x.id`,
+  },
+];
+
+const countAndSample = (idsSql: string) =>
+  `select count(*)::int as n, coalesce((array_agg(id order by id))[1:5], '{}') as sample from (${idsSql}) q`;
+
+export class IntegrityService {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** Every check with its count, orphans first, in a fixed order. */
+  async report(): Promise<IntegrityReport> {
+    const conn = this.orm.em.getConnection();
+    const checks: IntegrityCheckResult[] = [];
+    for (const fk of FOREIGN_KEYS) {
+      const [row] = await conn.execute(countAndSample(`select x.id from "${fk.table}" x where ${orphanWhere(fk)}`));
+      checks.push({
+        key: `${fk.table}.${fk.column}`,
+        kind: 'orphan',
+        table: fk.table,
+        description: fk.description,
+        count: row.n,
+        sampleIds: row.sample,
+        fixable: true,
+      });
+    }
+    for (const c of CONSISTENCY) {
+      const [row] = await conn.execute(countAndSample(c.sql));
+      checks.push({ key: c.key, kind: 'consistency', table: c.table, description: c.description, count: row.n, sampleIds: row.sample, fixable: false });
+    }
+    const problems = checks.reduce((a, c) => a + c.count, 0);
+    return { ok: problems === 0, problems, checks };
+  }
+
+  /**
+   * The guide's "remove orphaned records", for every foreign key, in one transaction: a row
+   * whose required parent is missing is deleted (its children go with it, as the cascade
+   * would have done); an optional link to a missing row is set to null. Repeated until a pass
+   * finds nothing, since removing one orphan can orphan rows whose keys were dropped too.
+   */
+  async fixOrphans(): Promise<IntegrityFixResult> {
+    const fixes = new Map<string, IntegrityFix>();
+    const removedRows = Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<TableName, number>;
+    await this.orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const tx = em.getTransactionContext();
+      const countAll = async () => {
+        const rows = await conn.execute<{ t: TableName; n: number }[]>(
+          TABLES.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(' union all '),
+          [],
+          'all',
+          tx,
+        );
+        return Object.fromEntries(rows.map((r) => [r.t, r.n])) as Record<TableName, number>;
+      };
+      const before = await countAll();
+      for (let pass = 0; pass < 20; pass++) {
+        let changed = 0;
+        for (const fk of FOREIGN_KEYS) {
+          const sql =
+            fk.onDelete === 'cascade'
+              ? `with gone as (delete from "${fk.table}" x where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`
+              : `with gone as (update "${fk.table}" x set "${fk.column}" = null where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`;
+          const [{ n }] = await conn.execute(sql, [], 'all', tx);
+          if (!n) continue;
+          changed += n;
+          const key = `${fk.table}.${fk.column}`;
+          const fix = fixes.get(key) ?? { key, description: fk.description, action: fk.onDelete === 'cascade' ? 'deleted' : 'unlinked', count: 0 };
+          fix.count += n;
+          fixes.set(key, fix);
+        }
+        if (!changed) break;
+      }
+      const after = await countAll();
+      for (const t of TABLES) removedRows[t] = before[t] - after[t];
+    });
+    return { fixes: [...fixes.values()], removedRows, after: await this.report() };
+  }
+}

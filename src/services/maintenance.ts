@@ -1,0 +1,28 @@
+/**
+ * The guide's quick test-database reset: keep the schema (and the migration history), empty
+ * every data table and restart their id sequences, in one statement.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { TABLES, type TableName } from '../entities';
+
+export class MaintenanceService {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** `TRUNCATE study, participant, … RESTART IDENTITY CASCADE`; returns the rows each table held. */
+  async truncateAll(): Promise<Record<TableName, number>> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const conn = em.getConnection();
+      const tx = em.getTransactionContext();
+      // Counted in the same transaction, after taking the lock, so the answer is what was removed.
+      await conn.execute(`lock table ${TABLES.map((t) => `"${t}"`).join(', ')} in access exclusive mode`, [], 'run', tx);
+      const rows = await conn.execute<{ t: TableName; n: number }[]>(
+        TABLES.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(' union all '),
+        [],
+        'all',
+        tx,
+      );
+      await conn.execute(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`, [], 'run', tx);
+      return Object.fromEntries(rows.map((r) => [r.t, r.n])) as Record<TableName, number>;
+    });
+  }
+}

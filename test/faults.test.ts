@@ -1,0 +1,159 @@
+/**
+ * Faults: the database going away and coming back, shutdown with work in flight, and
+ * processes killed in the middle of admin operations.
+ */
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { withDatabase } from '../src/config';
+import { freePort } from '../src/db/embedded';
+import { initORM, type AppContext } from '../src/context';
+import { loadConfig } from '../src/config';
+import { startTestServer, type TestServer } from './helpers/http';
+import { startPgProcess, spawnUntil, exited } from './helpers/processes';
+import { aeDb } from './helpers/cli';
+import { createTestDatabase, sqlClient } from './helpers/db';
+import { spawn } from 'node:child_process';
+
+jest.setTimeout(120_000);
+
+describe('database outage', () => {
+  let dir: string;
+  let port: number;
+  let pg: Awaited<ReturnType<typeof startPgProcess>>;
+  let ctx: AppContext;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ae-outage-'));
+    chmodSync(dir, 0o755);
+    port = await freePort();
+    pg = await startPgProcess(join(dir, 'pg'), port);
+    const admin = new Client({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query('create database outage');
+    await admin.end();
+    const config = loadConfig({});
+    ctx = await initORM({ config, url: withDatabase(pg.url, 'outage'), statementTimeoutMs: 5000 });
+    await ctx.services.migrations.upgrade('head');
+    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    server = await startTestServer(ctx);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await ctx?.close();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const studies = () => server.post({ query: '{ studies { name } }' });
+  const health = async () => {
+    const res = await fetch(server.url.replace('/graphql', '/health'));
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('fails fast with DATABASE_UNAVAILABLE while PostgreSQL is down, and recovers by itself', async () => {
+    expect((await studies()).body.data.studies).toEqual([{ name: 'AOA' }]);
+    await pg.stop();
+
+    const down = await studies();
+    expect(down.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
+    expect(down.body.errors[0].message).toBe('The database is unavailable right now; try again in a few seconds.');
+    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'down', pendingMigrations: null } });
+
+    pg = await startPgProcess(join(dir, 'pg'), port);
+    let recovered: any;
+    for (let attempt = 0; attempt < 40 && !recovered?.data; attempt++) {
+      recovered = (await studies()).body;
+      if (!recovered.data) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(recovered.data.studies).toEqual([{ name: 'AOA' }]);
+    expect((await health()).status).toBe(200);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish on SIGTERM, refuses new ones, and exits 0', async () => {
+    const db = await createTestDatabase();
+    const lock = await sqlClient(db.url);
+    try {
+      const port = await freePort();
+      const env = { ...process.env, AE_DATABASE_URL: db.url, PORT: String(port), AE_LOG_FORMAT: 'json' };
+      const { child } = await spawnUntil([join(__dirname, '..', 'dist', 'src', 'server.js')], /ready in/, (l) => l, env);
+      const url = `http://127.0.0.1:${port}/graphql`;
+      // Hold a lock so the request is provably in flight when the signal arrives.
+      await lock.query('begin');
+      await lock.query('lock table study in access exclusive mode');
+      const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ studies { name } }' }) });
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ studies { name } }"}' })).rejects.toThrow();
+      await lock.query('rollback');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect((await res.json()).data).toEqual({ studies: [] });
+      expect(await exited(child)).toBe(0);
+    } finally {
+      await lock.end();
+      await db.drop();
+    }
+  });
+});
+
+describe('killed in the middle of an admin operation', () => {
+  /** Run `ae-db args`, wait until it is blocked on a lock we hold, then SIGKILL it. */
+  async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client) {
+    await c.query('begin');
+    await c.query(lockSql);
+    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args, '--url', url], { stdio: 'ignore' });
+    try {
+      let blocked = false;
+      for (let i = 0; i < 400 && !blocked; i++) {
+        // Statistics are snapshotted per transaction: clear the snapshot to see the child arrive.
+        await c.query('select pg_stat_clear_snapshot()');
+        const { rows } = await c.query(`select count(*) n from pg_stat_activity where application_name = 'ae-db' and wait_event_type = 'Lock'`);
+        blocked = Number(rows[0].n) > 0;
+        if (!blocked) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(blocked).toBe(true);
+      child.kill('SIGKILL');
+      await exited(child);
+    } finally {
+      await c.query('rollback');
+    }
+  }
+
+  it('a killed seed leaves no partial study', async () => {
+    const db = await createTestDatabase();
+    const c = await sqlClient(db.url);
+    try {
+      await killWhileBlocked(db.url, ['seed', '--participants', '5'], 'lock table movement_cycles in access exclusive mode', c);
+      const { rows } = await c.query(`select (select count(*) from study) s, (select count(*) from participant) p, (select count(*) from audio_processing) a`);
+      expect(rows[0]).toEqual({ s: '0', p: '0', a: '0' });
+      expect((await aeDb(['seed', '--participants', '1', '--study', 'AOA', '--url', db.url])).code).toBe(0);
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+
+  it('a killed migration leaves the database at the version it had', async () => {
+    const db = await createTestDatabase({ empty: true });
+    const c = await sqlClient(db.url);
+    try {
+      await c.query(`create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`);
+      await killWhileBlocked(db.url, ['upgrade', 'head'], 'lock table mikro_orm_migrations in access exclusive mode', c);
+      const { rows } = await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`);
+      expect(rows.map((r) => r.tablename)).toEqual(['mikro_orm_migrations']);
+      expect((await c.query('select count(*) n from mikro_orm_migrations')).rows[0].n).toBe('0');
+      const up = await aeDb(['upgrade', 'head', '--url', db.url]);
+      expect(up.code).toBe(0);
+      expect((await aeDb(['check', '--url', db.url])).code).toBe(0);
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+});
