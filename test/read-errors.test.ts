@@ -115,3 +115,18 @@ describe('contradictory or impossible values', () => {
   it('a date that is not a date', () =>
     expectBadInput(`{ movementCycles(filter: { recordingDate: { from: "last tuesday" } }) { nodes { id } } }`, /^Argument filter\.recordingDate\.from: /));
 });
+
+describe('the cost limit and the read API', () => {
+  it('lets a researcher pull the largest page (10,000 cycles) with every column a DataFrame needs', async () => {
+    const body = await post(`{ movementCycles(first: 10000) { totalCount pageInfo { hasNextPage endCursor } nodes {
+      id participantId audioProcessingId biomechanicsImportId synchronizationId knee maneuver passNumber speed cycleFile cycleIndex
+      isOutlier startTimeS endTimeS durationS audioStartTime audioEndTime bioStartTime bioEndTime biomechanicsQcFail syncQcFail } } }`);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.movementCycles.nodes.length).toBe(Math.min(10000, body.data.movementCycles.totalCount));
+  });
+
+  it('still refuses a page nested under another page', async () => {
+    const body = await post(`{ participants(first: 10000) { nodes { movementCycles { id knee maneuver durationS } } } }`);
+    expect(body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+});

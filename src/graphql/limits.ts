@@ -34,6 +34,8 @@ const FANOUT: Record<string, number> = {
 
 /** How many items a field can return: `first` (bounded), the expected fan-out, or 1 for a single object. */
 function multiplier(parent: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  // A connection's rows are counted once, by the `first` of the field returning it.
+  if (parent.endsWith('Connection') && field.name === 'nodes') return 1;
   if (field.args.some((a) => a.name === 'first')) {
     const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
     return Math.min(Math.max(first, 0), MAX_PAGE_SIZE);

@@ -16,6 +16,7 @@ import { loadConfig, withDatabase } from '../config';
 import { initORM } from '../context';
 import { startApp } from '../app';
 import { startEmbedded, ensureDatabase, type EmbeddedServer } from '../db/embedded';
+import { createLogger } from '../logger';
 
 const TREE = `{ studies { name participants { studyParticipantId audioProcessings { knee maneuver
   synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } } }`;
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
     await ctx.services.migrations.upgrade('head');
     const seeded = await ctx.services.seed.seed({ participantsPerStudy: participants });
     log(`dataset: 3 studies × ${participants} participants = ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
-    const app = await startApp(ctx, port, '127.0.0.1');
+    // Request logs would drown the figures; warnings and errors still show.
+    const app = await startApp(ctx, port, '127.0.0.1', { logger: createLogger('warn') });
     try {
       const post = async (query: string, variables?: object) => {
         const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
