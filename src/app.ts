@@ -12,6 +12,7 @@ import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
+import { accessControl } from './graphql/access';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -44,6 +45,7 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'):
     formatError: (formatted, error) => formatError(formatted, error, ctx.config.debug),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      accessControl(ctx.config.tokens),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });

@@ -242,8 +242,7 @@ export function buildCli(): Command {
     .addOption(new Option('--study <name...>', 'only these studies').choices(Object.values(StudyName)))
     .action((f: TargetFlags & { size: keyof typeof SAMPLE_SIZES; participants?: number; seed: number; study?: StudyName[] }) =>
       withDb(f, async (ctx) => {
-        const pending = (await ctx.services.migrations.status()).pending;
-        if (pending.length) throw new UserError(`The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" first.`);
+        await ctx.services.migrations.assertCurrent();
         const started = Date.now();
         const per = f.participants ?? SAMPLE_SIZES[f.size];
         const counts = await ctx.services.seed.seed({

@@ -10,11 +10,15 @@ import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/tar
 import { MigrationService } from './services/migrations';
 import { SeedService } from './services/seed';
 import { InspectionService } from './services/inspection';
+import { RecordService } from './services/records';
+import { AdminService } from './services/admin';
 
 export interface Services {
   migrations: MigrationService;
   seed: SeedService;
   inspection: InspectionService;
+  records: RecordService;
+  admin: AdminService;
 }
 
 export interface AppContext {
@@ -31,11 +35,11 @@ export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'ur
 }
 
 export function buildServices(orm: MikroORM): Services {
-  return {
-    migrations: new MigrationService(orm),
-    seed: new SeedService(orm),
-    inspection: new InspectionService(orm),
-  };
+  const migrations = new MigrationService(orm);
+  const seed = new SeedService(orm);
+  const inspection = new InspectionService(orm);
+  const records = new RecordService(orm, inspection);
+  return { migrations, seed, inspection, records, admin: new AdminService(migrations, seed, records) };
 }
 
 export async function initORM(options: InitOptions = {}): Promise<AppContext> {

@@ -3,13 +3,15 @@ import { buildSchema } from 'type-graphql';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { RELATION_RESOLVERS } from './resolvers/relations';
 import { StudyQueries } from './resolvers/queries';
+import { RecordMutations } from './resolvers/records';
+import { AdminResolver } from './resolvers/admin';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [StudyQueries, ...RELATION_RESOLVERS],
+    resolvers: [StudyQueries, ...RELATION_RESOLVERS, RecordMutations, AdminResolver],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
   });
   return cached;

@@ -6,17 +6,22 @@ import { ConfigError } from '../config';
 import { EmbeddedLockedError } from '../db/embedded';
 import { UserError } from './errors';
 
-interface PgLikeError {
+export interface PgLikeError {
   code?: string;
   message?: string;
   errno?: string;
   address?: string;
   port?: number;
   hostname?: string;
+  /** Set by PostgreSQL on constraint violations. */
+  constraint?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
 }
 
 /** Finds the driver error under wrappers (MikroORM and knex wrap the pg error). */
-function rootCause(e: unknown): PgLikeError {
+export function rootCause(e: unknown): PgLikeError {
   let cur: any = e;
   for (let i = 0; i < 5 && cur; i++) {
     if (cur.code && typeof cur.code === 'string') return cur;

@@ -69,6 +69,12 @@ export class MigrationService {
     };
   }
 
+  /** Throws a clear error unless every known migration is applied (writing data needs the current schema). */
+  async assertCurrent(): Promise<void> {
+    const { pending } = await this.status();
+    if (pending.length) throw new UserError(`The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" (or the migrate mutation) first.`);
+  }
+
   /** Resolve `head`, `+N` or a name (prefix allowed) to the pending names to apply, in order. */
   async planUpgrade(target = 'head'): Promise<string[]> {
     const { pending } = await this.status();
