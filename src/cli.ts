@@ -12,6 +12,7 @@ import { resolveTarget } from './db/target';
 import { explainFailure } from './services/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
 import { SAMPLE_SIZES } from './services/sample-data';
+import { RESET_CONFIRMATION } from './services/admin';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
 
@@ -231,6 +232,18 @@ export function buildCli(): Command {
         await confirm('drop all tables and their data', f, where(ctx));
         const dropped = await ctx.services.migrations.dropAll();
         out(dropped.length ? `Dropped ${dropped.length} table(s): ${dropped.join(', ')}` : 'No tables to drop.');
+      }),
+    );
+
+  withTarget(program.command('reset'))
+    .description('DESTRUCTIVE: delete every row of every data table, keeping the schema (the guide\'s TRUNCATE … CASCADE)')
+    .option('--yes', 'confirm without prompting')
+    .action((f: TargetFlags) =>
+      withDb(f, async (ctx) => {
+        await confirm('delete every row of every table (the schema stays)', f, where(ctx));
+        const removed = await ctx.services.admin.reset(RESET_CONFIRMATION);
+        out('Removed:');
+        out(table(TABLES.map((t) => [`  ${t}`, removed[t]])));
       }),
     );
 

@@ -52,7 +52,7 @@ export class AdminService {
   /** Revert `steps` migrations or down to `to`; ending at base also needs `confirm: "YES"`. */
   async rollback(o: RollbackOptions = {}): Promise<MigrationRun> {
     if (o.steps != null && o.to != null) {
-      throw new ValidationFailedError([{ field: 'to', rule: 'exclusiveWithSteps', message: 'give either steps or to, not both' }]);
+      throw new ValidationFailedError([{ field: 'to', rule: 'exclusiveWithSteps', message: 'to: give either steps or to, not both' }]);
     }
     if (o.steps != null && (!Number.isInteger(o.steps) || o.steps < 1)) {
       throw new ValidationFailedError([{ field: 'steps', rule: 'min', message: 'steps must be an integer ≥ 1' }]);

@@ -130,7 +130,7 @@ export class RecordService {
     if (!Array.isArray(inputs)) throw new ValidationFailedError([{ field: 'inputs', rule: 'isArray', message: 'inputs must be a list of movement cycles' }]);
     if (inputs.length > MAX_CYCLE_BATCH) {
       throw new ValidationFailedError([
-        { field: 'inputs', rule: 'maxBatchSize', message: `at most ${MAX_CYCLE_BATCH} cycles per call (got ${inputs.length}); split the batch` },
+        { field: 'inputs', rule: 'maxBatchSize', message: `inputs: at most ${MAX_CYCLE_BATCH} cycles per call (got ${inputs.length}); split the batch` },
       ]);
     }
     return this.upsertMany(CYCLES, inputs, true);
@@ -227,7 +227,7 @@ export class RecordService {
       if (seen === undefined) first.set(key, index);
       else {
         const field = plan.key[plan.key.length - 1];
-        out.push({ field, rule: 'uniqueInBatch', message: `same record (participant, ${plan.key.join(', ')}) as inputs[${seen}]: send each record once`, index });
+        out.push({ field, rule: 'uniqueInBatch', message: `${field}: same record (participant, ${plan.key.join(', ')}) as inputs[${seen}]; send each record once`, index });
       }
     });
     return out;
@@ -295,25 +295,25 @@ export class RecordService {
     });
   }
 
-  deleteAudioProcessing(id: number | RecordIdInput): Promise<TableCounts> {
+  async deleteAudioProcessing(id: number | RecordIdInput): Promise<TableCounts> {
     return this.deleteById('audio_processing', id);
   }
 
-  deleteBiomechanicsImport(id: number | RecordIdInput): Promise<TableCounts> {
+  async deleteBiomechanicsImport(id: number | RecordIdInput): Promise<TableCounts> {
     return this.deleteById('biomechanics_import', id);
   }
 
-  deleteSynchronization(id: number | RecordIdInput): Promise<TableCounts> {
+  async deleteSynchronization(id: number | RecordIdInput): Promise<TableCounts> {
     return this.deleteById('synchronization', id);
   }
 
-  deleteMovementCycles(ids: number[] | RecordIdsInput): Promise<TableCounts> {
+  async deleteMovementCycles(ids: number[] | RecordIdsInput): Promise<TableCounts> {
     const input = toInput(RecordIdsInput, Array.isArray(ids) ? { ids } : ids);
     assertValid(input);
     return this.write((em) => this.deleteCascading(em, 'movement_cycles', input.ids));
   }
 
-  private deleteById(table: TableName, id: number | RecordIdInput): Promise<TableCounts> {
+  private async deleteById(table: TableName, id: number | RecordIdInput): Promise<TableCounts> {
     const input = toInput(RecordIdInput, typeof id === 'number' ? { id } : id);
     assertValid(input);
     return this.write((em) => this.deleteCascading(em, table, [input.id]));
@@ -412,7 +412,7 @@ export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown
     case '23514': {
       const table = c.table ?? plan?.table ?? '';
       const column = (c.constraint ?? '').replace(new RegExp(`^${table}_`), '').replace(/_check$/, '');
-      return violation(fieldOfColumn(column), c.constraint ?? 'check', `rejected by the database rule ${c.constraint}`);
+      return violation(fieldOfColumn(column), c.constraint ?? 'check', `${fieldOfColumn(column)}: rejected by the database rule ${c.constraint}`);
     }
     case '23502':
       return violation(fieldOfColumn(c.column), 'isDefined', `${fieldOfColumn(c.column)} is required`);
@@ -421,7 +421,7 @@ export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown
     case '22007':
     case '22008':
     case '22P02':
-      return violation(fieldOfColumn(c.column), 'databaseType', String(c.message));
+      return violation(fieldOfColumn(c.column), 'databaseType', `${fieldOfColumn(c.column)}: ${c.message}`);
     default:
       return e;
   }

@@ -146,7 +146,7 @@ export const ParticipantExists = () =>
   rule(
     'exists',
     (_v, o) => referencesOf(o).participantId !== null,
-    (a) => `no participant $value in study ${(a.object as any).study}: create it with upsertParticipant first`,
+    (a) => `$property: there is no participant $value in study ${(a.object as any).study}; create it with upsertParticipant first`,
   );
 
 export const RecordExists = (kind: ReferenceKind) =>
