@@ -51,8 +51,9 @@ export class MigrationService {
     if (!(await this.tableExists(MIGRATIONS_TABLE))) return [];
     const rows = await this.orm.em
       .getConnection()
-      .execute<{ name: string; executed_at: Date | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
-    return rows.map((r) => ({ name: r.name, executedAt: r.executed_at }));
+      .execute<{ name: string; executed_at: Date | string | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
+    // Raw queries return timestamptz as text; callers get the Date the type promises.
+    return rows.map((r) => ({ name: r.name, executedAt: r.executed_at === null ? null : new Date(r.executed_at) }));
   }
 
   async status(): Promise<MigrationStatus> {
