@@ -18,7 +18,7 @@ export function withAdminToken(config: AppConfig, print: (line: string) => void)
   if (config.tokens.admin) return config;
   const admin = randomBytes(24).toString('base64url');
   print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
-  print(`in Sandbox: Connection settings → Headers → add  Authorization: Bearer ${admin}`);
+  print('Sandbox: in the Headers tab under the operation, add  Authorization: Bearer <the token above>');
   return { ...config, tokens: { ...config.tokens, admin } };
 }
 
