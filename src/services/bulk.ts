@@ -45,5 +45,10 @@ export async function upsertRows<T = Record<string, unknown>>(
     `on conflict on constraint ${quote(spec.constraint)} do ` +
     `update set ${updates.join(', ')} ` +
     `returning ${returning}`;
-  return em.getConnection().execute(sql, [payload], 'all', em.getTransactionContext());
+  // Through knex with a bind parameter: MikroORM's execute() would inline the (megabytes of)
+  // JSON into the SQL text, escaping it character by character.
+  const query = em.getConnection().getKnex().raw(sql, [payload]);
+  const tx = em.getTransactionContext();
+  const result = await (tx ? query.transacting(tx) : query);
+  return result.rows;
 }

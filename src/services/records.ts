@@ -80,6 +80,10 @@ export interface RecordingLink {
 }
 
 type Row = Record<string, unknown>;
+interface ScalarColumn {
+  property: string;
+  column: string;
+}
 
 const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0 && (v as number) <= INT4_MAX;
 const isParticipantKey = (study: unknown, number: unknown) =>
@@ -150,19 +154,21 @@ export class RecordService {
       if (batch) violations.push(...this.duplicateKeys(plan, inputs, refs));
       if (violations.length) throw new ValidationFailedError(violations);
 
-      const rows = inputs.map((input, i) => this.toRow(plan, input, refs[i]));
-      const keyColumns = plan.key.map((p) => this.columnOf(plan, p));
+      const columns = this.scalarColumns(plan);
+      const rows = inputs.map((input, i) => this.toRow(plan, columns, input, refs[i]));
+      const keyColumns = plan.key.map((p) => columns.find((c) => c.property === p)!.column);
       const keyOf = (row: Row) => JSON.stringify([row.participant_id, ...keyColumns.map((c) => row[c] ?? null)]);
+      const keys = rows.map(keyOf);
       // Rows go in natural-key order, so concurrent batches lock shared keys in the same order and cannot deadlock.
-      const sorted = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+      const order = rows.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
       const written = await upsertRows<Row & { inserted: boolean }>(
         em,
         { table: plan.table, constraint: plan.constraint, returning: ['participant_id', ...keyColumns], reportInserted: true },
-        sorted,
+        order.map((i) => rows[i]),
       );
       const idByKey = new Map(written.map((w) => [keyOf(w), w.id]));
       const inserted = written.filter((w) => w.inserted).length;
-      return { ids: rows.map((r) => idByKey.get(keyOf(r))!), inserted, updated: written.length - inserted };
+      return { ids: keys.map((k) => idByKey.get(k)!), inserted, updated: written.length - inserted };
     }, plan);
   }
 
@@ -190,7 +196,7 @@ export class RecordService {
   }
 
   private async participantIds(em: EntityManager, keys: { study: unknown; number: unknown }[]): Promise<Map<string, number>> {
-    const valid = keys.filter((k) => isParticipantKey(k.study, k.number));
+    const valid = [...new Map(keys.filter((k) => isParticipantKey(k.study, k.number)).map((k) => [`${k.study}/${k.number}`, k])).values()];
     if (valid.length === 0) return new Map();
     const rows = await this.sql<{ id: number; study: string; number: number }>(
       em,
@@ -234,20 +240,21 @@ export class RecordService {
   }
 
   /** The full row an input stands for: every column of the entity, defaults for what it leaves out. */
-  private toRow<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, input: I, refs: ResolvedReferences): Row {
+  private toRow<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, columns: ScalarColumn[], input: I, refs: ResolvedReferences): Row {
     const row: Row = { participant_id: refs.participantId };
-    for (const prop of this.scalarProperties(plan)) row[prop.fieldNames[0]] = (input as any)[prop.name] ?? null;
+    for (const { property, column } of columns) row[column] = (input as any)[property] ?? null;
     row.processing_date = input.processingDate ?? new Date();
     for (const kind of plan.references) row[`${REFERENCE_TABLE[kind]}_id`] = (input as any)[`${kind}Id`] ?? null;
     return row;
   }
 
-  private scalarProperties<I extends ProcessingRecordInput>(plan: UpsertPlan<I>): EntityProperty[] {
-    return this.orm.getMetadata().get(plan.entity.name).props.filter((p) => p.kind === OrmKind.SCALAR && !BOOKKEEPING.has(p.name));
-  }
-
-  private columnOf<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, property: string): string {
-    return this.orm.getMetadata().get(plan.entity.name).properties[property as never].fieldNames[0];
+  /** The entity's own columns (no relations, no bookkeeping), as the ORM maps them. */
+  private scalarColumns<I extends ProcessingRecordInput>(plan: UpsertPlan<I>): ScalarColumn[] {
+    return this.orm
+      .getMetadata()
+      .get(plan.entity.name)
+      .props.filter((p: EntityProperty) => p.kind === OrmKind.SCALAR && !BOOKKEEPING.has(p.name))
+      .map((p: EntityProperty) => ({ property: p.name, column: p.fieldNames[0] }));
   }
 
   // ------------------------------------------------------------------ the recording-time link
