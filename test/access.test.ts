@@ -8,7 +8,7 @@ import { openTestContext, sqlClient } from './helpers/db';
 import { countStatements } from './helpers/graphql';
 import { startApp, type RunningApp } from '../src/app';
 import type { AppContext } from '../src/context';
-import type { AccessTokens } from '../src/config';
+import { ConfigError, loadConfig, type AccessTokens } from '../src/config';
 import { identifyCaller } from '../src/graphql/access';
 
 const TOKENS = { read: 'read-token-0123456789abcdef', write: 'write-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
@@ -194,5 +194,19 @@ describe('identifyCaller', () => {
     expect(identifyCaller(TOKENS, `Bearer ${TOKENS.admin}${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
     expect(identifyCaller(TOKENS, undefined)).toEqual({ presented: false, level: 'none' });
     expect(identifyCaller({}, `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
+  });
+});
+
+describe('token configuration', () => {
+  it('reads AE_READ_TOKEN, AE_WRITE_TOKEN and AE_ADMIN_TOKEN; unset ones stay unset', () => {
+    expect(loadConfig({ AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: ` ${TOKENS.admin} ` }).tokens).toEqual({
+      read: undefined, write: TOKENS.write, admin: TOKENS.admin,
+    });
+    expect(loadConfig({}).tokens).toEqual({ read: undefined, write: undefined, admin: undefined });
+  });
+
+  it('refuses tokens that are short or contain spaces', () => {
+    expect(() => loadConfig({ AE_ADMIN_TOKEN: 'secret' })).toThrow(ConfigError);
+    expect(() => loadConfig({ AE_READ_TOKEN: 'has a space in it 0123456789' })).toThrow(/AE_READ_TOKEN must be at least 16 characters without spaces/);
   });
 });
