@@ -85,9 +85,8 @@ interface ScalarColumn {
   column: string;
 }
 
+/** Ids worth looking up (and safe in an int[] literal); any other value breaks its field's own rules. */
 const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0 && (v as number) <= INT4_MAX;
-const isParticipantKey = (study: unknown, number: unknown) =>
-  Object.values(StudyName).includes(study as StudyName) && Number.isInteger(number) && (number as number) >= 0 && (number as number) <= INT4_MAX;
 const intArray = (ids: number[]) => `{${ids.join(',')}}`;
 const zeroCounts = (): TableCounts => Object.fromEntries(TABLES.map((t) => [t, 0])) as TableCounts;
 
@@ -174,18 +173,14 @@ export class RecordService {
 
   /** Finds each input's participant and referenced records (one statement per table) and attaches them for the rules. */
   private async resolveReferences<I extends ProcessingRecordInput>(em: EntityManager, plan: UpsertPlan<I>, inputs: I[]): Promise<ResolvedReferences[]> {
-    const participants = await this.participantIds(em, inputs.map((i) => ({ study: i.study, number: i.participantNumber })));
+    const participants = await this.participantIds(em, inputs);
     const records = new Map<ReferenceKind, Map<number, ReferencedRecord>>();
     for (const kind of plan.references) {
       const ids = inputs.map((i) => (i as any)[`${kind}Id`]).filter(isId);
       records.set(kind, await this.referencedRecords(em, kind, ids));
     }
     return inputs.map((input) => {
-      const refs: ResolvedReferences = {
-        participantId: isParticipantKey(input.study, input.participantNumber)
-          ? (participants.get(`${input.study}/${input.participantNumber}`) ?? null)
-          : undefined,
-      };
+      const refs: ResolvedReferences = { participantId: participants.get(`${input.study}/${input.participantNumber}`) };
       for (const kind of plan.references) {
         const id = (input as any)[`${kind}Id`];
         refs[kind] = isId(id) ? (records.get(kind)!.get(id) ?? null) : undefined;
@@ -195,8 +190,17 @@ export class RecordService {
     });
   }
 
-  private async participantIds(em: EntityManager, keys: { study: unknown; number: unknown }[]): Promise<Map<string, number>> {
-    const valid = [...new Map(keys.filter((k) => isParticipantKey(k.study, k.number)).map((k) => [`${k.study}/${k.number}`, k])).values()];
+  /**
+   * Participant ids by `study/number`, null for a pair with no participant. Pairs that break
+   * ParticipantKey's own rules are not looked up (left out): the input's rules report them.
+   */
+  private async participantIds(em: EntityManager, inputs: ProcessingRecordInput[]): Promise<Map<string, number | null>> {
+    const distinct = new Map<string, ParticipantKey>();
+    for (const { study, participantNumber: number } of inputs) {
+      const key = `${study}/${number}`;
+      if (!distinct.has(key)) distinct.set(key, toInput(ParticipantKey, { study, number }));
+    }
+    const valid = [...distinct].filter(([, key]) => violationsOf(key).length === 0);
     if (valid.length === 0) return new Map();
     const rows = await this.sql<{ id: number; study: string; number: number }>(
       em,
@@ -204,9 +208,10 @@ export class RecordService {
          from jsonb_to_recordset(?::jsonb) as k(study text, number int)
          join study s on s.name = k.study
          join participant p on p.study_id = s.id and p.study_participant_id = k.number`,
-      [JSON.stringify(valid)],
+      [JSON.stringify(valid.map(([, key]) => key))],
     );
-    return new Map(rows.map((r) => [`${r.study}/${r.number}`, r.id]));
+    const found = new Map(rows.map((r) => [`${r.study}/${r.number}`, r.id]));
+    return new Map(valid.map(([key]) => [key, found.get(key) ?? null]));
   }
 
   private async referencedRecords(em: EntityManager, kind: ReferenceKind, ids: number[]): Promise<Map<number, ReferencedRecord>> {
