@@ -42,6 +42,8 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'):
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildAppSchema(),
     introspection: true,
+    // Stack traces help a developer (AE_DEBUG=1), not a notebook user reading an error.
+    includeStacktraceInErrorResponses: ctx.config.debug,
     formatError: (formatted, error) => formatError(formatted, error, ctx.config.debug),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
