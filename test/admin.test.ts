@@ -8,6 +8,7 @@ import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
 import { aeDb } from './helpers/cli';
+import { tableCounts } from './helpers/records';
 import { initORM, type AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 import { TABLES } from '../src/entities';
@@ -16,11 +17,6 @@ const INITIAL = MIGRATIONS[0].name;
 const STATUS = 'migrationStatus { current head pending unknown executed { name executedAt } schemaCheck { ok differences } }';
 const COUNTS = '{ study participant audioProcessing biomechanicsImport synchronization movementCycles }';
 
-async function tableCounts(c: Client): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const t of TABLES) out[t] = Number((await c.query(`select count(*) n from ${t}`)).rows[0].n);
-  return out;
-}
 const dataTables = async (c: Client) =>
   (await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [[...TABLES]])).rows.map((r) => r.tablename);
 

@@ -5,6 +5,7 @@
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
+import { tableCounts } from './helpers/records';
 import type { AppContext } from '../src/context';
 import { TABLES } from '../src/entities';
 import type { TableCounts } from '../src/services/seed';
@@ -22,17 +23,11 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function tableCounts(): Promise<TableCounts> {
-  const out = {} as TableCounts;
-  for (const t of TABLES) out[t] = Number((await c.query(`select count(*) n from ${t}`)).rows[0].n);
-  return out;
-}
-
 /** Runs the delete and checks its answer against what really left each table. */
 async function removed(del: () => Promise<TableCounts>): Promise<TableCounts> {
-  const before = await tableCounts();
+  const before = await tableCounts(c);
   const answer = await del();
-  const after = await tableCounts();
+  const after = await tableCounts(c);
   const gone = Object.fromEntries(TABLES.map((t) => [t, before[t] - after[t]])) as TableCounts;
   expect(answer).toEqual(gone);
   return answer;

@@ -24,7 +24,7 @@ import {
 import {
   INT4_MAX, assertValid, attachReferences, toInput, violationsOf, type ReferenceKind, type ReferencedRecord, type ResolvedReferences,
 } from './validation';
-import type { TableCounts } from './seed';
+import { emptyCounts, type TableCounts } from './seed';
 
 /** How one record type is upserted. */
 interface UpsertPlan<I extends ProcessingRecordInput> {
@@ -88,7 +88,6 @@ interface ScalarColumn {
 /** Ids worth looking up (and safe in an int[] literal); any other value breaks its field's own rules. */
 const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0 && (v as number) <= INT4_MAX;
 const intArray = (ids: number[]) => `{${ids.join(',')}}`;
-const zeroCounts = (): TableCounts => Object.fromEntries(TABLES.map((t) => [t, 0])) as TableCounts;
 
 export class RecordService {
   private cascadeEdges?: { parent: TableName; child: TableName; column: string }[];
@@ -337,7 +336,7 @@ export class RecordService {
    * following the foreign keys the entities declare; the database then does the cascade.
    */
   private async deleteCascading(em: EntityManager, table: TableName, ids: number[]): Promise<TableCounts> {
-    const counts = zeroCounts();
+    const counts = emptyCounts();
     const doomed = new Map<TableName, number[]>();
     const locked = await this.sql<{ id: number }>(em, `select id from "${table}" where id = any(?::int[]) order by id for update`, [intArray(ids)]);
     doomed.set(table, locked.map((r) => r.id));

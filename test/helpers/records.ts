@@ -189,6 +189,13 @@ export function cycleBatch(p: Parents, n: number, from = 1000): Plain[] {
   return Array.from({ length: n }, (_, i) => cycleInput(p, { cycleIndex: from + i, cycleFile: `slow_p1_c${from + i}.pkl` }));
 }
 
+/** Rows per table, counted with plain SQL (independent of the services under test). */
+export async function tableCounts(c: Client): Promise<Record<(typeof TABLES)[number], number>> {
+  const out = {} as Record<(typeof TABLES)[number], number>;
+  for (const t of TABLES) out[t] = Number((await c.query(`select count(*) n from ${t}`)).rows[0].n);
+  return out;
+}
+
 /** md5 of every row of every table: equal before and after means the database did not change at all. */
 export async function databaseChecksum(c: Client): Promise<string> {
   const parts: string[] = [];
