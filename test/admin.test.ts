@@ -20,23 +20,27 @@ const COUNTS = '{ study participant audioProcessing biomechanicsImport synchroni
 const dataTables = async (c: Client) =>
   (await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [[...TABLES]])).rows.map((r) => r.tablename);
 
-describe('migrationStatus, migrate and rollback', () => {
-  let ctx: AppContext;
-  let c: Client;
-  let gql: Awaited<ReturnType<typeof graphqlClient>>;
+/** A cloned database with a SQL client and an in-process GraphQL client, for one describe block. */
+function clonedDatabase() {
+  const db = {} as { ctx: AppContext; c: Client; gql: Awaited<ReturnType<typeof graphqlClient>> };
   beforeAll(async () => {
-    ctx = await openTestContext();
-    c = await sqlClient(ctx.target.url);
-    gql = await graphqlClient(ctx);
+    db.ctx = await openTestContext();
+    db.c = await sqlClient(db.ctx.target.url);
+    db.gql = await graphqlClient(db.ctx);
   });
   afterAll(async () => {
-    await gql?.stop();
-    await c?.end();
-    await ctx?.close();
+    await db.gql?.stop();
+    await db.c?.end();
+    await db.ctx?.close();
   });
+  return db;
+}
+
+describe('migrationStatus, migrate and rollback', () => {
+  const db = clonedDatabase();
 
   it('migrationStatus reports head, what ran when, nothing pending, and entities matching the schema', async () => {
-    const res = await gql.query(`{ ${STATUS} }`);
+    const res = await db.gql.query(`{ ${STATUS} }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.migrationStatus).toEqual({
       current: INITIAL, head: INITIAL, pending: [], unknown: [],
@@ -51,64 +55,52 @@ describe('migrationStatus, migrate and rollback', () => {
     ['to: "base"', 'rollback(to: "base")'],
     ['a wrong confirmation', 'rollback(to: "base", confirm: "yes")'],
   ])('rollback reaching base is refused without confirm: "YES" (%s), and nothing changes', async (_what, call) => {
-    const res = await gql.query(`mutation { ${call} { migrations } }`);
+    const res = await db.gql.query(`mutation { ${call} { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
     expect(res.errors![0].message).toMatch(/confirm: "YES"/);
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
-    expect(await dataTables(c)).toHaveLength(TABLES.length);
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
   });
 
   it('rollback to base with confirm: "YES" reverts the migration and drops the tables', async () => {
-    const res = await gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
+    const res = await db.gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.rollback).toEqual({ migrations: [INITIAL], status: { current: null, pending: [INITIAL] } });
-    expect(await dataTables(c)).toEqual([]);
-    const status = await gql.query(`{ migrationStatus { schemaCheck { ok } } }`);
+    expect(await dataTables(db.c)).toEqual([]);
+    const status = await db.gql.query(`{ migrationStatus { schemaCheck { ok } } }`);
     expect(status.data.migrationStatus.schemaCheck.ok).toBe(false);
   });
 
   it('seedSampleData refuses to write into a schema that is not current', async () => {
-    const res = await gql.query(`mutation { seedSampleData ${COUNTS} }`);
+    const res = await db.gql.query(`mutation { seedSampleData ${COUNTS} }`);
     expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors![0].message).toMatch(/not current/);
   });
 
   it('migrate applies what is pending and reports the new status', async () => {
-    const res = await gql.query(`mutation { migrate { migrations status { current head pending } } }`);
+    const res = await db.gql.query(`mutation { migrate { migrations status { current head pending } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.migrate).toEqual({ migrations: [INITIAL], status: { current: INITIAL, head: INITIAL, pending: [] } });
-    expect(await dataTables(c)).toHaveLength(TABLES.length);
-    expect((await gql.query(`mutation { migrate { migrations } }`)).data.migrate.migrations).toEqual([]);
+    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
+    expect((await db.gql.query(`mutation { migrate { migrations } }`)).data.migrate.migrations).toEqual([]);
   });
 });
 
 describe('seedSampleData and resetDatabase', () => {
-  let ctx: AppContext;
-  let c: Client;
-  let gql: Awaited<ReturnType<typeof graphqlClient>>;
-  beforeAll(async () => {
-    ctx = await openTestContext();
-    c = await sqlClient(ctx.target.url);
-    gql = await graphqlClient(ctx);
-  });
-  afterAll(async () => {
-    await gql?.stop();
-    await c?.end();
-    await ctx?.close();
-  });
+  const db = clonedDatabase();
 
   it('seedSampleData writes the counts it reports, and running it again duplicates nothing', async () => {
-    const first = await gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    const first = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
     expect(first.errors).toBeUndefined();
-    const counts = await tableCounts(c);
+    const counts = await tableCounts(db.c);
     expect(first.data.seedSampleData).toEqual({
       study: 2, participant: 4, audioProcessing: 24, biomechanicsImport: 24,
       synchronization: counts.synchronization, movementCycles: counts.movement_cycles,
     });
     expect(counts).toMatchObject({ study: 2, participant: 4, audio_processing: 24, biomechanics_import: 24 });
-    const again = await gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    const again = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
     expect(again.data.seedSampleData).toEqual(first.data.seedSampleData);
-    expect(await tableCounts(c)).toEqual(counts);
+    expect(await tableCounts(db.c)).toEqual(counts);
   });
 
   it('seedSampleData uses the same generator as ae-db seed (same seed → same rows)', async () => {
@@ -119,7 +111,7 @@ describe('seedSampleData and resetDatabase', () => {
       expect(cli.code).toBe(0);
       const digest = (client: Client) =>
         client.query(`select md5(string_agg(cycle_file_path || start_time_s, ',' order by cycle_file_path)) h from movement_cycles`).then((r) => r.rows[0].h);
-      expect(await digest(c2)).toBe(await digest(c));
+      expect(await digest(c2)).toBe(await digest(db.c));
     } finally {
       await c2.end();
       await viaCli.close();
@@ -129,38 +121,38 @@ describe('seedSampleData and resetDatabase', () => {
   it.each([['no confirmation', 'resetDatabase(confirm: "")'], ['a wrong one', 'resetDatabase(confirm: "delete all data")']])(
     'resetDatabase with %s is refused and deletes nothing',
     async (_what, call) => {
-      const before = await tableCounts(c);
-      const res = await gql.query(`mutation { ${call} ${COUNTS} }`);
+      const before = await tableCounts(db.c);
+      const res = await db.gql.query(`mutation { ${call} ${COUNTS} }`);
       expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
       expect(res.errors![0].message).toMatch(/DELETE ALL DATA/);
-      expect(await tableCounts(c)).toEqual(before);
+      expect(await tableCounts(db.c)).toEqual(before);
     },
   );
 
   it('resetDatabase(confirm: "DELETE ALL DATA") empties every table, returns what it removed, keeps the schema', async () => {
-    const before = await tableCounts(c);
+    const before = await tableCounts(db.c);
     expect(before.movement_cycles).toBeGreaterThan(0);
-    const res = await gql.query(`mutation { resetDatabase(confirm: "DELETE ALL DATA") ${COUNTS} }`);
+    const res = await db.gql.query(`mutation { resetDatabase(confirm: "DELETE ALL DATA") ${COUNTS} }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.resetDatabase).toEqual({
       study: before.study, participant: before.participant, audioProcessing: before.audio_processing,
       biomechanicsImport: before.biomechanics_import, synchronization: before.synchronization, movementCycles: before.movement_cycles,
     });
-    expect(Object.values(await tableCounts(c))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
   });
 
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
-    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
-    const before = await tableCounts(c);
-    const refused = await aeDb(['reset', '--url', ctx.target.url]);
+    await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    const before = await tableCounts(db.c);
+    const refused = await aeDb(['reset', '--url', db.ctx.target.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--yes/);
-    expect(await tableCounts(c)).toEqual(before);
-    const done = await aeDb(['reset', '--url', ctx.target.url, '--yes']);
+    expect(await tableCounts(db.c)).toEqual(before);
+    const done = await aeDb(['reset', '--url', db.ctx.target.url, '--yes']);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`movement_cycles\\s+${before.movement_cycles}`));
-    expect(Object.values(await tableCounts(c))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 
