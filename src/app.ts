@@ -16,6 +16,7 @@ import { formatError } from './graphql/errors';
 import { costLimitPlugin, shapeLimits } from './graphql/limits';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
+import { accessControl } from './graphql/access';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -93,6 +94,7 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
       costLimitPlugin(limits.maxCost),
       requestLogPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
+      accessControl(ctx.config.tokens),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });

@@ -14,6 +14,7 @@ import { resolveTarget } from './db/target';
 import { explainFailure } from './services/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
 import { SAMPLE_SIZES } from './services/sample-data';
+import { RESET_CONFIRMATION } from './services/admin';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
 import { runDoctor, type DoctorCheck } from './services/doctor';
@@ -261,6 +262,18 @@ export function buildCli(): Command {
       }),
     );
 
+  withTarget(program.command('reset'))
+    .description('DESTRUCTIVE: delete every row of every data table, keeping the schema (the guide\'s TRUNCATE … CASCADE)')
+    .option('--yes', 'confirm without prompting')
+    .action((f: TargetFlags) =>
+      withDb(f, async (ctx) => {
+        await confirm('delete every row of every table (the schema stays)', f, where(ctx));
+        const removed = await ctx.services.admin.reset(RESET_CONFIRMATION);
+        out('Removed:');
+        out(table(TABLES.map((t) => [`  ${t}`, removed[t]])));
+      }),
+    );
+
   withTarget(program.command('seed'))
     .description('write the deterministic sample dataset (upserts: running it twice does not duplicate)')
     .addOption(new Option('--size <size>', 'preset: participants per study').choices(Object.keys(SAMPLE_SIZES)).default('small'))
@@ -269,8 +282,7 @@ export function buildCli(): Command {
     .addOption(new Option('--study <name...>', 'only these studies').choices(Object.values(StudyName)))
     .action((f: TargetFlags & { size: keyof typeof SAMPLE_SIZES; participants?: number; seed: number; study?: StudyName[] }) =>
       withDb(f, async (ctx) => {
-        const pending = (await ctx.services.migrations.status()).pending;
-        if (pending.length) throw new UserError(`The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" first.`);
+        await ctx.services.migrations.assertCurrent();
         const started = Date.now();
         const per = f.participants ?? SAMPLE_SIZES[f.size];
         const counts = await ctx.services.seed.seed({

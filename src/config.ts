@@ -120,6 +120,8 @@ export interface AppConfig {
   embeddedDataDir: string;
   embeddedPort?: number;
   debug: boolean;
+  /** Bearer tokens (AE_READ_TOKEN, AE_WRITE_TOKEN, AE_ADMIN_TOKEN); unset = that level has no token. */
+  tokens: AccessTokens;
   limits: RequestLimits;
   logLevel: string;
 }
@@ -140,6 +142,27 @@ export interface RequestLimits {
   maxBodyBytes: number;
   /** Time in-flight requests get to finish on shutdown, in ms. */
   shutdownGraceMs: number;
+}
+
+export interface AccessTokens {
+  /** When set, reads need it (or a write/admin token); when unset, reads are open. */
+  read?: string;
+  /** Record mutations (upserts, links). */
+  write?: string;
+  /** Admin mutations and deletes; also grants everything else. */
+  admin?: string;
+}
+
+/** Long enough that guessing is hopeless; `npm start` generates 32 characters when none is set. */
+export const MIN_TOKEN_LENGTH = 16;
+
+function tokenFrom(env: Record<string, string | undefined>, key: string): string | undefined {
+  const raw = env[key]?.trim();
+  if (!raw) return undefined;
+  if (raw.length < MIN_TOKEN_LENGTH || /\s/.test(raw)) {
+    throw new ConfigError(`${key} must be at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. openssl rand -hex 24).`);
+  }
+  return raw;
 }
 
 function intFrom(env: Record<string, string | undefined>, key: string, fallback?: number): number | undefined {
@@ -183,6 +206,7 @@ export function loadConfig(env = loadEnv()): AppConfig {
     debug: env.AE_DEBUG === '1',
     limits: loadLimits(env),
     logLevel: env.AE_LOG_LEVEL ?? 'info',
+    tokens: { read: tokenFrom(env, 'AE_READ_TOKEN'), write: tokenFrom(env, 'AE_WRITE_TOKEN'), admin: tokenFrom(env, 'AE_ADMIN_TOKEN') },
   };
 }
 

@@ -16,6 +16,8 @@ import { BackupService } from './services/backup';
 import { DatabaseAdminService } from './services/server-admin';
 import { ReadService, SummaryService } from './services/read';
 import { countStatement } from './db/request-scope';
+import { RecordService } from './services/records';
+import { AdminService } from './services/admin';
 
 /** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
 export interface ServerServices {
@@ -31,6 +33,8 @@ export interface Services extends ServerServices {
   maintenance: MaintenanceService;
   read: ReadService;
   summaries: SummaryService;
+  records: RecordService;
+  admin: AdminService;
 }
 
 export interface AppContext {
@@ -56,15 +60,21 @@ export function buildServerServices(url: string): ServerServices {
 }
 
 export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
+  const migrations = new MigrationService(orm, o.adminTimeoutMs ?? 0);
+  const seed = new SeedService(orm, o.adminTimeoutMs ?? 0);
+  const inspection = new InspectionService(orm);
+  const records = new RecordService(orm, inspection);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
-    migrations: new MigrationService(orm, o.adminTimeoutMs ?? 0),
-    seed: new SeedService(orm, o.adminTimeoutMs ?? 0),
-    inspection: new InspectionService(orm),
+    migrations,
+    seed,
+    inspection,
     integrity: new IntegrityService(orm),
     maintenance: new MaintenanceService(orm),
     read: new ReadService(orm),
     summaries: new SummaryService(orm),
+    records,
+    admin: new AdminService(migrations, seed, records),
   };
 }
 

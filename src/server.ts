@@ -2,17 +2,31 @@
  * `npm start`: connect (embedded server or AE_DATABASE_URL), bring the schema to head
  * where that is safe, seed the sample data into an empty embedded database, then serve.
  */
-import { loadConfig, ConfigError } from './config';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError, type AppConfig } from './config';
 import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
 import { explainFailure } from './services/diagnose';
 import { createLogger, maskSecrets } from './logger';
 
+/**
+ * Nothing is writable without a token: with no AE_ADMIN_TOKEN, make a random one for this
+ * run and print it once, as Jupyter does, with where to paste it in Sandbox.
+ */
+export function withAdminToken(config: AppConfig, print: (line: string) => void): AppConfig {
+  if (config.tokens.admin) return config;
+  const admin = randomBytes(24).toString('base64url');
+  print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
+  print('Sandbox: in the Headers tab under the operation, add  Authorization: Bearer <the token above>');
+  return { ...config, tokens: { ...config.tokens, admin } };
+}
+
 export async function main(): Promise<void> {
   const started = Date.now();
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const baseConfig = loadConfig();
+  const logger = createLogger(baseConfig.logLevel);
   const log = (line: string) => logger.info(line);
+  const config = withAdminToken(baseConfig, log);
   const ctx: AppContext = await initORM({
     config,
     log,

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await seeded.orm.close(true);
   const config = loadConfig({
     AE_MAX_DEPTH: '12', AE_MAX_ALIASES: '10', AE_MAX_DIRECTIVES: '5', AE_MAX_TOKENS: '800', AE_MAX_COST: '3000000',
-    AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300',
+    AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789',
   });
   ctx = await initORM({ config, url: dbUrl, statementTimeoutMs: config.limits.queryTimeoutMs });
   server = await startTestServer(ctx);
@@ -137,7 +137,7 @@ describe('errors and logs', () => {
   it('logs one structured line per request with id, operation, duration, SQL count and outcome', async () => {
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123', authorization: 'Bearer s3cr3t-token' },
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123', authorization: 'Bearer s3cr3t-token-0123456789' },
       body: JSON.stringify({ query: 'query Tree { studies { name participants { studyParticipantId } } }' }),
     });
     expect(res.headers.get('x-request-id')).toBe('abc-123');

@@ -7,11 +7,40 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, parse, type ASTNode, type DocumentNode, type GraphQLFormattedError, type Location, type ValueNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { UserError, ValidationFailedError } from '../services/errors';
+import { UserError, ValidationFailedError, type FieldViolation } from '../services/errors';
 import { isDatabaseUnavailable, isStatementTimeout } from '../services/diagnose';
 import type { Logger } from '../logger';
 import { requestScope } from '../db/request-scope';
 import { TOO_MANY_TOKENS } from './limits';
+
+const TYPE_RULES: [RegExp, string][] = [
+  [/does not exist in ".*" enum/, 'isEnum'],
+  [/was not provided|non-nullable/, 'isDefined'],
+  [/is not defined by type/, 'unknownField'],
+  [/^Int cannot/, 'isInt'],
+  [/^Float cannot/, 'isNumber'],
+  [/^String cannot/, 'isString'],
+  [/^Boolean cannot/, 'isBoolean'],
+  [/^DateTime/, 'isDate'],
+];
+
+/**
+ * graphql-js refuses a variable of the wrong type before any resolver runs
+ * (`Variable "$input" got invalid value "middle" at "input.knee"; Value "middle" does not
+ * exist in "Knee" enum.`). Reads the field, batch index and rule out of that message, so
+ * clients get the same `validationErrors` shape as from the service's own rules.
+ */
+export function variableViolation(message: string): FieldViolation | undefined {
+  const head = /^Variable "\$(\w+)" got invalid value /.exec(message);
+  if (!head) return undefined;
+  const at = new RegExp(` at "${head[1]}((?:\\.\\w+|\\[\\d+\\])*)"; `).exec(message);
+  const path = at?.[1] ?? '';
+  const reason = at ? message.slice(at.index + at[0].length) : message.slice(message.indexOf('; ') + 2);
+  const field = /^Field "(\w+)"/.exec(reason)?.[1] ?? [...path.matchAll(/\.(\w+)/g)].at(-1)?.[1] ?? head[1];
+  const index = /^\[(\d+)\]/.exec(path)?.[1];
+  const rule = TYPE_RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'graphqlType';
+  return { field, rule, message: `${field}: ${reason}`, ...(index === undefined ? {} : { index: Number(index) }) };
+}
 
 export interface ErrorFormatOptions {
   debug?: boolean;
@@ -34,6 +63,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, o:
   if (original instanceof UserError) {
     return { ...base, message: original.message, extensions: { code: original.code } };
   }
+  const typeViolation = formatted.extensions?.code === 'BAD_USER_INPUT' ? variableViolation(formatted.message) : undefined;
+  if (typeViolation) return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT', validationErrors: [typeViolation] } };
   if (original instanceof GraphQLError && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
     const argument = badArgumentValue(original);
     if (argument) return { ...base, message: `Argument ${argument}: ${formatted.message}`, extensions: { code: 'BAD_USER_INPUT', argument } };

@@ -6,13 +6,15 @@ import { RecordQueries } from './resolvers/queries';
 import { AudioProcessingIntervals } from './resolvers/intervals';
 import { SummaryQueries } from './resolvers/summaries';
 import { OperationsQueries } from './resolvers/operations';
+import { RecordMutations } from './resolvers/records';
+import { AdminResolver } from './resolvers/admin';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals],
+    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals, RecordMutations, AdminResolver],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
   });
   return cached;

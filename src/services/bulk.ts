@@ -13,6 +13,8 @@ export interface UpsertSpec {
   returning?: string[];
   /** Keep these columns' stored values on conflict (e.g. created_at). */
   keepOnConflict?: string[];
+  /** Also return `inserted`: true for a new row, false for one the conflict clause updated. */
+  reportInserted?: boolean;
 }
 
 const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
@@ -35,12 +37,18 @@ export async function upsertRows<T = Record<string, unknown>>(
   const keep = new Set(['id', 'created_at', ...(spec.keepOnConflict ?? [])]);
   const updates = cols.filter((c) => !keep.has(c)).map((c) => `${quote(c)} = excluded.${quote(c)}`);
   // updated_at is moved by the database trigger on every UPDATE, upserts included.
-  const returning = ['id', ...(spec.returning ?? [])].map(quote).join(', ');
+  // xmax is 0 only on a row version no transaction has updated or locked: a fresh insert.
+  const returning = ['id', ...(spec.returning ?? [])].map(quote).join(', ') + (spec.reportInserted ? ', (xmax = 0) as inserted' : '');
   const sql =
     `insert into ${quote(spec.table)} (${cols.map(quote).join(', ')}) ` +
     `select ${cols.map(quote).join(', ')} from jsonb_populate_recordset(null::${quote(spec.table)}, ?::jsonb) ` +
     `on conflict on constraint ${quote(spec.constraint)} do ` +
     `update set ${updates.join(', ')} ` +
     `returning ${returning}`;
-  return em.getConnection().execute(sql, [payload], 'all', em.getTransactionContext());
+  // Through knex with a bind parameter: MikroORM's execute() would inline the (megabytes of)
+  // JSON into the SQL text, escaping it character by character.
+  const query = em.getConnection().getKnex().raw(sql, [payload]);
+  const tx = em.getTransactionContext();
+  const result = await (tx ? query.transacting(tx) : query);
+  return result.rows;
 }

@@ -14,6 +14,11 @@ export interface PgLikeError {
   address?: string;
   port?: number;
   hostname?: string;
+  /** Set by PostgreSQL on constraint violations. */
+  constraint?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
 }
 
 /** Finds the driver error under wrappers (MikroORM and knex wrap the pg error). */

@@ -15,6 +15,16 @@ export class ConfirmationRequiredError extends UserError {
   readonly code = 'CONFIRMATION_REQUIRED';
 }
 
+/** The write lost a race with another writer (a unique key, a deadlock): retrying is safe. */
+export class ConflictError extends UserError {
+  readonly code = 'CONFLICT';
+}
+
+/** A migration run failed and was rolled back; the database stays at the version it had. */
+export class MigrationFailedError extends UserError {
+  readonly code = 'MIGRATION_FAILED';
+}
+
 /** One broken rule of a write: which field, which rule, and what is wrong. */
 export interface FieldViolation {
   field: string;

@@ -56,8 +56,9 @@ export class MigrationService {
     if (!(await this.tableExists(MIGRATIONS_TABLE))) return [];
     const rows = await this.orm.em
       .getConnection()
-      .execute<{ name: string; executed_at: Date | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
-    return rows.map((r) => ({ name: r.name, executedAt: r.executed_at }));
+      .execute<{ name: string; executed_at: Date | string | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
+    // Raw queries return timestamptz as text; callers get the Date the type promises.
+    return rows.map((r) => ({ name: r.name, executedAt: r.executed_at === null ? null : new Date(r.executed_at) }));
   }
 
   async status(): Promise<MigrationStatus> {
@@ -72,6 +73,12 @@ export class MigrationService {
       pending: known.filter((n) => !done.has(n)),
       unknown: executed.map((e) => e.name).filter((n) => !known.includes(n)),
     };
+  }
+
+  /** Throws a clear error unless every known migration is applied (writing data needs the current schema). */
+  async assertCurrent(): Promise<void> {
+    const { pending } = await this.status();
+    if (pending.length) throw new UserError(`The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" (or the migrate mutation) first.`);
   }
 
   /** Resolve `head`, `+N` or a name (prefix allowed) to the pending names to apply, in order. */

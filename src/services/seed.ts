@@ -28,7 +28,7 @@ export interface SeedProgress {
 
 export type TableCounts = Record<TableName, number>;
 
-const emptyCounts = (): TableCounts => ({
+export const emptyCounts = (): TableCounts => ({
   study: 0, participant: 0, audio_processing: 0, biomechanics_import: 0, synchronization: 0, movement_cycles: 0,
 });
 

@@ -1,0 +1,70 @@
+/**
+ * Admin: the GraphQL twins of `ae-db status`, `upgrade`, `downgrade`, `seed` and `reset`,
+ * all through the AdminService (which runs the CLI's MigrationService and SeedService).
+ * Mutations here need the admin token; migrationStatus is a read.
+ */
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { StudyName } from '../../entities';
+import type { MigrationRun } from '../../services/admin';
+import type { MigrationStatus } from '../../services/migrations';
+import type { GraphQLContext } from '../context';
+import { RequiresAccess } from '../access';
+import { MigrationRunType, MigrationStatusType, SchemaCheckType, TableCountsType } from '../types/write-results';
+
+const statusType = (s: MigrationStatus) => Object.assign(new MigrationStatusType(), s);
+const runType = (r: MigrationRun) => Object.assign(new MigrationRunType(), { migrations: r.migrations, status: statusType(r.status) });
+
+@Resolver(() => MigrationStatusType)
+export class AdminResolver {
+  @Query(() => MigrationStatusType, { description: 'Current, applied (with when), pending and unknown migrations (ae-db status).' })
+  async migrationStatus(@Ctx() { services }: GraphQLContext) {
+    return statusType(await services.admin.status());
+  }
+
+  @FieldResolver(() => SchemaCheckType, { description: 'Whether the entities and the migrated schema agree (ae-db check); computed only when asked for.' })
+  schemaCheck(@Ctx() { services }: GraphQLContext) {
+    return services.admin.schemaCheck();
+  }
+
+  @Mutation(() => MigrationRunType, {
+    description: 'Applies migrations up to `to` (head, +N or a name) in one transaction (ae-db upgrade). On failure nothing is applied.',
+  })
+  @RequiresAccess('admin')
+  async migrate(@Arg('to', () => String, { defaultValue: 'head' }) to: string, @Ctx() { services }: GraphQLContext) {
+    return runType(await services.admin.migrate(to));
+  }
+
+  @Mutation(() => MigrationRunType, {
+    description: 'Reverts `steps` migrations (default 1) or down to `to` (kept applied; or base) (ae-db downgrade). Reaching base drops every table and needs confirm: "YES".',
+  })
+  @RequiresAccess('admin')
+  async rollback(
+    @Arg('steps', () => Int, { nullable: true }) steps: number | null,
+    @Arg('to', () => String, { nullable: true }) to: string | null,
+    @Arg('confirm', () => String, { nullable: true }) confirm: string | null,
+    @Ctx() { services }: GraphQLContext,
+  ) {
+    return runType(await services.admin.rollback({ steps, to, confirm }));
+  }
+
+  @Mutation(() => TableCountsType, {
+    description: 'Writes the deterministic sample dataset (ae-db seed); upserts, so running it twice does not duplicate. Returns the rows written per table.',
+  })
+  @RequiresAccess('admin')
+  async seedSampleData(
+    @Arg('participantsPerStudy', () => Int, { defaultValue: 3 }) participantsPerStudy: number,
+    @Arg('studies', () => [StudyName], { nullable: true, description: 'Default: all three.' }) studies: StudyName[] | null,
+    @Arg('seed', () => Int, { defaultValue: 42 }) seed: number,
+    @Ctx() { services }: GraphQLContext,
+  ) {
+    return TableCountsType.from(await services.admin.seed({ participantsPerStudy, studies: studies ?? undefined, seed }));
+  }
+
+  @Mutation(() => TableCountsType, {
+    description: 'Empties every data table, keeping the schema (ae-db reset). Needs confirm: "DELETE ALL DATA". Returns the rows removed per table.',
+  })
+  @RequiresAccess('admin')
+  async resetDatabase(@Arg('confirm', () => String) confirm: string, @Ctx() { services }: GraphQLContext) {
+    return TableCountsType.from(await services.admin.reset(confirm));
+  }
+}

@@ -1,0 +1,66 @@
+/** What the write and admin mutations return. */
+import { Field, Int, ObjectType } from 'type-graphql';
+import { AudioProcessing, BiomechanicsImport } from '../../entities';
+import type { TableCounts } from '../../services/seed';
+
+@ObjectType('TableCounts', { description: 'Rows per table: written by a seed, or removed by a delete or reset.' })
+export class TableCountsType {
+  @Field(() => Int) study!: number;
+  @Field(() => Int) participant!: number;
+  @Field(() => Int) audioProcessing!: number;
+  @Field(() => Int) biomechanicsImport!: number;
+  @Field(() => Int) synchronization!: number;
+  @Field(() => Int) movementCycles!: number;
+
+  static from(c: TableCounts): TableCountsType {
+    return Object.assign(new TableCountsType(), {
+      study: c.study,
+      participant: c.participant,
+      audioProcessing: c.audio_processing,
+      biomechanicsImport: c.biomechanics_import,
+      synchronization: c.synchronization,
+      movementCycles: c.movement_cycles,
+    });
+  }
+}
+
+@ObjectType('MovementCycleBatch', { description: 'The outcome of one upsertMovementCycles call.' })
+export class MovementCycleBatchType {
+  @Field(() => Int, { description: 'Cycles written.' }) count!: number;
+  @Field(() => Int, { description: 'Of which new.' }) inserted!: number;
+  @Field(() => Int, { description: 'Of which already there, updated in place.' }) updated!: number;
+  @Field(() => [Int], { description: 'Ids of the cycles, in input order.' }) ids!: number[];
+}
+
+@ObjectType('RecordingLink', { description: 'The two records linkRecordings touched, as they are now.' })
+export class RecordingLinkType {
+  @Field(() => AudioProcessing, { nullable: true }) audioProcessing!: AudioProcessing | null;
+  @Field(() => BiomechanicsImport, { nullable: true }) biomechanicsImport!: BiomechanicsImport | null;
+}
+
+@ObjectType('ExecutedMigration')
+export class ExecutedMigrationType {
+  @Field(() => String) name!: string;
+  @Field(() => Date, { nullable: true }) executedAt!: Date | null;
+}
+
+@ObjectType('MigrationStatus', { description: 'Where the database schema stands (ae-db status / history / check).' })
+export class MigrationStatusType {
+  @Field(() => String, { nullable: true, description: 'The newest applied migration; null at base.' }) current!: string | null;
+  @Field(() => String, { nullable: true, description: 'The newest migration this server knows.' }) head!: string | null;
+  @Field(() => [ExecutedMigrationType], { description: 'Applied migrations with when they ran, oldest first.' }) executed!: ExecutedMigrationType[];
+  @Field(() => [String], { description: 'Known migrations not applied yet, in the order they would run.' }) pending!: string[];
+  @Field(() => [String], { description: 'Applied migrations this server does not know (a newer code base ran them).' }) unknown!: string[];
+}
+
+@ObjectType('SchemaCheck', { description: 'ae-db check: do the entities and the migrated schema agree?' })
+export class SchemaCheckType {
+  @Field(() => Boolean, { description: 'True when no migration is pending and the entities need no further DDL.' }) ok!: boolean;
+  @Field(() => [String], { description: 'SQL the entities would still need; empty when they agree.' }) differences!: string[];
+}
+
+@ObjectType('MigrationRun', { description: 'What migrate or rollback ran, and the status after it.' })
+export class MigrationRunType {
+  @Field(() => [String], { description: 'Migrations applied (migrate) or reverted (rollback), in the order they ran.' }) migrations!: string[];
+  @Field(() => MigrationStatusType) status!: MigrationStatusType;
+}

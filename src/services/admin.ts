@@ -1,0 +1,99 @@
+/**
+ * What an administrator does from Apollo Sandbox: migrations, sample data, reset. These
+ * are the GraphQL twins of `ae-db status|upgrade|downgrade|seed|reset` and run the same
+ * MigrationService and SeedService; this class only adds the confirmations and the
+ * clear failure a remote caller needs.
+ */
+import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationFailedError } from './errors';
+import type { MigrationService, MigrationStatus, SchemaCheck } from './migrations';
+import type { SeedOptions, SeedService, TableCounts } from './seed';
+import type { RecordService } from './records';
+
+/** `resetDatabase(confirm: …)` must be sent with exactly this. */
+export const RESET_CONFIRMATION = 'DELETE ALL DATA';
+/** `rollback(…, confirm: …)` down to base (every table dropped) must be sent with exactly this. */
+export const BASE_CONFIRMATION = 'YES';
+
+export interface MigrationRun {
+  /** The migrations applied or reverted, in the order they ran. */
+  migrations: string[];
+  status: MigrationStatus;
+}
+
+export interface RollbackOptions {
+  /** How many migrations to revert (default 1). */
+  steps?: number | null;
+  /** Or: revert down to this migration (kept applied), or `base`. */
+  to?: string | null;
+  confirm?: string | null;
+}
+
+export class AdminService {
+  constructor(
+    private readonly migrations: MigrationService,
+    private readonly seeds: SeedService,
+    private readonly records: RecordService,
+  ) {}
+
+  status(): Promise<MigrationStatus> {
+    return this.migrations.status();
+  }
+
+  schemaCheck(): Promise<SchemaCheck> {
+    return this.migrations.check();
+  }
+
+  /** Apply migrations up to `to` (head, +N or a name) in one transaction. */
+  async migrate(to = 'head'): Promise<MigrationRun> {
+    const applied = await this.runOrExplain(`Migrating to ${to}`, () => this.migrations.upgrade(to));
+    return { migrations: applied, status: await this.migrations.status() };
+  }
+
+  /** Revert `steps` migrations or down to `to`; ending at base also needs `confirm: "YES"`. */
+  async rollback(o: RollbackOptions = {}): Promise<MigrationRun> {
+    if (o.steps != null && o.to != null) {
+      throw new ValidationFailedError([{ field: 'to', rule: 'exclusiveWithSteps', message: 'to: give either steps or to, not both' }]);
+    }
+    if (o.steps != null && (!Number.isInteger(o.steps) || o.steps < 1)) {
+      throw new ValidationFailedError([{ field: 'steps', rule: 'min', message: 'steps must be an integer ≥ 1' }]);
+    }
+    const target = o.to ?? `-${o.steps ?? 1}`;
+    const plan = await this.migrations.planDowngrade(target);
+    const known = new Set(this.migrations.known());
+    const left = (await this.migrations.status()).executed.filter((e) => known.has(e.name) && !plan.includes(e.name));
+    if (plan.length > 0 && left.length === 0 && o.confirm !== BASE_CONFIRMATION) {
+      throw new ConfirmationRequiredError(
+        `Rolling back ${plan.join(', ')} reaches base: every table and all their data are dropped. Repeat with confirm: "${BASE_CONFIRMATION}".`,
+      );
+    }
+    const reverted = await this.runOrExplain(`Rolling back to ${target}`, () => this.migrations.downgrade(target));
+    return { migrations: reverted, status: await this.migrations.status() };
+  }
+
+  /** The deterministic sample data of `ae-db seed` (upserts: running it twice does not duplicate). */
+  async seed(o: SeedOptions): Promise<TableCounts> {
+    await this.migrations.assertCurrent();
+    return this.seeds.seed(o);
+  }
+
+  /** Empties every data table (the schema stays); returns the rows removed per table. */
+  async reset(confirm: string | null | undefined): Promise<TableCounts> {
+    if (confirm !== RESET_CONFIRMATION) {
+      throw new ConfirmationRequiredError(`Resetting deletes every row of every table; repeat with confirm: "${RESET_CONFIRMATION}".`);
+    }
+    await this.migrations.assertCurrent();
+    return this.records.truncateAll();
+  }
+
+  /** Migration runs are one transaction: on failure nothing stays applied, and the caller is told so. */
+  private async runOrExplain(what: string, run: () => Promise<string[]>): Promise<string[]> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      const { current } = await this.migrations.status();
+      const reason = String((e as Error)?.message ?? e).split('\n')[0];
+      throw new MigrationFailedError(`${what} failed and was rolled back; the database stays at ${current ?? 'base'}. ${reason}`);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Admin mutations change migrationStatus and the row counts exactly as they claim, refuse
+ * destructive steps without their confirmation, and a failing migration leaves the
+ * database at the version it had.
+ */
+import { Migration } from '@mikro-orm/migrations';
+import type { Client } from 'pg';
+import { openTestContext, sqlClient } from './helpers/db';
+import { graphqlClient } from './helpers/graphql';
+import { aeDb } from './helpers/cli';
+import { tableCounts } from './helpers/records';
+import { initORM, type AppContext } from '../src/context';
+import { MIGRATIONS } from '../migrations';
+import { TABLES } from '../src/entities';
+
+const INITIAL = MIGRATIONS[0].name;
+const STATUS = 'migrationStatus { current head pending unknown executed { name executedAt } schemaCheck { ok differences } }';
+const COUNTS = '{ study participant audioProcessing biomechanicsImport synchronization movementCycles }';
+
+const dataTables = async (c: Client) =>
+  (await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [[...TABLES]])).rows.map((r) => r.tablename);
+
+/** A cloned database with a SQL client and an in-process GraphQL client, for one describe block. */
+function clonedDatabase() {
+  const db = {} as { ctx: AppContext; c: Client; gql: Awaited<ReturnType<typeof graphqlClient>> };
+  beforeAll(async () => {
+    db.ctx = await openTestContext();
+    db.c = await sqlClient(db.ctx.target.url);
+    db.gql = await graphqlClient(db.ctx);
+  });
+  afterAll(async () => {
+    await db.gql?.stop();
+    await db.c?.end();
+    await db.ctx?.close();
+  });
+  return db;
+}
+
+describe('migrationStatus, migrate and rollback', () => {
+  const db = clonedDatabase();
+
+  it('migrationStatus reports head, what ran when, nothing pending, and entities matching the schema', async () => {
+    const res = await db.gql.query(`{ ${STATUS} }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.migrationStatus).toEqual({
+      current: INITIAL, head: INITIAL, pending: [], unknown: [],
+      executed: [{ name: INITIAL, executedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+      schemaCheck: { ok: true, differences: [] },
+    });
+  });
+
+  it.each([
+    ['the default single step', 'rollback'],
+    ['steps: 1', 'rollback(steps: 1)'],
+    ['to: "base"', 'rollback(to: "base")'],
+    ['a wrong confirmation', 'rollback(to: "base", confirm: "yes")'],
+  ])('rollback reaching base is refused without confirm: "YES" (%s), and nothing changes', async (_what, call) => {
+    const res = await db.gql.query(`mutation { ${call} { migrations } }`);
+    expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(res.errors![0].message).toMatch(/confirm: "YES"/);
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
+  });
+
+  it('rollback to base with confirm: "YES" reverts the migration and drops the tables', async () => {
+    const res = await db.gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.rollback).toEqual({ migrations: [INITIAL], status: { current: null, pending: [INITIAL] } });
+    expect(await dataTables(db.c)).toEqual([]);
+    const status = await db.gql.query(`{ migrationStatus { schemaCheck { ok } } }`);
+    expect(status.data.migrationStatus.schemaCheck.ok).toBe(false);
+  });
+
+  it('seedSampleData refuses to write into a schema that is not current', async () => {
+    const res = await db.gql.query(`mutation { seedSampleData ${COUNTS} }`);
+    expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toMatch(/not current/);
+  });
+
+  it('migrate applies what is pending and reports the new status', async () => {
+    const res = await db.gql.query(`mutation { migrate { migrations status { current head pending } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.migrate).toEqual({ migrations: [INITIAL], status: { current: INITIAL, head: INITIAL, pending: [] } });
+    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
+    expect((await db.gql.query(`mutation { migrate { migrations } }`)).data.migrate.migrations).toEqual([]);
+  });
+});
+
+describe('seedSampleData and resetDatabase', () => {
+  const db = clonedDatabase();
+
+  it('seedSampleData writes the counts it reports, and running it again duplicates nothing', async () => {
+    const first = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    expect(first.errors).toBeUndefined();
+    const counts = await tableCounts(db.c);
+    expect(first.data.seedSampleData).toEqual({
+      study: 2, participant: 4, audioProcessing: 24, biomechanicsImport: 24,
+      synchronization: counts.synchronization, movementCycles: counts.movement_cycles,
+    });
+    expect(counts).toMatchObject({ study: 2, participant: 4, audio_processing: 24, biomechanics_import: 24 });
+    const again = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    expect(again.data.seedSampleData).toEqual(first.data.seedSampleData);
+    expect(await tableCounts(db.c)).toEqual(counts);
+  });
+
+  it('seedSampleData uses the same generator as ae-db seed (same seed → same rows)', async () => {
+    const viaCli = await openTestContext();
+    const c2 = await sqlClient(viaCli.target.url);
+    try {
+      const cli = await aeDb(['seed', '--url', viaCli.target.url, '--participants', '2', '--study', 'preOA', 'SMoCK', '--seed', '7']);
+      expect(cli.code).toBe(0);
+      const digest = (client: Client) =>
+        client.query(`select md5(string_agg(cycle_file_path || start_time_s, ',' order by cycle_file_path)) h from movement_cycles`).then((r) => r.rows[0].h);
+      expect(await digest(c2)).toBe(await digest(db.c));
+    } finally {
+      await c2.end();
+      await viaCli.close();
+    }
+  });
+
+  it.each([['no confirmation', 'resetDatabase(confirm: "")'], ['a wrong one', 'resetDatabase(confirm: "delete all data")']])(
+    'resetDatabase with %s is refused and deletes nothing',
+    async (_what, call) => {
+      const before = await tableCounts(db.c);
+      const res = await db.gql.query(`mutation { ${call} ${COUNTS} }`);
+      expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
+      expect(res.errors![0].message).toMatch(/DELETE ALL DATA/);
+      expect(await tableCounts(db.c)).toEqual(before);
+    },
+  );
+
+  it('resetDatabase(confirm: "DELETE ALL DATA") empties every table, returns what it removed, keeps the schema', async () => {
+    const before = await tableCounts(db.c);
+    expect(before.movement_cycles).toBeGreaterThan(0);
+    const res = await db.gql.query(`mutation { resetDatabase(confirm: "DELETE ALL DATA") ${COUNTS} }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.resetDatabase).toEqual({
+      study: before.study, participant: before.participant, audioProcessing: before.audio_processing,
+      biomechanicsImport: before.biomechanics_import, synchronization: before.synchronization, movementCycles: before.movement_cycles,
+    });
+    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+  });
+
+  it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
+    await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    const before = await tableCounts(db.c);
+    const refused = await aeDb(['reset', '--url', db.ctx.target.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(await tableCounts(db.c)).toEqual(before);
+    const done = await aeDb(['reset', '--url', db.ctx.target.url, '--yes']);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(new RegExp(`movement_cycles\\s+${before.movement_cycles}`));
+    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+// A test-only migration list: one migration that works and one that fails half-way.
+class Migration20991231000001_probe_table extends Migration {
+  async up(): Promise<void> {
+    this.addSql('create table ae_probe (id int primary key)');
+  }
+  async down(): Promise<void> {
+    this.addSql('drop table ae_probe');
+  }
+}
+class Migration20991231000002_broken extends Migration {
+  async up(): Promise<void> {
+    this.addSql('create table ae_probe_broken (id int)');
+    this.addSql('select 1 / 0');
+  }
+  async down(): Promise<void> {
+    this.addSql('drop table if exists ae_probe_broken');
+  }
+}
+const PROBE = 'Migration20991231000001_probe_table';
+const BROKEN = 'Migration20991231000002_broken';
+
+describe('a failing migration', () => {
+  let base: AppContext;
+  let ctx: AppContext;
+  let c: Client;
+  let gql: Awaited<ReturnType<typeof graphqlClient>>;
+  beforeAll(async () => {
+    base = await openTestContext();
+    ctx = await initORM({
+      url: base.target.url,
+      migrations: [...MIGRATIONS, { name: PROBE, class: Migration20991231000001_probe_table }, { name: BROKEN, class: Migration20991231000002_broken }],
+    });
+    c = await sqlClient(base.target.url);
+    gql = await graphqlClient(ctx);
+  });
+  afterAll(async () => {
+    await gql?.stop();
+    await c?.end();
+    await ctx?.close();
+    await base?.close();
+  });
+  const tableExists = async (t: string) => (await c.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
+
+  it('migrate to head fails as a whole: MIGRATION_FAILED, the version unchanged, no table of either migration left', async () => {
+    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [PROBE, BROKEN] });
+    const res = await gql.query(`mutation { migrate { migrations } }`);
+    expect(res.errors![0].extensions?.code).toBe('MIGRATION_FAILED');
+    expect(res.errors![0].message).toMatch(new RegExp(`stays at ${INITIAL}`));
+    expect(res.errors![0].message).toMatch(/division by zero/);
+    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [PROBE, BROKEN] });
+    expect(await tableExists('ae_probe')).toBe(false);
+    expect(await tableExists('ae_probe_broken')).toBe(false);
+  });
+
+  it('migrate to a named migration applies up to it; rollback of one step (not reaching base) needs no confirmation', async () => {
+    const up = await gql.query(`mutation { migrate(to: "${PROBE}") { migrations status { current pending } } }`);
+    expect(up.data.migrate).toEqual({ migrations: [PROBE], status: { current: PROBE, pending: [BROKEN] } });
+    expect(await tableExists('ae_probe')).toBe(true);
+    const down = await gql.query(`mutation { rollback(steps: 1) { migrations status { current } } }`);
+    expect(down.data.rollback).toEqual({ migrations: [PROBE], status: { current: INITIAL } });
+    expect(await tableExists('ae_probe')).toBe(false);
+  });
+
+  it('rollback takes steps or to, not both, and steps ≥ 1', async () => {
+    const both = await gql.query(`mutation { rollback(steps: 1, to: "base", confirm: "YES") { migrations } }`);
+    expect(both.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'to', rule: 'exclusiveWithSteps' }] });
+    const zero = await gql.query(`mutation { rollback(steps: 0) { migrations } }`);
+    expect(zero.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'steps', rule: 'min' }] });
+    expect((await gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(INITIAL);
+  });
+});

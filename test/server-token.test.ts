@@ -1,0 +1,95 @@
+/**
+ * `npm start` with no AE_ADMIN_TOKEN: the server makes a random admin token, prints it
+ * once with where to paste it in Sandbox, and nothing is writable without it. Runs the
+ * compiled server as a real process on a clone of the test database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { openTestContext } from './helpers/db';
+import type { AppContext } from '../src/context';
+
+const SERVER = join(__dirname, '..', 'dist', 'src', 'server.js');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Starts the server and resolves once it prints its address; the child is killed in `stop`. */
+function startServer(env: Record<string, string>): Promise<Started> {
+  const clean = { ...process.env };
+  for (const k of ['AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_TEST_DATABASE_URL']) delete clean[k];
+  const child = spawn(process.execPath, [SERVER], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /ready in .*?(http:\/\/\S+\/graphql)/.exec(out);
+      if (ready) resolve({ child, url: ready[1], output: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${out}`)));
+  });
+}
+
+async function stop(s: Started | undefined): Promise<void> {
+  if (!s || s.child.exitCode !== null) return;
+  const exited = new Promise((r) => s.child.once('exit', r));
+  s.child.kill('SIGTERM');
+  await exited;
+}
+
+const upsert = (url: string, token?: string) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: 'mutation { upsertParticipant(study: SMoCK, number: 3100) { studyParticipantId } }' }),
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+let ctx: AppContext;
+beforeAll(async () => {
+  ctx = await openTestContext();
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+it('without AE_ADMIN_TOKEN it prints a generated admin token once, with a Sandbox hint, and only that token writes', async () => {
+  let server: Started | undefined;
+  try {
+    server = await startServer({ AE_DATABASE_URL: ctx.target.url });
+    const out = server.output();
+    const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(out.split(token!).length - 1).toBe(1);
+    expect(out).toMatch(/Sandbox: .*Headers.*Authorization: Bearer/);
+
+    const anonymous = await upsert(server.url);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    const admin = await upsert(server.url, token);
+    expect(admin.status).toBe(200);
+    expect(admin.body.data.upsertParticipant).toEqual({ studyParticipantId: 3100 });
+  } finally {
+    await stop(server);
+  }
+});
+
+it('with AE_ADMIN_TOKEN set it prints no token and uses that one', async () => {
+  let server: Started | undefined;
+  const configured = 'configured-admin-token-0123456789';
+  try {
+    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_ADMIN_TOKEN: configured });
+    expect(server.output()).not.toMatch(/admin token for this run/);
+    expect((await upsert(server.url, configured)).status).toBe(200);
+    expect((await upsert(server.url, 'some-other-token-0123456789')).status).toBe(403);
+  } finally {
+    await stop(server);
+  }
+});
+
+it('refuses to start with a token too short to be safe', async () => {
+  await expect(startServer({ AE_DATABASE_URL: ctx.target.url, AE_WRITE_TOKEN: 'secret' })).rejects.toThrow(/AE_WRITE_TOKEN must be at least 16 characters/);
+});

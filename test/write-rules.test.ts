@@ -1,0 +1,255 @@
+/**
+ * Every write rule of domain.md, broken once: the write is refused with a violation that
+ * names the field and the rule, and the database is byte-for-byte as it was. The inputs
+ * come in as plain objects, the way the CLI or a CSV import hands them to the service
+ * (GraphQL's own type checks would stop some of them earlier; see write-graphql.test.ts).
+ */
+import type { Client } from 'pg';
+import { openTestContext, sqlClient } from './helpers/db';
+import {
+  audioInput, biomechanicsInput, cycleBatch, cycleInput, expectRejected, findParents, synchronizationInput, type Parents, type Plain,
+} from './helpers/records';
+import type { AppContext } from '../src/context';
+
+let ctx: AppContext;
+let c: Client;
+let p: Parents;
+
+beforeAll(async () => {
+  ctx = await openTestContext();
+  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+  c = await sqlClient(ctx.target.url);
+  p = await findParents(c);
+});
+afterAll(async () => {
+  await c?.end();
+  await ctx?.close();
+});
+
+type Kind = 'participant' | 'audio' | 'biomechanics' | 'synchronization' | 'cycle';
+type Case = [string, Kind, (p: Parents) => Plain, { field: string; rule: string }];
+
+/** Sends the baseline input of `kind` with `overrides` through the service. */
+function write(kind: Kind, overrides: Plain) {
+  const r = ctx.services.records;
+  switch (kind) {
+    case 'participant':
+      return r.upsertParticipant({ study: 'AOA', number: 1001, ...overrides } as any);
+    case 'audio':
+      return r.upsertAudioProcessing(audioInput(overrides));
+    case 'biomechanics':
+      return r.upsertBiomechanicsImport(biomechanicsInput(overrides));
+    case 'synchronization':
+      return r.upsertSynchronization(synchronizationInput(p, overrides));
+    case 'cycle':
+      return r.upsertMovementCycles([cycleInput(p, overrides)]);
+  }
+}
+
+const vocabulary: Case[] = [
+  ['study name', 'participant', () => ({ study: 'OAI' }), { field: 'study', rule: 'isEnum' }],
+  ['knee', 'audio', () => ({ knee: 'middle' }), { field: 'knee', rule: 'isEnum' }],
+  ['maneuver', 'audio', () => ({ maneuver: 'jump' }), { field: 'maneuver', rule: 'isEnum' }],
+  ['mic position', 'audio', () => ({ mic3Position: 'XYZ' }), { field: 'mic3Position', rule: 'isEnum' }],
+  ['artifact type', 'audio', () => ({ qcArtifactTypeCh2: ['Sporadic'] }), { field: 'qcArtifactTypeCh2', rule: 'isEnum' }],
+  ['processing status', 'audio', () => ({ processingStatus: 'done' }), { field: 'processingStatus', rule: 'isEnum' }],
+  ['biomechanics type', 'biomechanics', () => ({ biomechanicsType: 'Video' }), { field: 'biomechanicsType', rule: 'isEnum' }],
+  ['biomechanics type by its GraphQL name', 'biomechanics', () => ({ biomechanicsType: 'Motion_Analysis' }), { field: 'biomechanicsType', rule: 'isEnum' }],
+  ['biomechanics sync method', 'biomechanics', () => ({ biomechanicsSyncMethod: 'clap' }), { field: 'biomechanicsSyncMethod', rule: 'isEnum' }],
+  ['walk speed', 'synchronization', () => ({ speed: 'sprint' }), { field: 'speed', rule: 'isEnum' }],
+  ['sync method', 'synchronization', () => ({ syncMethod: 'manual' }), { field: 'syncMethod', rule: 'isEnum' }],
+  ['stomp detection method', 'synchronization', () => ({ stompDetectionMethods: ['vibes'] }), { field: 'stompDetectionMethods', rule: 'isEnum' }],
+  ['selected stomp method', 'synchronization', () => ({ selectedStompMethod: 'vibes' }), { field: 'selectedStompMethod', rule: 'isEnum' }],
+  ['cycle speed', 'cycle', () => ({ speed: 'jog' }), { field: 'speed', rule: 'isEnum' }],
+];
+
+const positiveIds: Case[] = [
+  ['synchronization audio id 0', 'synchronization', () => ({ audioProcessingId: 0 }), { field: 'audioProcessingId', rule: 'isPositive' }],
+  ['synchronization biomechanics id -1', 'synchronization', () => ({ biomechanicsImportId: -1 }), { field: 'biomechanicsImportId', rule: 'isPositive' }],
+  ['cycle synchronization id 0', 'cycle', () => ({ synchronizationId: 0 }), { field: 'synchronizationId', rule: 'isPositive' }],
+  ['cycle biomechanics id -2', 'cycle', () => ({ biomechanicsImportId: -2 }), { field: 'biomechanicsImportId', rule: 'isPositive' }],
+  ['cycle audio id 1.5', 'cycle', () => ({ audioProcessingId: 1.5 }), { field: 'audioProcessingId', rule: 'isInt' }],
+];
+
+const nonNegative: Case[] = [
+  ['participant number', 'participant', () => ({ number: -1 }), { field: 'number', rule: 'min' }],
+  ...(['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds'] as const).map(
+    (f): Case => [`audio ${f}`, 'audio', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
+  ),
+  ...(['numSubRecordings', 'durationSeconds', 'numDataPoints', 'numPasses'] as const).map(
+    (f): Case => [`biomechanics ${f}`, 'biomechanics', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
+  ),
+  ...([
+    'bioLeftSyncTime', 'bioRightSyncTime', 'alignedSyncTime', 'consensusTime', 'rmsTime', 'onsetTime', 'freqTime', 'bioSelectedSyncTime',
+    'contraBioSelectedSyncTime', 'audioVisualSyncTime', 'audioVisualSyncTimeContralateral', 'audioSyncTimeLeft', 'audioSyncTimeRight',
+    'selectedAudioSyncTime', 'contraSelectedAudioSyncTime', 'syncFileSizeMb', 'syncDuration', 'totalCyclesExtracted', 'cleanCycles',
+    'outlierCycles', 'meanCycleDurationS', 'medianCycleDurationS', 'minCycleDurationS', 'maxCycleDurationS', 'methodAgreementSpan',
+  ] as const).map((f): Case => [`synchronization ${f}`, 'synchronization', () => ({ [f]: -0.5 }), { field: f, rule: 'min' }]),
+  ...(['cycleIndex', 'startTimeS', 'endTimeS', 'durationS', 'cycleFileSizeMb'] as const).map(
+    (f): Case => [`cycle ${f}`, 'cycle', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
+  ),
+];
+
+const ranges: Case[] = [
+  ['no channels', 'audio', () => ({ numChannels: 0 }), { field: 'numChannels', rule: 'min' }],
+  ['five channels', 'audio', () => ({ numChannels: 5 }), { field: 'numChannels', rule: 'max' }],
+  ['fractional channels', 'audio', () => ({ numChannels: 2.5 }), { field: 'numChannels', rule: 'isInt' }],
+  ['audio sample rate 0', 'audio', () => ({ sampleRate: 0 }), { field: 'sampleRate', rule: 'isPositive' }],
+  ['biomechanics sample rate < 0', 'biomechanics', () => ({ biomechanicsSampleRate: -100 }), { field: 'biomechanicsSampleRate', rule: 'isPositive' }],
+  ['a float that is not a number', 'audio', () => ({ fileSizeMb: Number.NaN }), { field: 'fileSizeMb', rule: 'isNumber' }],
+];
+
+const checksums: Case[] = [
+  ['short pickle checksum', 'audio', () => ({ pklFileChecksum: 'abc123' }), { field: 'pklFileChecksum', rule: 'isSha256Hex' }],
+  ['upper-case pickle checksum', 'audio', () => ({ pklFileChecksum: 'AB'.repeat(32) }), { field: 'pklFileChecksum', rule: 'isSha256Hex' }],
+  ['non-hex sync checksum', 'synchronization', () => ({ syncFileChecksum: 'g'.repeat(64) }), { field: 'syncFileChecksum', rule: 'isSha256Hex' }],
+  ['63-character cycle checksum', 'cycle', () => ({ cycleFileChecksum: 'a'.repeat(63) }), { field: 'cycleFileChecksum', rule: 'isSha256Hex' }],
+];
+
+const lengthsAndPresence: Case[] = [
+  ['audio file name over 255', 'audio', () => ({ audioFileName: 'x'.repeat(256) }), { field: 'audioFileName', rule: 'maxLength' }],
+  ['empty audio file name', 'audio', () => ({ audioFileName: '' }), { field: 'audioFileName', rule: 'isNotEmpty' }],
+  ['device serial over 50', 'audio', () => ({ deviceSerial: 'x'.repeat(51) }), { field: 'deviceSerial', rule: 'maxLength' }],
+  ['time zone over 10', 'audio', () => ({ recordingTimezone: 'Europe/Berlin' }), { field: 'recordingTimezone', rule: 'maxLength' }],
+  ['sheet name over 100', 'biomechanics', () => ({ sheetName: 'x'.repeat(101) }), { field: 'sheetName', rule: 'maxLength' }],
+  ['QC version over 20', 'cycle', () => ({ syncQcVersion: '1.0.0-rc.1+build.123456' }), { field: 'syncQcVersion', rule: 'maxLength' }],
+  ['missing device serial', 'audio', () => ({ deviceSerial: undefined }), { field: 'deviceSerial', rule: 'isDefined' }],
+  ['missing cycle start time', 'cycle', () => ({ audioStartTime: null }), { field: 'audioStartTime', rule: 'isDefined' }],
+  ['a field the record does not have', 'audio', () => ({ kne: 'left' }), { field: 'kne', rule: 'unknownField' }],
+];
+
+const crossField: Case[] = [
+  ['recording time on the next day', 'audio', () => ({ recordingTime: new Date('2024-03-06T00:10:00Z') }), { field: 'recordingTime', rule: 'sameCalendarDate' }],
+  ['walk sync without pass number', 'synchronization', () => ({ passNumber: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['walk sync without speed', 'synchronization', () => ({ speed: undefined }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['walk sync with pass 0', 'synchronization', () => ({ passNumber: 0 }), { field: 'passNumber', rule: 'min' }],
+  ['fe sync with a pass number', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['fe sync with a speed', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['walk cycle without speed', 'cycle', () => ({ speed: null }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['fe cycle with a pass number', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: 2, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['biomechanics stomp method without bioSelectedSyncTime', 'synchronization', () => ({ bioSelectedSyncTime: null }), { field: 'bioSelectedSyncTime', rule: 'requiredByStompMethod' }],
+  ['biomechanics stomp method without contraBioSelectedSyncTime', 'synchronization', () => ({ contraBioSelectedSyncTime: undefined }), { field: 'contraBioSelectedSyncTime', rule: 'requiredByStompMethod' }],
+  ['audio stomp method without selectedAudioSyncTime', 'synchronization', () => ({ selectedAudioSyncTime: null }), { field: 'selectedAudioSyncTime', rule: 'requiredByStompMethod' }],
+  ['audio stomp method without contraSelectedAudioSyncTime', 'synchronization', () => ({ contraSelectedAudioSyncTime: null }), { field: 'contraSelectedAudioSyncTime', rule: 'requiredByStompMethod' }],
+  ['left and right audio sync times without offset', 'synchronization', () => ({ audioSyncOffset: null }), { field: 'audioSyncOffset', rule: 'requiredWithBothAudioSyncTimes' }],
+  ['cycle ending before it starts', 'cycle', () => ({ startTimeS: 30, endTimeS: 29.5 }), { field: 'endTimeS', rule: 'endNotBeforeStart' }],
+  ['cycle with biomechanics but no bioStartTime', 'cycle', () => ({ bioStartTime: null }), { field: 'bioStartTime', rule: 'requiredWithBiomechanicsImport' }],
+  ['cycle with biomechanics but no bioEndTime', 'cycle', () => ({ bioEndTime: undefined }), { field: 'bioEndTime', rule: 'requiredWithBiomechanicsImport' }],
+  ...(['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'] as const).map(
+    (ch): Case => [
+      `audioQcFail${ch} false with failing segments`,
+      'audio',
+      () => ({ [`audioQcFail${ch}`]: false, [`qcFailSegments${ch}`]: [3, 4] }),
+      { field: `audioQcFail${ch}`, rule: 'qcFailCoversSegments' },
+    ],
+  ),
+];
+
+const SEGMENT_FIELDS = ['qcFailSegments', 'qcSignalDropoutSegments', 'qcArtifactSegments'].flatMap((f) => ['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'].map((ch) => f + ch));
+const segments: Case[] = [
+  ...SEGMENT_FIELDS.map((f): Case => [`${f} of odd length`, 'audio', () => ({ [f]: [1, 2, 3] }), { field: f, rule: 'validSegments' }]),
+  ...SEGMENT_FIELDS.map((f): Case => [`${f} with start > end`, 'audio', () => ({ [f]: [1, 2, 5, 4] }), { field: f, rule: 'validSegments' }]),
+  ['negative segment time', 'audio', () => ({ qcArtifactSegmentsCh4: [-1, 2] }), { field: 'qcArtifactSegmentsCh4', rule: 'validSegments' }],
+  ['NaN in a segment list', 'audio', () => ({ qcArtifactSegmentsCh3: [Number.NaN, 2] }), { field: 'qcArtifactSegmentsCh3', rule: 'validSegments' }],
+];
+
+const crossRecord: Case[] = [
+  ['unknown participant (audio)', 'audio', () => ({ participantNumber: 9999 }), { field: 'participantNumber', rule: 'exists' }],
+  ['unknown participant (cycle)', 'cycle', () => ({ participantNumber: 9999 }), { field: 'participantNumber', rule: 'exists' }],
+  ['sync audio that does not exist', 'synchronization', () => ({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' }],
+  ["sync audio of another participant", 'synchronization', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
+  ["sync biomechanics of another participant", 'synchronization', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
+  ['sync maneuver unlike its audio', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
+  ['sync maneuver unlike its biomechanics', 'synchronization', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
+  ['sync knee unlike its audio', 'synchronization', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesAudioProcessing' }],
+  ['sync knee unlike its biomechanics', 'synchronization', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesBiomechanicsImport' }],
+  ['cycle audio that does not exist', 'cycle', () => ({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' }],
+  ['cycle synchronization that does not exist', 'cycle', () => ({ synchronizationId: 99999 }), { field: 'synchronizationId', rule: 'exists' }],
+  ["cycle synchronization of another participant", 'cycle', (x) => ({ synchronizationId: x.otherSyncId }), { field: 'synchronizationId', rule: 'belongsToParticipant' }],
+  ['cycle knee unlike its synchronization', 'cycle', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesSynchronization' }],
+  ['cycle knee unlike its audio', 'cycle', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesAudioProcessing' }],
+  ['cycle maneuver unlike its audio', 'cycle', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
+  ['cycle pass unlike its synchronization', 'cycle', () => ({ passNumber: 2 }), { field: 'passNumber', rule: 'matchesSynchronization' }],
+  ['cycle speed unlike its synchronization', 'cycle', () => ({ speed: 'fast' }), { field: 'speed', rule: 'matchesSynchronization' }],
+  ['cycle biomechanics unlike it', 'cycle', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
+];
+
+describe.each<[string, Case[]]>([
+  ['values from the vocabulary only', vocabulary],
+  ['ids positive', positiveIds],
+  ['counts, sizes, durations and times ≥ 0', nonNegative],
+  ['num_channels 1–4, sample rates > 0, finite numbers', ranges],
+  ['checksums are 64 hex characters', checksums],
+  ['column lengths, required fields, no unknown fields', lengthsAndPresence],
+  ['cross-field rules', crossField],
+  ['segment arrays: even length, start ≤ end, ≥ 0', segments],
+  ['cross-record rules', crossRecord],
+])('%s', (_title, cases) => {
+  it.each(cases)('%s → refused, nothing written', async (_name, kind, overrides, expected) => {
+    const violations = await expectRejected(c, () => write(kind, overrides(p)), {
+      ...expected,
+      ...(kind === 'cycle' ? { index: 0 } : {}),
+    });
+    expect(violations.length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('batches', () => {
+  it('one bad row in a batch of 1,000: refused with its index, the database exactly as before', async () => {
+    const batch = cycleBatch(p, 1000);
+    batch[537] = { ...batch[537], endTimeS: 1, startTimeS: 2 };
+    const violations = await expectRejected(c, () => ctx.services.records.upsertMovementCycles(batch), {
+      field: 'endTimeS', rule: 'endNotBeforeStart', index: 537,
+    });
+    expect(violations).toHaveLength(1);
+  });
+
+  it('the same natural key twice in one batch is refused (index of the repeat)', async () => {
+    const batch = [...cycleBatch(p, 3), cycleInput(p, { cycleIndex: 1001, cycleFile: 'again.pkl' })];
+    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(batch), { field: 'cycleIndex', rule: 'uniqueInBatch', index: 3 });
+  });
+
+  it('more than 10,000 cycles in one call are refused', async () => {
+    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(cycleBatch(p, 10_001)), { field: 'inputs', rule: 'maxBatchSize' });
+  });
+});
+
+describe('links and deletes', () => {
+  it('linking audio with biomechanics of another participant is refused', async () => {
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.otherBioId }), {
+      field: 'biomechanicsImportId', rule: 'sameRecording',
+    });
+  });
+
+  it('linking audio with biomechanics of another maneuver is refused', async () => {
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.feBioId }), {
+      field: 'biomechanicsImportId', rule: 'sameRecording',
+    });
+  });
+
+  it('linking needs at least one id, and ids that exist', async () => {
+    await expectRejected(c, () => ctx.services.records.linkRecordings({}), { field: 'audioProcessingId', rule: 'oneOfTwoRequired' });
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' });
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 0 }), { field: 'audioProcessingId', rule: 'isPositive' });
+  });
+
+  it('deletes need positive ids', async () => {
+    await expectRejected(c, () => ctx.services.records.deleteAudioProcessing(0), { field: 'id', rule: 'isPositive' });
+    await expectRejected(c, () => ctx.services.records.deleteMovementCycles([5, -1]), { field: 'ids', rule: 'isPositive' });
+    await expectRejected(c, () => ctx.services.records.deleteParticipant({ study: 'OAI' as any, number: 1001 }), { field: 'study', rule: 'isEnum' });
+  });
+});
+
+describe('the unbroken inputs', () => {
+  it('are accepted (so each refusal above is the rule it names)', async () => {
+    const r = ctx.services.records;
+    await expect(r.upsertParticipant({ study: 'AOA' as any, number: 1001 })).resolves.toMatchObject({ studyParticipantId: 1001 });
+    await expect(r.upsertAudioProcessing(audioInput())).resolves.toMatchObject({ audioFileName: 'AOA1001_left_fe_retake.bin' });
+    await expect(r.upsertBiomechanicsImport(biomechanicsInput())).resolves.toMatchObject({ biomechanicsFile: 'AOA1001_retake.xlsx' });
+    await expect(r.upsertSynchronization(synchronizationInput(p))).resolves.toMatchObject({ passNumber: 9 });
+    await expect(r.upsertMovementCycles([cycleInput(p)])).resolves.toMatchObject({ inserted: 1, updated: 0 });
+    await expect(
+      r.upsertMovementCycles([cycleInput(p, { audioProcessingId: p.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: null, bioStartTime: null, bioEndTime: null })]),
+    ).resolves.toMatchObject({ inserted: 1 });
+  });
+});
