@@ -5,7 +5,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { StudyName } from '../entities/enums';
-import { upsertRows } from './bulk';
+import { upsertRows, upsertRowsCount } from './bulk';
 import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
 import { UserError } from './errors';
 import type { TableName } from '../entities';
@@ -74,7 +74,10 @@ export class SeedService {
     const pid = new Map(participants.map((p) => [p.study_participant_id, p.id]));
     const keyOf = (participantId: unknown, knee: unknown, maneuver: unknown) => `${participantId}/${knee}/${maneuver}`;
 
-    const audioRows: Row[] = bundles.flatMap((b) => b.audio.map((a) => ({ ...a, participant_id: pid.get(b.studyParticipantId) })));
+    // The bundles are this call's own: parent ids are written into their rows in place
+    // rather than into copies, which for ~7k cycles a chunk saves real allocation time.
+    const audioRows: Row[] = [];
+    for (const b of bundles) for (const a of b.audio) audioRows.push(Object.assign(a, { participant_id: pid.get(b.studyParticipantId) }));
     const audio = await upsertRows<Row>(
       em,
       { table: 'audio_processing', constraint: 'audio_processing_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver'] },
@@ -82,12 +85,11 @@ export class SeedService {
     );
     const audioId = new Map(audio.map((a) => [keyOf(a.participant_id, a.knee, a.maneuver), a.id]));
 
-    const bioRows: Row[] = bundles.flatMap((b) =>
-      b.biomechanics.map((x) => {
-        const participant_id = pid.get(b.studyParticipantId);
-        return { ...x, participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) };
-      }),
-    );
+    const bioRows: Row[] = [];
+    for (const b of bundles) {
+      const participant_id = pid.get(b.studyParticipantId);
+      for (const x of b.biomechanics) bioRows.push(Object.assign(x, { participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) }));
+    }
     const bio = await upsertRows<Row>(
       em,
       { table: 'biomechanics_import', constraint: 'biomechanics_import_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver', 'audio_processing_id'] },
@@ -112,11 +114,11 @@ export class SeedService {
       const base = syncRows.length;
       for (const s of b.synchronizations) {
         const k = keyOf(participant_id, s.knee, s.maneuver);
-        syncRows.push({ ...s, participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+        syncRows.push(Object.assign(s, { participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
       }
       for (const c of b.cycles) {
         const k = keyOf(participant_id, c.knee, c.maneuver);
-        cycleRows.push({ ...c, _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+        cycleRows.push(Object.assign(c, { _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
       }
     }
     const syncs = await upsertRows<Row>(
@@ -127,9 +129,8 @@ export class SeedService {
     const syncKey = (r: Row) => `${r.participant_id}/${r.knee}/${r.maneuver}/${r.pass_number ?? ''}/${r.speed ?? ''}`;
     const syncId = new Map(syncs.map((s) => [syncKey(s), s.id]));
     for (const c of cycleRows) c.synchronization_id = syncId.get(syncKey(syncRows[c._sync as number]));
-    const cycles = await upsertRows(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
     counts.synchronization = syncs.length;
-    counts.movement_cycles = cycles.length;
+    counts.movement_cycles = await upsertRowsCount(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
     return counts;
   }
 }
