@@ -20,8 +20,13 @@ export interface SeedOptions {
 
 export interface SeedProgress {
   study: StudyName;
+  /** Participants of `study` written so far, and how many it will have. */
   participantsDone: number;
   participantsTotal: number;
+  /** Studies committed before this one, and how many this run writes. */
+  studiesDone: number;
+  studiesTotal: number;
+  /** Rows written so far in this run, per table. */
   rows: Record<TableName, number>;
 }
 
@@ -46,7 +51,7 @@ export class SeedService {
     if (!Number.isInteger(seed) || seed < 0) throw new UserError('seed must be a non-negative integer.');
     for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
     const total = emptyCounts();
-    for (const study of studies) {
+    for (const [studiesDone, study] of studies.entries()) {
       await this.orm.em.fork().transactional(async (em) => {
         const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
         total.study++;
@@ -55,7 +60,10 @@ export class SeedService {
           for (let i = from; i < Math.min(from + CHUNK, per + 1); i++) bundles.push(generateParticipant(study, i, seed));
           const written = await this.writeBundles(em, studyId, bundles);
           for (const k of Object.keys(written) as TableName[]) total[k] += written[k];
-          o.onProgress?.({ study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per, rows: { ...total } });
+          o.onProgress?.({
+            study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per,
+            studiesDone, studiesTotal: studies.length, rows: { ...total },
+          });
         }
       });
     }
