@@ -437,18 +437,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     for (const d of datasets) {
       const workloads = (['W1', 'W2', 'W3'] as const).filter((w) => o.only.has(w) && (w === 'W1' || d.name === 'medium'));
       if (workloads.length === 0) continue;
-      log(`${d.name}: starting this API, PostGraphile 5 and the floor, each in its own process …`);
-      const targets: Target[] = [];
-      for (const id of ['thisApi', 'postgraphile', 'floor'] as ServerId[]) {
-        const server = await startServer(id, db.urlOf(d.db));
-        servers.push(server);
-        targets.push({ server });
+      // Fresh processes for every workload, so each one's peak RSS is its own and not what
+      // the previous workload left in the heap.
+      for (const w of workloads) {
+        log(`${w} ${d.name}: starting this API, PostGraphile 5 and the floor, each in its own process …`);
+        const targets: Target[] = [];
+        for (const id of ['thisApi', 'postgraphile', 'floor'] as ServerId[]) {
+          const server = await startServer(id, db.urlOf(d.db));
+          servers.push(server);
+          targets.push({ server });
+        }
+        for (const t of targets) if (t.server.id !== 'floor') t.rootFields = await rootFieldsOf(t);
+        if (w === 'W1') report.measurements.push(...(await w1(db, d.db, d.name, targets, o.w1Samples[d.name])));
+        if (w === 'W2') report.measurements.push(...(await w2(db, d.db, d.name, targets, o.w2Samples, 'AOA')));
+        if (w === 'W3') report.measurements.push(...(await w3(db, d.db, d.name, targets, o, d.perStudy)));
+        await Promise.all(servers.splice(0).map((s) => s.stop()));
       }
-      for (const t of targets) if (t.server.id !== 'floor') t.rootFields = await rootFieldsOf(t);
-      if (workloads.includes('W1')) report.measurements.push(...(await w1(db, d.db, d.name, targets, o.w1Samples[d.name])));
-      if (workloads.includes('W2')) report.measurements.push(...(await w2(db, d.db, d.name, targets, o.w2Samples, 'AOA')));
-      if (workloads.includes('W3')) report.measurements.push(...(await w3(db, d.db, d.name, targets, o, d.perStudy)));
-      await Promise.all(servers.splice(0).map((s) => s.stop()));
     }
     if (o.size !== 'large') report.notes.push('W1 on the large dataset (10× medium) runs with `--size large`; it was not part of this run.');
     report.notes.push(
