@@ -8,6 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
@@ -45,6 +46,9 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0'):
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // Installed by default, it hooks every field of every response (tens of thousands for a
+      // tree) to compute HTTP cache hints this API never sets.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

@@ -1,5 +1,5 @@
 import { Check, Entity, Index, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
   BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, SegmentsColumn,
@@ -13,7 +13,7 @@ import { BiomechanicsImport } from './BiomechanicsImport';
 const qcFlagCovers = (flag: string, segments: string) => `${flag} or coalesce(cardinality(${segments}), 0) = 0`;
 
 /** One audio recording (participant × knee × maneuver): file facts, pickle, and QC results. */
-@ObjectType({ description: 'One audio recording of a participant (knee × maneuver), with its file, pickle and QC results.' })
+@ObjectType({ description: 'One audio recording of a participant (knee × maneuver), with its file, pickle and QC results.', simpleResolvers: true })
 @Entity({ tableName: 'audio_processing' })
 @Unique({ name: 'audio_processing_participant_file_knee_maneuver_key', properties: ['participant', 'audioFileName', 'knee', 'maneuver'] })
 @Index({ name: 'audio_processing_knee_maneuver_index', properties: ['knee', 'maneuver'] })
@@ -31,12 +31,12 @@ export class AudioProcessing extends ProcessingRecord {
   @ManyToOne(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null', index: 'audio_processing_biomechanics_import_id_index' })
   biomechanicsImport?: BiomechanicsImport | null;
 
-  @Field(() => Int)
+  // The foreign key as a number, for code holding an entity; GraphQL serves it from
+  // relations.ts, which reads read-only rows and entities alike.
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int, { nullable: true, description: 'The biomechanics import recorded at the same time.' })
   get biomechanicsImportId(): number | null {
     return this.biomechanicsImport?.id ?? null;
   }

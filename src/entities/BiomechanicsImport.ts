@@ -1,5 +1,5 @@
 import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import { BoolColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn } from './columns';
 import { BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver } from './enums';
@@ -7,7 +7,7 @@ import { Participant } from './Participant';
 import { AudioProcessing } from './AudioProcessing';
 
 /** One biomechanics file or sheet (participant × knee × maneuver). */
-@ObjectType({ description: 'One biomechanics recording (file or sheet) of a participant: knee × maneuver.' })
+@ObjectType({ description: 'One biomechanics recording (file or sheet) of a participant: knee × maneuver.', simpleResolvers: true })
 @Entity({ tableName: 'biomechanics_import' })
 @Unique({ name: 'biomechanics_import_participant_file_knee_maneuver_key', properties: ['participant', 'biomechanicsFile', 'knee', 'maneuver'] })
 export class BiomechanicsImport extends ProcessingRecord {
@@ -18,12 +18,12 @@ export class BiomechanicsImport extends ProcessingRecord {
   @ManyToOne(() => AudioProcessing, { nullable: true, deleteRule: 'set null', index: 'biomechanics_import_audio_processing_id_index' })
   audioProcessing?: AudioProcessing | null;
 
-  @Field(() => Int)
+  // The foreign key as a number, for code holding an entity; GraphQL serves it from
+  // relations.ts, which reads read-only rows and entities alike.
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int, { nullable: true, description: 'The audio recording made at the same time.' })
   get audioProcessingId(): number | null {
     return this.audioProcessing?.id ?? null;
   }

@@ -1,5 +1,5 @@
 import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import { BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TimestampColumn } from './columns';
 import { Knee, Maneuver, WalkSpeed } from './enums';
@@ -9,7 +9,7 @@ import { BiomechanicsImport } from './BiomechanicsImport';
 import { Synchronization, WALK_PASS_SPEED_CHECK } from './Synchronization';
 
 /** One extracted movement cycle (a step, a flexion-extension, a sit-to-stand). */
-@ObjectType({ description: 'One extracted movement cycle: a step, a flexion-extension or a sit-to-stand.' })
+@ObjectType({ description: 'One extracted movement cycle: a step, a flexion-extension or a sit-to-stand.', simpleResolvers: true })
 @Entity({ tableName: 'movement_cycles' })
 @Unique({
   name: 'movement_cycles_natural_key',
@@ -36,22 +36,20 @@ export class MovementCycle extends ProcessingRecord {
   @ManyToOne(() => Synchronization, { nullable: true, deleteRule: 'cascade', index: 'movement_cycles_synchronization_id_index' })
   synchronization?: Synchronization | null;
 
-  @Field(() => Int)
+  // The foreign key as a number, for code holding an entity; GraphQL serves it from
+  // relations.ts, which reads read-only rows and entities alike.
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int)
   get audioProcessingId(): number {
     return this.audioProcessing.id;
   }
 
-  @Field(() => Int, { nullable: true })
   get biomechanicsImportId(): number | null {
     return this.biomechanicsImport?.id ?? null;
   }
 
-  @Field(() => Int, { nullable: true })
   get synchronizationId(): number | null {
     return this.synchronization?.id ?? null;
   }

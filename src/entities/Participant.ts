@@ -1,10 +1,10 @@
 import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { BaseRecord } from './base';
 import { IntColumn } from './columns';
 import { Study } from './Study';
 
-@ObjectType({ description: 'A participant of one study, known by their number inside it (1011 in folder #AOA1011).' })
+@ObjectType({ description: 'A participant of one study, known by their number inside it (1011 in folder #AOA1011).', simpleResolvers: true })
 @Entity({ tableName: 'participant' })
 @Unique({ name: 'participant_study_id_study_participant_id_key', properties: ['study', 'studyParticipantId'] })
 export class Participant extends BaseRecord {
@@ -14,7 +14,8 @@ export class Participant extends BaseRecord {
   @IntColumn({ min: 0, description: "The participant's number inside the study." })
   studyParticipantId!: number;
 
-  @Field(() => Int)
+  // The foreign key as a number, for code holding an entity; GraphQL serves it from
+  // relations.ts, which reads read-only rows and entities alike.
   get studyId(): number {
     return this.study.id;
   }

@@ -1,5 +1,5 @@
 import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
   BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn, TimestampColumn,
@@ -19,7 +19,7 @@ const stompMethodNeeds = (method: string, a: string, b: string) =>
   `not coalesce('${method}' = any(stomp_detection_methods), false) or (${a} is not null and ${b} is not null)`;
 
 /** Audio ⟷ biomechanics alignment: one per participant × knee × maneuver × walk pass × speed. */
-@ObjectType({ description: 'Alignment of one audio recording with its biomechanics (one per knee × maneuver, and per pass × speed for walks).' })
+@ObjectType({ description: 'Alignment of one audio recording with its biomechanics (one per knee × maneuver, and per pass × speed for walks).', simpleResolvers: true })
 @Entity({ tableName: 'synchronization' })
 // NULLS NOT DISTINCT: fe and sts rows have null pass/speed, and a plain unique key would let duplicates in.
 @Unique({
@@ -45,17 +45,16 @@ export class Synchronization extends ProcessingRecord {
   @ManyToOne(() => BiomechanicsImport, { deleteRule: 'cascade', index: 'synchronization_biomechanics_import_id_index' })
   biomechanicsImport!: BiomechanicsImport;
 
-  @Field(() => Int)
+  // The foreign key as a number, for code holding an entity; GraphQL serves it from
+  // relations.ts, which reads read-only rows and entities alike.
   get participantId(): number {
     return this.participant.id;
   }
 
-  @Field(() => Int)
   get audioProcessingId(): number {
     return this.audioProcessing.id;
   }
 
-  @Field(() => Int)
   get biomechanicsImportId(): number {
     return this.biomechanicsImport.id;
   }
