@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -120,15 +120,28 @@ function w3Answer(t: Target, json: any): unknown {
   return json.data.participant;
 }
 
-/** Canonical JSON with sorted keys, hashed: compares big answers without holding three of them. */
+/** Canonical JSON with sorted keys, hashed as it is walked: compares big answers without holding three of them or one huge string. */
 function digest(value: unknown): string {
-  const stable = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(stable).join(',')}]`
-      : v && typeof v === 'object'
-        ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as any)[k])}`).join(',')}}`
-        : JSON.stringify(v);
-  return createHash('sha256').update(stable(value)).digest('hex');
+  const hash = createHash('sha256');
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      hash.update('[');
+      v.forEach((x, i) => {
+        if (i) hash.update(',');
+        walk(x);
+      });
+      hash.update(']');
+    } else if (v && typeof v === 'object') {
+      hash.update('{');
+      Object.keys(v).sort().forEach((k, i) => {
+        hash.update(`${i ? ',' : ''}${JSON.stringify(k)}:`);
+        walk((v as Record<string, unknown>)[k]);
+      });
+      hash.update('}');
+    } else hash.update(JSON.stringify(v) ?? 'undefined');
+  };
+  walk(value);
+  return hash.digest('hex');
 }
 
 class MismatchError extends Error {}
@@ -480,7 +493,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const base = succeeded ? 'latest' : 'failed';
       mkdirSync(o.outDir, { recursive: true });
       writeFileSync(join(o.outDir, `${base}.json`), JSON.stringify(report, null, 2) + '\n');
-      writeFileSync(join(o.outDir, `${base}.md`), markdownReport(report));
+      const beforeFile = join(projectRoot(), 'bench', 'results', 'before-optimization.json');
+      const before = existsSync(beforeFile) ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as BenchReport) : undefined;
+      writeFileSync(join(o.outDir, `${base}.md`), markdownReport(report, before));
       log(`wrote ${join(o.outDir, `${base}.json`)} and ${base}.md`);
     }
   }

@@ -101,7 +101,37 @@ export function consoleTable(rows: string[][]): string {
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-export function markdownReport(r: BenchReport): string {
+/**
+ * This API before and after the read-path work of issue 5, from a saved run of the same
+ * harness (bench/results/before-optimization.json): W1 rows present in both.
+ */
+export function beforeAfter(before: BenchReport, after: BenchReport): string[] {
+  const lines: string[] = [];
+  for (const a of after.measurements) {
+    if (a.server !== 'thisApi' || a.status !== 'ok') continue;
+    const b = before.measurements.find((x) => x.server === 'thisApi' && x.status === 'ok' && x.workload === a.workload && x.dataset === a.dataset);
+    if (!b?.medianMs || !a.medianMs) continue;
+    const pgBefore = ratio(before.measurements, b, 'postgraphile');
+    const pgAfter = ratio(after.measurements, a, 'postgraphile');
+    lines.push(
+      `| ${a.workload} | ${a.dataset} | ${ms(b.medianMs)} | ${ms(a.medianMs)} | ${fmt(b.medianMs / a.medianMs, 1)}× | ${fmt(b.peakRssMb)} | ${fmt(a.peakRssMb)} | ` +
+        `${pgBefore === undefined ? '–' : `${fmt(pgBefore, 2)}×`} | ${pgAfter === undefined ? '–' : `${fmt(pgAfter, 2)}×`} |`,
+    );
+  }
+  if (lines.length === 0) return [];
+  return [
+    `## This API before and after the read-path optimisation`,
+    '',
+    `Before: commit ${before.meta.commit}, ${before.meta.date} (bench/results/before-optimization.md); after: this run. Both runs measured all three servers, so the ratios are within-run.`,
+    '',
+    '| Workload | Data | median ms before | median ms after | speed-up | peak RSS MB before | after | this/PostGraphile before | after |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...lines,
+    '',
+  ];
+}
+
+export function markdownReport(r: BenchReport, before?: BenchReport): string {
   const m = r.meta;
   return [
     '# Benchmark results',
@@ -120,5 +150,6 @@ export function markdownReport(r: BenchReport): string {
     ...statusNotes(r).map((n) => `- **${n}**`),
     ...r.notes.map((n) => `- ${n}`),
     '',
+    ...(before ? beforeAfter(before, r) : []),
   ].join('\n');
 }
