@@ -9,6 +9,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
@@ -96,6 +97,9 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
       accessControl(ctx.config.tokens),
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // Installed by default, it hooks every field of every response (tens of thousands for a
+      // tree) to compute HTTP cache hints this API never sets.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

@@ -15,6 +15,7 @@ import { explainFailure } from './services/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
 import { SAMPLE_SIZES } from './services/sample-data';
 import { RESET_CONFIRMATION } from './services/admin';
+import { seedProgressReporter } from './services/seed-progress';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
 import { runDoctor, type DoctorCheck } from './services/doctor';
@@ -285,17 +286,8 @@ export function buildCli(): Command {
         await ctx.services.migrations.assertCurrent();
         const started = Date.now();
         const per = f.participants ?? SAMPLE_SIZES[f.size];
-        const counts = await ctx.services.seed.seed({
-          participantsPerStudy: per,
-          studies: f.study,
-          seed: f.seed,
-          onProgress: (p) => {
-            const line = `  ${p.study}: ${p.participantsDone}/${p.participantsTotal} participants, ${p.rows.movement_cycles} cycles`;
-            if (process.stdout.isTTY) process.stdout.write(`\r${line}   `);
-            else out(line);
-          },
-        });
-        if (process.stdout.isTTY) out();
+        const progress = seedProgressReporter(process.stdout);
+        const counts = await ctx.services.seed.seed({ participantsPerStudy: per, studies: f.study, seed: f.seed, onProgress: progress.onProgress });
         const seconds = (Date.now() - started) / 1000;
         const rows = Object.values(counts).reduce((a, b) => a + b, 0);
         out(`Seeded in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s):`);

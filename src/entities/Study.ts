@@ -4,7 +4,7 @@ import { BaseRecord } from './base';
 import { StringColumn } from './columns';
 import { StudyName } from './enums';
 
-@ObjectType({ description: 'A research study (AOA, preOA, SMoCK).' })
+@ObjectType({ description: 'A research study (AOA, preOA, SMoCK).', simpleResolvers: true })
 @Entity({ tableName: 'study' })
 @Check({ name: 'study_name_check', expression: `name ~ '^(${Object.values(StudyName).join('|')})$'` })
 export class Study extends BaseRecord {

@@ -5,7 +5,10 @@ import { ProcessingStatus } from './enums';
 
 /** `id serial primary key` and `created_at`, which every table has. */
 // Decorated so subclasses inherit its fields; type-graphql 2 does not emit it on its own (not referenced).
-@ObjectType()
+// simpleResolvers: every scalar field is a plain property read (no middlewares or auth here),
+// so type-graphql need not wrap each one in a resolver; for a tree of 80k rows that wrapper
+// ran about a million times per request.
+@ObjectType({ simpleResolvers: true })
 export abstract class BaseRecord {
   @Field(() => Int)
   @PrimaryKey({ type: 'integer', autoincrement: true })
@@ -20,7 +23,7 @@ export abstract class BaseRecord {
  * synchronization, cycles). `updated_at` is also maintained by a database trigger, so
  * it moves on every UPDATE whoever the writer is (this API or the Python pipeline).
  */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export abstract class ProcessingRecord extends BaseRecord {
   @Field(() => Date, { description: 'When the row was last changed.' })
   @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() })

@@ -5,7 +5,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { StudyName } from '../entities/enums';
-import { upsertRows } from './bulk';
+import { upsertRows, upsertRowsCount } from './bulk';
 import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
 import { UserError } from './errors';
 import { adminTransaction } from './transactions';
@@ -21,8 +21,13 @@ export interface SeedOptions {
 
 export interface SeedProgress {
   study: StudyName;
+  /** Participants of `study` written so far, and how many it will have. */
   participantsDone: number;
   participantsTotal: number;
+  /** Studies committed before this one, and how many this run writes. */
+  studiesDone: number;
+  studiesTotal: number;
+  /** Rows written so far in this run, per table. */
   rows: Record<TableName, number>;
 }
 
@@ -50,7 +55,7 @@ export class SeedService {
     if (!Number.isInteger(seed) || seed < 0) throw new UserError('seed must be a non-negative integer.');
     for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
     const total = emptyCounts();
-    for (const study of studies) {
+    for (const [studiesDone, study] of studies.entries()) {
       await adminTransaction(this.orm.em, this.adminTimeoutMs, async (em) => {
         const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
         total.study++;
@@ -59,7 +64,10 @@ export class SeedService {
           for (let i = from; i < Math.min(from + CHUNK, per + 1); i++) bundles.push(generateParticipant(study, i, seed));
           const written = await this.writeBundles(em, studyId, bundles);
           for (const k of Object.keys(written) as TableName[]) total[k] += written[k];
-          o.onProgress?.({ study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per, rows: { ...total } });
+          o.onProgress?.({
+            study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per,
+            studiesDone, studiesTotal: studies.length, rows: { ...total },
+          });
         }
       });
     }
@@ -78,7 +86,10 @@ export class SeedService {
     const pid = new Map(participants.map((p) => [p.study_participant_id, p.id]));
     const keyOf = (participantId: unknown, knee: unknown, maneuver: unknown) => `${participantId}/${knee}/${maneuver}`;
 
-    const audioRows: Row[] = bundles.flatMap((b) => b.audio.map((a) => ({ ...a, participant_id: pid.get(b.studyParticipantId) })));
+    // The bundles are this call's own: parent ids are written into their rows in place
+    // rather than into copies, which for ~7k cycles a chunk saves real allocation time.
+    const audioRows: Row[] = [];
+    for (const b of bundles) for (const a of b.audio) audioRows.push(Object.assign(a, { participant_id: pid.get(b.studyParticipantId) }));
     const audio = await upsertRows<Row>(
       em,
       { table: 'audio_processing', constraint: 'audio_processing_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver'] },
@@ -86,12 +97,11 @@ export class SeedService {
     );
     const audioId = new Map(audio.map((a) => [keyOf(a.participant_id, a.knee, a.maneuver), a.id]));
 
-    const bioRows: Row[] = bundles.flatMap((b) =>
-      b.biomechanics.map((x) => {
-        const participant_id = pid.get(b.studyParticipantId);
-        return { ...x, participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) };
-      }),
-    );
+    const bioRows: Row[] = [];
+    for (const b of bundles) {
+      const participant_id = pid.get(b.studyParticipantId);
+      for (const x of b.biomechanics) bioRows.push(Object.assign(x, { participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) }));
+    }
     const bio = await upsertRows<Row>(
       em,
       { table: 'biomechanics_import', constraint: 'biomechanics_import_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver', 'audio_processing_id'] },
@@ -116,11 +126,11 @@ export class SeedService {
       const base = syncRows.length;
       for (const s of b.synchronizations) {
         const k = keyOf(participant_id, s.knee, s.maneuver);
-        syncRows.push({ ...s, participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+        syncRows.push(Object.assign(s, { participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
       }
       for (const c of b.cycles) {
         const k = keyOf(participant_id, c.knee, c.maneuver);
-        cycleRows.push({ ...c, _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) });
+        cycleRows.push(Object.assign(c, { _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
       }
     }
     const syncs = await upsertRows<Row>(
@@ -131,9 +141,8 @@ export class SeedService {
     const syncKey = (r: Row) => `${r.participant_id}/${r.knee}/${r.maneuver}/${r.pass_number ?? ''}/${r.speed ?? ''}`;
     const syncId = new Map(syncs.map((s) => [syncKey(s), s.id]));
     for (const c of cycleRows) c.synchronization_id = syncId.get(syncKey(syncRows[c._sync as number]));
-    const cycles = await upsertRows(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
     counts.synchronization = syncs.length;
-    counts.movement_cycles = cycles.length;
+    counts.movement_cycles = await upsertRowsCount(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
     return counts;
   }
 }

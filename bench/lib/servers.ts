@@ -1,0 +1,87 @@
+/**
+ * Starts each benchmarked server in its own child process, so its memory can be read on
+ * its own: peak resident set (VmHWM from /proc), reset between workloads by writing 5 to
+ * /proc/PID/clear_refs (Linux; the harness owns these processes).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/config';
+
+export type ServerId = 'thisApi' | 'postgraphile' | 'floor';
+export const SERVER_LABEL: Record<ServerId, string> = { thisApi: 'this API', postgraphile: 'PostGraphile 5', floor: 'floor (SQL)' };
+
+export interface RunningServer {
+  id: ServerId;
+  pid: number;
+  baseUrl: string;
+  /** Start a new peak-RSS window at the current resident size. */
+  resetPeak(): boolean;
+  /** Peak resident memory since the last reset (or start), in MB. */
+  peakRssMb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+const SCRIPTS: Record<ServerId, string> = { thisApi: 'this-api.js', postgraphile: 'postgraphile.js', floor: 'floor.js' };
+const live = new Set<ChildProcess>();
+
+/** Kill what is still running if the harness dies (a child never outlives it). */
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+function procStatus(pid: number, key: string): number | undefined {
+  try {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startServer(id: ServerId, databaseUrl: string, o: { startTimeoutMs?: number } = {}): Promise<RunningServer> {
+  const root = projectRoot();
+  const execArgv = id === 'postgraphile' ? ['-r', join(root, 'bench', 'polyfill.js')] : [];
+  const child = fork(join(root, 'dist', 'bench', 'servers', SCRIPTS[id]), [], {
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${SERVER_LABEL[id]} did not start within ${(o.startTimeoutMs ?? 60_000) / 1000} s`)), o.startTimeoutMs ?? 60_000);
+    child.once('message', (m: any) => {
+      clearTimeout(timer);
+      if (m?.type === 'ready') resolve(m.port);
+      else reject(new Error(`${SERVER_LABEL[id]}: unexpected message ${JSON.stringify(m)}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${SERVER_LABEL[id]} exited with code ${code} before it was ready`));
+    });
+  });
+  const pid = child.pid!;
+  return {
+    id,
+    pid,
+    baseUrl: `http://127.0.0.1:${port}`,
+    resetPeak() {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    peakRssMb: () => procStatus(pid, 'VmHWM'),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
