@@ -37,7 +37,7 @@ try {
   const pgPort = readFileSync(pidFile, 'utf8').split('\n')[3].trim();
   const password = readFileSync(join(dir, 'pg.password'), 'utf8').trim();
   const sqlUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/acoustic_emissions`;
-  const env = { ...process.env, AE_GRAPHQL_URL: url, AE_SQL_URL: sqlUrl, MPLBACKEND: 'Agg' };
+  const env = { ...process.env, AE_GRAPHQL_URL: url, AE_SQL_URL: sqlUrl, MPLBACKEND: 'Agg', PYDEVD_DISABLE_FILE_VALIDATION: '1' };
 
   console.log(`[test:notebook] executing examples/notebook.ipynb against ${url}`);
   const nb = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=300',
