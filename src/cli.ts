@@ -14,7 +14,6 @@ import { resolveTarget } from './db/target';
 import { explainFailure } from './services/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
 import { SAMPLE_SIZES } from './services/sample-data';
-import { RESET_CONFIRMATION } from './services/admin';
 import { seedProgressReporter } from './services/seed-progress';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
@@ -263,18 +262,6 @@ export function buildCli(): Command {
       }),
     );
 
-  withTarget(program.command('reset'))
-    .description('DESTRUCTIVE: delete every row of every data table, keeping the schema (the guide\'s TRUNCATE … CASCADE)')
-    .option('--yes', 'confirm without prompting')
-    .action((f: TargetFlags) =>
-      withDb(f, async (ctx) => {
-        await confirm('delete every row of every table (the schema stays)', f, where(ctx));
-        const removed = await ctx.services.admin.reset(RESET_CONFIRMATION);
-        out('Removed:');
-        out(table(TABLES.map((t) => [`  ${t}`, removed[t]])));
-      }),
-    );
-
   withTarget(program.command('seed'))
     .description('write the deterministic sample dataset (upserts: running it twice does not duplicate)')
     .addOption(new Option('--size <size>', 'preset: participants per study').choices(Object.keys(SAMPLE_SIZES)).default('small'))
@@ -453,6 +440,7 @@ export function buildCli(): Command {
     });
 
   withTarget(program.command('truncate'))
+    .alias('reset')
     .description('DESTRUCTIVE: empty every data table and restart their ids; keeps the schema and the migration history')
     .option('--yes', 'confirm without prompting')
     .action((f: TargetFlags) =>

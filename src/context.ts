@@ -64,17 +64,18 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   const seed = new SeedService(orm, o.adminTimeoutMs ?? 0);
   const inspection = new InspectionService(orm);
   const records = new RecordService(orm, inspection);
+  const maintenance = new MaintenanceService(orm);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
     migrations,
     seed,
     inspection,
     integrity: new IntegrityService(orm),
-    maintenance: new MaintenanceService(orm),
+    maintenance,
     read: new ReadService(orm),
     summaries: new SummaryService(orm),
     records,
-    admin: new AdminService(migrations, seed, records),
+    admin: new AdminService(migrations, seed, maintenance),
   };
 }
 

@@ -7,7 +7,7 @@
 import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationFailedError } from './errors';
 import type { MigrationService, MigrationStatus, SchemaCheck } from './migrations';
 import type { SeedOptions, SeedService, TableCounts } from './seed';
-import type { RecordService } from './records';
+import type { MaintenanceService } from './maintenance';
 
 /** `resetDatabase(confirm: …)` must be sent with exactly this. */
 export const RESET_CONFIRMATION = 'DELETE ALL DATA';
@@ -32,7 +32,7 @@ export class AdminService {
   constructor(
     private readonly migrations: MigrationService,
     private readonly seeds: SeedService,
-    private readonly records: RecordService,
+    private readonly maintenance: MaintenanceService,
   ) {}
 
   status(): Promise<MigrationStatus> {
@@ -82,7 +82,7 @@ export class AdminService {
       throw new ConfirmationRequiredError(`Resetting deletes every row of every table; repeat with confirm: "${RESET_CONFIRMATION}".`);
     }
     await this.migrations.assertCurrent();
-    return this.records.truncateAll();
+    return this.maintenance.truncateAll();
   }
 
   /** Migration runs are one transaction: on failure nothing stays applied, and the caller is told so. */

@@ -367,18 +367,6 @@ export class RecordService {
     return this.cascadeEdges;
   }
 
-  /** Empties every data table (the schema stays) and returns how many rows each held. */
-  async truncateAll(): Promise<TableCounts> {
-    return this.write(async (em) => {
-      const tables = TABLES.map((t) => `"${t}"`).join(', ');
-      // Lock first, so the counts are exactly what the truncate removes.
-      await this.sql(em, `lock table ${tables} in access exclusive mode`);
-      const counts = await this.inspection.recordCounts(em);
-      await this.sql(em, `truncate ${tables}`);
-      return Object.fromEntries(TABLES.map((t) => [t, counts[t] ?? 0])) as TableCounts;
-    });
-  }
-
   // ------------------------------------------------------------------ plumbing
 
   private sql<T = Row>(em: EntityManager, query: string, params: unknown[] = []): Promise<T[]> {
