@@ -93,7 +93,7 @@ export const W1_QUERY = {
 /** As issue 3 specifies the read API; the lead adjusts argument names once it is merged. */
 export const W2_QUERY = {
   thisApi: `query W2($study: StudyName!, $after: String) {
-    movementCycles(filter: { studies: [$study], maneuvers: [walk], isOutlier: false }, first: ${W2_PAGE_SIZE}, after: $after) {
+    movementCycles(filter: { study: [$study], maneuver: [walk], isOutlier: false }, first: ${W2_PAGE_SIZE}, after: $after) {
       pageInfo { hasNextPage endCursor } nodes { ${W2_FIELDS.join(' ')} } } }`,
   // PostGraphile's conditions are column equalities; the study lives two tables away, so the
   // bench database gets a `@filterable` computed column (see POSTGRAPHILE_SETUP_SQL).
