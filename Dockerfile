@@ -18,6 +18,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schema.graphql ./
+COPY examples ./examples
 EXPOSE 4000
 USER node
 CMD ["node", "dist/src/server.js"]

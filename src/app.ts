@@ -14,10 +14,14 @@ import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
+import { sandboxDocument } from './graphql/sandbox';
 import { costLimitPlugin, shapeLimits } from './graphql/limits';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
-import { accessControl } from './graphql/access';
+import { accessControl, identifyCaller } from './graphql/access';
+import { EXPORT_CONTENT_TYPE, ExportParameterError, exportStatement, type ExportFormat } from './services/export';
+import { isDatabaseUnavailable } from './services/diagnose';
+import { TABLES, type TableName } from './entities';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -96,7 +100,7 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
       requestLogPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
       accessControl(ctx.config.tokens),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ApolloServerPluginLandingPageLocalDefault({ embed: { endpointIsEditable: false }, includeCookies: false, document: sandboxDocument() }),
       // Installed by default, it hooks every field of every response (tens of thousands for a
       // tree) to compute HTTP cache hints this API never sets.
       ApolloServerPluginCacheControlDisabled(),
@@ -115,6 +119,45 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
   app.get('/health', async (_req, res) => {
     const report = await health(ctx);
     res.status(report.database === 'up' ? 200 : 503).json(report);
+  });
+  // Streaming CSV / NDJSON export of a table, filtered like the GraphQL lists.
+  app.get('/export/:file', async (req: Request, res: Response) => {
+    const caller = identifyCaller(ctx.config.tokens, req.header('authorization'));
+    if (caller.presented && caller.level === 'none') {
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'The token is not valid for this server.' } });
+      return;
+    }
+    if (ctx.config.tokens.read && caller.level === 'none') {
+      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Reads need a token: send Authorization: Bearer <AE_READ_TOKEN>.' } });
+      return;
+    }
+    const m = /^(\w+)\.(csv|ndjson)$/.exec(String(req.params.file));
+    if (!m || !(TABLES as readonly string[]).includes(m[1])) {
+      res.status(404).json({ error: { code: 'NOT_FOUND', parameter: 'table', message: `Export one of ${TABLES.map((t) => `/export/${t}.csv`).join(', ')} (or .ndjson).` } });
+      return;
+    }
+    const [, table, format] = m as unknown as [string, TableName, ExportFormat];
+    const params = new URL(req.originalUrl, 'http://localhost').searchParams;
+    try {
+      exportStatement(table, format, params); // validate before anything is sent
+      res.status(200).setHeader('content-type', EXPORT_CONTENT_TYPE[format]);
+      res.setHeader('content-disposition', `inline; filename="${table}.${format}"`);
+      await ctx.services.export.stream(table, format, params, res);
+    } catch (e) {
+      if (res.headersSent) {
+        // Mid-stream failure (or the client went away): all we can do is cut the response.
+        if (!(e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_STREAM')) logger.warn({ err: e, table }, 'export interrupted');
+        res.destroy();
+      } else if (e instanceof ExportParameterError) {
+        res.status(400).json({ error: { code: 'BAD_USER_INPUT', parameter: e.parameter, message: e.message } });
+      } else if (isDatabaseUnavailable(e)) {
+        res.status(503).json({ error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable right now; try again in a few seconds.' } });
+      } else {
+        const errorId = randomUUID();
+        logger.error({ err: e, errorId, table }, 'export failed');
+        res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', errorId, message: `Internal server error (error id ${errorId})` } });
+      }
+    }
   });
   app.use(
     '/graphql',

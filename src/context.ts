@@ -14,6 +14,7 @@ import { IntegrityService } from './services/integrity';
 import { MaintenanceService } from './services/maintenance';
 import { BackupService } from './services/backup';
 import { DatabaseAdminService } from './services/server-admin';
+import { ExportService } from './services/export';
 import { ReadService, SummaryService } from './services/read';
 import { countStatement } from './db/request-scope';
 import { RecordService } from './services/records';
@@ -23,6 +24,7 @@ import { AdminService } from './services/admin';
 export interface ServerServices {
   backup: BackupService;
   databaseAdmin: DatabaseAdminService;
+  export: ExportService;
 }
 
 export interface Services extends ServerServices {
@@ -56,7 +58,7 @@ export interface ServiceOptions {
 }
 
 export function buildServerServices(url: string): ServerServices {
-  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url) };
+  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url), export: new ExportService(url) };
 }
 
 export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {

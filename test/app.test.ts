@@ -37,10 +37,14 @@ it('answers a GraphQL POST with the seeded data', async () => {
   expect(body.data.studies[0].participants[0].audioProcessings).toHaveLength(6);
 });
 
-it('serves the Apollo Sandbox landing page to a browser', async () => {
+it('serves the Apollo Sandbox landing page, opening on the example queries with the participant overview first', async () => {
   const res = await fetch(app.url, { headers: { accept: 'text/html' } });
   expect(res.status).toBe(200);
-  expect(await res.text()).toMatch(/sandbox/i);
+  const html = await res.text();
+  expect(html).toMatch(/sandbox/i);
+  expect(html).toContain('query ParticipantOverview');
+  expect(html.indexOf('query ParticipantOverview')).toBeLessThan(html.indexOf('query CleanWalkCycles'));
+  expect(html).toMatch(/endpointIsEditable\\?"?:\s*false/);
 });
 
 it('GET /health is 503 when the database is unreachable, and the process keeps serving', async () => {

@@ -20,7 +20,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/read-service'
  */
 const FANOUT: Record<string, number> = {
   'Query.studies': 3,
-  'Study.participants': 300,
+  'Study.participants': 100,
   'Participant.audioProcessings': 6,
   'Participant.biomechanicsImports': 6,
   'Participant.synchronizations': 16,

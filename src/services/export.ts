@@ -1,0 +1,122 @@
+/**
+ * Streaming export of whole tables for one-line loading into pandas
+ * (`pd.read_csv("http://…/export/movement_cycles.csv?study=AOA&maneuver=walk&isOutlier=false")`).
+ *
+ * The rows come from PostgreSQL's `COPY … TO STDOUT`, piped to the HTTP response as they
+ * arrive, so memory stays flat whatever the size. The WHERE clause is built by the same
+ * `buildWhere` as the GraphQL lists; query-string values are first turned into the plain
+ * filter object those lists take.
+ */
+import { Client, escapeLiteral } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TABLES, type TableName } from '../entities';
+import { UserError } from './errors';
+import { buildWhere, filterFieldNames, SqlParams, quote, TABLE_OF, type RecordKind } from './read';
+
+export type ExportFormat = 'csv' | 'ndjson';
+
+export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
+
+const KIND_OF_TABLE = Object.fromEntries(Object.entries(TABLE_OF).map(([kind, table]) => [table, kind])) as Record<TableName, RecordKind>;
+
+/** A bad request parameter: answered with HTTP 400 naming it. */
+export class ExportParameterError extends UserError {
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `true`/`false`/numbers become their JSON types; anything else stays text. */
+function scalar(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+/**
+ * Query parameters → the filter object of a GraphQL list. `maneuver=walk,sts` (or the
+ * parameter repeated) is a list; `durationS.min=1.2&durationS.max=3` and
+ * `processingDate.from=…&processingDate.to=…` are ranges.
+ */
+export function filterFromQuery(table: TableName, params: URLSearchParams): Record<string, unknown> {
+  const kind = KIND_OF_TABLE[table];
+  const known = new Set(filterFieldNames(kind));
+  const filter: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    const [name, bound] = key.split('.', 2);
+    if (!known.has(name)) {
+      throw new ExportParameterError(key, `${key}: not a filter of ${table} (known: ${[...known].join(', ')}).`);
+    }
+    const values = params.getAll(key).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+    if (values.length === 0) throw new ExportParameterError(key, `${key}: needs a value.`);
+    if (bound !== undefined) {
+      if (!['min', 'max', 'from', 'to'].includes(bound)) throw new ExportParameterError(key, `${key}: a range takes .min/.max (numbers) or .from/.to (times).`);
+      const range = (filter[name] ??= {}) as Record<string, unknown>;
+      range[bound] = bound === 'min' || bound === 'max' ? scalar(values[0]) : values[0];
+    } else {
+      filter[name] = values.length === 1 ? scalar(values[0]) : values.map(scalar);
+    }
+  }
+  return filter;
+}
+
+/** Replaces each `?` placeholder by its value as a quoted literal: COPY takes no bind parameters. */
+function inline(sql: string, values: readonly unknown[]): string {
+  let i = 0;
+  const out = sql.replace(/\?/g, () => {
+    const v = values[i++];
+    if (v === null || v === undefined) return 'null';
+    return escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
+  });
+  if (i !== values.length) throw new Error('placeholder count does not match the bound values');
+  return out;
+}
+
+/** The COPY statement for one export (exported for tests). */
+export function exportStatement(table: TableName, format: ExportFormat, params: URLSearchParams): string {
+  if (!TABLES.includes(table)) throw new ExportParameterError('table', `Unknown table "${table}" (one of ${TABLES.join(', ')}).`);
+  const p = new SqlParams();
+  let where: string;
+  try {
+    where = buildWhere(KIND_OF_TABLE[table], filterFromQuery(table, params), 't', p, 'query');
+  } catch (e) {
+    if (e instanceof UserError && !(e instanceof ExportParameterError)) {
+      const parameter = /^query\.([\w]+)/.exec(e.message)?.[1] ?? 'query';
+      throw new ExportParameterError(parameter, e.message.replace(/^query\./, ''));
+    }
+    throw e;
+  }
+  const select = `select t.* from ${quote(table)} t where ${where} order by t.id`;
+  const query = inline(select, p.values);
+  return format === 'csv'
+    ? `copy (${query}) to stdout with (format csv, header)`
+    : // One JSON object per line. CSV quoting only applies to fields holding the delimiter, the
+      // quote character or a line break; JSON text escapes all three, so the lines pass through raw.
+      `copy (select row_to_json(r) from (${query}) r) to stdout with (format csv, delimiter e'\\x02', quote e'\\x01')`;
+}
+
+export class ExportService {
+  constructor(private readonly url: string) {}
+
+  /** Streams the export into `out`; the statement is cancelled if `out` closes early. */
+  async stream(table: TableName, format: ExportFormat, params: URLSearchParams, out: Writable): Promise<void> {
+    const statement = exportStatement(table, format, params);
+    const client = new Client({ connectionString: this.url, application_name: 'ae-graphql export' });
+    await client.connect();
+    try {
+      await client.query(`set time zone 'UTC'`);
+      await pipeline(client.query(copyTo(statement)), out);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
