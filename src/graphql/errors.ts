@@ -24,6 +24,9 @@ const TYPE_RULES: [RegExp, string][] = [
   [/^DateTime/, 'isDate'],
 ];
 
+/** How graphql-js's reasons for refusing a variable value begin (after "; "). */
+const REASON_START = /; (?=Field "|Expected |Int cannot|Float cannot|String cannot|Boolean cannot|ID cannot|Value "|Enum "|DateTime)/;
+
 /**
  * graphql-js refuses a variable of the wrong type before any resolver runs
  * (`Variable "$input" got invalid value "middle" at "input.knee"; Value "middle" does not
@@ -33,9 +36,14 @@ const TYPE_RULES: [RegExp, string][] = [
 export function variableViolation(message: string): FieldViolation | undefined {
   const head = /^Variable "\$(\w+)" got invalid value /.exec(message);
   if (!head) return undefined;
+  // The message quotes the value sent, and it may itself contain "; ": the path and the
+  // reason are found by patterns with unescaped quotes or graphql-js's own wording, which a
+  // quoted string value cannot imitate by accident.
   const at = new RegExp(` at "${head[1]}((?:\\.\\w+|\\[\\d+\\])*)"; `).exec(message);
   const path = at?.[1] ?? '';
-  const reason = at ? message.slice(at.index + at[0].length) : message.slice(message.indexOf('; ') + 2);
+  const bare = at ? null : REASON_START.exec(message.slice(head[0].length));
+  const start = at ? at.index + at[0].length : bare ? head[0].length + bare.index + 2 : message.indexOf('; ') + 2;
+  const reason = message.slice(start);
   const field = /^Field "(\w+)"/.exec(reason)?.[1] ?? [...path.matchAll(/\.(\w+)/g)].at(-1)?.[1] ?? head[1];
   const index = /^\[(\d+)\]/.exec(path)?.[1];
   const rule = TYPE_RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'graphqlType';

@@ -6,7 +6,7 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, getNamedType, getNullableType, isListType, isObjectType, type GraphQLField } from 'graphql';
+import { GraphQLError, getNamedType, getVariableValues, getNullableType, isListType, isObjectType, type GraphQLField } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { RequestLimits } from '../config';
 // The read layer's page sizes: a connection without `first` returns DEFAULT_PAGE_SIZE rows,
@@ -62,7 +62,12 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, operation }) {
+          // Variables that do not fit their types: execution refuses them before any resolver
+          // (or SQL) runs, one error per bad value, each turned into validationErrors by
+          // formatError. Estimating here would report only the last one, without field names.
+          const { errors } = getVariableValues(schema, operation?.variableDefinitions ?? [], request.variables ?? {});
+          if (errors?.length) return;
           let cost: number;
           try {
             cost = getComplexity({

@@ -12,14 +12,14 @@ import 'reflect-metadata';
 import { ArgsType, Field, Float, InputType, Int } from 'type-graphql';
 import {
   ArrayMaxSize, IsArray, IsBoolean, IsDate, IsDefined, IsEnum, IsInt, IsNotEmpty, IsNumber, IsOptional, IsPositive, IsString,
-  Max, MaxLength, Min,
+  Max, Min,
 } from 'class-validator';
 import {
   ArtifactType, BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, MicPosition, ProcessingStatus, StompDetectionMethod,
   StudyName, SyncMethod, WalkSpeed,
 } from '../entities/enums';
 import {
-  CoversFailSegments, INT4_MAX, IsSegmentList, IsSha256Hex, MatchesReferenced, NotLessThan, OfSameParticipant, OnlyForWalk,
+  CoversFailSegments, INT4_MAX, IsSegmentList, IsSha256Hex, MatchesReferenced, MaxChars, NotLessThan, OfSameParticipant, OnlyForWalk,
   OnSameDateAs, OptionalUnless, ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk,
   stompMethodsInclude,
 } from './validation';
@@ -73,8 +73,8 @@ export class ParticipantKey {
 @InputType({ description: 'One audio recording (participant × knee × maneuver); matched on participant, audioFileName, knee and maneuver.' })
 export class AudioProcessingInput extends ProcessingRecordInput {
   // File
-  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxLength(255) audioFileName!: string;
-  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxLength(50) deviceSerial!: string;
+  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxChars(255) audioFileName!: string;
+  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxChars(50) deviceSerial!: string;
   @Field(() => Int) @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) firmwareVersion!: number;
   @Field(() => Date) @IsDefined() @IsDate() fileTime!: Date;
   @Field(() => Float) @IsDefined() @IsNumber(FINITE) @Min(0) fileSizeMb!: number;
@@ -83,7 +83,7 @@ export class AudioProcessingInput extends ProcessingRecordInput {
   @Field(() => Date) @IsDefined() @IsDate() recordingDate!: Date;
   @Field(() => Date, { description: 'Must fall on the calendar date of recordingDate.' })
   @IsDefined() @IsDate() @OnSameDateAs('recordingDate') recordingTime!: Date;
-  @Field(() => String, { nullable: true, description: 'UTC when not given.' }) @IsOptional() @IsString() @MaxLength(10) recordingTimezone?: string | null;
+  @Field(() => String, { nullable: true, description: 'UTC when not given.' }) @IsOptional() @IsString() @MaxChars(10) recordingTimezone?: string | null;
   @Field(() => Knee) @IsDefined() @IsEnum(Knee) knee!: Knee;
   @Field(() => Maneuver) @IsDefined() @IsEnum(Maneuver) maneuver!: Maneuver;
   @Field(() => Int) @IsDefined() @IsInt() @Min(1) @Max(4) numChannels!: number;
@@ -100,13 +100,13 @@ export class AudioProcessingInput extends ProcessingRecordInput {
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() notes?: string | null;
 
   // Pickle
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(500) pklFilePath?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(500) pklFilePath?: string | null;
   @Field(() => String, { nullable: true, description: 'Hex SHA-256: 64 lowercase hex characters.' }) @IsOptional() @IsSha256Hex() pklFileChecksum?: string | null;
   @Field(() => Float, { nullable: true }) @IsOptional() @IsNumber(FINITE) @Min(0) pklFileSizeMb?: number | null;
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() pklFileModified?: Date | null;
 
   // QC: overall, then per channel. Segment lists are flattened [start1, end1, start2, end2, …] in seconds.
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(20) audioQcVersion?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(20) audioQcVersion?: string | null;
   @Field(() => Boolean, { description: 'Cannot be false while qcFailSegments is non-empty.' })
   @IsBoolean() @CoversFailSegments('qcFailSegments') audioQcFail: boolean = false;
   @Field(() => Boolean) @IsBoolean() @CoversFailSegments('qcFailSegmentsCh1') audioQcFailCh1: boolean = false;
@@ -149,8 +149,8 @@ export class AudioProcessingInput extends ProcessingRecordInput {
 
 @InputType({ description: 'One biomechanics file or sheet (participant × knee × maneuver); matched on participant, biomechanicsFile, knee and maneuver.' })
 export class BiomechanicsImportInput extends ProcessingRecordInput {
-  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxLength(255) biomechanicsFile!: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(100) sheetName?: string | null;
+  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxChars(255) biomechanicsFile!: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(100) sheetName?: string | null;
   @Field(() => BiomechanicsType) @IsDefined() @IsEnum(BiomechanicsType) biomechanicsType!: BiomechanicsType;
   @Field(() => Knee) @IsDefined() @IsEnum(Knee) knee!: Knee;
   @Field(() => Maneuver) @IsDefined() @IsEnum(Maneuver) maneuver!: Maneuver;
@@ -161,7 +161,7 @@ export class BiomechanicsImportInput extends ProcessingRecordInput {
   @Field(() => Float) @IsDefined() @IsNumber(FINITE) @Min(0) durationSeconds!: number;
   @Field(() => Int) @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) numDataPoints!: number;
   @Field(() => Int) @IsInt() @Min(0) @Max(INT4_MAX) numPasses: number = 0;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(20) biomechQcVersion?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(20) biomechQcVersion?: string | null;
   @Field(() => Boolean) @IsBoolean() biomechanicsQcFail: boolean = false;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() biomechanicsQcNotes?: string | null;
 }
@@ -238,15 +238,15 @@ export class SynchronizationInput extends ProcessingRecordInput {
 
   // Methods
   @Field(() => SyncMethod, { nullable: true }) @IsOptional() @IsEnum(SyncMethod) syncMethod?: SyncMethod | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(100) consensusMethods?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(100) consensusMethods?: string | null;
   @Field(() => [StompDetectionMethod], { nullable: true })
   @IsOptional() @IsArray() @IsEnum(StompDetectionMethod, { each: true })
   stompDetectionMethods?: StompDetectionMethod[] | null;
   @Field(() => StompDetectionMethod, { nullable: true }) @IsOptional() @IsEnum(StompDetectionMethod) selectedStompMethod?: StompDetectionMethod | null;
 
   // Sync file
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(255) syncFileName?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(500) syncFilePath?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(255) syncFileName?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(500) syncFilePath?: string | null;
   @Field(() => String, { nullable: true, description: 'Hex SHA-256: 64 lowercase hex characters.' }) @IsOptional() @IsSha256Hex() syncFileChecksum?: string | null;
   @Field(() => Float, { nullable: true }) @IsOptional() @IsNumber(FINITE) @Min(0) syncFileSizeMb?: number | null;
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() syncFileModified?: Date | null;
@@ -300,7 +300,7 @@ export class MovementCycleInput extends ProcessingRecordInput {
   @OptionalUnless(isWalk) @OnlyForWalk() @IsEnum(WalkSpeed) @MatchesReferenced('synchronization', 'speed')
   speed?: WalkSpeed | null;
 
-  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxLength(255) cycleFile!: string;
+  @Field(() => String) @IsDefined() @IsString() @IsNotEmpty() @MaxChars(255) cycleFile!: string;
   @Field(() => Int) @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) cycleIndex!: number;
   @Field(() => Boolean) @IsBoolean() isOutlier: boolean = false;
 
@@ -320,10 +320,10 @@ export class MovementCycleInput extends ProcessingRecordInput {
 
   @Field(() => Boolean) @IsBoolean() biomechanicsQcFail: boolean = false;
   @Field(() => Boolean) @IsBoolean() syncQcFail: boolean = false;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(20) biomechanicsQcVersion?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(20) syncQcVersion?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(20) biomechanicsQcVersion?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(20) syncQcVersion?: string | null;
 
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(500) cycleFilePath?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxChars(500) cycleFilePath?: string | null;
   @Field(() => String, { nullable: true, description: 'Hex SHA-256: 64 lowercase hex characters.' }) @IsOptional() @IsSha256Hex() cycleFileChecksum?: string | null;
   @Field(() => Float, { nullable: true }) @IsOptional() @IsNumber(FINITE) @Min(0) cycleFileSizeMb?: number | null;
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() cycleFileModified?: Date | null;

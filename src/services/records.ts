@@ -390,6 +390,17 @@ function fieldOfColumn(column: string | undefined): string {
   return column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** What each PostgreSQL data exception means for a value that passed validation. */
+const DATA_ERRORS: Record<string, string> = {
+  '22001': 'a text is longer than its column allows',
+  '22003': 'a number is out of the range its column can hold',
+  '22007': 'a date-time is not in a form PostgreSQL accepts',
+  '22008': 'a date-time is outside the range PostgreSQL can store',
+  '22021': 'a text contains a character PostgreSQL cannot store',
+  '22P02': 'a value is not in the form its column needs',
+  '22P05': 'a text contains a character PostgreSQL cannot store (NUL or a lone surrogate)',
+};
+
 /** Maps what PostgreSQL refused to an error naming the field; anything else passes through unchanged. */
 export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown {
   if (e instanceof UserError) return e;
@@ -419,8 +430,13 @@ export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown
     case '22003':
     case '22007':
     case '22008':
+    case '22021':
     case '22P02':
-      return violation(fieldOfColumn(c.column), 'databaseType', `${fieldOfColumn(c.column)}: ${c.message}`);
+    case '22P05': {
+      // Our own words: knex prefixes the driver's message with the SQL and its inlined values.
+      const field = fieldOfColumn(c.column);
+      return violation(field, 'databaseType', `${field}: ${DATA_ERRORS[c.code]}`);
+    }
     default:
       return e;
   }

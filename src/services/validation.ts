@@ -89,6 +89,23 @@ export function segmentProblem(v: unknown): string | null {
   return null;
 }
 
+/**
+ * At most `max` characters as PostgreSQL counts them for varchar(n): code points.
+ * (class-validator's MaxLength leaves U+FE0E/U+FE0F out of its count, so a name with
+ * emoji variation selectors passed it and then failed in the database.)
+ */
+export const MaxChars = (max: number) =>
+  rule('maxLength', (v) => typeof v !== 'string' || [...v].length <= max, `$property must be at most ${max} characters long`);
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why PostgreSQL text cannot hold `v`, or null when it can. */
+export function unstorableTextProblem(v: string): string | null {
+  if (v.includes('\u0000')) return 'contains a NUL character (\\u0000), which PostgreSQL text cannot store';
+  if (LONE_SURROGATE.test(v)) return 'is not valid Unicode text (it contains half of a UTF-16 surrogate pair)';
+  return null;
+}
+
 export const IsSegmentList = () =>
   rule('validSegments', (v) => !given(v) || segmentProblem(v) === null, (a) => `$property ${segmentProblem(a.value)}`);
 
@@ -211,9 +228,23 @@ function toViolations(e: ValidationError, index: number | undefined, prefix = ''
   ];
 }
 
+/**
+ * Text no column can store, in any field (strings and lists of strings): one rule for every
+ * text field, present and future, instead of a decorator each one could be missing.
+ */
+function unstorableText(input: object, index: number | undefined): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  for (const [field, value] of Object.entries(input)) {
+    const texts = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+    const problem = texts.map(unstorableTextProblem).find((p) => p !== null);
+    if (problem) out.push({ field, rule: 'storableText', message: `${field} ${problem}`, ...(index === undefined ? {} : { index }) });
+  }
+  return out;
+}
+
 /** Every rule `input` breaks; `index` is its position in a batch. */
 export function violationsOf(input: object, index?: number): FieldViolation[] {
-  return validateSync(input, OPTIONS).flatMap((e) => toViolations(e, index));
+  return [...validateSync(input, OPTIONS).flatMap((e) => toViolations(e, index)), ...unstorableText(input, index)];
 }
 
 /** An instance of `cls` from a class instance or a plain object (CLI, CSV), so its decorators apply. */

@@ -53,6 +53,8 @@ export interface FieldColumn {
   column: string;
   value: ValueKind;
   type: JsType;
+  /** An int column: a cursor value for it must be a 32-bit integer. */
+  integer: boolean;
   nullable: boolean;
 }
 
@@ -91,10 +93,11 @@ export function buildModels(metadata: MetadataStorage): Record<RecordKind, Table
               : prop.runtimeType === 'boolean'
                 ? 'boolean'
                 : 'string';
-        fields.set(prop.name, { field: prop.name, column: prop.fieldNames[0], value, type, nullable: !!prop.nullable });
+        const integer = /^(int|integer|int4|serial)$/.test(columnType);
+        fields.set(prop.name, { field: prop.name, column: prop.fieldNames[0], value, type, integer, nullable: !!prop.nullable });
       } else if (prop.kind === 'm:1') {
         const field = `${prop.name}Id`;
-        fields.set(field, { field, column: prop.fieldNames[0], value: 'plain', type: 'number', nullable: !!prop.nullable });
+        fields.set(field, { field, column: prop.fieldNames[0], value: 'plain', type: 'number', integer: true, nullable: !!prop.nullable });
         relations.set(prop.name, field);
       }
     }

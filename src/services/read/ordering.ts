@@ -10,7 +10,8 @@
 import { UserError } from '../errors';
 import { LIST_NAME, type FieldColumn, type RecordKind, type TableModel } from './model';
 import { quote, type SqlParams } from './sql';
-import { PG_TIMESTAMP_TEXT } from './timestamps';
+import { isStorablePgTimestamp } from './timestamps';
+import { INT4_MAX, unstorableTextProblem } from '../validation';
 
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -148,17 +149,22 @@ export function decodeCursor(kind: RecordKind, keys: OrderKey[], cursor: string,
   return payload.values;
 }
 
+/**
+ * Whether a cursor value can be compared with the key's column. Cursors come back from
+ * clients, so anything PostgreSQL would refuse as a parameter (1.5 or 1e10 for an int, a
+ * NUL in text, 2024-02-30) is caught here as a malformed cursor, not left to fail in SQL.
+ */
 function cursorValueFits(key: OrderKey, v: unknown): boolean {
   if (v === null) return key.nullable;
   switch (key.type) {
     case 'number':
-      return typeof v === 'number' && Number.isFinite(v);
+      return typeof v === 'number' && Number.isFinite(v) && (!key.integer || (Number.isInteger(v) && Math.abs(v) <= INT4_MAX));
     case 'boolean':
       return typeof v === 'boolean';
     case 'date':
-      return typeof v === 'string' && PG_TIMESTAMP_TEXT.test(v);
+      return typeof v === 'string' && isStorablePgTimestamp(v);
     case 'string':
-      return typeof v === 'string' && v.length <= 1000;
+      return typeof v === 'string' && v.length <= 1000 && unstorableTextProblem(v) === null;
     default:
       return false;
   }
