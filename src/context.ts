@@ -17,6 +17,7 @@ import { DatabaseAdminService } from './services/server-admin';
 import { ExportService } from './services/export';
 import { ReadService, SummaryService } from './services/read';
 import { countStatement } from './db/request-scope';
+import { cancelBackends, trackCheckedOut } from './db/pg';
 import { RecordService } from './services/records';
 import { AdminService } from './services/admin';
 
@@ -110,7 +111,9 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     throw e;
   }
   // Count statements per request (for logs and the statement-count tests).
-  orm.em.getConnection().getKnex().on('query', countStatement);
+  const knex = orm.em.getConnection().getKnex();
+  knex.on('query', countStatement);
+  const checkedOut = trackCheckedOut((knex.client as { pool?: Parameters<typeof trackCheckedOut>[0] }).pool);
   let closed = false;
   return {
     config,
@@ -120,6 +123,9 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     async close() {
       if (closed) return;
       closed = true;
+      // Whatever still runs when we close has outlived its request (the server closes after
+      // the shutdown grace period): cancel it so its transaction rolls back and the pool can close.
+      await cancelBackends(target.url, checkedOut()).catch(() => undefined);
       await orm.close(true);
       await target.release();
     },

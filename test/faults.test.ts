@@ -15,6 +15,7 @@ import { startPgProcess, spawnUntil, exited } from './helpers/processes';
 import { aeDb } from './helpers/cli';
 import { createTestDatabase, sqlClient } from './helpers/db';
 import { spawn } from 'node:child_process';
+import { cycleBatch, findParents, type Parents } from './helpers/records';
 
 jest.setTimeout(120_000);
 
@@ -99,6 +100,89 @@ describe('graceful shutdown', () => {
       await lock.end();
       await db.drop();
     }
+  });
+});
+
+describe('graceful shutdown with a large write in flight', () => {
+  const WRITE_TOKEN = 'shutdown-write-token-0123456789abcdef';
+  const BATCH = 5_000;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let c: Client;
+  let parents: Parents;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const ctx = await initORM({ url: db.url });
+    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+    await ctx.close();
+    c = await sqlClient(db.url);
+    parents = await findParents(c);
+  });
+  afterAll(async () => {
+    await c?.end();
+    await db?.drop();
+  });
+
+  /** A server on the test database, a lock that holds the batch's INSERT, and the batch sent. */
+  async function batchInFlight(graceMs: number, from: number) {
+    const port = await freePort();
+    const env = {
+      ...process.env, AE_DATABASE_URL: db.url, PORT: String(port), AE_LOG_FORMAT: 'json',
+      AE_WRITE_TOKEN: WRITE_TOKEN, AE_SHUTDOWN_GRACE_MS: String(graceMs),
+      // Longer than the test: only the shutdown may end the blocked statement.
+      AE_QUERY_TIMEOUT_MS: '120000',
+    };
+    const { child } = await spawnUntil([join(__dirname, '..', 'dist', 'src', 'server.js')], /ready in/, (l) => l, env);
+    const lock = await sqlClient(db.url);
+    await lock.query('begin');
+    await lock.query('lock table movement_cycles in share mode');
+    const response = fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_TOKEN}` },
+      body: JSON.stringify({
+        query: 'mutation($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted } }',
+        variables: { inputs: cycleBatch(parents, BATCH, from) },
+      }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }), (e: Error) => ({ status: 0, body: { error: e.message } }));
+    // In flight = the INSERT is waiting for our lock.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const waiting = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+    expect(waiting.rows[0].n).toBe(1);
+    return { child, lock, response };
+  }
+  const written = async (from: number) =>
+    Number((await c.query('select count(*) n from movement_cycles where synchronization_id = $1 and cycle_index >= $2 and cycle_index < $3', [parents.slowSyncId, from, from + BATCH])).rows[0].n);
+
+  it('commits a batch that finishes within the grace period, in full', async () => {
+    const { child, lock, response } = await batchInFlight(30_000, 10_000);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    await lock.query('rollback');
+    await lock.end();
+    const res = await response;
+    expect(res.status).toBe(200);
+    expect(res.body.data.upsertMovementCycles).toEqual({ count: BATCH, inserted: BATCH });
+    expect(await exited(child)).toBe(0);
+    expect(await written(10_000)).toBe(BATCH);
+  });
+
+  it('rolls back a batch still blocked when the grace period ends, in full, and exits promptly', async () => {
+    const { child, lock, response } = await batchInFlight(1_000, 20_000);
+    child.kill('SIGTERM');
+    // The lock is held until the process is gone: the batch cannot have committed.
+    const code = await exited(child);
+    await lock.query('rollback');
+    await lock.end();
+    expect(code).toBe(0);
+    expect((await response).body.data?.upsertMovementCycles).toBeUndefined();
+    expect(await written(20_000)).toBe(0);
+    // Nothing of the cancelled session is left holding a lock or a transaction.
+    const { rows } = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and application_name like 'ae-graphql%'`);
+    expect(rows[0].n).toBe(0);
   });
 });
 

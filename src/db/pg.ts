@@ -58,3 +58,32 @@ export async function withMaintenanceClient<T>(
     await client.end().catch(() => {});
   }
 }
+
+/** What the pool exposes: tarn's public acquire/release events. */
+interface PoolEvents {
+  on(event: 'acquireSuccess', fn: (eventId: number, resource: unknown) => void): void;
+  on(event: 'release', fn: (resource: unknown) => void): void;
+}
+
+/**
+ * Keeps the backend pids of the pool's connections that are checked out, so that closing
+ * the pool after the shutdown grace period can cancel what is still running: knex's destroy
+ * waits for every checked-out connection, and a statement blocked on a lock would otherwise
+ * hold the process until the hard stop. A cancelled statement fails, its transaction rolls
+ * back and the connection comes back, so a write in flight is never half-applied.
+ */
+export function trackCheckedOut(pool: PoolEvents | undefined): () => number[] {
+  const inUse = new Set<{ processID?: number }>();
+  pool?.on('acquireSuccess', (_id, resource) => inUse.add(resource as { processID?: number }));
+  pool?.on('release', (resource) => inUse.delete(resource as { processID?: number }));
+  return () => [...inUse].map((c) => c.processID).filter((pid): pid is number => typeof pid === 'number');
+}
+
+/** Cancels the current statement of each backend (our own sessions; no privileges needed). */
+export async function cancelBackends(url: string, pids: number[]): Promise<void> {
+  if (!pids.length) return;
+  await withClient(url, (c) => c.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]), {
+    connectTimeoutMs: 2_000,
+    applicationName: 'ae-graphql shutdown',
+  });
+}
