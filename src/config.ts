@@ -116,6 +116,8 @@ export interface AppConfig {
   /** Normalised AE_TEST_DATABASE_URL, or undefined. */
   testDatabaseUrl?: string;
   port: number;
+  /** Interface the API listens on (AE_HOST): all of them by default, `127.0.0.1` for this machine only. */
+  host: string;
   autoMigrate: boolean;
   embeddedDataDir: string;
   embeddedPort?: number;
@@ -200,6 +202,7 @@ export function loadConfig(env = loadEnv()): AppConfig {
     databaseUrl: env.AE_DATABASE_URL ? normalizeDatabaseUrl(env.AE_DATABASE_URL) : undefined,
     testDatabaseUrl: env.AE_TEST_DATABASE_URL ? normalizeDatabaseUrl(env.AE_TEST_DATABASE_URL) : undefined,
     port: intFrom(env, 'PORT', 4000)!,
+    host: env.AE_HOST || '0.0.0.0',
     autoMigrate: env.AE_AUTO_MIGRATE === '1' || env.AE_AUTO_MIGRATE === 'true',
     embeddedDataDir: resolve(env.AE_EMBEDDED_DATA_DIR ?? '.data/postgres'),
     embeddedPort: intFrom(env, 'AE_EMBEDDED_PORT'),

@@ -81,7 +81,7 @@ export async function main(): Promise<void> {
         log(`seeded sample data: ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
       }
     }
-    app = await startApp(ctx, config.port, '0.0.0.0', { logger });
+    app = await startApp(ctx, config.port, config.host, { logger });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (Apollo Sandbox opens there in a browser)`);
   } catch (e) {
     console.error(explainFailure(e));

@@ -11,13 +11,13 @@ export function agent(maxSockets: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets });
 }
 
-export function post(url: string, payload: unknown, via: http.Agent, timeoutMs = 600_000): Promise<Timed> {
+export function post(url: string, payload: unknown, via: http.Agent, timeoutMs = 600_000, headers: Record<string, string> = {}): Promise<Timed> {
   const data = Buffer.from(JSON.stringify(payload));
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(
       url,
-      { method: 'POST', agent: via, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': data.length } },
+      { method: 'POST', agent: via, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': data.length, ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,0 +1,369 @@
+/**
+ * Soak: the real server (`dist/src/server.js`, logs and all) on its own embedded PostgreSQL,
+ * under a bounded, loopback-only mixed load: 32 keep-alive clients for 60 s by default,
+ * each sending its next request when the previous answer arrives. The mix is what the lab
+ * does all day: nested trees and lookups from Sandbox, cursor pages and summaries from
+ * notebooks, and the pipeline re-sending records it already wrote (idempotent upserts).
+ *
+ * Reports requests, errors (the target is 0), p50/p99 latency per kind, the server's resident
+ * memory sampled through the run (start, end, and the slope after warm-up), and checks that the
+ * row counts are the same after the run as before it (every write was a re-send).
+ *
+ *   npm run soak                                  32 clients, 60 s, medium dataset
+ *   npm run soak -- --clients 8 --seconds 20 --size small --max-requests 50000
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { projectRoot } from '../src/config';
+import { freePort } from '../src/db/embedded';
+import { initORM } from '../src/context';
+import { SAMPLE_SIZES, mulberry32 } from '../src/services/sample-data';
+import { TABLES } from '../src/entities';
+import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { agent, post } from './lib/http';
+import { percentile } from './lib/stats';
+
+interface Options {
+  clients: number;
+  seconds: number;
+  maxRequests: number;
+  size: 'small' | 'medium';
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const known = ['--clients', '--seconds', '--max-requests', '--size', '--out'];
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`Unknown option ${a} (known: ${known.join(', ')})`);
+  const int = (name: string, fallback: number, max: number) => {
+    const v = arg(name);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be an integer from 1 to ${max}, got "${v}"`);
+    return n;
+  };
+  const size = (arg('--size') ?? 'medium') as Options['size'];
+  if (size !== 'small' && size !== 'medium') throw new Error(`--size must be small or medium, got "${size}"`);
+  return {
+    // Bounded on purpose: this is a soak on one machine, not a load test of the network.
+    clients: int('--clients', 32, 256),
+    seconds: int('--seconds', 60, 3600),
+    maxRequests: int('--max-requests', 2_000_000, 10_000_000),
+    size,
+    out: arg('--out') ?? join(projectRoot(), 'bench', 'results'),
+  };
+}
+
+const log = (line: string) => process.stderr.write(`[soak] ${line}\n`);
+const WRITE_TOKEN = `soak-${Date.now()}-write-token-0123456789`;
+
+// ---------------------------------------------------------------------------------------
+// The requests
+
+const TREE = `query Tree($study: StudyName!, $number: Int!) {
+  participant(study: $study, number: $number) {
+    id studyParticipantId study { name }
+    audioProcessings { id knee maneuver audioQcFail qcFailIntervals { start end }
+      biomechanicsImport { id biomechanicsType biomechanicsQcFail }
+      synchronizations { id passNumber speed syncMethod totalCyclesExtracted
+        movementCycles { id cycleIndex isOutlier startTimeS durationS } } } } }`;
+const LOOKUP = `query Lookup($study: StudyName!, $number: Int!, $cycle: Int!) {
+  participant(study: $study, number: $number) { id audioProcessings { id audioQcFail audioQcFailCh1 audioQcFailCh2 audioQcFailCh3 audioQcFailCh4 } }
+  movementCycle(id: $cycle) { id cycleIndex durationS synchronization { id syncMethod } } }`;
+const PAGE = `query Page($after: String) {
+  movementCycles(first: 1000, after: $after, filter: { maneuver: walk, isOutlier: false }) {
+    pageInfo { hasNextPage endCursor } nodes { id participantId synchronizationId knee speed passNumber cycleIndex durationS } } }`;
+const SUMMARY = `query Summary($study: StudyName!, $number: Int!) {
+  participantOverview(study: $study, number: $number) { rows { knee maneuver audioRecordings cycles cleanCycles } }
+  audioQcSummary(filter: { study: [$study] }) { totalFiles failedQc channels { channel failedQc } } }`;
+const UPSERT_PARTICIPANT = `mutation P($study: StudyName!, $number: Int!) { upsertParticipant(study: $study, number: $number) { id } }`;
+const UPSERT_CYCLES = `mutation C($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted updated } }`;
+
+/** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
+const CYCLE_FIELDS = [
+  'audioProcessingId', 'biomechanicsImportId', 'synchronizationId', 'knee', 'maneuver', 'passNumber', 'speed', 'cycleFile',
+  'cycleIndex', 'isOutlier', 'startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime', 'bioStartTime',
+  'bioEndTime', 'biomechanicsQcFail', 'syncQcFail', 'biomechanicsQcVersion', 'syncQcVersion', 'cycleFilePath',
+  'cycleFileChecksum', 'cycleFileSizeMb', 'cycleFileModified', 'processingDate', 'processingStatus', 'errorMessage',
+];
+
+type Kind = 'tree' | 'lookup' | 'page' | 'summary' | 'write';
+/** Share of requests per kind (sums to 1). */
+const MIX: [Kind, number][] = [['tree', 0.25], ['lookup', 0.25], ['page', 0.2], ['summary', 0.1], ['write', 0.2]];
+
+interface Fixture {
+  participants: { study: string; number: number }[];
+  cycleIds: number[];
+  cursors: (string | null)[];
+  /** Existing cycles as inputs, 50 per synchronization: re-sending one changes nothing. */
+  cycleBatches: Record<string, unknown>[][];
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const via = agent(1);
+  try {
+    const r = await post(url, { query, variables }, via, 120_000, headers);
+    const json = JSON.parse(r.body);
+    if (r.status !== 200 || json.errors) throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 400)}`);
+    return json.data;
+  } finally {
+    via.destroy();
+  }
+}
+
+/** What the requests pick from, read through the API itself. */
+async function loadFixture(url: string): Promise<Fixture> {
+  const data = await gql(url, '{ participants(first: 10000) { nodes { studyParticipantId study { name } } } }');
+  const participants = data.participants.nodes.map((n: any) => ({ study: n.study.name, number: n.studyParticipantId }));
+  const cycles = await gql(url, '{ movementCycles(first: 10000) { nodes { id } } }');
+  const cycleIds = cycles.movementCycles.nodes.map((n: any) => n.id);
+  const cursors: (string | null)[] = [null];
+  for (let i = 0; i < 30; i++) {
+    const page = await gql(url, PAGE, { after: cursors.at(-1) });
+    if (!page.movementCycles.pageInfo.hasNextPage) break;
+    cursors.push(page.movementCycles.pageInfo.endCursor);
+  }
+  const syncs = await gql(url, '{ synchronizations(first: 20, filter: { maneuver: walk }) { nodes { id } } }');
+  const cycleBatches: Record<string, unknown>[][] = [];
+  for (const { id } of syncs.synchronizations.nodes) {
+    const got = await gql(url, `query($id: Int!) { synchronization(id: $id) { movementCycles(orderBy: [{ field: cycleIndex }]) {
+      ${CYCLE_FIELDS.join(' ')} participant { studyParticipantId study { name } } } } }`, { id });
+    const batch = got.synchronization.movementCycles.slice(0, 50).map(({ participant, ...fields }: any) => ({
+      study: participant.study.name, participantNumber: participant.studyParticipantId, ...fields,
+    }));
+    if (batch.length) cycleBatches.push(batch);
+  }
+  if (!participants.length || !cycleIds.length || !cycleBatches.length) throw new Error('the soak dataset is empty');
+  return { participants, cycleIds, cursors, cycleBatches };
+}
+
+// ---------------------------------------------------------------------------------------
+// The run
+
+interface KindStats {
+  requests: number;
+  errors: number;
+  latenciesMs: number[];
+}
+
+function rssMb(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
+async function rowCounts(url: string): Promise<Record<string, number>> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const t of TABLES) out[t] = Number((await c.query(`select count(*) n from ${t}`)).rows[0].n);
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+async function startServer(databaseUrl: string, logFile: string) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'server.js')], {
+    env: { ...process.env, AE_DATABASE_URL: databaseUrl, PORT: String(port), AE_HOST: '127.0.0.1', AE_LOG_FORMAT: 'json', AE_WRITE_TOKEN: WRITE_TOKEN, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const sink = createWriteStream(logFile);
+  child.stdout.pipe(sink);
+  child.stderr.pipe(sink);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
+    const onData = (chunk: Buffer) => {
+      if (/ready in/.test(chunk.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before it was ready; see ${logFile}`)));
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}/graphql`,
+    async stop(): Promise<number | null> {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const o = parseOptions(argv);
+  let db: BenchDatabase | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    db = await startBenchDatabase(log);
+    const url = await db.createFromTemplate('soak');
+    log(`seeding the ${o.size} dataset (${SAMPLE_SIZES[o.size]} participants per study) …`);
+    const seeding = await initORM({ url, applicationName: 'ae-soak seed' });
+    await seeding.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[o.size], seed: 42 });
+    await seeding.close();
+    const before = await rowCounts(url);
+
+    mkdirSync(o.out, { recursive: true });
+    const logFile = join(db.server.dataDir, '..', 'server.log');
+    server = await startServer(url, logFile);
+    const pid = server.child.pid!;
+    const rssAtStart = rssMb(pid)!;
+    log(`server pid ${pid} up, RSS ${rssAtStart.toFixed(0)} MB; reading the fixture …`);
+    const fx = await loadFixture(server.url);
+
+    const random = mulberry32(7);
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+    const kindOf = () => {
+      let r = random();
+      for (const [k, share] of MIX) if ((r -= share) < 0) return k;
+      return MIX[0][0];
+    };
+    const auth = { authorization: `Bearer ${WRITE_TOKEN}` };
+    const request = (kind: Kind): { body: unknown; headers?: Record<string, string>; check?: (data: any) => string | undefined } => {
+      const p = pick(fx.participants);
+      switch (kind) {
+        case 'tree':
+          return { body: { query: TREE, variables: p }, check: (d) => (d.participant ? undefined : 'participant not found') };
+        case 'lookup':
+          return { body: { query: LOOKUP, variables: { ...p, cycle: pick(fx.cycleIds) } }, check: (d) => (d.movementCycle ? undefined : 'cycle not found') };
+        case 'page':
+          return { body: { query: PAGE, variables: { after: pick(fx.cursors) } }, check: (d) => (d.movementCycles.nodes.length ? undefined : 'empty page') };
+        case 'summary':
+          return { body: { query: SUMMARY, variables: p } };
+        case 'write':
+          if (random() < 0.5) return { body: { query: UPSERT_PARTICIPANT, variables: p }, headers: auth };
+          return {
+            body: { query: UPSERT_CYCLES, variables: { inputs: pick(fx.cycleBatches) } },
+            headers: auth,
+            check: (d) => (d.upsertMovementCycles.inserted === 0 ? undefined : `a re-send inserted ${d.upsertMovementCycles.inserted} rows`),
+          };
+      }
+    };
+
+    const stats = new Map<Kind, KindStats>(MIX.map(([k]) => [k, { requests: 0, errors: 0, latenciesMs: [] }]));
+    const firstErrors: string[] = [];
+    const rss: [number, number][] = [[0, rssAtStart]];
+    const started = Date.now();
+    const deadline = started + o.seconds * 1000;
+    const sampler = setInterval(() => {
+      const mb = rssMb(pid);
+      if (mb !== undefined) rss.push([(Date.now() - started) / 1000, mb]);
+    }, 2_000);
+    let issued = 0;
+    const via = agent(o.clients);
+    log(`${o.clients} clients for ${o.seconds} s (at most ${o.maxRequests} requests) …`);
+    const client = async () => {
+      while (Date.now() < deadline && issued < o.maxRequests) {
+        issued++;
+        const kind = kindOf();
+        const { body, headers, check } = request(kind);
+        const s = stats.get(kind)!;
+        s.requests++;
+        try {
+          const r = await post(server!.url, body, via, 30_000, headers);
+          const json = JSON.parse(r.body);
+          const problem = r.status !== 200 ? `HTTP ${r.status}: ${r.body.slice(0, 300)}` : json.errors ? JSON.stringify(json.errors).slice(0, 300) : check?.(json.data);
+          if (problem) {
+            s.errors++;
+            if (firstErrors.length < 5) firstErrors.push(`${kind}: ${problem.trim()}`);
+          } else s.latenciesMs.push(r.ms);
+        } catch (e) {
+          s.errors++;
+          if (firstErrors.length < 5) firstErrors.push(`${kind}: ${(e as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: o.clients }, client));
+    clearInterval(sampler);
+    via.destroy();
+    const seconds = (Date.now() - started) / 1000;
+    const rssAtEnd = rssMb(pid)!;
+    rss.push([seconds, rssAtEnd]);
+    const after = await rowCounts(url);
+    const exitCode = await server.stop();
+    server = undefined;
+
+    // The server's own account of the run: one log line per request.
+    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"graphql request"'));
+    const outcomes: Record<string, number> = {};
+    for (const l of lines) {
+      const m = /"outcome":"(\w+)"/.exec(l);
+      outcomes[m?.[1] ?? '?'] = (outcomes[m?.[1] ?? '?'] ?? 0) + 1;
+    }
+
+    const all = [...stats.values()];
+    const total = { requests: all.reduce((a, s) => a + s.requests, 0), errors: all.reduce((a, s) => a + s.errors, 0), latenciesMs: all.flatMap((s) => s.latenciesMs) };
+    const warm = rss.filter(([t]) => t >= Math.min(10, o.seconds / 4));
+    const rssSlope = slope(warm) * 60;
+    // Thirds of the run after warm-up: a leak shows as means that keep climbing; a heap
+    // settling into its working size rises once and then stays.
+    const third = Math.max(1, Math.floor(warm.length / 3));
+    const rssThirds = [warm.slice(0, third), warm.slice(third, 2 * third), warm.slice(2 * third)]
+      .map((part) => part.reduce((acc, [, y]) => acc + y, 0) / part.length);
+    const row = (name: string, s: KindStats) =>
+      `| ${name} | ${s.requests.toLocaleString('en')} | ${s.errors} | ${(s.requests / seconds).toFixed(0)} | ${percentile(s.latenciesMs, 50).toFixed(1)} | ${percentile(s.latenciesMs, 99).toFixed(1)} |`;
+    const unchanged = TABLES.every((t) => before[t] === after[t]);
+    const md = [
+      `# Soak: ${o.clients} clients, ${seconds.toFixed(0)} s, ${o.size} dataset`,
+      '',
+      `${new Date().toISOString()} · Node ${process.version} · ${(await import('node:os')).cpus().length} CPUs · command: \`npm run soak -- ${argv.join(' ')}\``,
+      '',
+      '| kind | requests | errors | req/s | p50 ms | p99 ms |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...MIX.map(([k]) => row(k, stats.get(k)!)),
+      row('**all**', total),
+      '',
+      `Server RSS: ${rssAtStart.toFixed(0)} MB at start (before any request), ${warm[0]?.[1].toFixed(0)} MB after warm-up (${warm[0]?.[0].toFixed(0)} s), ${rssAtEnd.toFixed(0)} MB at the end; mean of each third after warm-up ${rssThirds.map((m) => m.toFixed(0)).join(' → ')} MB; least-squares slope ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(1)} MB/min over ${warm.length} samples (min ${Math.min(...warm.map(([, y]) => y)).toFixed(0)}, max ${Math.max(...warm.map(([, y]) => y)).toFixed(0)} MB).`,
+      '',
+      `Server log: ${lines.length.toLocaleString('en')} request lines, outcomes ${JSON.stringify(outcomes)}. Server exit code after SIGTERM: ${exitCode}.`,
+      `Row counts ${unchanged ? 'unchanged' : 'CHANGED'} by the run (every write re-sent existing records): ${JSON.stringify(after)}.`,
+      ...(firstErrors.length ? ['', 'First errors:', ...firstErrors.map((e) => `- ${e}`)] : []),
+    ].join('\n');
+    process.stdout.write(`${md}\n`);
+    writeFileSync(join(o.out, 'soak-latest.md'), `${md}\n`);
+    writeFileSync(
+      join(o.out, 'soak-latest.json'),
+      `${JSON.stringify({ options: o, seconds, stats: Object.fromEntries([...stats].map(([k, s]) => [k, { requests: s.requests, errors: s.errors, p50: percentile(s.latenciesMs, 50), p99: percentile(s.latenciesMs, 99) }])), rss, rssThirdsMb: rssThirds, rssSlopeMbPerMin: rssSlope, outcomes, before, after, exitCode, firstErrors }, null, 2)}\n`,
+    );
+    log(`wrote ${join(o.out, 'soak-latest.md')}`);
+    return total.errors === 0 && unchanged && exitCode === 0 ? 0 : 1;
+  } finally {
+    await server?.stop().catch(() => undefined);
+    await db?.stop().catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`soak failed: ${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
