@@ -1,5 +1,5 @@
 import { Check, Entity, Unique } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { ObjectType } from 'type-graphql';
 import { BaseRecord } from './base';
 import { StringColumn } from './columns';
 import { StudyName } from './enums';
@@ -9,8 +9,7 @@ import { StudyName } from './enums';
 @Check({ name: 'study_name_check', expression: `name ~ '^(${Object.values(StudyName).join('|')})$'` })
 export class Study extends BaseRecord {
   // varchar(50) as in the guide, checked against the study names (not an ORM enum, which would be `text`).
-  @StringColumn(50)
-  @Field(() => StudyName)
+  @StringColumn(50, { graphqlType: () => StudyName })
   @Unique({ name: 'study_name_key' })
   name!: StudyName;
 }

@@ -70,10 +70,11 @@ export function BoolColumn(o: ColumnOptions & { default?: boolean | null } = {})
   );
 }
 
-export function StringColumn(length: number, o: ColumnOptions = {}): Decorator {
+/** varchar(length); `graphqlType` when the GraphQL field is narrower than a string (an enum checked by a CHECK). */
+export function StringColumn(length: number, o: ColumnOptions & { graphqlType?: () => unknown } = {}): Decorator {
   return compose(
     Property({ type: 'string', length, nullable: !!o.nullable, ...named(o) }) as Decorator,
-    gqlField(() => String, o),
+    gqlField(o.graphqlType ?? (() => String), o),
   );
 }
 

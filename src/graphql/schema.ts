@@ -8,6 +8,7 @@ import { SummaryQueries } from './resolvers/summaries';
 import { OperationsQueries } from './resolvers/operations';
 import { RecordMutations } from './resolvers/records';
 import { AdminResolver } from './resolvers/admin';
+import { DateTimeScalar } from './types/date-time';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -16,6 +17,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
     resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals, RecordMutations, AdminResolver],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
   return cached;
 }

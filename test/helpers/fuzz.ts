@@ -296,7 +296,7 @@ function normalize(type: GraphQLInputType, value: unknown): unknown {
   const t = isNonNullType(type) ? type.ofType : type;
   if (isListType(t)) return Array.isArray(value) ? value.map((v) => normalize(t.ofType, v)) : [normalize(t.ofType, value)];
   const name = getNamedType(t).name;
-  if (name === 'DateTimeISO') return new Date(value as string).toISOString();
+  if (name === 'DateTime') return new Date(value as string).toISOString();
   if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
   return value;
 }
