@@ -147,10 +147,13 @@ export function buildCli(): Command {
   withTarget(program.command('downgrade'))
     .description('revert migrations: -N, down to a named migration (kept), or base (everything)')
     .argument('<target>', '-N | NAME | base')
-    .option('--yes', 'confirm a downgrade to base without prompting')
+    .option('--yes', 'confirm a downgrade that reaches base without prompting')
     .action((target: string, f: TargetFlags) =>
       withDb(f, async (ctx) => {
-        if (target === 'base') await confirm('revert every migration (drops all tables and data)', f, where(ctx));
+        // `-N` can reach base too: whatever drops everything asks first.
+        if ((await ctx.services.migrations.describeDowngrade(target)).reachesBase) {
+          await confirm('revert every migration (drops all tables and data)', f, where(ctx));
+        }
         const reverted = await ctx.services.migrations.downgrade(target);
         out(reverted.length ? `Reverted ${reverted.length}: ${reverted.join(', ')}` : 'Nothing to revert.');
         out(`Current: ${(await ctx.services.migrations.status()).current ?? '(base)'}`);

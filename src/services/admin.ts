@@ -58,10 +58,8 @@ export class AdminService {
       throw new ValidationFailedError([{ field: 'steps', rule: 'min', message: 'steps must be an integer ≥ 1' }]);
     }
     const target = o.to ?? `-${o.steps ?? 1}`;
-    const plan = await this.migrations.planDowngrade(target);
-    const known = new Set(this.migrations.known());
-    const left = (await this.migrations.status()).executed.filter((e) => known.has(e.name) && !plan.includes(e.name));
-    if (plan.length > 0 && left.length === 0 && o.confirm !== BASE_CONFIRMATION) {
+    const { plan, reachesBase } = await this.migrations.describeDowngrade(target);
+    if (reachesBase && o.confirm !== BASE_CONFIRMATION) {
       throw new ConfirmationRequiredError(
         `Rolling back ${plan.join(', ')} reaches base: every table and all their data are dropped. Repeat with confirm: "${BASE_CONFIRMATION}".`,
       );

@@ -115,6 +115,13 @@ export class MigrationService {
     return newestFirst.filter((n) => known.indexOf(n) > known.indexOf(name));
   }
 
+  /** The plan for `target`, and whether it reverts every applied migration (dropping every table and its data). */
+  async describeDowngrade(target: string): Promise<{ plan: string[]; reachesBase: boolean }> {
+    const plan = await this.planDowngrade(target);
+    const stillApplied = await this.planDowngrade('base');
+    return { plan, reachesBase: plan.length > 0 && plan.length === stillApplied.length };
+  }
+
   /** Apply migrations up to `target`, all in one transaction. Returns the names applied. */
   async upgrade(target = 'head'): Promise<string[]> {
     const plan = await this.planUpgrade(target);
