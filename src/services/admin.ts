@@ -8,6 +8,7 @@ import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationF
 import type { MigrationService, MigrationStatus, SchemaCheck } from './migrations';
 import type { SeedOptions, SeedService, TableCounts } from './seed';
 import type { MaintenanceService } from './maintenance';
+import { serverMessage } from './diagnose';
 
 /** `resetDatabase(confirm: …)` must be sent with exactly this. */
 export const RESET_CONFIRMATION = 'DELETE ALL DATA';
@@ -90,7 +91,8 @@ export class AdminService {
     } catch (e) {
       if (e instanceof UserError) throw e;
       const { current } = await this.migrations.status();
-      const reason = String((e as Error)?.message ?? e).split('\n')[0];
+      const failed = (e as { migration?: { name?: string } })?.migration?.name; // umzug names the migration that failed
+      const reason = `${failed ? `${failed}: ` : ''}${serverMessage(e)}`;
       throw new MigrationFailedError(`${what} failed and was rolled back; the database stays at ${current ?? 'base'}. ${reason}`);
     }
   }

@@ -32,6 +32,19 @@ export function rootCause(e: unknown): PgLikeError {
   return (e ?? {}) as PgLikeError;
 }
 
+/**
+ * PostgreSQL's own message for a failed statement, without the SQL text (and inlined
+ * values) that knex puts in front of it as `<sql> - <message>`: safe to show a client.
+ */
+export function serverMessage(e: unknown): string {
+  const c = rootCause(e);
+  const message = String(c.message ?? e).split('\n')[0];
+  // Only driver errors carry a SQLSTATE of five characters; their text is "<sql> - <message>".
+  if (!/^[0-9A-Z]{5}$/.test(c.code ?? '')) return message;
+  const cut = message.lastIndexOf(' - ');
+  return `${cut >= 0 ? message.slice(cut + 3) : message} (SQLSTATE ${c.code})`;
+}
+
 export function explainFailure(e: unknown): string {
   if (e instanceof UserError || e instanceof ConfigError || e instanceof EmbeddedLockedError) return `Error: ${e.message}`;
   const c = rootCause(e);
