@@ -149,6 +149,7 @@ describe('admin mutations and deletes need the admin token', () => {
     ['seedSampleData', 'mutation { seedSampleData(participantsPerStudy: 1) { study } }'],
     ['migrate', 'mutation { migrate { migrations } }'],
     ['rollback', 'mutation { rollback(to: "base", confirm: "YES") { migrations } }'],
+    ['migrationStatus', '{ migrationStatus { current schemaCheck { differences } } }'],
   ])('%s: no token → UNAUTHENTICATED, write token → FORBIDDEN, database untouched', async (_name, query) => {
     const before = await participants();
     expectRefused(await post(apps.locked, query), 'UNAUTHENTICATED');
@@ -169,6 +170,14 @@ describe('admin mutations and deletes need the admin token', () => {
     const q = `mutation { ...Danger } fragment Danger on Mutation { ... on Mutation { resetDatabase(confirm: "DELETE ALL DATA") { study } } }`;
     expectRefused(await post(apps.locked, q, TOKENS.write), 'FORBIDDEN');
     expect(await participants()).toBe(before);
+  });
+
+  it('migrationStatus (its schemaCheck returns DDL) stays admin-only where reads are open', async () => {
+    const q = '{ migrationStatus { current schemaCheck { ok differences } } }';
+    expectRefused(await post(apps.openReads, q), 'UNAUTHENTICATED');
+    const r = await post(apps.openReads, q, TOKENS.admin);
+    expect(r.status).toBe(200);
+    expect(r.data.migrationStatus.schemaCheck).toEqual({ ok: true, differences: [] });
   });
 
   it('the admin token may delete', async () => {

@@ -1,7 +1,7 @@
 /**
  * Admin: the GraphQL twins of `ae-db status`, `upgrade`, `downgrade`, `seed` and `reset`,
  * all through the AdminService (which runs the CLI's MigrationService and SeedService).
- * Mutations here need the admin token; migrationStatus is a read.
+ * Everything here needs the admin token.
  */
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { StudyName } from '../../entities';
@@ -16,7 +16,9 @@ const runType = (r: MigrationRun) => Object.assign(new MigrationRunType(), { mig
 
 @Resolver(() => MigrationStatusType)
 export class AdminResolver {
-  @Query(() => MigrationStatusType, { description: 'Current, applied (with when), pending and unknown migrations (ae-db status).' })
+  // Admin only: schemaCheck returns DDL and costs a full schema diff.
+  @Query(() => MigrationStatusType, { description: 'Current, applied (with when), pending and unknown migrations (ae-db status). Needs the admin token.' })
+  @RequiresAccess('admin')
   async migrationStatus(@Ctx() { services }: GraphQLContext) {
     return statusType(await services.admin.status());
   }
