@@ -54,7 +54,7 @@ export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'ur
 }
 
 export interface ServiceOptions {
-  /** Statement time limit inside admin transactions (migrations, seeding), in ms; 0 = none. */
+  /** Statement time limit inside admin transactions (migrations, seeding, reset), in ms; 0 = none. */
   adminTimeoutMs?: number;
 }
 
@@ -67,7 +67,7 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   const seed = new SeedService(orm, o.adminTimeoutMs ?? 0);
   const inspection = new InspectionService(orm);
   const records = new RecordService(orm, inspection);
-  const maintenance = new MaintenanceService(orm);
+  const maintenance = new MaintenanceService(orm, o.adminTimeoutMs ?? 0);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
     migrations,

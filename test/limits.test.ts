@@ -3,7 +3,7 @@
  * before any SQL runs.
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, sqlClient, waitForLockWaiter } from './helpers/db';
 import { startTestServer, type TestServer } from './helpers/http';
 import { loadConfig } from '../src/config';
 import { initORM, type AppContext } from '../src/context';
@@ -12,6 +12,7 @@ let ctx: AppContext;
 let server: TestServer;
 let dbUrl: string;
 let dropDb: () => Promise<void>;
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 
 beforeAll(async () => {
   const seeded = await openTestContext();
@@ -21,9 +22,9 @@ beforeAll(async () => {
   await seeded.orm.close(true);
   const config = loadConfig({
     AE_MAX_DEPTH: '12', AE_MAX_ALIASES: '10', AE_MAX_DIRECTIVES: '5', AE_MAX_TOKENS: '800', AE_MAX_COST: '3000000',
-    AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789',
+    AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789', AE_ADMIN_TOKEN: ADMIN_TOKEN,
   });
-  ctx = await initORM({ config, url: dbUrl, statementTimeoutMs: config.limits.queryTimeoutMs });
+  ctx = await initORM({ config, url: dbUrl, statementTimeoutMs: config.limits.queryTimeoutMs, adminTimeoutMs: config.limits.adminQueryTimeoutMs });
   server = await startTestServer(ctx);
 });
 afterAll(async () => {
@@ -177,5 +178,19 @@ describe('errors and logs', () => {
       const ok = await server.post({ query: '{ studies { name } }' });
       expect(ok.body.data.studies).toHaveLength(3);
     }
+  });
+
+  // Last in the file: it empties the database.
+  it('admin operations get AE_ADMIN_QUERY_TIMEOUT_MS: a reset waiting longer than the read limit for its locks still completes', async () => {
+    await c.query('begin');
+    await c.query('lock table study in access exclusive mode');
+    const reset = server.post({ query: 'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study participant } }' }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    // Held until the reset is seen waiting on the lock, well past the 300 ms a read may wait.
+    expect(await waitForLockWaiter(c)).toMatch(/^lock table/);
+    await new Promise((r) => setTimeout(r, 900));
+    await c.query('rollback');
+    const res = await reset;
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.resetDatabase).toEqual({ study: 3, participant: 3 });
   });
 });

@@ -59,3 +59,27 @@ export async function sqlClient(url: string): Promise<Client> {
   await c.connect();
   return c;
 }
+
+/**
+ * The statements of other sessions on this database now waiting for a lock. Statistics are
+ * snapshotted per transaction, so the snapshot is cleared first: this works inside one.
+ */
+export async function lockWaiters(c: Client, applicationName?: string): Promise<string[]> {
+  await c.query('select pg_stat_clear_snapshot()');
+  const { rows } = await c.query(
+    `select query from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()
+       and ($1::text is null or application_name = $1)`,
+    [applicationName ?? null],
+  );
+  return rows.map((r) => r.query as string);
+}
+
+/** Polls until `lockWaiters` finds someone, and returns what they wait in; fails after `timeoutMs`. */
+export async function waitForLockWaiter(c: Client, applicationName?: string, timeoutMs = 20_000): Promise<string> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const [waiting] = await lockWaiters(c, applicationName);
+    if (waiting !== undefined) return waiting;
+  }
+  throw new Error(`no session${applicationName ? ` of ${applicationName}` : ''} started waiting for a lock within ${timeoutMs} ms`);
+}
+
