@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config';
 import { startTestServer, type TestServer } from './helpers/http';
 import { startPgProcess, spawnUntil, exited } from './helpers/processes';
 import { aeDb } from './helpers/cli';
-import { createTestDatabase, sqlClient } from './helpers/db';
+import { createTestDatabase, lockWaiters, sqlClient, waitForLockWaiter } from './helpers/db';
 import { spawn } from 'node:child_process';
 import { cycleBatch, findParents, type Parents } from './helpers/records';
 
@@ -145,13 +145,8 @@ describe('graceful shutdown with a large write in flight', () => {
       }),
     }).then(async (r) => ({ status: r.status, body: await r.json() }), (e: Error) => ({ status: 0, body: { error: e.message } }));
     // In flight = the INSERT is waiting for our lock.
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-      if (rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const waiting = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-    expect(waiting.rows[0].n).toBe(1);
+    await waitForLockWaiter(c);
+    expect(await lockWaiters(c)).toHaveLength(1);
     return { child, lock, response };
   }
   const written = async (from: number) =>
@@ -187,23 +182,16 @@ describe('graceful shutdown with a large write in flight', () => {
 });
 
 describe('killed in the middle of an admin operation', () => {
-  /** Run `ae-db args`, wait until it is blocked on a lock we hold, then SIGKILL it. */
-  async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client) {
+  /** Run `ae-db args`, wait until it is blocked on a lock we hold, then SIGKILL it; returns the statement it was blocked in. */
+  async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client): Promise<string> {
     await c.query('begin');
     await c.query(lockSql);
     const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args, '--url', url], { stdio: 'ignore' });
     try {
-      let blocked = false;
-      for (let i = 0; i < 400 && !blocked; i++) {
-        // Statistics are snapshotted per transaction: clear the snapshot to see the child arrive.
-        await c.query('select pg_stat_clear_snapshot()');
-        const { rows } = await c.query(`select count(*) n from pg_stat_activity where application_name = 'ae-db' and wait_event_type = 'Lock'`);
-        blocked = Number(rows[0].n) > 0;
-        if (!blocked) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(blocked).toBe(true);
+      const blockedIn = await waitForLockWaiter(c, 'ae-db');
       child.kill('SIGKILL');
       await exited(child);
+      return blockedIn;
     } finally {
       await c.query('rollback');
     }
@@ -228,7 +216,10 @@ describe('killed in the middle of an admin operation', () => {
     const c = await sqlClient(db.url);
     try {
       await c.query(`create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`);
-      await killWhileBlocked(db.url, ['upgrade', 'head'], 'lock table mikro_orm_migrations in access exclusive mode', c);
+      // EXCLUSIVE lets the migrator read its table but not record the migration: the process is
+      // killed after the migration's DDL has run in its transaction, just before the commit.
+      const blockedIn = await killWhileBlocked(db.url, ['upgrade', 'head'], 'lock table mikro_orm_migrations in exclusive mode', c);
+      expect(blockedIn).toMatch(/^insert into "?mikro_orm_migrations"?/i);
       const { rows } = await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`);
       expect(rows.map((r) => r.tablename)).toEqual(['mikro_orm_migrations']);
       expect((await c.query('select count(*) n from mikro_orm_migrations')).rows[0].n).toBe('0');
