@@ -50,7 +50,7 @@ async function post(app: RunningApp, query: string, auth?: string | { header: st
   else if (auth) headers.authorization = auth.header;
   const { result, statements } = await countStatements(ctx, async () => {
     const res = await fetch(app.url, { method: 'POST', headers, body: JSON.stringify({ query }) });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   });
   const error = result.body.errors?.[0];
   return {

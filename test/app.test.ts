@@ -31,7 +31,7 @@ it('answers a GraphQL POST with the seeded data', async () => {
     body: JSON.stringify({ query: '{ studies { name participants { studyParticipantId audioProcessings { knee maneuver } } } }' }),
   });
   expect(res.status).toBe(200);
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(body.data.studies).toHaveLength(1);
   expect(body.data.studies[0].name).toBe('preOA');
   expect(body.data.studies[0].participants[0].audioProcessings).toHaveLength(6);

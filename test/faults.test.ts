@@ -94,7 +94,7 @@ describe('graceful shutdown', () => {
       await lock.query('rollback');
       const res = await inFlight;
       expect(res.status).toBe(200);
-      expect((await res.json()).data).toEqual({ studies: [] });
+      expect(((await res.json()) as any).data).toEqual({ studies: [] });
       expect(await exited(child)).toBe(0);
     } finally {
       await lock.end();
@@ -143,7 +143,7 @@ describe('graceful shutdown with a large write in flight', () => {
         query: 'mutation($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted } }',
         variables: { inputs: cycleBatch(parents, BATCH, from) },
       }),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }), (e: Error) => ({ status: 0, body: { error: e.message } }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }), (e: Error) => ({ status: 0, body: { error: e.message } as any }));
     // In flight = the INSERT is waiting for our lock.
     await waitForLockWaiter(c);
     expect(await lockWaiters(c)).toHaveLength(1);

@@ -34,7 +34,7 @@ async function post(query: string, variables?: Record<string, unknown>): Promise
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  return res.json();
+  return (await res.json()) as { data?: any; errors?: GqlError[] };
 }
 
 /** The one error of `query`: BAD_USER_INPUT, message matching `message`, no stack trace. */

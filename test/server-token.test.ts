@@ -46,7 +46,7 @@ const upsert = (url: string, token?: string) =>
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: 'mutation { upsertParticipant(study: SMoCK, number: 3100) { studyParticipantId } }' }),
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 let ctx: AppContext;
 beforeAll(async () => {

@@ -108,7 +108,7 @@ describe('idempotency: the same record twice updates in place', () => {
     const existing = cycleBatch(p, 100, 2000);
     const before = await ctx.services.records.upsertMovementCycles(existing);
     expect(before).toMatchObject({ inserted: 100, updated: 0 });
-    const mixed = [...cycleBatch(p, 300, 3000), ...existing.map((x) => ({ ...x, isOutlier: true }))].reverse();
+    const mixed: Plain[] = [...cycleBatch(p, 300, 3000), ...existing.map((x) => ({ ...x, isOutlier: true }))].reverse();
     const after = await ctx.services.records.upsertMovementCycles(mixed);
     expect(after).toMatchObject({ inserted: 300, updated: 100 });
     expect(after.ids.slice(0, 100)).toEqual([...before.ids].reverse());
