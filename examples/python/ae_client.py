@@ -2,20 +2,24 @@
 
     from ae_client import AEClient
     ae = AEClient("http://localhost:4000/graphql")
-    cycles = ae.frame("movementCycles", {"studies": ["AOA"], "maneuvers": ["walk"], "isOutlier": False},
-                      fields=["cycleIndex", "speed", "durationS", "participant.studyParticipantId"])
+    cycles = ae.frame("movementCycles", {"study": ["AOA"], "maneuver": ["walk"], "isOutlier": False},
+                      fields=["cycleIndex", "speed", "durationS", "audioStartTime", "participant.studyParticipantId"])
 
-Only `requests` and `pandas` are needed.
+`audioStartTime` is typed `DateTime` in the schema, so it arrives as a UTC datetime column; `durationS`
+(a Float) stays a float. Only `requests` and `pandas` are needed.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Iterable, Iterator, Optional, Sequence
+import warnings
+from typing import Any, Iterable, Iterator, Optional, Sequence, cast
 
 import pandas as pd
 import requests
 
-_TIME_COLUMN = re.compile(r"(Time|Date|At|Modified)$")
+# Asked once per client, on first need: the root fields' arguments and the named type of every object field.
+_SCHEMA = ("query Schema { __schema { queryType { name fields { name args { name type { ...T } } } } "
+           "types { name fields { name type { ...T } } } } } "
+           "fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }")
 
 
 class AEError(Exception):
@@ -43,7 +47,9 @@ class AEClient:
         self.session.headers["content-type"] = "application/json"
         if token:
             self.session.headers["authorization"] = f"Bearer {token}"
-        self._filter_types: dict[str, Optional[str]] = {}
+        self._types: Optional[dict[str, dict[str, str]]] = None  # object type → field → named type
+        self._args: dict[str, dict[str, str]] = {}  # root field → argument → type, e.g. "[MovementCycleOrder!]"
+        self._root = "Query"
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -60,26 +66,23 @@ class AEClient:
         if body.get("errors"):
             raise AEError(body["errors"])
         response.raise_for_status()
-        return body["data"]
+        return cast("dict[str, Any]", body["data"])
 
     def pages(self, connection_field: str, filter: Optional[dict[str, Any]] = None, fields: Sequence[str] = ("id",),
               page_size: int = 1000, order_by: Optional[list[dict[str, Any]]] = None) -> Iterator[list[dict[str, Any]]]:
-        """Yield the nodes of a connection page by page, following `endCursor` until the last page."""
-        filter_type = self._filter_type(connection_field)
-        params = ["$first: Int!", "$after: String"]
-        args = ["first: $first", "after: $after"]
-        if filter is not None and filter_type:
-            params.append(f"$filter: {filter_type}")
-            args.append("filter: $filter")
-        if order_by:
-            order_type = self._arg_type(connection_field, "orderBy")
-            params.append(f"$orderBy: {order_type}")
-            args.append("orderBy: $orderBy")
-        document = (
-            f"query Page({', '.join(params)}) {{ {connection_field}({', '.join(args)}) "
-            f"{{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_selection(fields)} }} }} }}"
-        )
-        variables: dict[str, Any] = {"first": page_size, "after": None, "filter": filter, "orderBy": order_by}
+        """Yield the nodes of a connection page by page, following `endCursor` until the last page.
+
+            for nodes in ae.pages("synchronizations", {"maneuver": ["fe"]}, fields=["id", "consensusTime"]): ...
+        """
+        variables: dict[str, Any] = {"first": page_size, "after": None}
+        params, args = ["$first: Int!", "$after: String"], ["first: $first", "after: $after"]
+        for name, value in (("filter", filter), ("orderBy", order_by)):
+            if value is not None:
+                params.append(f"${name}: {self._arg_type(connection_field, name)}")
+                args.append(f"{name}: ${name}")
+                variables[name] = value
+        document = (f"query Page({', '.join(params)}) {{ {connection_field}({', '.join(args)}) "
+                    f"{{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_selection(fields)} }} }} }}")
         while True:
             page = self.query(document, variables)[connection_field]
             yield page["nodes"]
@@ -89,38 +92,54 @@ class AEClient:
 
     def frame(self, connection_field: str, filter: Optional[dict[str, Any]] = None, fields: Sequence[str] = ("id",),
               page_size: int = 1000, order_by: Optional[list[dict[str, Any]]] = None) -> pd.DataFrame:
-        """Every node of a connection as a DataFrame: nested objects become `parent.child` columns,
-        timestamps become datetimes."""
+        """Every node of a connection as a DataFrame: nested objects become `parent.child` columns, and the
+        fields the schema types `DateTime` (only those) become datetime64[ns, UTC] columns.
+
+            ae.frame("synchronizations", {"study": ["AOA"]}, fields=["id", "processingDate", "consensusTime"],
+                     order_by=[{"field": "processingDate", "direction": "DESC"}])
+        """
         rows = [node for page in self.pages(connection_field, filter, fields, page_size, order_by) for node in page]
         df = pd.json_normalize(rows, sep=".") if rows else pd.DataFrame(columns=list(fields))
         for column in df.columns:
-            if _TIME_COLUMN.search(column.split(".")[-1]):
-                df[column] = pd.to_datetime(df[column], utc=True, errors="coerce")
+            if self._type_at([connection_field, "nodes", *column.split(".")]) == "DateTime":
+                parsed = pd.to_datetime(df[column], utc=True, errors="coerce")
+                if parsed.isna().sum() == df[column].isna().sum():
+                    df[column] = parsed
+                else:  # pandas' datetime64[ns] spans the years 1677–2262 only
+                    warnings.warn(f"{column}: dates outside pandas' range; the column is left as ISO 8601 text")
         return df
 
-    def _arg_type(self, field: str, arg: str) -> Optional[str]:
-        data = self.query('{ __type(name: "Query") { fields { name args { name type { ...T } } } } }'
-                          ' fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }')
-        for f in data["__type"]["fields"]:
-            if f["name"] == field:
-                for a in f["args"]:
-                    if a["name"] == arg:
-                        return _type_ref(a["type"])
-                return None
-        raise AEError([{"message": f"Query has no field {field!r}", "extensions": {"code": "CLIENT"}}])
+    def _introspect(self) -> dict[str, dict[str, str]]:
+        """Object type → field → named type, from one introspection query on first use."""
+        if self._types is None:
+            schema = self.query(_SCHEMA)["__schema"]
+            self._root = schema["queryType"]["name"]
+            self._args = {f["name"]: {a["name"]: _type_ref(a["type"]) for a in f["args"]} for f in schema["queryType"]["fields"]}
+            self._types = {t["name"]: {f["name"]: _type_ref(f["type"]).strip("[]!") for f in t["fields"]}
+                           for t in schema["types"] if t["fields"] is not None}
+        return self._types
 
-    def _filter_type(self, field: str) -> Optional[str]:
-        if field not in self._filter_types:
-            self._filter_types[field] = self._arg_type(field, "filter")
-        return self._filter_types[field]
+    def _type_at(self, path: list[str]) -> Optional[str]:
+        """The named type at the end of a path from the root: ["movementCycles", "nodes", "durationS"] → "Float"."""
+        types = self._introspect()
+        name: Optional[str] = self._root
+        for part in path:
+            name = types.get(name or "", {}).get(part)
+        return name
+
+    def _arg_type(self, field: str, arg: str) -> str:
+        """The declared type of a root field's argument, for a variable definition."""
+        self._introspect()
+        if arg not in self._args.get(field, {}):
+            raise AEError([{"message": f"{self._root}.{field} takes no argument {arg!r}", "extensions": {"code": "CLIENT"}}])
+        return self._args[field][arg]
 
 
 def _type_ref(t: dict[str, Any]) -> str:
+    """An introspected type as written in a variable definition: "[MovementCycleOrder!]"."""
     if t["kind"] == "NON_NULL":
         return _type_ref(t["ofType"]) + "!"
-    if t["kind"] == "LIST":
-        return "[" + _type_ref(t["ofType"]) + "]"
-    return t["name"]
+    return f"[{_type_ref(t['ofType'])}]" if t["kind"] == "LIST" else str(t["name"])
 
 
 def _selection(paths: Iterable[str]) -> str:

@@ -7,13 +7,20 @@ import subprocess
 import sys
 import unittest
 
+import pandas as pd
+
 sys.path.insert(0, os.path.dirname(__file__))
 from ae_client import AEClient, AEError  # noqa: E402
 
 
+def sql_rows(query: str) -> list[list[str]]:
+    """Rows of a query run with psql on the server's database, as text fields (NULL → "")."""
+    out = subprocess.run(["psql", os.environ["AE_SQL_URL"], "-tAF", "\t", "-c", query], check=True, capture_output=True, text=True)
+    return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+
 def sql_count(query: str) -> int:
-    out = subprocess.run(["psql", os.environ["AE_SQL_URL"], "-tAc", query], check=True, capture_output=True, text=True)
-    return int(out.stdout.strip())
+    return int(sql_rows(query)[0][0])
 
 
 class AEClientTest(unittest.TestCase):
@@ -42,6 +49,34 @@ class AEClientTest(unittest.TestCase):
             "join study s on s.id = p.study_id where s.name = 'preOA' and m.maneuver = 'fe'"))
         self.assertIn("participant.studyParticipantId", df.columns)
         self.assertEqual(str(df["audioStartTime"].dtype), "datetime64[ns, UTC]")
+        self.assertGreater(len(df), 50)
+
+    def test_float_seconds_named_time_stay_floats_and_only_datetime_fields_become_datetimes(self) -> None:
+        # Float fields ending in "Time" (seconds into a recording) next to DateTime fields, top level and nested.
+        floats = {"consensusTime": "consensus_time", "alignedSyncTime": "aligned_sync_time",
+                  "bioLeftSyncTime": "bio_left_sync_time", "selectedAudioSyncTime": "selected_audio_sync_time"}
+        df = self.ae.frame("synchronizations", fields=["id", *floats, "processingDate", "participant.createdAt",
+                                                       "audioProcessing.recordingTime"], page_size=40)
+        expected = sql_rows(
+            f"select id, {', '.join(floats.values())}, "
+            "to_char(processing_date at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') from synchronization order by id")
+        self.assertGreater(len(expected), 40)  # more than one page
+        self.assertEqual(list(df["id"]), [int(row[0]) for row in expected])
+        for i, column in enumerate(floats, start=1):
+            self.assertEqual(str(df[column].dtype), "float64", column)
+            sql = [float(row[i]) if row[i] else float("nan") for row in expected]
+            pd.testing.assert_series_equal(df[column], pd.Series(sql, name=column), check_exact=True)
+        self.assertGreater(df["consensusTime"].notna().sum(), 0)
+        for column in ("processingDate", "participant.createdAt", "audioProcessing.recordingTime"):
+            self.assertEqual(str(df[column].dtype), "datetime64[ns, UTC]", column)
+        self.assertEqual(list(df["processingDate"]), [pd.Timestamp(row[-1], tz="UTC") for row in expected])
+        self.assertGreater(df["processingDate"].min().year, 2000)
+
+    def test_an_empty_frame_keeps_the_schema_types(self) -> None:
+        df = self.ae.frame("movementCycles", {"id": [2147483647]}, fields=["id", "startTimeS", "audioStartTime"])
+        self.assertEqual(len(df), 0)
+        self.assertEqual(str(df["audioStartTime"].dtype), "datetime64[ns, UTC]")
+        self.assertFalse(pd.api.types.is_datetime64_any_dtype(df["startTimeS"]))
 
     def test_an_error_response_raises_with_the_server_message(self) -> None:
         with self.assertRaises(AEError) as caught:

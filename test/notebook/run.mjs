@@ -14,6 +14,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 require(join(root, 'bin', 'build-if-needed.js')).ensureBuilt();
 const { freePort } = require(join(root, 'dist', 'src', 'db', 'embedded.js'));
 
+// What an executed code cell must not show: no output at all, an error, or an empty pandas
+// result (the notebook asserts its results are non-empty too; this catches a cell that forgot).
+const EMPTY_RESULT = [/Empty DataFrame/, /Series\(\[\], /, /<tbody>\s*<\/tbody>/];
+function cellProblems(cell) {
+  const outputs = cell.outputs ?? [];
+  if (!outputs.length) return ['no output'];
+  const text = (v) => (Array.isArray(v) ? v.join('') : (v ?? ''));
+  return outputs.flatMap((o) => {
+    if (o.output_type === 'error') return [`error ${o.ename}: ${o.evalue}`];
+    if (o.output_type === 'stream' && o.name === 'stderr' && /Traceback|Error/.test(text(o.text))) return [`stderr: ${text(o.text).trim().slice(0, 300)}`];
+    const shown = o.output_type === 'stream' ? text(o.text) : ['text/plain', 'text/html'].map((k) => text(o.data?.[k])).join('\n');
+    const marker = EMPTY_RESULT.find((re) => re.test(shown));
+    return marker ? [`empty result (${marker.source}): ${shown.trim().slice(0, 200)}`] : [];
+  });
+}
+
+// The committed notebook carries no outputs, so diffs show code changes only.
+const source = JSON.parse(readFileSync(join(root, 'examples', 'notebook.ipynb'), 'utf8'));
+const uncleared = source.cells.filter((c) => c.cell_type === 'code' && (c.outputs?.length || c.execution_count !== null));
+if (uncleared.length) {
+  console.error(`[test:notebook] FAILED: examples/notebook.ipynb has ${uncleared.length} code cell(s) with outputs or an execution count; clear them before committing`);
+  process.exit(1);
+}
+
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const dir = mkdtempSync(join(tmpdir(), 'ae-notebook-'));
 chmodSync(dir, 0o755);
@@ -45,9 +69,9 @@ try {
   if (nb.status !== 0) throw new Error('the notebook failed (see the cell error above)');
   const executed = JSON.parse(readFileSync(join(dir, 'executed.ipynb'), 'utf8'));
   const codeCells = executed.cells.filter((c) => c.cell_type === 'code');
-  const empty = codeCells.filter((c) => !c.outputs?.length);
-  if (empty.length) throw new Error(`${empty.length} code cell(s) produced no output`);
-  console.log(`[test:notebook] ${codeCells.length} code cells ran, every one with output`);
+  const problems = codeCells.flatMap((cell, i) => cellProblems(cell).map((p) => `code cell ${i + 1} (${cell.id ?? 'no id'}): ${p}`));
+  if (problems.length) throw new Error(`the executed notebook shows ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  console.log(`[test:notebook] ${codeCells.length} code cells ran, each with output and none with an error or an empty result`);
 
   console.log('[test:notebook] ae_client.py tests');
   const unit = spawnSync(python, [join(root, 'examples', 'python', 'test_ae_client.py')], { env, stdio: 'inherit' });
