@@ -26,7 +26,8 @@ export async function main(): Promise<void> {
   const baseConfig = loadConfig();
   const logger = createLogger(baseConfig.logLevel);
   const log = (line: string) => logger.info(line);
-  const config = withAdminToken(baseConfig, log);
+  // Straight to the terminal (stderr), whatever AE_LOG_LEVEL: a secret has no place in the log stream.
+  const config = withAdminToken(baseConfig, (line) => process.stderr.write(`${line}\n`));
   const ctx: AppContext = await initORM({
     config,
     log,

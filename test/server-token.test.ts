@@ -14,6 +14,8 @@ interface Started {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** What went to stdout alone: the log stream. */
+  stdout: () => string;
 }
 
 /** Starts the server and resolves once it prints its address; the child is killed in `stop`. */
@@ -22,13 +24,17 @@ function startServer(env: Record<string, string>): Promise<Started> {
   for (const k of ['AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_TEST_DATABASE_URL']) delete clean[k];
   const child = spawn(process.execPath, [SERVER], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let stdout = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const ready = /ready in .*?(http:\/\/\S+\/graphql)/.exec(out);
-      if (ready) resolve({ child, url: ready[1], output: () => out });
+      if (ready) resolve({ child, url: ready[1], output: () => out, stdout: () => stdout });
     };
-    child.stdout!.on('data', onData);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onData(chunk);
+    });
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${out}`)));
   });
@@ -59,12 +65,15 @@ afterAll(async () => {
 it('without AE_ADMIN_TOKEN it prints a generated admin token once, with a Sandbox hint, and only that token writes', async () => {
   let server: Started | undefined;
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url });
+    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json' });
     const out = server.output();
     const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(out.split(token!).length - 1).toBe(1);
     expect(out).toMatch(/Sandbox: .*Headers.*Authorization: Bearer/);
+    // Printed for the person at the terminal (stderr), whatever AE_LOG_LEVEL; never in the JSON log stream.
+    expect(server.stdout()).toContain('"msg":"ready in');
+    expect(server.stdout()).not.toContain(token);
 
     const anonymous = await upsert(server.url);
     expect(anonymous.status).toBe(401);
