@@ -18,6 +18,8 @@ function newestMtime(dir) {
 }
 
 function ensureBuilt() {
+  // A compiled-only install (the Docker image) ships dist/ without the sources: use it as it is.
+  if (!existsSync(join(root, 'src')) && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
   const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
   const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')), statSync(join(root, 'tsconfig.json')).mtimeMs);
   if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
