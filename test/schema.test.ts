@@ -3,7 +3,9 @@
  * against domain.md written out independently below.
  */
 import type { Client } from 'pg';
+import { getNamedType, getNullableType, GraphQLEnumType, GraphQLList, GraphQLObjectType, type GraphQLOutputType } from 'graphql';
 import { openTestContext, sqlClient } from './helpers/db';
+import { buildAppSchema } from '../src/graphql/schema';
 import type { AppContext } from '../src/context';
 
 const CH = ['', '_ch1', '_ch2', '_ch3', '_ch4'];
@@ -89,6 +91,45 @@ const UNIQUE_KEYS = [
   'movement_cycles(participant_id,knee,maneuver,pass_number,speed,cycle_index) nulls not distinct',
 ];
 
+/** The GraphQL object type of each table. */
+const GRAPHQL_TYPES: Record<string, string> = {
+  study: 'Study', participant: 'Participant', audio_processing: 'AudioProcessing', biomechanics_import: 'BiomechanicsImport',
+  synchronization: 'Synchronization', movement_cycles: 'MovementCycle',
+};
+
+const camelCase = (column: string) => column.replace(/_(\w)/g, (_, x: string) => x.toUpperCase());
+const literals = (list: string) => [...list.matchAll(/'((?:[^']|'')*)'(?:::[\w ]+)?/g)].map((m) => m[1].replace(/''/g, "'"));
+
+/**
+ * The column and value set of a CHECK that is a vocabulary and nothing else, in each form
+ * PostgreSQL may print one: `col IN (…)`, `col = ANY (ARRAY[…])`, `col ~ '^(a|b)$'`, and
+ * `col <@ ARRAY[…]` for text[] columns. Null for any other check.
+ */
+function vocabularyOf(def: string): { column: string; values: string[]; array: boolean } | null {
+  const body = def.replace(/^CHECK\s*/, '').replace(/^\((.*)\)$/s, '$1').trim().replace(/^\((.*)\)$/s, '$1').trim();
+  const col = String.raw`\(*"?(\w+)"?\)*(?:::[\w ]+)?`;
+  const list = String.raw`((?:'(?:[^']|'')*'(?:::[\w ]+)?\s*,?\s*)+)`;
+  let m = new RegExp(String.raw`^${col}\s*=\s*ANY\s*\(\s*\(?ARRAY\[${list}\]\)?(?:::[\w ]+\[\])?\s*\)$`, 'i').exec(body);
+  if (m) return { column: m[1], values: literals(m[2]), array: false };
+  m = new RegExp(String.raw`^${col}\s+IN\s*\(${list}\)$`, 'i').exec(body);
+  if (m) return { column: m[1], values: literals(m[2]), array: false };
+  m = new RegExp(String.raw`^${col}\s*~\s*'\^\(([\w ]+(?:\|[\w ]+)*)\)\$'(?:::[\w ]+)?$`).exec(body);
+  if (m) return { column: m[1], values: m[2].split('|'), array: false };
+  m = new RegExp(String.raw`^${col}\s*<@\s*\(?ARRAY\[${list}\]\)?(?:::[\w ]+\[\])?$`, 'i').exec(body);
+  if (m) return { column: m[1], values: literals(m[2]), array: true };
+  return null;
+}
+
+/** `enum Name [values]` or `[enum Name [values]]` for an enum (list) field, else what the field is. */
+function describeField(type: GraphQLOutputType): string {
+  const inner = getNullableType(type);
+  const list = inner instanceof GraphQLList;
+  const named = getNamedType(type);
+  if (list && getNullableType(inner.ofType) instanceof GraphQLList) return `nested list of ${named.name}`;
+  const what = named instanceof GraphQLEnumType ? `enum ${JSON.stringify(named.getValues().map((v) => v.value).sort())}` : `not an enum: ${named.name}`;
+  return list ? `[${what}]` : what;
+}
+
 async function actualColumns(c: Client, table: string): Promise<string[]> {
   const { rows } = await c.query(
     `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
@@ -171,6 +212,57 @@ describe('migrated schema (from the catalog)', () => {
       'movement_cycles.movement_cycles_bio_times_check', 'movement_cycles.movement_cycles_walk_pass_speed_check',
     ]) expect(names.has(expected) ? expected : `missing ${expected}`).toBe(expected);
     expect(rows.length).toBeGreaterThan(100);
+  });
+
+  it('every vocabulary CHECK column is a GraphQL enum (or list of enum) whose stored values are exactly the checked set', async () => {
+    const schema = await buildAppSchema();
+    const { rows } = await c.query(
+      `select cl.relname as t, con.conname, pg_get_constraintdef(con.oid) as def
+         from pg_constraint con join pg_class cl on cl.oid = con.conrelid
+        where con.contype = 'c' and cl.relnamespace = 'public'::regnamespace order by 1, 2`,
+    );
+    const vocabularies = rows.flatMap((r) => {
+      const v = vocabularyOf(r.def);
+      return v ? [{ table: r.t as string, ...v }] : [];
+    });
+    const mismatches = vocabularies.flatMap((v) => {
+      const type = schema.getType(GRAPHQL_TYPES[v.table]);
+      const field = type instanceof GraphQLObjectType ? type.getFields()[camelCase(v.column)] : undefined;
+      const where = `${GRAPHQL_TYPES[v.table]}.${camelCase(v.column)} (${v.table}.${v.column})`;
+      const actual = `${where}: ${field ? describeField(field.type) : 'no such field'}`;
+      const expected = `${where}: ${v.array ? '[' : ''}enum ${JSON.stringify([...v.values].sort())}${v.array ? ']' : ''}`;
+      return actual === expected ? [] : [{ actual, expected }];
+    });
+    expect(mismatches).toEqual([]);
+    // The parser found every vocabulary CHECK (one per column, the ones domain.md lists): none went untested above.
+    expect(vocabularies.map((v) => `${v.table}.${v.column}`).sort()).toEqual([
+      ...['processing_status', 'knee', 'maneuver', 'mic_1_position', 'mic_2_position', 'mic_3_position', 'mic_4_position',
+        ...['', '_ch1', '_ch2', '_ch3', '_ch4'].map((ch) => `qc_artifact_type${ch}`)].map((col) => `audio_processing.${col}`),
+      ...['processing_status', 'biomechanics_type', 'knee', 'maneuver', 'biomechanics_sync_method'].map((col) => `biomechanics_import.${col}`),
+      ...['processing_status', 'knee', 'maneuver', 'speed'].map((col) => `movement_cycles.${col}`),
+      'study.name',
+      ...['processing_status', 'knee', 'maneuver', 'speed', 'sync_method', 'stomp_detection_methods', 'selected_stomp_method'].map((col) => `synchronization.${col}`),
+    ].sort());
+    // Every other check naming a string is known not to be a vocabulary (so one written in a form the parser misses fails here).
+    expect(rows.filter((r) => /'/.test(r.def) && !vocabularyOf(r.def)).map((r) => r.conname).sort()).toEqual([
+      'audio_processing_pkl_file_checksum_check', 'movement_cycles_cycle_file_checksum_check', 'movement_cycles_walk_pass_speed_check',
+      'synchronization_audio_stomp_times_check', 'synchronization_biomechanics_stomp_times_check', 'synchronization_sync_file_checksum_check',
+      'synchronization_walk_pass_speed_check',
+    ]);
+  });
+
+  it('recognizes each way a vocabulary CHECK can be written, and nothing else', () => {
+    expect(vocabularyOf(`CHECK ((knee = ANY (ARRAY['left'::text, 'right'::text])))`)).toEqual({ column: 'knee', values: ['left', 'right'], array: false });
+    expect(vocabularyOf(`CHECK (knee in ('left', 'right'))`)).toEqual({ column: 'knee', values: ['left', 'right'], array: false });
+    expect(vocabularyOf(`CHECK (((name)::text ~ '^(AOA|preOA|SMoCK)$'::text))`)).toEqual({ column: 'name', values: ['AOA', 'preOA', 'SMoCK'], array: false });
+    expect(vocabularyOf(`CHECK ((biomechanics_type = ANY (ARRAY['Gonio'::text, 'IMU'::text, 'Motion Analysis'::text])))`)?.values).toEqual(['Gonio', 'IMU', 'Motion Analysis']);
+    expect(vocabularyOf(`CHECK ((qc_artifact_type <@ ARRAY['Intermittent'::text, 'Continuous'::text]))`)).toEqual({ column: 'qc_artifact_type', values: ['Intermittent', 'Continuous'], array: true });
+    for (const other of [
+      `CHECK (((pkl_file_checksum)::text ~ '^[0-9a-f]{64}$'::text))`,
+      `CHECK (((NOT COALESCE(('audio'::text = ANY (stomp_detection_methods)), false)) OR ((selected_audio_sync_time IS NOT NULL) AND (contra_selected_audio_sync_time IS NOT NULL))))`,
+      `CHECK ((((maneuver = 'walk'::text) AND (pass_number IS NOT NULL) AND (speed IS NOT NULL)) OR ((maneuver <> 'walk'::text) AND (pass_number IS NULL) AND (speed IS NULL))))`,
+      `CHECK ((num_channels >= 1) AND (num_channels <= 4))`,
+    ]) expect(vocabularyOf(other)).toBeNull();
   });
 
   it('moves updated_at on every update through a trigger, whoever writes', async () => {

@@ -2,7 +2,8 @@
  * Every write rule of domain.md, broken once: the write is refused with a violation that
  * names the field and the rule, and the database is byte-for-byte as it was. The inputs
  * come in as plain objects, the way the CLI or a CSV import hands them to the service
- * (GraphQL's own type checks would stop some of them earlier; see write-graphql.test.ts).
+ * (GraphQL's own type checks would stop some of them earlier; see 'through GraphQL' in
+ * write-upserts.test.ts, and fuzz.test.ts).
  */
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
@@ -118,6 +119,10 @@ const lengthsAndPresence: Case[] = [
   ['a field the record does not have', 'audio', () => ({ kne: 'left' }), { field: 'kne', rule: 'unknownField' }],
 ];
 
+/** A valid sit-to-stand synchronization (overrides) and cycle (whole input) of AOA 1001's left knee. */
+const sts = (x: Parents): Plain => ({ audioProcessingId: x.stsAudioId, biomechanicsImportId: x.stsBioId, maneuver: 'sts', passNumber: null, speed: null });
+const stsCycle = (x: Parents): Plain => ({ ...sts(x), synchronizationId: x.stsSyncId });
+
 const crossField: Case[] = [
   ['recording time on the next day', 'audio', () => ({ recordingTime: new Date('2024-03-06T00:10:00Z') }), { field: 'recordingTime', rule: 'sameCalendarDate' }],
   ['walk sync without pass number', 'synchronization', () => ({ passNumber: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
@@ -126,6 +131,13 @@ const crossField: Case[] = [
   ['fe sync with a pass number', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
   ['fe sync with a speed', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
   ['walk cycle without speed', 'cycle', () => ({ speed: null }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['walk cycle without pass number', 'cycle', () => ({ passNumber: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['walk cycle with pass 0', 'cycle', () => ({ passNumber: 0, synchronizationId: null }), { field: 'passNumber', rule: 'min' }],
+  ['fe cycle with a speed', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['sts sync with a pass number', 'synchronization', (x) => ({ ...sts(x), passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['sts sync with a speed', 'synchronization', (x) => ({ ...sts(x), passNumber: null, speed: 'medium' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  ['sts cycle with a pass number', 'cycle', (x) => ({ ...stsCycle(x), passNumber: 3 }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  ['sts cycle with a speed', 'cycle', (x) => ({ ...stsCycle(x), speed: 'fast' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
   ['fe cycle with a pass number', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: 2, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
   ['biomechanics stomp method without bioSelectedSyncTime', 'synchronization', () => ({ bioSelectedSyncTime: null }), { field: 'bioSelectedSyncTime', rule: 'requiredByStompMethod' }],
   ['biomechanics stomp method without contraBioSelectedSyncTime', 'synchronization', () => ({ contraBioSelectedSyncTime: undefined }), { field: 'contraBioSelectedSyncTime', rule: 'requiredByStompMethod' }],
@@ -171,6 +183,10 @@ const crossRecord: Case[] = [
   ['cycle maneuver unlike its audio', 'cycle', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
   ['cycle pass unlike its synchronization', 'cycle', () => ({ passNumber: 2 }), { field: 'passNumber', rule: 'matchesSynchronization' }],
   ['cycle speed unlike its synchronization', 'cycle', () => ({ speed: 'fast' }), { field: 'speed', rule: 'matchesSynchronization' }],
+  ['cycle audio of another participant', 'cycle', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
+  ['cycle biomechanics of another participant', 'cycle', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
+  ['cycle biomechanics that does not exist', 'cycle', () => ({ biomechanicsImportId: 99999 }), { field: 'biomechanicsImportId', rule: 'exists' }],
+  ['cycle maneuver unlike its synchronization', 'cycle', (x) => ({ ...stsCycle(x), audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' }), { field: 'maneuver', rule: 'matchesSynchronization' }],
   ['cycle biomechanics unlike it', 'cycle', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
 ];
 
@@ -251,5 +267,7 @@ describe('the unbroken inputs', () => {
     await expect(
       r.upsertMovementCycles([cycleInput(p, { audioProcessingId: p.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: null, bioStartTime: null, bioEndTime: null })]),
     ).resolves.toMatchObject({ inserted: 1 });
+    await expect(r.upsertMovementCycles([cycleInput(p, stsCycle(p))])).resolves.toMatchObject({ inserted: 1 });
+    await expect(r.upsertSynchronization(synchronizationInput(p, sts(p)))).resolves.toMatchObject({ id: p.stsSyncId, passNumber: null, speed: null });
   });
 });

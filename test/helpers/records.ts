@@ -9,7 +9,7 @@ import { ValidationFailedError, type FieldViolation } from '../../src/services/e
 
 export type Plain = Record<string, any>;
 
-/** Ids of AOA 1001's seeded records: left-knee walk audio and biomechanics, and its slow pass-1 synchronization. */
+/** Ids of AOA 1001's seeded records: left-knee walk audio and biomechanics and its slow pass-1 synchronization, left fe and sts records. */
 export interface Parents {
   participantId: number;
   walkAudioId: number;
@@ -17,6 +17,10 @@ export interface Parents {
   slowSyncId: number;
   feAudioId: number;
   feBioId: number;
+  /** Left-knee sit-to-stand audio, biomechanics and its (pass- and speed-less) synchronization. */
+  stsAudioId: number;
+  stsBioId: number;
+  stsSyncId: number;
   /** A record of another participant (preOA 2001), left walk. */
   otherAudioId: number;
   otherBioId: number;
@@ -43,6 +47,9 @@ export async function findParents(c: Client): Promise<Parents> {
     slowSyncId: await sync(participantId),
     feAudioId: await rec('audio_processing', participantId, 'fe'),
     feBioId: await rec('biomechanics_import', participantId, 'fe'),
+    stsAudioId: await rec('audio_processing', participantId, 'sts'),
+    stsBioId: await rec('biomechanics_import', participantId, 'sts'),
+    stsSyncId: await rec('synchronization', participantId, 'sts'),
     otherAudioId: await rec('audio_processing', other, 'walk'),
     otherBioId: await rec('biomechanics_import', other, 'walk'),
     otherSyncId: await sync(other),
