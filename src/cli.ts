@@ -18,6 +18,7 @@ import { seedProgressReporter } from './services/seed-progress';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
 import { runDoctor, type DoctorCheck } from './services/doctor';
+import { runPsql } from './services/pg-tools';
 
 interface TargetFlags {
   test?: boolean;
@@ -441,6 +442,27 @@ export function buildCli(): Command {
         await release();
       }
     });
+
+  withTarget(program.command('psql'))
+    .description("psql on the database, embedded one included (the guide's psql $AE_DATABASE_URL); arguments after -- go to psql")
+    .argument('[psql_args...]', "e.g. -- -c '\\dt'  or  -- -f scripts/migrations/002_add_timezone.sql")
+    .action((args: string[], f: TargetFlags) =>
+      withServer(f, async (ctx) => {
+        process.stderr.write(`psql on ${where(ctx)}\n`);
+        process.exitCode = await runPsql(ctx.target.url, args);
+      }),
+    );
+
+  withTarget(program.command('url'))
+    .description('print the database URL (password masked unless --show-password), for other tools')
+    .option('--show-password', 'print the password too (the URL then is a secret)')
+    .action((f: TargetFlags & { showPassword?: boolean }) =>
+      withServer(f, async (ctx) => {
+        out(f.showPassword ? ctx.target.url : maskUrl(ctx.target.url));
+        // Started just for this command, the embedded server stops when it ends, and its port changes next time.
+        if (ctx.target.embedded) process.stderr.write('The embedded server is not running (npm start runs it); this URL works only while it does, and its port may change. For a SQL prompt: npx ae-db psql\n');
+      }),
+    );
 
   withTarget(program.command('truncate'))
     .alias('reset')

@@ -1,7 +1,8 @@
 /**
  * `ae-db` as real subprocesses against a test database.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aeDb } from './helpers/cli';
 import { createTestDatabase, sqlClient, serverUrl, type TestDatabase } from './helpers/db';
@@ -42,6 +43,35 @@ it('seed writes the sample data and status counts it', async () => {
   const status = await aeDb(['status', '--url', db.url]);
   expect(status.stdout).toMatch(/Studies +1/);
   expect(status.stdout).toMatch(/Audio files +6/);
+});
+
+it("psql runs the guide's psql commands on the target: -c, -f (a legacy SQL migration), and passes psql's exit code on", async () => {
+  const count = await aeDb(['psql', '--url', db.url, '--', '-At', '-c', "select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public'"]);
+  expect(count).toMatchObject({ code: 0, stdout: `${(await tables(db.url)).join(',')}\n` });
+  expect(count.stderr).toContain('psql on postgresql://');
+  expect(count.stderr).not.toContain(new URL(db.url.replace('postgresql:', 'http:')).password || '\u0000');
+  const dir = mkdtempSync(join(tmpdir(), 'ae-legacy-'));
+  try {
+    const file = join(dir, '002_add_note.sql');
+    writeFileSync(file, 'alter table study add column legacy_note text;\n');
+    expect((await aeDb(['psql', '--url', db.url, '--', '-v', 'ON_ERROR_STOP=1', '-f', file])).code).toBe(0);
+    const described = await aeDb(['psql', '--url', db.url, '--', '-c', '\\d study']);
+    expect(described.stdout).toMatch(/legacy_note +\| text/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await aeDb(['psql', '--url', db.url, '--', '-c', 'alter table study drop column legacy_note']);
+  }
+  const failing = await aeDb(['psql', '--url', db.url, '--', '-v', 'ON_ERROR_STOP=1', '-c', 'select 1 / 0']);
+  expect(failing.code).not.toBe(0);
+  expect(failing.stderr).toMatch(/division by zero/);
+});
+
+it('url prints the target URL, the password masked unless --show-password', async () => {
+  const password = new URL(db.url.replace('postgresql:', 'http:')).password;
+  const masked = await aeDb(['url', '--url', db.url]);
+  expect(masked.code).toBe(0);
+  expect(masked.stdout).toBe(`${password ? db.url.replace(`:${password}@`, ':****@') : db.url}\n`);
+  expect((await aeDb(['url', '--url', db.url, '--show-password'])).stdout).toBe(`${db.url}\n`);
 });
 
 it('check is clean on a migrated database and exits 1 with the difference after a manual change', async () => {

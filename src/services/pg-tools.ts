@@ -2,7 +2,7 @@
  * PostgreSQL's client programs (pg_dump, psql): finding them, checking they can talk to the
  * server, and running them without the password ever reaching a command line or a log.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { parseDatabaseUrl } from '../config';
 import { UserError } from './errors';
 
@@ -28,7 +28,7 @@ export function installHint(major?: number): string {
 
 export class ToolMissingError extends UserError {
   constructor(readonly tool: ClientTool) {
-    super(`${tool} was not found on the PATH; it is needed to ${tool === 'pg_dump' ? 'make backups' : 'restore backups'}.\n${installHint()}`);
+    super(`${tool} was not found on the PATH; it is needed to ${tool === 'pg_dump' ? 'make backups' : 'restore backups and open a SQL prompt'}.\n${installHint()}`);
   }
 }
 
@@ -107,3 +107,18 @@ export function firstErrorLine(stderr: string): string {
   const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines[0] ?? '';
   return line.replace(/^psql:<stdin>:\d+:\s*/, '').replace(/^(pg_dump|psql): error:\s*/, '');
 }
+
+/**
+ * An interactive psql on the database (or one that runs `args`, e.g. `-c '\dt'` or `-f
+ * legacy.sql`), on this terminal; resolves with psql's exit code. The guide's
+ * `psql $AE_DATABASE_URL …`, also for the embedded server, whose port and password nobody types.
+ */
+export function runPsql(url: string, args: string[]): Promise<number> {
+  const { dbname, env } = toolConnection(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['--dbname', dbname, ...args], { env, stdio: 'inherit' });
+    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new ToolMissingError('psql') : e));
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
