@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -91,5 +91,36 @@ describe('target resolution', () => {
 
   it('uses AE_DATABASE_URL without --test', async () => {
     expect((await resolveTarget(base)).source).toBe('AE_DATABASE_URL');
+  });
+});
+
+describe('documentation of the settings', () => {
+  const root = join(__dirname, '..');
+  /** Every AE_… variable the server and the CLI read, found in the sources themselves. */
+  const read = (): string[] => {
+    const names = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/\bAE_[A-Z0-9_]+\b/g)) names.add(m[0]);
+      }
+    };
+    walk(join(root, 'src'));
+    return [...names].sort();
+  };
+
+  it('README and .env.example describe every AE_ variable the code reads', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const names = read();
+    expect(names.length).toBeGreaterThan(15);
+    // README: in a table row (| `AE_X` |) of Configuration or Production notes.
+    expect(names.filter((n) => !new RegExp(`^\\|[^\\n]*\`${n}\``, 'm').test(readme))).toEqual([]);
+    expect(names.filter((n) => !new RegExp(`^# ${n}=`, 'm').test(example))).toEqual([]);
+  });
+
+  it('reads AE_HOST, listening on every interface by default', () => {
+    expect(loadConfig({}).host).toBe('0.0.0.0');
+    expect(loadConfig({ AE_HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
   });
 });
