@@ -34,12 +34,23 @@ export class ExportParameterError extends UserError {
   }
 }
 
-/** `true`/`false`/numbers become their JSON types; anything else stays text. */
+/**
+ * `true`/`false`/numbers become their JSON types; anything else stays text. Numbers are
+ * taken as Python and JavaScript print them: `1.5`, `.5`, `1e-05`.
+ */
 function scalar(text: string): unknown {
   if (text === 'true') return true;
   if (text === 'false') return false;
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return Number(text);
   return text;
+}
+
+/**
+ * A time offset's "+" sent unencoded (`…T09:30:00+01:00`) reaches us as a space: put it back.
+ * A space cannot otherwise stand there, so nothing else is changed.
+ */
+function timeBound(text: string): string {
+  return text.replace(/^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$/, '$1+$2');
 }
 
 /**
@@ -52,14 +63,19 @@ export function filterFromQuery(table: TableName, params: URLSearchParams): Reco
   const known = new Set(filterFieldNames(kind));
   const filter: Record<string, unknown> = {};
   for (const key of new Set(params.keys())) {
-    const [name, bound] = key.split('.', 2);
+    const [name, bound, ...more] = key.split('.');
     if (!known.has(name)) {
       throw new ExportParameterError(key, `${key}: not a filter of ${table} (known: ${[...known].join(', ')}).`);
     }
-    const values = params.getAll(key).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+    if (bound !== undefined && (more.length > 0 || !['min', 'max', 'from', 'to'].includes(bound))) {
+      throw new ExportParameterError(key, `${key}: a range takes .min/.max (numbers) or .from/.to (times).`);
+    }
+    // A time bound may carry an offset whose "+" arrived as a space (timeBound).
+    const values = params.getAll(key).flatMap((v) => v.split(','))
+      .map((v) => (bound === 'from' || bound === 'to' ? timeBound(v.trim()) : v.trim())).filter((v) => v !== '');
     if (values.length === 0) throw new ExportParameterError(key, `${key}: needs a value.`);
     if (bound !== undefined) {
-      if (!['min', 'max', 'from', 'to'].includes(bound)) throw new ExportParameterError(key, `${key}: a range takes .min/.max (numbers) or .from/.to (times).`);
+      if (values.length > 1) throw new ExportParameterError(key, `${key}: takes one value (got ${values.length}: ${values.join(', ')}).`);
       const range = (filter[name] ??= {}) as Record<string, unknown>;
       range[bound] = bound === 'min' || bound === 'max' ? scalar(values[0]) : values[0];
     } else {
@@ -90,7 +106,8 @@ export function exportStatement(table: TableName, format: ExportFormat, params: 
     where = buildWhere(KIND_OF_TABLE[table], filterFromQuery(table, params), 't', p, 'query');
   } catch (e) {
     if (e instanceof UserError && !(e instanceof ExportParameterError)) {
-      const parameter = /^query\.([\w]+)/.exec(e.message)?.[1] ?? 'query';
+      // The parameter as sent: `durationS.min` for a bound's own error, `durationS` for the range's.
+      const parameter = /^query\.(\w+(?:\.(?:min|max|from|to)\b)?)/.exec(e.message)?.[1] ?? 'query';
       throw new ExportParameterError(parameter, e.message.replace(/^query\./, ''));
     }
     throw e;
