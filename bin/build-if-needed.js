@@ -1,6 +1,6 @@
 'use strict';
 // Rebuild dist/ with tsc when any source under src/ or migrations/ is newer than the last build.
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -25,6 +25,10 @@ function ensureBuilt() {
   if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
   process.stderr.write('[ae-db] compiling TypeScript sources …\n');
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  // An incremental tsc that finds nothing to change (sources touched, not edited: a checkout,
+  // a rebase) leaves its build info as it was; mark the build as current so it runs once.
+  const now = new Date();
+  if (existsSync(stamp)) utimesSync(stamp, now, now);
 }
 
 module.exports = { ensureBuilt };
