@@ -5,12 +5,15 @@
  * does all day: nested trees and lookups from Sandbox, cursor pages and summaries from
  * notebooks, and the pipeline re-sending records it already wrote (idempotent upserts).
  *
- * Reports requests, errors (the target is 0), p50/p99 latency per kind, the server's resident
- * memory sampled through the run (start, end, and the slope after warm-up), and checks that the
- * row counts are the same after the run as before it (every write was a re-send).
+ * The same load runs for a warm-up first (30 s by default: V8 grows its heap to the working
+ * size meanwhile), then for the measured run. Reports requests, errors (the target is 0, warm-up
+ * included), p50/p99 latency per kind over the measured run, the server's resident memory
+ * sampled throughout (before any request, after warm-up, at the end, and the trend over the
+ * measured run), and checks that the row counts are the same after the run as before it
+ * (every write was a re-send).
  *
- *   npm run soak                                  32 clients, 60 s, medium dataset
- *   npm run soak -- --clients 8 --seconds 20 --size small --max-requests 50000
+ *   npm run soak                                  32 clients, 30 s warm-up + 60 s, medium dataset
+ *   npm run soak -- --clients 8 --seconds 20 --warmup 5 --size small --max-requests 50000
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,13 +31,14 @@ import { percentile } from './lib/stats';
 interface Options {
   clients: number;
   seconds: number;
+  warmup: number;
   maxRequests: number;
   size: 'small' | 'medium';
   out: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const known = ['--clients', '--seconds', '--max-requests', '--size', '--out'];
+  const known = ['--clients', '--seconds', '--warmup', '--max-requests', '--size', '--out'];
   const arg = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -52,6 +56,7 @@ function parseOptions(argv: string[]): Options {
     // Bounded on purpose: this is a soak on one machine, not a load test of the network.
     clients: int('--clients', 32, 256),
     seconds: int('--seconds', 60, 3600),
+    warmup: int('--warmup', 30, 3600),
     maxRequests: int('--max-requests', 2_000_000, 10_000_000),
     size,
     out: arg('--out') ?? join(projectRoot(), 'bench', 'results'),
@@ -265,24 +270,27 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       }
     };
 
-    const stats = new Map<Kind, KindStats>(MIX.map(([k]) => [k, { requests: 0, errors: 0, latenciesMs: [] }]));
+    const newStats = () => new Map<Kind, KindStats>(MIX.map(([k]) => [k, { requests: 0, errors: 0, latenciesMs: [] }]));
+    const warmupStats = newStats();
+    const stats = newStats();
     const firstErrors: string[] = [];
     const rss: [number, number][] = [[0, rssAtStart]];
     const started = Date.now();
-    const deadline = started + o.seconds * 1000;
+    const measureFrom = started + o.warmup * 1000;
+    const deadline = measureFrom + o.seconds * 1000;
     const sampler = setInterval(() => {
       const mb = rssMb(pid);
       if (mb !== undefined) rss.push([(Date.now() - started) / 1000, mb]);
     }, 2_000);
     let issued = 0;
     const via = agent(o.clients);
-    log(`${o.clients} clients for ${o.seconds} s (at most ${o.maxRequests} requests) …`);
+    log(`${o.clients} clients: ${o.warmup} s warm-up, then ${o.seconds} s measured (at most ${o.maxRequests} requests) …`);
     const client = async () => {
       while (Date.now() < deadline && issued < o.maxRequests) {
         issued++;
         const kind = kindOf();
         const { body, headers, check } = request(kind);
-        const s = stats.get(kind)!;
+        const s = (Date.now() < measureFrom ? warmupStats : stats).get(kind)!;
         s.requests++;
         try {
           const r = await post(server!.url, body, via, 30_000, headers);
@@ -301,9 +309,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     await Promise.all(Array.from({ length: o.clients }, client));
     clearInterval(sampler);
     via.destroy();
-    const seconds = (Date.now() - started) / 1000;
+    const elapsed = (Date.now() - started) / 1000;
+    const seconds = Math.max(0.001, elapsed - o.warmup);
     const rssAtEnd = rssMb(pid)!;
-    rss.push([seconds, rssAtEnd]);
+    rss.push([elapsed, rssAtEnd]);
     const after = await rowCounts(url);
     const exitCode = await server.stop();
     server = undefined;
@@ -318,7 +327,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
     const all = [...stats.values()];
     const total = { requests: all.reduce((a, s) => a + s.requests, 0), errors: all.reduce((a, s) => a + s.errors, 0), latenciesMs: all.flatMap((s) => s.latenciesMs) };
-    const warm = rss.filter(([t]) => t >= Math.min(10, o.seconds / 4));
+    const warmup = [...warmupStats.values()].reduce((a, s) => ({ requests: a.requests + s.requests, errors: a.errors + s.errors }), { requests: 0, errors: 0 });
+    const warm = rss.filter(([t]) => t >= o.warmup);
     const rssSlope = slope(warm) * 60;
     // Thirds of the run after warm-up: a leak shows as means that keep climbing; a heap
     // settling into its working size rises once and then stays.
@@ -329,7 +339,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       `| ${name} | ${s.requests.toLocaleString('en')} | ${s.errors} | ${(s.requests / seconds).toFixed(0)} | ${percentile(s.latenciesMs, 50).toFixed(1)} | ${percentile(s.latenciesMs, 99).toFixed(1)} |`;
     const unchanged = TABLES.every((t) => before[t] === after[t]);
     const md = [
-      `# Soak: ${o.clients} clients, ${seconds.toFixed(0)} s, ${o.size} dataset`,
+      `# Soak: ${o.clients} clients, ${seconds.toFixed(0)} s measured after ${o.warmup} s of warm-up, ${o.size} dataset`,
       '',
       `${new Date().toISOString()} · Node ${process.version} · ${(await import('node:os')).cpus().length} CPUs · command: \`npm run soak -- ${argv.join(' ')}\``,
       '',
@@ -338,7 +348,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       ...MIX.map(([k]) => row(k, stats.get(k)!)),
       row('**all**', total),
       '',
-      `Server RSS: ${rssAtStart.toFixed(0)} MB at start (before any request), ${warm[0]?.[1].toFixed(0)} MB after warm-up (${warm[0]?.[0].toFixed(0)} s), ${rssAtEnd.toFixed(0)} MB at the end; mean of each third after warm-up ${rssThirds.map((m) => m.toFixed(0)).join(' → ')} MB; least-squares slope ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(1)} MB/min over ${warm.length} samples (min ${Math.min(...warm.map(([, y]) => y)).toFixed(0)}, max ${Math.max(...warm.map(([, y]) => y)).toFixed(0)} MB).`,
+      `Warm-up (same load, not in the table): ${warmup.requests.toLocaleString('en')} requests, ${warmup.errors} errors.`,
+      '',
+      `Server RSS: ${rssAtStart.toFixed(0)} MB at start (before any request), ${warm[0]?.[1].toFixed(0)} MB after warm-up (${warm[0]?.[0].toFixed(0)} s), ${rssAtEnd.toFixed(0)} MB at the end; mean of each third of the measured run ${rssThirds.map((m) => m.toFixed(0)).join(' → ')} MB; least-squares slope ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(1)} MB/min over ${warm.length} samples (min ${Math.min(...warm.map(([, y]) => y)).toFixed(0)}, max ${Math.max(...warm.map(([, y]) => y)).toFixed(0)} MB).`,
       '',
       `Server log: ${lines.length.toLocaleString('en')} request lines, outcomes ${JSON.stringify(outcomes)}. Server exit code after SIGTERM: ${exitCode}.`,
       `Row counts ${unchanged ? 'unchanged' : 'CHANGED'} by the run (every write re-sent existing records): ${JSON.stringify(after)}.`,
@@ -348,10 +360,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     writeFileSync(join(o.out, 'soak-latest.md'), `${md}\n`);
     writeFileSync(
       join(o.out, 'soak-latest.json'),
-      `${JSON.stringify({ options: o, seconds, stats: Object.fromEntries([...stats].map(([k, s]) => [k, { requests: s.requests, errors: s.errors, p50: percentile(s.latenciesMs, 50), p99: percentile(s.latenciesMs, 99) }])), rss, rssThirdsMb: rssThirds, rssSlopeMbPerMin: rssSlope, outcomes, before, after, exitCode, firstErrors }, null, 2)}\n`,
+      `${JSON.stringify({ options: o, seconds, warmup, stats: Object.fromEntries([...stats].map(([k, s]) => [k, { requests: s.requests, errors: s.errors, p50: percentile(s.latenciesMs, 50), p99: percentile(s.latenciesMs, 99) }])), rss, rssThirdsMb: rssThirds, rssSlopeMbPerMin: rssSlope, outcomes, before, after, exitCode, firstErrors }, null, 2)}\n`,
     );
     log(`wrote ${join(o.out, 'soak-latest.md')}`);
-    return total.errors === 0 && unchanged && exitCode === 0 ? 0 : 1;
+    return total.errors === 0 && warmup.errors === 0 && unchanged && exitCode === 0 ? 0 : 1;
   } finally {
     await server?.stop().catch(() => undefined);
     await db?.stop().catch(() => undefined);
