@@ -79,7 +79,7 @@ export function explainFailure(e: unknown): string {
     case '42501':
       return `Error: ${msg}. The database role lacks a privilege this operation needs.`;
     default:
-      return `Error: ${msg.split('\n')[0]}`;
+      return [`Error: ${msg.split('\n')[0]}`, 'Check: "npx ae-db doctor" runs the troubleshooting checklist (URL, server, role, database, schema, client tools).'].join('\n');
   }
 }
 
