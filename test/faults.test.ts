@@ -2,7 +2,7 @@
  * Faults: the database going away and coming back, shutdown with work in flight, and
  * processes killed in the middle of admin operations.
  */
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -87,7 +87,7 @@ describe('graceful shutdown', () => {
       await lock.query('begin');
       await lock.query('lock table study in access exclusive mode');
       const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ studies { name } }' }) });
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForLockWaiter(lock);
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ studies { name } }"}' })).rejects.toThrow();
@@ -99,6 +99,53 @@ describe('graceful shutdown', () => {
     } finally {
       await lock.end();
       await db.drop();
+    }
+  });
+});
+
+describe('graceful shutdown of the embedded database', () => {
+  it('SIGTERM stops the embedded PostgreSQL npm start started, and its data stays for the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ae-embedded-stop-'));
+    chmodSync(dir, 0o755);
+    const dataDir = join(dir, 'pg');
+    const start = async () => {
+      const env = { ...process.env, AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: dataDir, PORT: String(await freePort()), AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN: 'embedded-admin-token-0123456789' };
+      const { child, value, output } = await spawnUntil([join(__dirname, '..', 'dist', 'src', 'server.js')], /ready in/, (l) => JSON.parse(l).msg as string, env);
+      const pid = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+      return { child, ready: value, seeded: output.some((l) => l.includes('seeded sample data')), postgres: { pid: Number(pid[0]), port: Number(pid[3]) } };
+    };
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const first = await start();
+      expect(first.ready).toMatch(/^ready in/);
+      expect(first.seeded).toBe(true);
+      expect(alive(first.postgres.pid)).toBe(true);
+      first.child.kill('SIGTERM');
+      expect(await exited(first.child)).toBe(0);
+      // Stopped cleanly: no postmaster left, its lock file removed, its port closed.
+      expect(alive(first.postgres.pid)).toBe(false);
+      expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+      const refused = new Client({ host: '127.0.0.1', port: first.postgres.port, user: 'postgres', connectionTimeoutMillis: 2000 });
+      await expect(refused.connect()).rejects.toThrow(/ECONNREFUSED/);
+      // The seeded data survives for the next start, which does not seed again.
+      const second = await start();
+      expect(second.seeded).toBe(false);
+      const res = await fetch(second.ready.replace(/^.*?(http:\S+\/graphql).*$/, '$1'), {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ databaseSummary { tables { table rows } } }' }),
+      });
+      const tables = ((await res.json()) as any).data.databaseSummary.tables as { table: string; rows: number }[];
+      expect(tables.find((t) => t.table === 'participant')?.rows).toBeGreaterThan(0);
+      second.child.kill('SIGTERM');
+      expect(await exited(second.child)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
