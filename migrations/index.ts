@@ -5,7 +5,9 @@
  */
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_initial_schema } from './Migration20261124000000_initial_schema';
+import { Migration20261202000000_finite_numbers } from './Migration20261202000000_finite_numbers';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124000000_initial_schema', class: Migration20261124000000_initial_schema },
+  { name: 'Migration20261202000000_finite_numbers', class: Migration20261202000000_finite_numbers },
 ];

@@ -13,7 +13,8 @@ import { initORM, type AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 import { TABLES } from '../src/entities';
 
-const INITIAL = MIGRATIONS[0].name;
+const NAMES = MIGRATIONS.map((m) => m.name);
+const HEAD = NAMES.at(-1)!;
 const STATUS = 'migrationStatus { current head pending unknown executed { name executedAt } schemaCheck { ok differences } }';
 const COUNTS = '{ study participant audioProcessing biomechanicsImport synchronization movementCycles }';
 
@@ -43,29 +44,36 @@ describe('migrationStatus, migrate and rollback', () => {
     const res = await db.gql.query(`{ ${STATUS} }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.migrationStatus).toEqual({
-      current: INITIAL, head: INITIAL, pending: [], unknown: [],
-      executed: [{ name: INITIAL, executedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+      current: HEAD, head: HEAD, pending: [], unknown: [],
+      executed: NAMES.map((name) => ({ name, executedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })),
       schemaCheck: { ok: true, differences: [] },
     });
   });
 
   it.each([
-    ['the default single step', 'rollback'],
-    ['steps: 1', 'rollback(steps: 1)'],
+    [`steps: ${NAMES.length} (all of them)`, `rollback(steps: ${NAMES.length})`],
     ['to: "base"', 'rollback(to: "base")'],
     ['a wrong confirmation', 'rollback(to: "base", confirm: "yes")'],
   ])('rollback reaching base is refused without confirm: "YES" (%s), and nothing changes', async (_what, call) => {
     const res = await db.gql.query(`mutation { ${call} { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
     expect(res.errors![0].message).toMatch(/confirm: "YES"/);
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
     expect(await dataTables(db.c)).toHaveLength(TABLES.length);
   });
 
-  it('rollback to base with confirm: "YES" reverts the migration and drops the tables', async () => {
+  it('rollback of one step that does not reach base needs no confirmation; migrate re-applies it', async () => {
+    const down = await db.gql.query(`mutation { rollback { migrations status { current pending } } }`);
+    expect(down.errors).toBeUndefined();
+    expect(down.data.rollback).toEqual({ migrations: [HEAD], status: { current: NAMES.at(-2), pending: [HEAD] } });
+    const up = await db.gql.query(`mutation { migrate { migrations status { current pending } } }`);
+    expect(up.data.migrate).toEqual({ migrations: [HEAD], status: { current: HEAD, pending: [] } });
+  });
+
+  it('rollback to base with confirm: "YES" reverts every migration and drops the tables', async () => {
     const res = await db.gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.rollback).toEqual({ migrations: [INITIAL], status: { current: null, pending: [INITIAL] } });
+    expect(res.data.rollback).toEqual({ migrations: [...NAMES].reverse(), status: { current: null, pending: NAMES } });
     expect(await dataTables(db.c)).toEqual([]);
     const status = await db.gql.query(`{ migrationStatus { schemaCheck { ok } } }`);
     expect(status.data.migrationStatus.schemaCheck.ok).toBe(false);
@@ -80,7 +88,7 @@ describe('migrationStatus, migrate and rollback', () => {
   it('migrate applies what is pending and reports the new status', async () => {
     const res = await db.gql.query(`mutation { migrate { migrations status { current head pending } } }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.migrate).toEqual({ migrations: [INITIAL], status: { current: INITIAL, head: INITIAL, pending: [] } });
+    expect(res.data.migrate).toEqual({ migrations: NAMES, status: { current: HEAD, head: HEAD, pending: [] } });
     expect(await dataTables(db.c)).toHaveLength(TABLES.length);
     expect((await db.gql.query(`mutation { migrate { migrations } }`)).data.migrate.migrations).toEqual([]);
   });
@@ -139,7 +147,7 @@ describe('seedSampleData and resetDatabase', () => {
       biomechanicsImport: before.biomechanics_import, synchronization: before.synchronization, movementCycles: before.movement_cycles,
     });
     expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
   });
 
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
@@ -200,14 +208,14 @@ describe('a failing migration', () => {
   const tableExists = async (t: string) => (await c.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
 
   it('migrate to head fails as a whole: MIGRATION_FAILED, the version unchanged, no table of either migration left', async () => {
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [PROBE, BROKEN] });
+    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
     const res = await gql.query(`mutation { migrate { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('MIGRATION_FAILED');
-    expect(res.errors![0].message).toMatch(new RegExp(`stays at ${INITIAL}`));
+    expect(res.errors![0].message).toMatch(new RegExp(`stays at ${HEAD}`));
     // PostgreSQL's words and the migration that failed, but never the SQL it ran.
     expect(res.errors![0].message).toMatch(new RegExp(`${BROKEN}: division by zero \\(SQLSTATE 22012\\)$`));
     expect(res.errors![0].message).not.toMatch(/select|1 \/ 0/i);
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: INITIAL, pending: [PROBE, BROKEN] });
+    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
     expect(await tableExists('ae_probe')).toBe(false);
     expect(await tableExists('ae_probe_broken')).toBe(false);
   });
@@ -217,7 +225,7 @@ describe('a failing migration', () => {
     expect(up.data.migrate).toEqual({ migrations: [PROBE], status: { current: PROBE, pending: [BROKEN] } });
     expect(await tableExists('ae_probe')).toBe(true);
     const down = await gql.query(`mutation { rollback(steps: 1) { migrations status { current } } }`);
-    expect(down.data.rollback).toEqual({ migrations: [PROBE], status: { current: INITIAL } });
+    expect(down.data.rollback).toEqual({ migrations: [PROBE], status: { current: HEAD } });
     expect(await tableExists('ae_probe')).toBe(false);
   });
 
@@ -226,6 +234,6 @@ describe('a failing migration', () => {
     expect(both.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'to', rule: 'exclusiveWithSteps' }] });
     const zero = await gql.query(`mutation { rollback(steps: 0) { migrations } }`);
     expect(zero.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'steps', rule: 'min' }] });
-    expect((await gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(INITIAL);
+    expect((await gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(HEAD);
   });
 });

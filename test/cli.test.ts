@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { aeDb } from './helpers/cli';
 import { createTestDatabase, sqlClient, serverUrl, type TestDatabase } from './helpers/db';
 import { withDatabase } from '../src/config';
+import { MIGRATIONS } from '../migrations';
 
-const HEAD = 'Migration20261124000000_initial_schema';
+const NAMES = MIGRATIONS.map((m) => m.name);
+const HEAD = NAMES.at(-1)!;
 let db: TestDatabase;
 const tables = async (url: string) => {
   const c = await sqlClient(url);
@@ -105,16 +107,16 @@ it('history lists the migrations and marks the current one', async () => {
 
 it('stamp moves the recorded version without touching tables', async () => {
   const base = await aeDb(['stamp', 'base', '--url', db.url]);
-  expect(base.stdout).toContain('current migration is now (base); 1 pending');
+  expect(base.stdout).toContain(`current migration is now (base); ${NAMES.length} pending`);
   expect(await tables(db.url)).toContain('movement_cycles');
-  expect((await aeDb(['status', '--url', db.url])).stdout).toContain(`Pending:   1: ${HEAD}`);
+  expect((await aeDb(['status', '--url', db.url])).stdout).toContain(`Pending:   ${NAMES.length}: ${NAMES.join(', ')}`);
   const head = await aeDb(['stamp', 'head', '--url', db.url]);
   expect(head.stdout).toContain(`current migration is now ${HEAD}`);
 });
 
 it('refuses destructive commands without --yes when not on a terminal, and changes nothing', async () => {
-  // With one migration applied, `-1` reaches base as surely as `base` does.
-  for (const args of [['downgrade', 'base'], ['downgrade', '-1'], ['fresh'], ['drop']]) {
+  // `-N` over every applied migration reaches base as surely as `base` does.
+  for (const args of [['downgrade', 'base'], ['downgrade', `-${NAMES.length}`], ['fresh'], ['drop']]) {
     const r = await aeDb([...args, '--url', db.url]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^Error: Refusing to .* without confirmation: not on a terminal, pass --yes\.\n$/);
@@ -125,10 +127,10 @@ it('refuses destructive commands without --yes when not on a terminal, and chang
 it('downgrade base --yes drops everything; upgrade head rebuilds it', async () => {
   const down = await aeDb(['downgrade', 'base', '--yes', '--url', db.url]);
   expect(down.code).toBe(0);
-  expect(down.stdout).toContain(`Reverted 1: ${HEAD}`);
+  expect(down.stdout).toContain(`Reverted ${NAMES.length}: ${[...NAMES].reverse().join(', ')}`);
   expect(await tables(db.url)).toEqual(['mikro_orm_migrations']);
   const up = await aeDb(['upgrade', 'head', '--url', db.url]);
-  expect(up.stdout).toContain(`Applied 1: ${HEAD}`);
+  expect(up.stdout).toContain(`Applied ${NAMES.length}: ${NAMES.join(', ')}`);
   expect(await tables(db.url)).toHaveLength(7);
   expect((await aeDb(['upgrade', '--url', db.url])).stdout).toContain('Nothing to apply');
 });
@@ -137,7 +139,7 @@ it('drop --yes removes every table; fresh --yes rebuilds the schema', async () =
   expect((await aeDb(['drop', '--yes', '--url', db.url])).code).toBe(0);
   expect(await tables(db.url)).toEqual([]);
   const fresh = await aeDb(['fresh', '--yes', '--url', db.url]);
-  expect(fresh.stdout).toContain('Schema rebuilt: applied 1 migration(s).');
+  expect(fresh.stdout).toContain(`Schema rebuilt: applied ${NAMES.length} migration(s).`);
   expect(await tables(db.url)).toHaveLength(7);
 });
 
@@ -148,7 +150,7 @@ it('init creates a missing database and migrates it; running it again changes no
     const first = await aeDb(['init', '--url', url]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Created database');
-    expect(first.stdout).toContain(`Applied 1 migration(s): ${HEAD}`);
+    expect(first.stdout).toContain(`Applied ${NAMES.length} migration(s): ${NAMES.join(', ')}`);
     const again = await aeDb(['init', '--url', url]);
     expect(again.stdout).toContain('Schema already current.');
   } finally {

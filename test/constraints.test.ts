@@ -153,13 +153,18 @@ const WALK = `maneuver = 'walk'`;
 function nonNegative(table: Table, column: string, type: 'int' | 'float', row?: string): CheckCase {
   return {
     kind: '≥ 0', table, row,
-    bad: type === 'int' ? [`${column} = -1`, `${column} = -2147483648`] : [`${column} = -0.001`, `${column} = -1e-300`, `${column} = '-Infinity'`],
-    ok: [`${column} = 0`, `${column} = ${type === 'int' ? '2147483647' : '1e300'}`],
+    // NaN sorts above every number in PostgreSQL: `x >= 0` alone would let it (and Infinity) in.
+    bad: type === 'int' ? [`${column} = -1`, `${column} = -2147483648`] : [`${column} = -0.001`, `${column} = -1e-300`, `${column} = '-Infinity'`, `${column} = 'Infinity'`, `${column} = 'NaN'`],
+    ok: [`${column} = 0`, `${column} = ${type === 'int' ? '2147483647' : '1.7976931348623157e308'}`],
   };
 }
 
 function positive(table: Table, column: string): CheckCase {
-  return { kind: '> 0', table, bad: [`${column} = 0`, `${column} = -0.001`, `${column} = '-Infinity'`], ok: [`${column} = 1e-300`, `${column} = 0.001`, `${column} = 46875`] };
+  return {
+    kind: '> 0', table,
+    bad: [`${column} = 0`, `${column} = -0.001`, `${column} = '-Infinity'`, `${column} = 'Infinity'`, `${column} = 'NaN'`],
+    ok: [`${column} = 1e-300`, `${column} = 0.001`, `${column} = 46875`, `${column} = 1.7976931348623157e308`],
+  };
 }
 
 function checksum(table: Table, column: string): CheckCase {
@@ -193,7 +198,7 @@ function segments(column: string, also?: string): CheckCase {
   const and = also ? `, ${also}` : '';
   return {
     kind: 'segments', table: 'audio_processing',
-    bad: [`'{1,2,3}'`, `'{0,1,5,4}'`, `'{-0.5,1}'`, `'{1,null}'`, `'{{1,2},{3,4}}'`].map((v) => `${column} = ${v}${and}`),
+    bad: [`'{1,2,3}'`, `'{0,1,5,4}'`, `'{-0.5,1}'`, `'{1,null}'`, `'{{1,2},{3,4}}'`, `'{0,NaN}'`, `'{0,Infinity}'`, `'{NaN,NaN}'`].map((v) => `${column} = ${v}${and}`),
     ok: [`'{}'`, `'{0,0}'`, `'{1.5,2.25,10,11}'`, 'null'].map((v) => `${column} = ${v}${and}`),
   };
 }

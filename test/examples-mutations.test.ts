@@ -47,7 +47,7 @@ it('every example runs in order; only the documented refusal is refused', async 
   }
   expect(outcomes).toEqual(
     operations.map((op) =>
-      op.name!.value === 'RollbackOne' ? expect.stringMatching(/^RollbackOne: CONFIRMATION_REQUIRED/) : `${op.name!.value}: ok`,
+      op.name!.value === 'RollbackToBaseUnconfirmed' ? expect.stringMatching(/^RollbackToBaseUnconfirmed: CONFIRMATION_REQUIRED/) : `${op.name!.value}: ok`,
     ),
   );
 });

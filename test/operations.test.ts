@@ -9,8 +9,10 @@ import { aeDb } from './helpers/cli';
 import { createTestDatabase, serverUrl, sqlClient, type TestDatabase } from './helpers/db';
 import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
 import { parseDatabaseUrl, withDatabase } from '../src/config';
+import { MIGRATIONS } from '../migrations';
 
-const HEAD = 'Migration20261124000000_initial_schema';
+const NAMES = MIGRATIONS.map((m) => m.name);
+const HEAD = NAMES.at(-1)!;
 
 describe('copy', () => {
   let db: TestDatabase;
@@ -169,7 +171,7 @@ describe('stats', () => {
     const printed = Number(new RegExp(`^Database "${db.name}": .+ \\((\\d+) bytes\\)`).exec(r.stdout)?.[1]);
     expect(Math.abs(printed - size.bytes)).toBeLessThan(size.bytes * 0.05);
     const n = await counts(db.url);
-    for (const [table, rows] of Object.entries({ ...n, mikro_orm_migrations: 1 })) {
+    for (const [table, rows] of Object.entries({ ...n, mikro_orm_migrations: NAMES.length })) {
       expect(r.stdout).toMatch(new RegExp(`^${table} +${rows}  +\\d+ (bytes|kB|MB)  `, 'm'));
     }
     // Largest table first, as the guide's size query orders them.
@@ -252,7 +254,7 @@ describe('doctor', () => {
     const pending = await aeDb(['doctor', '--url', db.url]);
     expect(pending.code).toBe(1);
     expect(status(pending.stdout, 'Schema current (migrations)')).toBe('FAIL');
-    expect(pending.stdout).toContain(`1 pending migration(s): ${HEAD}`);
+    expect(pending.stdout).toContain(`${NAMES.length} pending migration(s): ${NAMES.join(', ')}`);
     expect(pending.stdout).toContain('fix: Apply them: npx ae-db upgrade head');
     await aeDb(['stamp', 'head', '--url', db.url]);
     await sql(db.url, 'alter table audio_processing drop column notes');
@@ -306,7 +308,7 @@ describe('truncate and the test-database workflow', () => {
     expect(r.stdout).toMatch(new RegExp(`^  movement_cycles +${before.movement_cycles}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  study +${before.study}$`, 'm'));
     expect(Object.values(await counts(db.url))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(await sql(db.url, 'select name from mikro_orm_migrations')).toEqual([{ name: HEAD }]);
+    expect(await sql(db.url, 'select name from mikro_orm_migrations order by id')).toEqual(NAMES.map((name) => ({ name })));
     expect(await sql(db.url, `insert into study (name) values ('AOA') returning id`)).toEqual([{ id: 1 }]);
     expect((await aeDb(['check', '--url', db.url])).code).toBe(0);
   });
@@ -315,7 +317,7 @@ describe('truncate and the test-database workflow', () => {
     const env = { AE_TEST_DATABASE_URL: db.url };
     const fresh = await aeDb(['fresh', '--test', '--yes'], env);
     expect(fresh.code).toBe(0);
-    expect(fresh.stdout).toContain('Schema rebuilt: applied 1 migration(s).');
+    expect(fresh.stdout).toContain(`Schema rebuilt: applied ${NAMES.length} migration(s).`);
     const seed = await aeDb(['seed', '--test', '--participants', '1', '--study', 'preOA'], env);
     expect(seed.code).toBe(0);
     const status = await aeDb(['status', '--test'], env);

@@ -51,9 +51,11 @@ export function IntColumn(o: ColumnOptions & { min?: number; max?: number; defau
 
 export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolean; default?: number } = {}): Decorator {
   const checks: Decorator[] = [];
-  // Spelled with the cast PostgreSQL adds itself, so `ae-db check` sees no difference.
-  if (o.positive) checks.push(checkOn((c) => `${c} > 0::double precision`));
-  else if (o.min !== undefined) checks.push(checkOn((c) => `${c} >= ${o.min}::double precision`));
+  // Spelled with the cast PostgreSQL adds itself, so `ae-db check` sees no difference. The
+  // upper bound refuses NaN (which PostgreSQL orders above every number) and Infinity.
+  const finite = (c: string) => `${c} < 'Infinity'::double precision`;
+  if (o.positive) checks.push(checkOn((c) => `${c} > 0::double precision and ${finite(c)}`));
+  else if (o.min !== undefined) checks.push(checkOn((c) => `${c} >= ${o.min}::double precision and ${finite(c)}`));
   return compose(
     Property({ type: 'double', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlFloat, o),
@@ -125,7 +127,7 @@ export class FloatArrayType extends ArrayType<number> {
 /**
  * Flattened `[start1, end1, start2, end2, …]` segments in seconds. The database checks
  * the shape with `ae_valid_segments()` (created by the initial migration): even length,
- * no nulls, every value ≥ 0 and start ≤ end within each pair.
+ * no nulls, every value finite and ≥ 0, and start ≤ end within each pair.
  */
 export function SegmentsColumn(o: ColumnOptions = {}): Decorator {
   return compose(
