@@ -15,16 +15,16 @@
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
-import { freePort } from '../src/db/embedded';
 import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/sample-data';
 import { toolConnection } from '../src/services/pg-tools';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { procStatusMb, resetPeak, startServerProcess, type ServerProcess } from './lib/server-process';
 import { median } from './lib/stats';
 
 interface Options {
@@ -54,58 +54,6 @@ const log = (line: string) => process.stderr.write(`[bench:export] ${line}\n`);
 
 // ---------------------------------------------------------------------------------------
 // The server, in its own process so its memory is its own
-
-function procStatusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number | undefined {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Starts a new peak window at the current resident size; false where Linux does not allow it. */
-function resetPeak(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startServer(databaseUrl: string, logFile: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'server.js')], {
-    env: { ...process.env, AE_DATABASE_URL: databaseUrl, PORT: String(port), AE_HOST: '127.0.0.1', AE_LOG_FORMAT: 'json', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const sink = createWriteStream(logFile);
-  child.stdout.pipe(sink);
-  child.stderr.pipe(sink);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    const onData = (chunk: Buffer) => {
-      if (/ready in/.test(chunk.toString())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before it was ready; see ${logFile}`)));
-  });
-  return {
-    child,
-    baseUrl: `http://127.0.0.1:${port}`,
-    async stop(): Promise<number | null> {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // One run: bytes, rows (lines after the header) and a digest of everything received
@@ -221,7 +169,7 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('e
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const o = parseOptions(argv);
   let db: BenchDatabase | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: ServerProcess | undefined;
   try {
     db = await startBenchDatabase(log);
     const url = await db.createFromTemplate('bench_export');
@@ -240,8 +188,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
     mkdirSync(o.out, { recursive: true });
     const logFile = join(db.server.dataDir, '..', 'server.log');
-    server = await startServer(url, logFile);
-    const pid = server.child.pid!;
+    server = await startServerProcess(url, logFile);
+    const pid = server.pid;
     const rssAtStartMb = procStatusMb(pid, 'VmRSS')!;
     const peakResettable = resetPeak(pid);
     log(`server pid ${pid} up, RSS ${rssAtStartMb.toFixed(0)} MB${peakResettable ? '' : ' (VmHWM cannot be reset here: peaks are since start)'}`);

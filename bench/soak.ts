@@ -15,16 +15,15 @@
  *   npm run soak                                  32 clients, 30 s warm-up + 60 s, medium dataset
  *   npm run soak -- --clients 8 --seconds 20 --warmup 5 --size small --max-requests 50000
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
-import { freePort } from '../src/db/embedded';
 import { initORM } from '../src/context';
 import { SAMPLE_SIZES, mulberry32 } from '../src/services/sample-data';
 import { TABLES } from '../src/entities';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
 import { percentile } from './lib/stats';
 
@@ -155,15 +154,6 @@ interface KindStats {
   latenciesMs: number[];
 }
 
-function rssMb(pid: number): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Least-squares slope of y over x. */
 function slope(points: [number, number][]): number {
   const n = points.length;
@@ -187,43 +177,10 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
   }
 }
 
-async function startServer(databaseUrl: string, logFile: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'server.js')], {
-    env: { ...process.env, AE_DATABASE_URL: databaseUrl, PORT: String(port), AE_HOST: '127.0.0.1', AE_LOG_FORMAT: 'json', AE_WRITE_TOKEN: WRITE_TOKEN, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const sink = createWriteStream(logFile);
-  child.stdout.pipe(sink);
-  child.stderr.pipe(sink);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    const onData = (chunk: Buffer) => {
-      if (/ready in/.test(chunk.toString())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before it was ready; see ${logFile}`)));
-  });
-  return {
-    child,
-    url: `http://127.0.0.1:${port}/graphql`,
-    async stop(): Promise<number | null> {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const o = parseOptions(argv);
   let db: BenchDatabase | undefined;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: ServerProcess | undefined;
   try {
     db = await startBenchDatabase(log);
     const url = await db.createFromTemplate('soak');
@@ -235,11 +192,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
     mkdirSync(o.out, { recursive: true });
     const logFile = join(db.server.dataDir, '..', 'server.log');
-    server = await startServer(url, logFile);
-    const pid = server.child.pid!;
-    const rssAtStart = rssMb(pid)!;
+    server = await startServerProcess(url, logFile, { AE_WRITE_TOKEN: WRITE_TOKEN });
+    const pid = server.pid;
+    const graphqlUrl = `${server.baseUrl}/graphql`;
+    const rssAtStart = procStatusMb(pid, 'VmRSS')!;
     log(`server pid ${pid} up, RSS ${rssAtStart.toFixed(0)} MB; reading the fixture …`);
-    const fx = await loadFixture(server.url);
+    const fx = await loadFixture(graphqlUrl);
 
     const random = mulberry32(7);
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
@@ -279,7 +237,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const measureFrom = started + o.warmup * 1000;
     const deadline = measureFrom + o.seconds * 1000;
     const sampler = setInterval(() => {
-      const mb = rssMb(pid);
+      const mb = procStatusMb(pid, 'VmRSS');
       if (mb !== undefined) rss.push([(Date.now() - started) / 1000, mb]);
     }, 2_000);
     let issued = 0;
@@ -293,7 +251,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         const s = (Date.now() < measureFrom ? warmupStats : stats).get(kind)!;
         s.requests++;
         try {
-          const r = await post(server!.url, body, via, 30_000, headers);
+          const r = await post(graphqlUrl, body, via, 30_000, headers);
           const json = JSON.parse(r.body);
           const problem = r.status !== 200 ? `HTTP ${r.status}: ${r.body.slice(0, 300)}` : json.errors ? JSON.stringify(json.errors).slice(0, 300) : check?.(json.data);
           if (problem) {
@@ -311,7 +269,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     via.destroy();
     const elapsed = (Date.now() - started) / 1000;
     const seconds = Math.max(0.001, elapsed - o.warmup);
-    const rssAtEnd = rssMb(pid)!;
+    const rssAtEnd = procStatusMb(pid, 'VmRSS')!;
     rss.push([elapsed, rssAtEnd]);
     const after = await rowCounts(url);
     const exitCode = await server.stop();

@@ -4,9 +4,9 @@
  * /proc/PID/clear_refs (Linux; the harness owns these processes).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/config';
+import { procStatusMb, resetPeak } from './server-process';
 
 export type ServerId = 'thisApi' | 'postgraphile' | 'floor';
 export const SERVER_LABEL: Record<ServerId, string> = { thisApi: 'this API', postgraphile: 'PostGraphile 5', floor: 'floor (SQL)' };
@@ -29,15 +29,6 @@ const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
-
-function procStatus(pid: number, key: string): number | undefined {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function startServer(id: ServerId, databaseUrl: string, o: { startTimeoutMs?: number } = {}): Promise<RunningServer> {
   const root = projectRoot();
@@ -66,15 +57,8 @@ export async function startServer(id: ServerId, databaseUrl: string, o: { startT
     id,
     pid,
     baseUrl: `http://127.0.0.1:${port}`,
-    resetPeak() {
-      try {
-        writeFileSync(`/proc/${pid}/clear_refs`, '5');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    peakRssMb: () => procStatus(pid, 'VmHWM'),
+    resetPeak: () => resetPeak(pid),
+    peakRssMb: () => procStatusMb(pid, 'VmHWM'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
