@@ -118,8 +118,8 @@ export class MigrationService {
   /** The plan for `target`, and whether it reverts every applied migration (dropping every table and its data). */
   async describeDowngrade(target: string): Promise<{ plan: string[]; reachesBase: boolean }> {
     const plan = await this.planDowngrade(target);
-    const stillApplied = await this.planDowngrade('base');
-    return { plan, reachesBase: plan.length > 0 && plan.length === stillApplied.length };
+    const applied = await this.planDowngrade('base'); // every applied migration
+    return { plan, reachesBase: plan.length > 0 && plan.length === applied.length };
   }
 
   /** Apply migrations up to `target`, all in one transaction. Returns the names applied. */
