@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * The whole schema of domain.md from empty. Beyond what the entities generate, it creates
+ * The whole schema of docs/data-model.md from empty. Beyond what the entities generate, it creates
  * what the ORM cannot express: the `ae_valid_segments()` function the segment CHECKs call,
  * and the triggers that move `updated_at` on every update by any writer.
  */

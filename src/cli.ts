@@ -340,7 +340,7 @@ export function buildCli(): Command {
     );
 
   withTarget(program.command('integrity'))
-    .description("the guide's orphan checks for every foreign key plus domain.md's cross-record rules; exit 1 when any fails")
+    .description("the guide's orphan checks for every foreign key plus docs/data-model.md's cross-record rules; exit 1 when any fails")
     .option('--fix', 'delete rows whose required parent is missing and unlink optional links to missing rows (one transaction)')
     .option('--yes', 'confirm --fix without prompting')
     .action((f: TargetFlags & { fix?: boolean }) =>

@@ -1,6 +1,6 @@
 /**
  * Every CHECK and unique key of the schema rejects a violating row, and deletes cascade
- * (or set null) as domain.md says. Rows are written with plain SQL so the database's
+ * (or set null) as docs/data-model.md says. Rows are written with plain SQL so the database's
  * own rules are what is tested, not the API's validation. The CHECKs are driven from the
  * catalog: each one (named or inline) needs a case below that it rejects with 23514 naming
  * it, and boundary values it accepts, or the test fails.
@@ -106,7 +106,7 @@ describe('CHECK constraints and unique keys reject violating rows', () => {
   });
 });
 
-/** Stored vocabularies, written out from domain.md (not taken from src/). */
+/** Stored vocabularies, written out from docs/data-model.md (not taken from src/). */
 const VOCABULARY = {
   study: ['AOA', 'preOA', 'SMoCK'],
   knee: ['left', 'right'],
@@ -451,7 +451,7 @@ describe('every CHECK constraint in the catalog: a violating case it rejects, bo
   });
 });
 
-describe('deletes cascade as domain.md says', () => {
+describe('deletes cascade as docs/data-model.md says', () => {
   const count = async (sql: string, params: unknown[] = []) => Number((await c.query(sql, params)).rows[0].n);
 
   it('deleting a study removes its participants and all their records', async () => {

@@ -140,7 +140,7 @@ describe('integrity', () => {
     );
   });
 
-  it('reports the cross-record rules of domain.md; --fix leaves them (they are not orphans) and still exits 1', async () => {
+  it('reports the cross-record rules of docs/data-model.md; --fix leaves them (they are not orphans) and still exits 1', async () => {
     const [s] = await sql(db.url, `select id, audio_processing_id as audio from synchronization where maneuver = 'fe' order by id limit 1`);
     const other = (await sql(db.url, `select id from audio_processing where id <> $1 and maneuver <> 'fe' order by id limit 1`, [s.audio]))[0].id;
     await sql(db.url, `update synchronization set total_cycles_extracted = total_cycles_extracted + 1, audio_processing_id = ${other} where id = ${s.id}`);

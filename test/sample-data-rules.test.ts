@@ -1,5 +1,5 @@
 /**
- * Every row the sample-data generator makes passes the write rules of domain.md. The
+ * Every row the sample-data generator makes passes the write rules of docs/data-model.md. The
  * database CHECKs already refuse most violations on insert; here each rule is restated as
  * its own SQL query over every seeded row, so a rule the schema does not (or no longer)
  * enforce is still caught, and a failure names the rule it broke.
@@ -144,7 +144,7 @@ describe.each(SEEDS)('sample data with seed %i', (seed) => {
     expect(rows[0]).toEqual({ audio, syncs, cycles });
   });
 
-  it('passes every write rule of domain.md', async () => {
+  it('passes every write rule of docs/data-model.md', async () => {
     const broken: Record<string, number> = {};
     const queries = ruleQueries();
     for (const [rule, sql] of Object.entries(queries)) {

@@ -1,6 +1,6 @@
 /**
  * The migrated schema, checked against PostgreSQL's catalog (not against the ORM) and
- * against domain.md written out independently below.
+ * against docs/data-model.md written out independently below.
  */
 import type { Client } from 'pg';
 import { getNamedType, getNullableType, GraphQLEnumType, GraphQLList, GraphQLObjectType, type GraphQLOutputType } from 'graphql';
@@ -160,7 +160,7 @@ describe('migrated schema (from the catalog)', () => {
     await ctx.close();
   });
 
-  it.each(Object.keys(EXPECTED))('%s has exactly the columns, types, nullability and defaults of domain.md', async (table) => {
+  it.each(Object.keys(EXPECTED))('%s has exactly the columns, types, nullability and defaults of docs/data-model.md', async (table) => {
     expect((await actualColumns(c, table)).sort()).toEqual([...EXPECTED[table]].sort());
   });
 
@@ -174,7 +174,7 @@ describe('migrated schema (from the catalog)', () => {
     expect(rows.map((r) => r.fk).sort()).toEqual([...FOREIGN_KEYS].sort());
   });
 
-  it('has every unique key, NULLS NOT DISTINCT where domain.md says so', async () => {
+  it('has every unique key, NULLS NOT DISTINCT where docs/data-model.md says so', async () => {
     const { rows } = await c.query(
       `select cl.relname || '(' || (select string_agg(a.attname, ',' order by k.ord) from unnest(con.conkey) with ordinality k(att, ord)
                 join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.att) || ')' ||
@@ -235,7 +235,7 @@ describe('migrated schema (from the catalog)', () => {
       return actual === expected ? [] : [{ actual, expected }];
     });
     expect(mismatches).toEqual([]);
-    // The parser found every vocabulary CHECK (one per column, the ones domain.md lists): none went untested above.
+    // The parser found every vocabulary CHECK (one per column, the ones docs/data-model.md lists): none went untested above.
     expect(vocabularies.map((v) => `${v.table}.${v.column}`).sort()).toEqual([
       ...['processing_status', 'knee', 'maneuver', 'mic_1_position', 'mic_2_position', 'mic_3_position', 'mic_4_position',
         ...['', '_ch1', '_ch2', '_ch3', '_ch4'].map((ch) => `qc_artifact_type${ch}`)].map((col) => `audio_processing.${col}`),

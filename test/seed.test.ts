@@ -35,7 +35,7 @@ describe('seed', () => {
     await Promise.all([a?.close(), b?.close()]);
   });
 
-  it('writes the realistic shape of domain.md', async () => {
+  it('writes the realistic shape of docs/data-model.md', async () => {
     const counts = await a.services.seed.seed({ participantsPerStudy: 4, seed: 7 });
     expect(counts.study).toBe(3);
     expect(counts.participant).toBe(12);
@@ -70,7 +70,7 @@ describe('seed', () => {
     expect(await contentChecksum(ca)).toBe(checksum);
   });
 
-  it('keeps every cross-record rule of domain.md', async () => {
+  it('keeps every cross-record rule of docs/data-model.md', async () => {
     const { rows } = await ca.query(`select
       (select count(*) from synchronization y join audio_processing a on a.id = y.audio_processing_id
          where a.participant_id <> y.participant_id or a.knee <> y.knee or a.maneuver <> y.maneuver) as sync_vs_audio,

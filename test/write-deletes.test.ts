@@ -1,5 +1,5 @@
 /**
- * Deletes cascade as domain.md says, and the counts they return are exactly the rows that
+ * Deletes cascade as docs/data-model.md says, and the counts they return are exactly the rows that
  * disappeared (measured independently, table by table, before and after).
  */
 import type { Client } from 'pg';

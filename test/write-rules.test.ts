@@ -1,5 +1,5 @@
 /**
- * Every write rule of domain.md, broken once: the write is refused with a violation that
+ * Every write rule of docs/data-model.md, broken once: the write is refused with a violation that
  * names the field and the rule, and the database is byte-for-byte as it was. The inputs
  * come in as plain objects, the way the CLI or a CSV import hands them to the service
  * (GraphQL's own type checks would stop some of them earlier; see 'through GraphQL' in

@@ -63,7 +63,7 @@ describe('what an upsert stores', () => {
     });
   });
 
-  it('fills the defaults of domain.md for what the input leaves out', async () => {
+  it('fills the defaults of docs/data-model.md for what the input leaves out', async () => {
     const minimal: Plain = {
       study: 'AOA', participantNumber: 1001, biomechanicsFile: 'minimal.csv', biomechanicsType: 'IMU', knee: 'right', maneuver: 'sts',
       biomechanicsSyncMethod: 'flick', biomechanicsSampleRate: 200, numSubRecordings: 1, durationSeconds: 30, numDataPoints: 6000,

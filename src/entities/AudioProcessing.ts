@@ -9,7 +9,7 @@ import { ArtifactType, Knee, Maneuver, MicPosition } from './enums';
 import { Participant } from './Participant';
 import { BiomechanicsImport } from './BiomechanicsImport';
 
-/** `flag` may not be false while `segments` holds any segment (domain.md). */
+/** `flag` may not be false while `segments` holds any segment (docs/data-model.md). */
 const qcFlagCovers = (flag: string, segments: string) => `${flag} or coalesce(cardinality(${segments}), 0) = 0`;
 
 /** One audio recording (participant × knee × maneuver): file facts, pickle, and QC results. */

@@ -1,7 +1,7 @@
 /**
  * Column decorators that apply the MikroORM mapping *and* the type-graphql field in one
  * go, so each entity class stays one readable list of columns. Every database-level rule
- * of domain.md that a CHECK can express is declared here, beside the column it guards.
+ * of docs/data-model.md that a CHECK can express is declared here, beside the column it guards.
  */
 import { ArrayType, Check, Enum, Property, type Platform } from '@mikro-orm/core';
 import { Field, Float as GqlFloat, Int as GqlInt } from 'type-graphql';

@@ -15,7 +15,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/read-service'
 
 /**
  * Expected number of children per parent for relationship lists without `first`, from the
- * realistic shape in domain.md (per participant: 6 audio, 6 biomechanics, ≈ 16 syncs,
+ * realistic shape in docs/data-model.md (per participant: 6 audio, 6 biomechanics, ≈ 16 syncs,
  * ≈ 250 cycles; per sync ≈ 25 cycles). Unknown object lists count as 100.
  */
 const FANOUT: Record<string, number> = {

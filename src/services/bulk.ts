@@ -8,7 +8,7 @@ import type { Knex } from '@mikro-orm/knex';
 
 export interface UpsertSpec {
   table: string;
-  /** `on constraint <name>` target: the natural key of domain.md. */
+  /** `on constraint <name>` target: the natural key of docs/data-model.md. */
   constraint: string;
   /** Columns to hand back beside `id`, to map returned ids to input rows. */
   returning?: string[];

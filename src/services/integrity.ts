@@ -1,6 +1,6 @@
 /**
  * Data integrity: the guide's orphan checks, extended to every foreign key, and the
- * cross-record rules of domain.md that no single-row constraint can express. Each check is
+ * cross-record rules of docs/data-model.md that no single-row constraint can express. Each check is
  * one SQL statement; the `integrity` command and the `integrityReport` query both run these.
  *
  * With the foreign keys in place orphans cannot appear, but they do after loads that bypass
@@ -59,7 +59,7 @@ interface ForeignKeySpec {
   description: string;
 }
 
-/** Every foreign key of domain.md, parents before children (so a repair's cascades run downwards). */
+/** Every foreign key of docs/data-model.md, parents before children (so a repair's cascades run downwards). */
 const FOREIGN_KEYS: ForeignKeySpec[] = [
   { table: 'participant', column: 'study_id', parent: 'study', onDelete: 'cascade', description: 'participants whose study is missing' },
   { table: 'audio_processing', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'audio records without their participant' },
@@ -92,7 +92,7 @@ const CYCLE_COUNTS = `synchronization x left join (
     select synchronization_id, count(*) as total, count(*) filter (where is_outlier) as outliers
       from movement_cycles where synchronization_id is not null group by synchronization_id) c on c.synchronization_id = x.id`;
 
-/** domain.md's rules across records. */
+/** docs/data-model.md's rules across records. */
 const CONSISTENCY: ConsistencySpec[] = [
   {
     key: 'synchronization.audio_participant',

@@ -1,6 +1,6 @@
 /**
  * What a write sends, one class per record type: the GraphQL input type (type-graphql) and
- * the write rules of domain.md (class-validator) on the same class, as the entities carry
+ * the write rules of docs/data-model.md (class-validator) on the same class, as the entities carry
  * their mapping and GraphQL type together. The RecordService validates these for every
  * caller (GraphQL, the CLI, a CSV or pipeline import), so the rules live here only.
  *

@@ -1,5 +1,5 @@
 /**
- * Writes of the lab's records: validated upserts on the natural keys of domain.md, the
+ * Writes of the lab's records: validated upserts on the natural keys of docs/data-model.md, the
  * audio ⟷ biomechanics link, and deletes that report what their cascades removed.
  *
  * Every write is one transaction that (1) looks up, in one statement per table, the
@@ -31,7 +31,7 @@ interface UpsertPlan<I extends ProcessingRecordInput> {
   entity: { name: string };
   input: new () => I;
   table: TableName;
-  /** The unique constraint of domain.md the upsert matches on. */
+  /** The unique constraint of docs/data-model.md the upsert matches on. */
   constraint: string;
   /** The natural key's properties after the participant, in the constraint's order. */
   key: (keyof I & string)[];

@@ -1,9 +1,9 @@
 /**
  * The deterministic sample-data generator (same seed → same rows) behind `npm start`,
  * `ae-db seed` and the `seedSampleData` mutation. It produces plain rows keyed by SQL
- * column names, in the realistic shape of domain.md: per participant 2 knees × 3
+ * column names, in the realistic shape of docs/data-model.md: per participant 2 knees × 3
  * maneuvers of audio and biomechanics, fe/sts/walk synchronizations, and their cycles.
- * Every row it makes obeys the write rules of domain.md.
+ * Every row it makes obeys the write rules of docs/data-model.md.
  */
 import { createHash } from 'node:crypto';
 import {

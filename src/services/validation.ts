@@ -1,5 +1,5 @@
 /**
- * The write rules of domain.md as class-validator constraints, and the one function that
+ * The write rules of docs/data-model.md as class-validator constraints, and the one function that
  * runs them. The input classes (record-inputs.ts) carry the rules as decorators; the
  * RecordService looks up the records an input points at (its participant and parents)
  * and attaches them before validating, so the cross-record rules are constraints too and
