@@ -1,6 +1,6 @@
 /**
- * The HTTP application: Apollo Server at /graphql (with the Sandbox landing page) and
- * GET /health. Built from an AppContext so tests can serve a throwaway database.
+ * The HTTP application: Apollo Server at /graphql, the explorer pages for browsers
+ * (src/graphql/explorer.ts) and GET /health. Built from an AppContext so tests can serve a throwaway database.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -8,13 +8,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
-import { sandboxDocument } from './graphql/sandbox';
+import { exampleDocument, explorerRoutes } from './graphql/explorer';
 import { costLimitPlugin, shapeLimits } from './graphql/limits';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
@@ -100,7 +99,8 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
       requestLogPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
       accessControl(ctx.config.tokens),
-      ApolloServerPluginLandingPageLocalDefault({ embed: { endpointIsEditable: false }, includeCookies: false, document: sandboxDocument() }),
+      // Browsers get the explorer pages of src/graphql/explorer.ts instead of Apollo's CDN-only landing page.
+      ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field of every response (tens of thousands for a
       // tree) to compute HTTP cache hints this API never sets.
       ApolloServerPluginCacheControlDisabled(),
@@ -159,6 +159,7 @@ export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', 
       }
     }
   });
+  app.use(explorerRoutes({ endpoint: '/graphql', document: exampleDocument() }));
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),

@@ -37,16 +37,6 @@ it('answers a GraphQL POST with the seeded data', async () => {
   expect(body.data.studies[0].participants[0].audioProcessings).toHaveLength(6);
 });
 
-it('serves the Apollo Sandbox landing page, opening on the example queries with the participant overview first', async () => {
-  const res = await fetch(app.url, { headers: { accept: 'text/html' } });
-  expect(res.status).toBe(200);
-  const html = await res.text();
-  expect(html).toMatch(/sandbox/i);
-  expect(html).toContain('query ParticipantOverview');
-  expect(html.indexOf('query ParticipantOverview')).toBeLessThan(html.indexOf('query CleanWalkCycles'));
-  expect(html).toMatch(/endpointIsEditable\\?"?:\s*false/);
-});
-
 it('GET /health is 503 when the database is unreachable, and the process keeps serving', async () => {
   const down = await initORM({ url: 'postgresql://nobody@127.0.0.1:1/acoustic_emissions' });
   const downApp = await startApp(down, 0, '127.0.0.1');

@@ -6,7 +6,10 @@
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, getNamedType, getVariableValues, getNullableType, isListType, isObjectType, type GraphQLField } from 'graphql';
+import {
+  GraphQLError, getNamedType, getVariableValues, getNullableType, isEnumType, isInputObjectType, isInterfaceType,
+  isListType, isObjectType, isUnionType, type GraphQLField, type GraphQLSchema,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { RequestLimits } from '../config';
 // The read layer's page sizes: a connection without `first` returns DEFAULT_PAGE_SIZE rows,
@@ -32,8 +35,32 @@ const FANOUT: Record<string, number> = {
   'Synchronization.movementCycles': 25,
 };
 
+/**
+ * Introspection lists hold the schema, not rows: each counts as its average length in this
+ * schema (types, fields per type, arguments per field, …), so the estimate of an explorer's
+ * introspection query comes out near the real size of its answer, while a query nesting
+ * introspection inside itself still multiplies and is refused.
+ */
+function introspectionFanout(schema: GraphQLSchema): Record<string, number> {
+  const types = Object.values(schema.getTypeMap());
+  const average = (lists: readonly unknown[][]) => Math.max(1, Math.ceil(lists.reduce((n, l) => n + l.length, 0) / Math.max(lists.length, 1)));
+  const withFields = types.filter((t) => isObjectType(t) || isInterfaceType(t)) as { getFields(): Record<string, GraphQLField<unknown, unknown>> }[];
+  const fields = withFields.flatMap((t) => Object.values(t.getFields()));
+  return {
+    '__Schema.types': types.length,
+    '__Schema.directives': schema.getDirectives().length,
+    '__Type.fields': average(withFields.map((t) => Object.values(t.getFields()))),
+    '__Type.inputFields': average(types.filter(isInputObjectType).map((t) => Object.values(t.getFields()))),
+    '__Type.enumValues': average(types.filter(isEnumType).map((t) => [...t.getValues()])),
+    '__Type.interfaces': average(types.filter(isObjectType).map((t) => [...t.getInterfaces()])),
+    '__Type.possibleTypes': average(types.filter(isUnionType).map((t) => [...t.getTypes()])),
+    '__Field.args': average(fields.map((f) => [...f.args])),
+    '__Directive.args': average(schema.getDirectives().map((d) => [...d.args])),
+  };
+}
+
 /** How many items a field can return: `first` (bounded), the expected fan-out, or 1 for a single object. */
-function multiplier(parent: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+function multiplier(parent: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, introspection: Record<string, number>): number {
   // A connection's rows are counted once, by the `first` of the field returning it.
   if (parent.endsWith('Connection') && field.name === 'nodes') return 1;
   if (field.args.some((a) => a.name === 'first')) {
@@ -41,13 +68,22 @@ function multiplier(parent: string, field: GraphQLField<unknown, unknown>, args:
     return Math.min(Math.max(first, 0), MAX_PAGE_SIZE);
   }
   const type = getNullableType(field.type);
-  if (isListType(type) && isObjectType(getNamedType(type))) return FANOUT[`${parent}.${field.name}`] ?? DEFAULT_PAGE_SIZE;
+  if (isListType(type) && isObjectType(getNamedType(type))) {
+    const key = `${parent}.${field.name}`;
+    return (parent.startsWith('__') ? introspection[key] : FANOUT[key]) ?? DEFAULT_PAGE_SIZE;
+  }
   return 1;
 }
 
+const fanoutBySchema = new WeakMap<GraphQLSchema, Record<string, number>>();
+
 /** Every selected field costs 1; lists (and connections) multiply what they contain. */
-export const listMultiplierEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) =>
-  multiplier(type.name, field, args) * Math.max(childComplexity, 0) + 1;
+export function listMultiplierEstimator(schema: GraphQLSchema): ComplexityEstimator {
+  let introspection = fanoutBySchema.get(schema);
+  if (!introspection) fanoutBySchema.set(schema, (introspection = introspectionFanout(schema)));
+  const fanout = introspection;
+  return ({ type, field, args, childComplexity }) => multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1;
+}
 
 /**
  * Apollo re-labels every validation-rule error GRAPHQL_VALIDATION_FAILED but keeps its other
@@ -75,7 +111,7 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
               query: document,
               variables: request.variables ?? {},
               operationName: request.operationName ?? undefined,
-              estimators: [listMultiplierEstimator],
+              estimators: [listMultiplierEstimator(schema)],
             });
           } catch (e) {
             // The estimate coerces the variables first, so a bad variable value surfaces here:
