@@ -11,13 +11,13 @@ import { createLogger, maskSecrets } from './logger';
 
 /**
  * Nothing is writable without a token: with no AE_ADMIN_TOKEN, make a random one for this
- * run and print it once, as Jupyter does, with where to paste it in Sandbox.
+ * run and print it once, as Jupyter does, with where to paste it in the explorer.
  */
 export function withAdminToken(config: AppConfig, print: (line: string) => void): AppConfig {
   if (config.tokens.admin) return config;
   const admin = randomBytes(24).toString('base64url');
   print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
-  print('Sandbox: in the Headers tab under the operation, add  Authorization: Bearer <the token above>');
+  print('Explorer (/graphql in a browser) or Sandbox: in the Headers tab under the operation, add  {"Authorization": "Bearer <the token above>"}');
   return { ...config, tokens: { ...config.tokens, admin } };
 }
 
@@ -83,7 +83,7 @@ export async function main(): Promise<void> {
       }
     }
     app = await startApp(ctx, config.port, config.host, { logger });
-    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (Apollo Sandbox opens there in a browser)`);
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (the explorer opens there in a browser; Apollo Sandbox at /sandbox)`);
   } catch (e) {
     console.error(explainFailure(e));
     await ctx.close();

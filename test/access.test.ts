@@ -96,7 +96,7 @@ describe('reads', () => {
     expectRefused(await post(apps.openReads, READ, 'not-the-token-0123456789'), 'FORBIDDEN');
   });
 
-  it('introspection stays open, so Sandbox can show the schema before a token is entered', async () => {
+  it('introspection stays open, so an explorer can show the schema before a token is entered', async () => {
     const r = await post(apps.locked, '{ __schema { queryType { name } } }');
     expect(r.status).toBe(200);
     expect(r.data.__schema.queryType.name).toBe('Query');

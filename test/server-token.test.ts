@@ -1,6 +1,6 @@
 /**
  * `npm start` with no AE_ADMIN_TOKEN: the server makes a random admin token, prints it
- * once with where to paste it in Sandbox, and nothing is writable without it. Runs the
+ * once with where to paste it in the explorer, and nothing is writable without it. Runs the
  * compiled server as a real process on a clone of the test database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,7 +62,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-it('without AE_ADMIN_TOKEN it prints a generated admin token once, with a Sandbox hint, and only that token writes', async () => {
+it('without AE_ADMIN_TOKEN it prints a generated admin token once, with where to paste it, and only that token writes', async () => {
   let server: Started | undefined;
   try {
     server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json' });
@@ -70,7 +70,7 @@ it('without AE_ADMIN_TOKEN it prints a generated admin token once, with a Sandbo
     const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(out.split(token!).length - 1).toBe(1);
-    expect(out).toMatch(/Sandbox: .*Headers.*Authorization: Bearer/);
+    expect(out).toMatch(/Explorer .*Headers.*"Authorization": "Bearer </);
     // Printed for the person at the terminal (stderr), whatever AE_LOG_LEVEL; never in the JSON log stream.
     expect(server.stdout()).toContain('"msg":"ready in');
     expect(server.stdout()).not.toContain(token);

@@ -92,7 +92,7 @@ export function accessControl(tokens: AccessTokens): ApolloServerPlugin {
           }
           const needed = operation ? requiredAccess(schema, document, operation, tokens) : 'none';
           if (RANK[caller.level] >= RANK[needed]) return;
-          const how = 'Send it as the header  Authorization: Bearer <token>  (in Sandbox: the Headers tab under the operation).';
+          const how = 'Send it as the header  Authorization: Bearer <token>  (in the explorer at /graphql, or Sandbox: the Headers tab under the operation).';
           if (!caller.presented) throw refuse('UNAUTHENTICATED', `This operation needs ${TOKEN_NAME[needed]}. ${how}`);
           throw refuse('FORBIDDEN', `This operation needs ${TOKEN_NAME[needed]}; the token sent grants ${caller.level} access only.`);
         },
