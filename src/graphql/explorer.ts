@@ -117,7 +117,9 @@ const BAR_STYLE = `
     padding: 0 0.75rem; font: 13px/1.2 system-ui, sans-serif; background: #1b2240; color: #e8eaf2; white-space: nowrap; overflow: hidden; }
   .ae-bar a { color: #9fc3ff; }
   .ae-bar code { background: rgba(255,255,255,.12); padding: 0 .3em; border-radius: 3px; }
-  .ae-bar .ae-notice { color: #ffd27a; }`;
+  .ae-bar .ae-notice { color: #ffd27a; }
+  /* Ruru's Explain pane shows Grafast's plans and SQL, which only a Grafast server sends. */
+  .graphiql-sidebar button[aria-label="Show Explain"] { display: none; }`;
 
 /** The local explorer: Ruru's page with our nonce on every script, a bar linking to Sandbox, and the examples preloaded. */
 export function explorerPage(o: ExplorerOptions & { nonce: string; sandboxUnavailable?: boolean }): string {
@@ -133,7 +135,6 @@ export function explorerPage(o: ExplorerOptions & { nonce: string; sandboxUnavai
   </header>`;
   const clientConfig: Partial<RuruClientConfig> = {
     initialQuery: o.document,
-    defaultQuery: '# A new tab: write a query, or click fields in the Explorer on the left.\n',
     // Grafast's plan/SQL views need a Grafast server; this one is not.
     debugTools: [],
     isHeadersEditorEnabled: true,
@@ -147,6 +148,8 @@ export function explorerPage(o: ExplorerOptions & { nonce: string; sandboxUnavai
     clientConfig: clientConfig as RuruClientConfig,
     htmlParts: {
       titleTag: '<title>Knee AE GraphQL: explorer</title>',
+      // No favicon request (it would be the only 404 of the page).
+      metaTags: (original: string) => `${original}\n<link rel="icon" href="data:," />`,
       styleTags: (original: string) =>
         `${original.replace('height: 100vh;', `height: calc(100vh - ${BAR_HEIGHT});`)}\n<style>${BAR_STYLE}</style>`,
       bodyContent: (original: string) => `${bar}\n${original}`,

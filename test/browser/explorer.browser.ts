@@ -196,6 +196,8 @@ describe('the local explorer, offline', () => {
     await clickSidebar(w.page, 'Show GraphiQL Explorer');
     await w.page.waitForFunction(() => document.querySelector('.graphiql-explorer-root, .docExplorerWrap')?.textContent?.includes('studies'));
     await screenshot(w.page, '1-docs-and-explorer');
+    // Ruru's Grafast-only Explain pane is hidden.
+    expect(await w.page.$eval('.graphiql-sidebar button[aria-label="Show Explain"]', (b) => getComputedStyle(b).display)).toBe('none');
 
     expect(w.offMachine).toEqual([]);
     expect(await w.violations()).toEqual([]);
