@@ -167,6 +167,8 @@ export function sandboxPage(o: ExplorerOptions & { nonce: string }): string {
     endpointIsEditable: false,
     hideCookieToggle: false,
     runTelemetry: false,
+    // Its own <style> elements would carry no nonce, so the CSP would block them.
+    allowDynamicStyles: false,
   };
   return `<!DOCTYPE html>
 <html lang="en">

@@ -307,6 +307,7 @@ describe('Apollo Sandbox', () => {
     expect(config.initialEndpoint).toBe(`${origin}/graphql`);
     expect(config.initialState.document).toBe(readFileSync(join(ROOT, 'examples', 'queries.graphql'), 'utf8'));
     expect(config.endpointIsEditable).toBe(false);
+    expect(config.allowDynamicStyles).toBe(false);
     expect(await w.page.$('#ae-sandbox-status')).toBeNull();
     // Still there after the fallback's timeout would have fired.
     await new Promise((r) => setTimeout(r, SANDBOX_LOAD_TIMEOUT_MS + 1_000));
