@@ -98,10 +98,10 @@ async function judge(query: string, k: Case, readBack: (reply: Reply) => Promise
 }
 
 /** Runs `judge` on every generated case. */
-function fuzz(arb: fc.Arbitrary<Case>, query: string, readBack: (k: Case, reply: Reply) => Promise<void>, token?: string) {
+function fuzz(arb: fc.Arbitrary<Case>, query: string, readBack: (k: Case, reply: Reply) => Promise<void>, token?: string, examples: Case[] = []) {
   return fc.assert(
     fc.asyncProperty(arb, (k) => judge(query, k, (reply) => readBack(k, reply), token)),
-    fuzzParameters(),
+    { ...fuzzParameters(), examples: examples.map((k) => [k] as [Case]) },
   );
 }
 
@@ -133,7 +133,9 @@ async function expectReadBack(query: string, output: string, input: string, id: 
   const fields = sharedFields(schema, input, output);
   const diff = differences(expectedRecord(schema, input, fields, sent), stored);
   if (diff.length) throw new Error(`${output} ${id} does not read back as written:\n${diff.join('\n')}`);
-  expect(stored.participant).toEqual({ studyParticipantId: sent.participantNumber, study: { name: sent.study } });
+  // The number as the server parsed it: a raw `-0` in the body is the integer 0.
+  const number = (JSON.parse(serializeBody(sent)) as Plain).participantNumber as number;
+  expect(stored.participant).toEqual({ studyParticipantId: number + 0, study: { name: sent.study } });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -318,10 +320,15 @@ function inputCases(arg: string, validArb: fc.Arbitrary<Plain>, breakers: Breake
 
 describe('upsertAudioProcessing', () => {
   it('accepts valid recordings, refuses broken ones, survives hostile ones', async () => {
+    // A case CI found: a raw `-0` participant number is participant 0 and must read back as 0.
+    await send(server, 'mutation { upsertParticipant(study: preOA, number: 0) { id } }', {}, TOKENS.write);
+    const minusZero = hostile({ input: { ...fc.sample(validAudio, { numRuns: 1, seed: 7 })[0], study: 'preOA', participantNumber: new RawJson('-0') } });
     await fuzz(
       inputCases('input', validAudio, audioBreakers, AUDIO_FIELDS),
       'mutation($input: AudioProcessingInput!) { upsertAudioProcessing(input: $input) { id } }',
       (k, reply) => expectReadBack('audioProcessing', 'AudioProcessing', 'AudioProcessingInput', reply.data.upsertAudioProcessing.id, k.vars.input),
+      undefined,
+      [minusZero],
     );
   });
 });
