@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import dotenv from 'dotenv';
+import { parse as parseConnectionString } from 'pg-connection-string';
 
 export interface DatabaseTarget {
   /** libpq-style URL (`postgresql://user:pass@host:port/db`), normalised from any accepted form. */
@@ -15,29 +17,15 @@ export interface DatabaseTarget {
 export interface ParsedDatabaseUrl {
   user: string;
   password?: string;
+  /** A host name or address, or the directory of a Unix socket (`?host=/var/run/postgresql`). */
   host: string;
   port: number;
   database: string;
-  params: URLSearchParams;
 }
 
-/** Parse a `KEY=value` file; quotes are stripped, `#` starts a comment, `export ` is tolerated. */
+/** Parse a `.env` file with dotenv's own parser (quotes, `# comments`, `export `, multi-line values). */
 export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2].trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
-      value = value.slice(1, -1);
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    out[m[1]] = value;
-  }
-  return out;
+  return dotenv.parse(text);
 }
 
 /** The effective environment: process env over `.env.local` over `.env` in `dir`. */
@@ -51,13 +39,15 @@ export function loadEnv(dir = process.cwd(), env: NodeJS.ProcessEnv = process.en
   return merged;
 }
 
+const SCHEME = /^(postgres(?:ql)?)(\+[a-z0-9_]+)?:\/\//i;
+
 /**
  * Accepts `postgresql://`, `postgres://` and SQLAlchemy's `postgresql+psycopg://` (or any
  * `+driver`) and returns the plain libpq form that `pg`, `pg_dump` and `psql` understand.
  */
 export function normalizeDatabaseUrl(input: string): string {
   const trimmed = input.trim();
-  const m = /^(postgres(?:ql)?)(\+[a-z0-9_]+)?:\/\//i.exec(trimmed);
+  const m = SCHEME.exec(trimmed);
   if (!m) {
     throw new ConfigError(
       `Database URL must start with postgresql://, postgres:// or postgresql+psycopg:// (got "${maskUrl(trimmed)}")`,
@@ -69,28 +59,48 @@ export function normalizeDatabaseUrl(input: string): string {
   return url;
 }
 
+/** Read by pg-connection-string, the parser `pg` itself uses, so both agree on every libpq form. */
 export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
-  let u: URL;
+  let c: ReturnType<typeof parseConnectionString>;
   try {
-    u = new URL(url.replace(/^postgres(?:ql)?(\+[a-z0-9_]+)?:/i, 'http:'));
+    c = parseConnectionString(url.trim().replace(SCHEME, 'postgresql://'));
   } catch {
     throw new ConfigError(`Database URL is not a valid URL: "${maskUrl(url)}"`);
   }
   return {
-    user: decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'postgres',
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    host: u.hostname || 'localhost',
-    port: u.port ? Number(u.port) : 5432,
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
-    params: u.searchParams,
+    user: c.user || process.env.PGUSER || process.env.USER || 'postgres',
+    password: c.password || undefined,
+    host: c.host || 'localhost',
+    port: c.port ? Number(c.port) : 5432,
+    database: c.database ?? '',
   };
+}
+
+/**
+ * The URL as a WHATWG URL of its own (non-special) scheme: unlike `http:`, that keeps an
+ * empty host empty (`postgresql:///db?host=/socket/dir`) instead of reading the database as one.
+ */
+function asUrl(url: string): URL {
+  try {
+    return new URL(url.trim().replace(SCHEME, 'postgresql://'));
+  } catch {
+    throw new ConfigError(`Database URL is not a valid URL: "${maskUrl(url)}"`);
+  }
 }
 
 /** The same URL pointing at another database on the same server. */
 export function withDatabase(url: string, database: string): string {
-  const u = new URL(url.replace(/^postgresql:/, 'http:'));
+  const u = asUrl(url);
   u.pathname = '/' + encodeURIComponent(database);
-  return u.toString().replace(/^http:/, 'postgresql:');
+  return u.toString();
+}
+
+/** The same URL with no password anywhere in it (neither `user:pass@` nor `?password=`). */
+export function withoutPassword(url: string): string {
+  const u = asUrl(url);
+  u.password = '';
+  u.searchParams.delete('password');
+  return u.toString();
 }
 
 /** The guide's rule for the test database: the main database's name plus `_test`. */
@@ -98,9 +108,14 @@ export function deriveTestUrl(url: string): string {
   return withDatabase(url, parseDatabaseUrl(url).database + '_test');
 }
 
-/** A URL safe to print: the password replaced by `****`. */
+/**
+ * A URL safe to print: the password replaced by `****`. Written for malformed input too (it
+ * runs on error messages): the user part ends at the last `@`, so a raw `@` in the password
+ * hides the rest of it, and a `password=` parameter is masked up to the next `&`.
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/(^[a-z0-9+]+:\/\/[^:/@]*:)([^@]*)@/i, '$1****@');
+  const masked = url.replace(/^([a-z0-9+.-]+:\/\/[^:/?#@]*:)(.*)@/is, (_all, user: string) => `${user}****@`);
+  return masked.replace(/([?&]password=)[^&#\s]*/gi, '$1****');
 }
 
 export class ConfigError extends Error {

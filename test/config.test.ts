@@ -5,6 +5,8 @@ import {
   ConfigError, deriveTestUrl, loadConfig, loadEnv, maskUrl, normalizeDatabaseUrl, parseDatabaseUrl, parseDotenv,
 } from '../src/config';
 import { resolveTarget } from '../src/db/target';
+import { aeDb } from './helpers/cli';
+import { createTestDatabase } from './helpers/db';
 
 describe('database URL forms', () => {
   it.each([
@@ -21,6 +23,13 @@ describe('database URL forms', () => {
       user: 'ae', password: 'p@ss', host: 'db.lab', port: 5433, database: 'acoustic_emissions',
     });
     expect(parseDatabaseUrl('postgresql://ae@localhost/x').port).toBe(5432);
+  });
+
+  it('reads the libpq socket form: the host is the socket directory, the path the database (issue 12, item 15)', () => {
+    const url = normalizeDatabaseUrl('postgresql:///acoustic_emissions?host=/var/run/postgresql');
+    expect(parseDatabaseUrl(url)).toMatchObject({ host: '/var/run/postgresql', port: 5432, database: 'acoustic_emissions' });
+    expect(deriveTestUrl(url)).toBe('postgresql:///acoustic_emissions_test?host=/var/run/postgresql');
+    expect(parseDatabaseUrl('postgresql://u@h/db?password=p%26q').password).toBe('p&q');
   });
 
   it('rejects other schemes and URLs without a database, without echoing the password', () => {
@@ -71,6 +80,31 @@ describe('environment precedence: process env, then .env.local, then .env', () =
 
   it('parses quoted values and ignores malformed lines', () => {
     expect(parseDotenv("A='x y'\nnot a line\nB=\"q\"\n")).toEqual({ A: 'x y', B: 'q' });
+  });
+
+  it('drops the quotes of a quoted value followed by a comment (issue 12, item 15)', () => {
+    const commented = mkdtempSync(join(tmpdir(), 'ae-env-'));
+    writeFileSync(join(commented, '.env'), 'AE_DATABASE_URL="postgresql://ae:s3cret@db.lab:5432/acoustic_emissions" # main\nPORT=\'4100\' # ours\n');
+    const config = loadConfig(loadEnv(commented, {}));
+    expect(config.databaseUrl).toBe('postgresql://ae:s3cret@db.lab:5432/acoustic_emissions');
+    expect(config.port).toBe(4100);
+  });
+});
+
+describe('the socket form against the real server', () => {
+  it('ae-db connects with postgresql:///DB?host=…&port=… (host, port and password as parameters)', async () => {
+    const db = await createTestDatabase();
+    try {
+      const p = parseDatabaseUrl(db.url);
+      const query = new URLSearchParams({ host: p.host, port: String(p.port), user: p.user, password: p.password ?? '' });
+      const r = await aeDb(['status', '--url', `postgresql:///${db.name}?${query}`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(db.name);
+      expect(r.stdout).not.toContain(p.password!);
+    } finally {
+      await db.drop();
+    }
   });
 });
 

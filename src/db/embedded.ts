@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { parseDatabaseUrl, withDatabase } from '../config';
 
 export const EMBEDDED_DATABASE = 'acoustic_emissions';
 const EMBEDDED_USER = 'postgres';
@@ -150,10 +151,8 @@ export async function startEmbedded(opts: {
 
 /** CREATE DATABASE if it does not exist yet (connecting to the `postgres` maintenance db). */
 export async function ensureDatabase(url: string): Promise<boolean> {
-  const u = new URL(url.replace(/^postgresql:/, 'http:'));
-  const name = decodeURIComponent(u.pathname.slice(1));
-  u.pathname = '/postgres';
-  const client = new Client({ connectionString: u.toString().replace(/^http:/, 'postgresql:') });
+  const name = parseDatabaseUrl(url).database;
+  const client = new Client({ connectionString: withDatabase(url, 'postgres') });
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);

@@ -47,6 +47,9 @@ export function ormConfig(o: OrmOptions): Options {
     pool: { min: 0, max: o.poolMax ?? 10 },
     driverOptions: {
       connection: {
+        // pg reads the URL itself: MikroORM's own reading of clientUrl ignores libpq's
+        // query parameters (`?host=/var/run/postgresql`, `?password=`, `sslmode`).
+        connectionString: o.url,
         application_name: o.applicationName ?? 'ae-graphql',
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
