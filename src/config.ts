@@ -149,6 +149,8 @@ export interface RequestLimits {
   queryTimeoutMs: number;
   /** Per-statement time limit for admin operations (migrations, seeding, reset), in ms. */
   adminQueryTimeoutMs: number;
+  /** How long an admin transaction (migrate, seed, reset, fresh, drop) waits for a table lock, in ms (AE_LOCK_TIMEOUT_MS). */
+  lockTimeoutMs: number;
   maxDepth: number;
   maxAliases: number;
   maxTokens: number;
@@ -202,6 +204,7 @@ export function loadLimits(env: Record<string, string | undefined>): RequestLimi
   return {
     queryTimeoutMs: positiveInt(env, 'AE_QUERY_TIMEOUT_MS', 5_000),
     adminQueryTimeoutMs: positiveInt(env, 'AE_ADMIN_QUERY_TIMEOUT_MS', 600_000),
+    lockTimeoutMs: positiveInt(env, 'AE_LOCK_TIMEOUT_MS', 10_000),
     maxDepth: positiveInt(env, 'AE_MAX_DEPTH', 12),
     maxAliases: positiveInt(env, 'AE_MAX_ALIASES', 30),
     maxTokens: positiveInt(env, 'AE_MAX_TOKENS', 5_000),

@@ -56,6 +56,8 @@ export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'ur
 export interface ServiceOptions {
   /** Statement time limit inside admin transactions (migrations, seeding, reset), in ms; 0 = none. */
   adminTimeoutMs?: number;
+  /** How long an admin transaction waits for a table lock, in ms; 0 = no limit. initORM defaults it to AE_LOCK_TIMEOUT_MS. */
+  lockTimeoutMs?: number;
 }
 
 export function buildServerServices(url: string): ServerServices {
@@ -63,11 +65,12 @@ export function buildServerServices(url: string): ServerServices {
 }
 
 export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
-  const migrations = new MigrationService(orm, o.adminTimeoutMs ?? 0);
-  const seed = new SeedService(orm, o.adminTimeoutMs ?? 0);
+  const adminLimits = { statementTimeoutMs: o.adminTimeoutMs ?? 0, lockTimeoutMs: o.lockTimeoutMs ?? 0 };
+  const migrations = new MigrationService(orm, adminLimits);
+  const seed = new SeedService(orm, adminLimits);
   const inspection = new InspectionService(orm);
   const records = new RecordService(orm, inspection);
-  const maintenance = new MaintenanceService(orm, o.adminTimeoutMs ?? 0);
+  const maintenance = new MaintenanceService(orm, adminLimits);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
     migrations,
@@ -119,7 +122,7 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     config,
     orm,
     target,
-    services: buildServices(orm, options),
+    services: buildServices(orm, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs }),
     async close() {
       if (closed) return;
       closed = true;

@@ -25,6 +25,22 @@ export class MigrationFailedError extends UserError {
   readonly code = 'MIGRATION_FAILED';
 }
 
+/** An admin transaction waited AE_LOCK_TIMEOUT_MS for a lock another session holds, and was rolled back. */
+export class LockTimeoutError extends UserError {
+  readonly code = 'LOCK_TIMEOUT';
+  constructor(
+    readonly lockTimeoutMs: number,
+    /** The other sessions holding locks on the tables when it gave up. */
+    readonly holders: string[] = [],
+  ) {
+    super(
+      `Gave up after waiting ${lockTimeoutMs} ms (AE_LOCK_TIMEOUT_MS) for a table lock that another session holds` +
+        `${holders.length ? `: ${holders.join(', ')}` : ''}; nothing was changed. ` +
+        'Retry when that session has finished (a long query, or a transaction left open), or raise AE_LOCK_TIMEOUT_MS.',
+    );
+  }
+}
+
 /** One broken rule of a write: which field, which rule, and what is wrong. */
 export interface FieldViolation {
   field: string;

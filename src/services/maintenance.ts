@@ -4,18 +4,18 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TABLES, type TableName } from '../entities';
-import { adminTransaction } from './transactions';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
 
 export class MaintenanceService {
   constructor(
     private readonly orm: MikroORM,
-    /** An admin operation: waiting for the table locks may take longer than a read may. */
-    private readonly adminTimeoutMs = 0,
+    /** An admin operation: it may run longer than a read, and waits for its table locks only so long. */
+    private readonly limits: AdminLimits = NO_ADMIN_LIMITS,
   ) {}
 
   /** `TRUNCATE study, participant, … RESTART IDENTITY CASCADE`; returns the rows each table held. */
   async truncateAll(): Promise<Record<TableName, number>> {
-    return adminTransaction(this.orm.em, this.adminTimeoutMs, async (em) => {
+    return adminTransaction(this.orm.em, this.limits, async (em) => {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
       // Counted in the same transaction, after taking the lock, so the answer is what was removed.

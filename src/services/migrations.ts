@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
 import { TABLES } from '../entities';
 import { UserError } from './errors';
-import { adminTransaction } from './transactions';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
 
 export interface ExecutedMigration {
   name: string;
@@ -36,10 +36,10 @@ export interface SchemaCheck {
 }
 
 export class MigrationService {
-  /** @param adminTimeoutMs statement limit while migrating (0 = none): migrations may rewrite big tables. */
+  /** @param limits statement and lock-wait limits while migrating: migrations may rewrite big tables. */
   constructor(
     private readonly orm: MikroORM,
-    private readonly adminTimeoutMs = 0,
+    private readonly limits: AdminLimits = NO_ADMIN_LIMITS,
   ) {}
 
   private get migrator(): Migrator {
@@ -126,7 +126,7 @@ export class MigrationService {
   async upgrade(target = 'head'): Promise<string[]> {
     const plan = await this.planUpgrade(target);
     if (plan.length === 0) return [];
-    await adminTransaction(this.orm.em, this.adminTimeoutMs, (tx) =>
+    await adminTransaction(this.orm.em, this.limits, (tx) =>
       this.migrator.up({ migrations: plan, transaction: tx.getTransactionContext() }),
     );
     return plan;
@@ -136,7 +136,7 @@ export class MigrationService {
   async downgrade(target: string): Promise<string[]> {
     const plan = await this.planDowngrade(target);
     if (plan.length === 0) return [];
-    await adminTransaction(this.orm.em, this.adminTimeoutMs, (tx) =>
+    await adminTransaction(this.orm.em, this.limits, (tx) =>
       this.migrator.down({ migrations: plan, transaction: tx.getTransactionContext() }),
     );
     return plan;

@@ -8,7 +8,7 @@ import { StudyName } from '../entities/enums';
 import { upsertRows, upsertRowsCount } from './bulk';
 import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
 import { UserError } from './errors';
-import { adminTransaction } from './transactions';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
 import type { TableName } from '../entities';
 
 export interface SeedOptions {
@@ -43,7 +43,7 @@ const CHUNK = 30;
 export class SeedService {
   constructor(
     private readonly orm: MikroORM,
-    private readonly adminTimeoutMs = 0,
+    private readonly limits: AdminLimits = NO_ADMIN_LIMITS,
   ) {}
 
   /** Generate and upsert the sample dataset; returns the rows written per table. */
@@ -56,7 +56,7 @@ export class SeedService {
     for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
     const total = emptyCounts();
     for (const [studiesDone, study] of studies.entries()) {
-      await adminTransaction(this.orm.em, this.adminTimeoutMs, async (em) => {
+      await adminTransaction(this.orm.em, this.limits, async (em) => {
         const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
         total.study++;
         for (let from = 1; from <= per; from += CHUNK) {

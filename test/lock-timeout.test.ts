@@ -1,0 +1,97 @@
+/**
+ * Admin transactions (migrate, seed, reset) give up waiting for a table lock after
+ * AE_LOCK_TIMEOUT_MS instead of queueing every API read behind them for minutes, and say
+ * so with the code LOCK_TIMEOUT; the database is left as it was.
+ */
+import type { Client } from 'pg';
+import { openTestContext, sqlClient, waitForLockWaiter } from './helpers/db';
+import { graphqlClient } from './helpers/graphql';
+import { aeDb } from './helpers/cli';
+import { tableCounts } from './helpers/records';
+import { initORM, type AppContext } from '../src/context';
+import { loadConfig } from '../src/config';
+
+let seeded: Awaited<ReturnType<typeof openTestContext>>;
+let ctx: AppContext;
+let gql: Awaited<ReturnType<typeof graphqlClient>>;
+let holder: Client;
+let observer: Client;
+
+beforeAll(async () => {
+  seeded = await openTestContext();
+  await seeded.services.seed.seed({ participantsPerStudy: 1 });
+  ctx = await initORM({ url: seeded.target.url, lockTimeoutMs: 400 });
+  gql = await graphqlClient(ctx);
+  holder = await sqlClient(seeded.target.url);
+  observer = await sqlClient(seeded.target.url);
+});
+afterAll(async () => {
+  await holder?.query('rollback').catch(() => undefined);
+  await holder?.end();
+  await observer?.end();
+  await gql?.stop();
+  await ctx?.close();
+  await seeded?.close();
+});
+afterEach(() => holder.query('rollback'));
+
+/** `run` must settle on its own well before the test times out; a hang fails with a reason. */
+function within<T>(ms: number, run: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting for the lock after ${ms} ms: no lock timeout`)), ms);
+  });
+  return Promise.race([run, hung]).finally(() => clearTimeout(timer));
+}
+
+/** Another session (a notebook's open transaction, a long report) holds a lock on `table`. */
+async function holdLock(table: string, mode: string): Promise<void> {
+  await holder.query('begin');
+  await holder.query(`lock table ${table} in ${mode} mode`);
+}
+
+it.each([
+  ['resetDatabase', 'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study } }', 'movement_cycles', 'access share'],
+  ['seedSampleData', 'mutation { seedSampleData(participantsPerStudy: 2, seed: 7) { participant } }', 'participant', 'exclusive'],
+])('%s gives up after the lock timeout with LOCK_TIMEOUT, names the session holding the lock, and changes nothing', async (_name, mutation, table, mode) => {
+  const before = await tableCounts(observer);
+  await holdLock(table, mode);
+  const { rows: [{ pid }] } = await holder.query('select pg_backend_pid() as pid');
+  const res = await within(15_000, gql.query(mutation));
+  expect(res.errors?.[0].extensions?.code).toBe('LOCK_TIMEOUT');
+  expect(res.errors![0].message).toMatch(/400 ms \(AE_LOCK_TIMEOUT_MS\)/);
+  expect(res.errors![0].message).toContain(`pid ${pid}`);
+  await holder.query('rollback');
+  expect(await tableCounts(observer)).toEqual(before);
+});
+
+it('migrate gives up after the lock timeout with LOCK_TIMEOUT and the version stays where it was', async () => {
+  await ctx.services.migrations.downgrade('-1');
+  const { current } = await ctx.services.migrations.status();
+  await holdLock('audio_processing', 'access share');
+  const res = await within(15_000, gql.query('mutation { migrate(to: "head") { migrations } }'));
+  expect(res.errors?.[0].extensions?.code).toBe('LOCK_TIMEOUT');
+  await holder.query('rollback');
+  expect((await ctx.services.migrations.status()).current).toBe(current);
+  await ctx.services.migrations.upgrade('head');
+});
+
+it('ae-db truncate takes AE_LOCK_TIMEOUT_MS from the environment and fails in one sentence, exit 1', async () => {
+  const before = await tableCounts(observer);
+  await holdLock('study', 'access share');
+  const run = aeDb(['truncate', '--yes', '--url', seeded.target.url], { AE_LOCK_TIMEOUT_MS: '300' });
+  // Without a lock timeout the command would wait here for ever: let it be seen waiting first.
+  await waitForLockWaiter(observer, 'ae-db');
+  const r = await within(20_000, run);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^Error: Gave up after waiting 300 ms \(AE_LOCK_TIMEOUT_MS\) for a table lock/);
+  expect(r.stderr).not.toMatch(/at \w+ \(|SQLSTATE|doctor/);
+  await holder.query('rollback');
+  expect(await tableCounts(observer)).toEqual(before);
+});
+
+it('AE_LOCK_TIMEOUT_MS defaults to 10 s and must be a positive whole number', () => {
+  expect(loadConfig({}).limits.lockTimeoutMs).toBe(10_000);
+  expect(loadConfig({ AE_LOCK_TIMEOUT_MS: '2500' }).limits.lockTimeoutMs).toBe(2500);
+  expect(() => loadConfig({ AE_LOCK_TIMEOUT_MS: 'soon' })).toThrow(/AE_LOCK_TIMEOUT_MS must be a positive whole number/);
+});
