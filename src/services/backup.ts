@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import type { Client } from 'pg';
 import { withClient } from '../db/pg';
 import { UserError } from './errors';
+import { quote } from './read/sql';
 import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
 
 export const BACKUP_PREFIX = 'ae_backup_';
@@ -105,8 +106,7 @@ export function pruneBackups(dir: string, keepDays: number, now = new Date(), ke
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const qualified = (t: string) => `public.${quoteIdent(t)}`;
+const qualified = (t: string) => `public.${quote(t)}`;
 /** `public.name` or `public."Odd Name"` as pg_dump writes it → the bare name. */
 const DUMP_NAME = String.raw`public\.("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
@@ -169,7 +169,7 @@ export class BackupService {
     const args = ['--dbname', dbname, '--no-owner', '--encoding', 'UTF8'];
     if (o.schemaOnly) args.push('--schema-only');
     if (o.dataOnly) args.push('--data-only');
-    for (const t of tables) args.push(`--table=public.${quoteIdent(t)}`);
+    for (const t of tables) args.push(`--table=public.${quote(t)}`);
 
     const started = Date.now();
     const child = spawn('pg_dump', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -299,7 +299,7 @@ export class BackupService {
           tables: info.createdTables,
           summary: `drop and recreate the tables ${info.createdTables.join(', ')} of "${db}" from the dump`,
           prelude: [
-            ...inbound.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)};`),
+            ...inbound.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quote(fk.name)};`),
             `DROP TABLE IF EXISTS ${info.createdTables.map(qualified).join(', ')} CASCADE;`,
           ].join('\n'),
           epilogue: [...inbound.map(addConstraint), ...analyze].join('\n'),
@@ -320,7 +320,7 @@ export class BackupService {
         tables: filled,
         summary: `empty the tables ${filled.join(', ')} of "${db}" and load the dump's rows into them`,
         prelude: [
-          ...fks.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quoteIdent(fk.name)};`),
+          ...fks.map((fk) => `ALTER TABLE ${qualified(fk.table)} DROP CONSTRAINT ${quote(fk.name)};`),
           `TRUNCATE ${filled.map(qualified).join(', ')} RESTART IDENTITY;`,
         ].join('\n'),
         epilogue: [...fks.map(addConstraint), ...analyze].join('\n'),
@@ -441,7 +441,7 @@ interface ForeignKey {
   definition: string;
 }
 
-const addConstraint = (fk: ForeignKey) => `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quoteIdent(fk.name)} ${fk.definition};`;
+const addConstraint = (fk: ForeignKey) => `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition};`;
 
 /**
  * Foreign keys onto `tables` from other tables (`inbound`), or every one from or onto them

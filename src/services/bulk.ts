@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
+import { quote } from './read/sql';
 
 export interface UpsertSpec {
   table: string;
@@ -17,8 +18,6 @@ export interface UpsertSpec {
   /** Also return `inserted`: true for a new row, false for one the conflict clause updated. */
   reportInserted?: boolean;
 }
-
-const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
 
 /** The columns present in any row, in first-seen order (keys starting with `_` are private). */
 export function columnsOf(rows: Record<string, unknown>[]): string[] {

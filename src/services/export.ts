@@ -7,13 +7,14 @@
  * `buildWhere` as the GraphQL lists; query-string values are first turned into the plain
  * filter object those lists take.
  */
-import { Client, escapeLiteral } from 'pg';
+import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TABLES, type TableName } from '../entities';
 import { UserError } from './errors';
 import { buildWhere, filterFieldNames, SqlParams, quote, TABLE_OF, type RecordKind } from './read';
+import { inlineParams } from './read/sql';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -85,18 +86,6 @@ export function filterFromQuery(table: TableName, params: URLSearchParams): Reco
   return filter;
 }
 
-/** Replaces each `?` placeholder by its value as a quoted literal: COPY takes no bind parameters. */
-function inline(sql: string, values: readonly unknown[]): string {
-  let i = 0;
-  const out = sql.replace(/\?/g, () => {
-    const v = values[i++];
-    if (v === null || v === undefined) return 'null';
-    return escapeLiteral(v instanceof Date ? v.toISOString() : String(v));
-  });
-  if (i !== values.length) throw new Error('placeholder count does not match the bound values');
-  return out;
-}
-
 /** The COPY statement for one export (exported for tests). */
 export function exportStatement(table: TableName, format: ExportFormat, params: URLSearchParams): string {
   if (!TABLES.includes(table)) throw new ExportParameterError('table', `Unknown table "${table}" (one of ${TABLES.join(', ')}).`);
@@ -113,7 +102,7 @@ export function exportStatement(table: TableName, format: ExportFormat, params: 
     throw e;
   }
   const select = `select t.* from ${quote(table)} t where ${where} order by t.id`;
-  const query = inline(select, p.values);
+  const query = inlineParams(select, p.values);
   return format === 'csv'
     ? `copy (${query}) to stdout with (format csv, header)`
     : // One JSON object per line. CSV quoting only applies to fields holding the delimiter, the
