@@ -139,6 +139,8 @@ export interface AppConfig {
   debug: boolean;
   /** Bearer tokens (AE_READ_TOKEN, AE_WRITE_TOKEN, AE_ADMIN_TOKEN); unset = that level has no token. */
   tokens: AccessTokens;
+  /** Where `npm start` writes the admin token it generates when stderr is not a terminal (AE_ADMIN_TOKEN_FILE). */
+  adminTokenFile: string;
   limits: RequestLimits;
   logLevel: string;
 }
@@ -227,6 +229,7 @@ export function loadConfig(env = loadEnv()): AppConfig {
     debug: env.AE_DEBUG === '1',
     limits: loadLimits(env),
     logLevel: env.AE_LOG_LEVEL ?? 'info',
+    adminTokenFile: resolve(env.AE_ADMIN_TOKEN_FILE ?? '.data/admin-token'),
     tokens: { read: tokenFrom(env, 'AE_READ_TOKEN'), write: tokenFrom(env, 'AE_WRITE_TOKEN'), admin: tokenFrom(env, 'AE_ADMIN_TOKEN') },
   };
 }

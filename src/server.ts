@@ -3,21 +3,53 @@
  * where that is safe, seed the sample data into an empty embedded database, then serve.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig, ConfigError, type AppConfig } from './config';
 import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
 import { explainFailure } from './services/diagnose';
 import { createLogger, maskSecrets } from './logger';
 
+/** Where the generated admin token goes when nobody is at a terminal to read it. */
+export interface AdminTokenNotice {
+  /** Whether stderr is a terminal: only then is the token itself printed. */
+  isTTY: boolean;
+  /** A line for the person at the terminal (stderr). */
+  print(line: string): void;
+  /** A line for the log stream, which must never carry the token. */
+  log(line: string): void;
+}
+
+/**
+ * Writes `text` to a file only its owner can read. Written beside it under a new name, then
+ * renamed over it: an older file (or a link planted there) is replaced, never written through.
+ */
+export function writePrivateFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, text, { flag: 'wx', mode: 0o600 });
+  renameSync(partial, path);
+}
+
 /**
  * Nothing is writable without a token: with no AE_ADMIN_TOKEN, make a random one for this
- * run and print it once, as Jupyter does, with where to paste it in the explorer.
+ * run. On a terminal it is printed once, as Jupyter does, with where to paste it in the
+ * explorer. Under docker or systemd stderr is the log stream, so the token goes to a 0600
+ * file (AE_ADMIN_TOKEN_FILE) and only that file's path is logged.
  */
-export function withAdminToken(config: AppConfig, print: (line: string) => void): AppConfig {
+export function withAdminToken(config: AppConfig, notice: AdminTokenNotice): AppConfig {
   if (config.tokens.admin) return config;
   const admin = randomBytes(24).toString('base64url');
-  print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
-  print('Explorer (/graphql in a browser) or Sandbox: in the Headers tab under the operation, add  {"Authorization": "Bearer <the token above>"}');
+  const paste = 'Explorer (/graphql in a browser) or Sandbox: in the Headers tab under the operation, add  {"Authorization": "Bearer <the token>"}';
+  if (notice.isTTY) {
+    notice.print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
+    notice.print(paste);
+  } else {
+    writePrivateFile(config.adminTokenFile, `${admin}\n`);
+    notice.log(`admin token for this run written to ${config.adminTokenFile} (readable by this user only; set AE_ADMIN_TOKEN to choose your own)`);
+    notice.log(paste);
+  }
   return { ...config, tokens: { ...config.tokens, admin } };
 }
 
@@ -26,8 +58,12 @@ export async function main(): Promise<void> {
   const baseConfig = loadConfig();
   const logger = createLogger(baseConfig.logLevel);
   const log = (line: string) => logger.info(line);
-  // Straight to the terminal (stderr), whatever AE_LOG_LEVEL: a secret has no place in the log stream.
-  const config = withAdminToken(baseConfig, (line) => process.stderr.write(`${line}\n`));
+  // On a terminal straight to it (stderr), whatever AE_LOG_LEVEL: a secret has no place in the log stream.
+  const config = withAdminToken(baseConfig, {
+    isTTY: !!process.stderr.isTTY,
+    print: (line) => process.stderr.write(`${line}\n`),
+    log: (line) => logger.warn(line),
+  });
   const ctx: AppContext = await initORM({
     config,
     log,

@@ -1,9 +1,12 @@
 /**
- * `npm start` with no AE_ADMIN_TOKEN: the server makes a random admin token, prints it
- * once with where to paste it in the explorer, and nothing is writable without it. Runs the
- * compiled server as a real process on a clone of the test database.
+ * `npm start` with no AE_ADMIN_TOKEN: the server makes a random admin token, prints it once
+ * on a terminal (else writes it to a 0600 file and logs the path) with where to paste it in
+ * the explorer, and nothing is writable without it. Runs the compiled server as a real
+ * process on a clone of the test database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestContext } from './helpers/db';
 import type { AppContext } from '../src/context';
@@ -18,11 +21,17 @@ interface Started {
   stdout: () => string;
 }
 
-/** Starts the server and resolves once it prints its address; the child is killed in `stop`. */
-function startServer(env: Record<string, string>): Promise<Started> {
+/**
+ * Starts the server and resolves once it prints its address; the child is killed in `stop`.
+ * With `terminal`, its stdout and stderr are a pseudo-terminal (util-linux `script`), as in a shell.
+ */
+function startServer(env: Record<string, string>, o: { terminal?: boolean } = {}): Promise<Started> {
   const clean = { ...process.env };
   for (const k of ['AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_TEST_DATABASE_URL']) delete clean[k];
-  const child = spawn(process.execPath, [SERVER], { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const options = { env: { ...clean, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  const child = o.terminal
+    ? spawn('script', ['-qfec', `exec '${process.execPath}' '${SERVER}'`, '/dev/null'], options)
+    : spawn(process.execPath, [SERVER], options);
   let out = '';
   let stdout = '';
   return new Promise((resolve, reject) => {
@@ -62,18 +71,24 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-it('without AE_ADMIN_TOKEN it prints a generated admin token once, with where to paste it, and only that token writes', async () => {
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ae-token-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+it('without AE_ADMIN_TOKEN and no terminal it writes the generated token to a 0600 file, logs only its path, and only that token writes', async () => {
   let server: Started | undefined;
+  const tokenFile = join(tmp, 'state', 'admin-token');
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json' });
-    const out = server.output();
-    const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
+    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile });
+    const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(out.split(token!).length - 1).toBe(1);
-    expect(out).toMatch(/Explorer .*Headers.*"Authorization": "Bearer </);
-    // Printed for the person at the terminal (stderr), whatever AE_LOG_LEVEL; never in the JSON log stream.
-    expect(server.stdout()).toContain('"msg":"ready in');
-    expect(server.stdout()).not.toContain(token);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    // Under docker or systemd both streams are the log: neither carries the token, the log names the file.
+    expect(server.output()).not.toContain(token);
+    expect(server.stdout()).toContain(`admin token for this run written to ${tokenFile}`);
+    expect(server.stdout()).toMatch(/Explorer .*Headers.*\\"Authorization\\": \\"Bearer </);
 
     const anonymous = await upsert(server.url);
     expect(anonymous.status).toBe(401);
@@ -81,6 +96,23 @@ it('without AE_ADMIN_TOKEN it prints a generated admin token once, with where to
     const admin = await upsert(server.url, token);
     expect(admin.status).toBe(200);
     expect(admin.body.data.upsertParticipant).toEqual({ studyParticipantId: 3100 });
+  } finally {
+    await stop(server);
+  }
+});
+
+it('on a terminal it prints the generated token once, with where to paste it, and writes no file', async () => {
+  let server: Started | undefined;
+  const tokenFile = join(tmp, 'admin-token');
+  try {
+    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile }, { terminal: true });
+    const out = server.output();
+    const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(out.split(token!).length - 1).toBe(1);
+    expect(out).toMatch(/Explorer .*Headers.*"Authorization": "Bearer </);
+    expect(existsSync(tokenFile)).toBe(false);
+    expect((await upsert(server.url, token)).status).toBe(200);
   } finally {
     await stop(server);
   }

@@ -3,7 +3,7 @@
  * server, and running them without the password ever reaching a command line or a log.
  */
 import { execFile, spawn } from 'node:child_process';
-import { parseDatabaseUrl } from '../config';
+import { parseDatabaseUrl, withoutPassword } from '../config';
 import { UserError } from './errors';
 
 export type ClientTool = 'pg_dump' | 'psql';
@@ -86,12 +86,9 @@ export function toolVersion(tool: ClientTool, env: NodeJS.ProcessEnv = process.e
  */
 export function toolConnection(url: string, env: NodeJS.ProcessEnv = process.env): { dbname: string; env: NodeJS.ProcessEnv } {
   const { password } = parseDatabaseUrl(url);
-  const u = new URL(url.replace(/^postgres(?:ql)?:/i, 'http:'));
-  u.password = '';
-  const dbname = u.toString().replace(/^http:/, 'postgresql:');
   const toolEnv: NodeJS.ProcessEnv = { ...env, PGCONNECT_TIMEOUT: env.PGCONNECT_TIMEOUT ?? '10' };
   if (password !== undefined) toolEnv.PGPASSWORD = password;
-  return { dbname, env: toolEnv };
+  return { dbname: withoutPassword(url), env: toolEnv };
 }
 
 /** Removes the password of `url` from a tool's message, should the tool ever echo it. */

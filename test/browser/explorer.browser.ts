@@ -35,16 +35,18 @@ let db: Client;
 let browser: Browser;
 
 /** `npm start`'s second step (the first only builds, which test:browser has done). */
-function startServer(dataDir: string): Promise<{ url: string; token: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', AE_HOST: '127.0.0.1', AE_EMBEDDED_DATA_DIR: dataDir, AE_LOG_FORMAT: 'json' };
+function startServer(dataDir: string, tokenFile: string): Promise<{ url: string; token: string }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: '0', AE_HOST: '127.0.0.1', AE_EMBEDDED_DATA_DIR: dataDir, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile,
+  };
   for (const k of ['AE_DATABASE_URL', 'AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_EMBEDDED_PORT']) delete env[k];
   server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'server.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       serverOutput += chunk.toString();
       const url = /ready in .*?(http:\/\/\S+\/graphql)/.exec(serverOutput)?.[1];
-      const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(serverOutput)?.[1];
-      if (url && token) resolve({ url, token });
+      // Not on a terminal, the generated admin token goes to a 0600 file whose path is logged.
+      if (url && serverOutput.includes(`admin token for this run written to ${tokenFile}`)) resolve({ url, token: readFileSync(tokenFile, 'utf8').trim() });
     };
     server.stdout!.on('data', onData);
     server.stderr!.on('data', onData);
@@ -64,7 +66,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'ae-browser-'));
   chmodSync(tmp, 0o755); // the embedded server runs as the `postgres` user when we are root
   const dataDir = join(tmp, 'pg');
-  const started = await startServer(dataDir);
+  const started = await startServer(dataDir, join(tmp, 'admin-token'));
   origin = new URL(started.url).origin;
   adminToken = started.token;
   db = new Client({ connectionString: runningEmbedded(dataDir) });
