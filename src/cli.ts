@@ -241,13 +241,13 @@ export function buildCli(): Command {
     );
 
   withTarget(program.command('fresh'))
-    .description('DESTRUCTIVE: drop the public schema, then migrate to head')
+    .description('DESTRUCTIVE: empty the public schema and migrate to head, in one transaction (the schema keeps its owner and grants)')
     .option('--yes', 'confirm without prompting')
     .action((f: TargetFlags) =>
       withDb(
         f,
         async (ctx) => {
-          await confirm('drop the whole public schema (all tables and data) and rebuild it', f, where(ctx));
+          await confirm('empty the whole public schema (all tables and data) and rebuild it', f, where(ctx));
           const applied = await ctx.services.migrations.fresh();
           out(`Schema rebuilt: applied ${applied.length} migration(s).`);
         },
@@ -256,7 +256,7 @@ export function buildCli(): Command {
     );
 
   withTarget(program.command('drop'))
-    .description('DESTRUCTIVE: drop every table of this application (data and migration history)')
+    .description('DESTRUCTIVE: drop every table of this application (data and migration history), in one transaction')
     .option('--yes', 'confirm without prompting')
     .action((f: TargetFlags) =>
       withDb(f, async (ctx) => {

@@ -15,6 +15,7 @@ import type { Client } from 'pg';
 import { withClient } from '../db/pg';
 import { UserError } from './errors';
 import { quote } from './read/sql';
+import { dropSchemaContentsStatements } from './schema-contents';
 import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
 
 export const BACKUP_PREFIX = 'ae_backup_';
@@ -471,38 +472,12 @@ async function foreignKeys(c: Client, tables: string[], which: 'inbound' | 'touc
   }
 }
 
-/** DROP statements for everything in the public schema except what extensions own. */
+/** The statements that empty the public schema, names fully qualified (the dump empties search_path). */
 async function dropSchemaContents(c: Client): Promise<string> {
   await c.query('begin');
   try {
     await c.query(`set local search_path = ''`);
-    const notFromExtension = (catalog: string) =>
-      `not exists (select 1 from pg_depend d where d.classid = '${catalog}'::regclass and d.objid = o.oid and d.deptype = 'e')`;
-    const relations = await c.query(
-      `select o.relkind as kind, format('public.%I', o.relname) as name from pg_class o
-        where o.relnamespace = 'public'::regnamespace and o.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
-          and ${notFromExtension('pg_class')} order by o.relname`,
-    );
-    const routines = await c.query(
-      `select o.oid::regprocedure::text as name from pg_proc o
-        where o.pronamespace = 'public'::regnamespace and ${notFromExtension('pg_proc')} order by 1`,
-    );
-    const types = await c.query(
-      `select o.typtype as kind, o.oid::regtype::text as name from pg_type o
-        where o.typnamespace = 'public'::regnamespace and o.typtype in ('e', 'd', 'c', 'r')
-          and (o.typtype <> 'c' or (select relkind from pg_class where oid = o.typrelid) = 'c')
-          and ${notFromExtension('pg_type')} order by 2`,
-    );
-    const byKind: Record<string, string> = { r: 'TABLE', p: 'TABLE', v: 'VIEW', m: 'MATERIALIZED VIEW', f: 'FOREIGN TABLE', S: 'SEQUENCE' };
-    const statements: string[] = [];
-    // Views first, then tables (their own sequences go with them), then what is left.
-    for (const kind of ['m', 'v', 'f', 'r', 'p', 'S']) {
-      const names = relations.rows.filter((r) => r.kind === kind).map((r) => r.name);
-      if (names.length) statements.push(`DROP ${byKind[kind]} IF EXISTS ${names.join(', ')} CASCADE;`);
-    }
-    for (const r of routines.rows) statements.push(`DROP ROUTINE IF EXISTS ${r.name} CASCADE;`);
-    for (const t of types.rows) statements.push(`DROP ${t.kind === 'd' ? 'DOMAIN' : 'TYPE'} IF EXISTS ${t.name} CASCADE;`);
-    return statements.join('\n');
+    return (await dropSchemaContentsStatements(async (sql) => (await c.query(sql)).rows)).join('\n');
   } finally {
     await c.query('rollback');
   }

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
 import { TABLES } from '../entities';
 import { UserError } from './errors';
+import { dropSchemaContentsStatements } from './schema-contents';
 import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
+
+/** MikroORM's migrations table, as its migrator creates it. */
+const CREATE_MIGRATIONS_TABLE = `create table if not exists ${MIGRATIONS_TABLE} (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`;
 
 export interface ExecutedMigration {
   name: string;
@@ -147,9 +151,7 @@ export class MigrationService {
     const known = this.known();
     const upTo = target === 'base' ? -1 : target === 'head' ? known.length - 1 : known.indexOf(this.resolveName(target));
     const conn = this.orm.em.getConnection();
-    await conn.execute(
-      `create table if not exists ${MIGRATIONS_TABLE} (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`,
-    );
+    await conn.execute(CREATE_MIGRATIONS_TABLE);
     await this.orm.em.transactional(async (em) => {
       const c = em.getConnection();
       const tx = em.getTransactionContext();
@@ -207,19 +209,50 @@ export class MigrationService {
     return out;
   }
 
-  /** Drop every table this application owns, including the migrations table. */
+  /**
+   * Drop every table this application owns, including the migrations table, and its
+   * functions, in one transaction: all of it goes, or (a lock not granted, an error) nothing.
+   */
   async dropAll(): Promise<string[]> {
-    const present: string[] = [];
-    for (const t of [...TABLES, MIGRATIONS_TABLE]) if (await this.tableExists(t)) present.push(t);
-    if (present.length) await this.orm.em.getConnection().execute(`drop table if exists ${present.map((t) => `"${t}"`).join(', ')} cascade`);
-    await this.orm.em.getConnection().execute('drop function if exists ae_valid_segments(double precision[]) cascade; drop function if exists ae_touch_updated_at() cascade');
-    return present;
+    return adminTransaction(this.orm.em, this.limits, async (tx) => {
+      const conn = tx.getConnection();
+      const trx = tx.getTransactionContext();
+      const present = (
+        await conn.execute<{ t: string }[]>(
+          `select t from unnest(string_to_array(?, ',')) with ordinality as x(t, i) where to_regclass(format('public.%I', t)) is not null order by i`,
+          [[...TABLES, MIGRATIONS_TABLE].join(',')],
+          'all',
+          trx,
+        )
+      ).map((r) => r.t);
+      if (present.length) await conn.execute(`drop table ${present.map((t) => `public."${t}"`).join(', ')} cascade`, [], 'run', trx);
+      await conn.execute('drop function if exists public.ae_valid_segments(double precision[]) cascade', [], 'run', trx);
+      await conn.execute('drop function if exists public.ae_touch_updated_at() cascade', [], 'run', trx);
+      return present;
+    });
   }
 
-  /** `fresh`: drop and recreate the public schema, then migrate to head. */
+  /**
+   * `fresh`: empty the public schema and migrate to head, in one transaction, so a migration
+   * that fails leaves the old schema and its data as they were. The schema itself stays
+   * (emptied, not dropped), keeping its owner, grants and default privileges.
+   */
   async fresh(): Promise<string[]> {
-    await this.orm.em.getConnection().execute('drop schema if exists public cascade; create schema public');
-    return this.upgrade('head');
+    const known = this.known();
+    // MikroORM looks for its table outside any transaction before it migrates; let that
+    // find one, rather than wait on the table this transaction drops and recreates.
+    await this.migrator.getExecutedMigrations();
+    await adminTransaction(this.orm.em, this.limits, async (tx) => {
+      const conn = tx.getConnection();
+      const trx = tx.getTransactionContext();
+      await conn.execute('create schema if not exists public', [], 'run', trx);
+      for (const statement of await dropSchemaContentsStatements((sql) => conn.execute(sql, [], 'all', trx))) {
+        await conn.execute(statement, [], 'run', trx);
+      }
+      await conn.execute(CREATE_MIGRATIONS_TABLE, [], 'run', trx);
+      if (known.length) await this.migrator.up({ migrations: known, transaction: trx });
+    });
+    return known;
   }
 
   async tableExists(table: string): Promise<boolean> {
