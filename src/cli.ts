@@ -287,23 +287,28 @@ export function buildCli(): Command {
     );
 
   withTarget(program.command('backup'))
-    .description('pg_dump, gzip-compressed, into DIR/ae_backup_YYYYMMDD_HHMMSS.sql.gz; then delete backups older than --keep-days')
+    .description('pg_dump, gzip-compressed, into DIR/ae_backup_<database>_<kind>_YYYYMMDD_HHMMSS.sql.gz; then prune older backups of that database and kind')
     .option('--dir <dir>', 'folder for the backup files', join(homedir(), 'ae_backups'))
-    .option('--keep-days <n>', 'delete ae_backup_*.sql.gz files in DIR older than N days (0 keeps them all)', (v) => parseIntArg('--keep-days', v), 7)
+    .option('--keep-days <n>', 'delete backups of the same database and kind in DIR older than N days (0 keeps them all)', (v) => parseIntArg('--keep-days', v), 7)
+    .option('--keep-last <n>', 'but always keep the newest N of them, whatever their age', (v) => parseIntArg('--keep-last', v), 3)
     .addOption(new Option('--schema-only', 'table definitions only, no rows').conflicts('dataOnly'))
     .addOption(new Option('--data-only', 'rows only (restore them into an existing schema)').conflicts('schemaOnly'))
     .option('--table <name...>', 'only these tables (pg_dump -t)')
-    .action((f: TargetFlags & { dir: string; keepDays: number; schemaOnly?: boolean; dataOnly?: boolean; table?: string[] }) =>
+    .action((f: TargetFlags & { dir: string; keepDays: number; keepLast: number; schemaOnly?: boolean; dataOnly?: boolean; table?: string[] }) =>
       withServer(f, async (ctx) => {
-        const r = await ctx.services.backup.backup({ dir: f.dir, keepDays: f.keepDays, schemaOnly: f.schemaOnly, dataOnly: f.dataOnly, tables: f.table });
+        const r = await ctx.services.backup.backup({ dir: f.dir, keepDays: f.keepDays, keepLast: f.keepLast, schemaOnly: f.schemaOnly, dataOnly: f.dataOnly, tables: f.table });
         out(`Backed up ${where(ctx)} with ${r.pgDump}`);
         out(`File:      ${r.file}`);
         out(`Contents:  ${r.kind}${r.tables.length ? `, tables ${r.tables.join(', ')}` : ', every table'}`);
         out(`Size:      ${formatBytes(r.bytes)} (${r.bytes} bytes, gzip)`);
         out(`Duration:  ${seconds(r.durationMs)}`);
-        if (f.keepDays === 0) out('Retention: off (--keep-days 0)');
-        else if (r.deleted.length) out(`Retention: deleted ${r.deleted.length} backup(s) older than ${f.keepDays} days: ${r.deleted.join(', ')}`);
-        else out(`Retention: no backups older than ${f.keepDays} days`);
+        const k = r.retention;
+        out(
+          `Retention: backups of "${k.database}", kind ${k.kind}, in ${f.dir}: ` +
+            (k.keepDays === 0 ? 'none deleted (--keep-days 0)' : `the newest ${k.keepLast} kept whatever their age, the others deleted after ${k.keepDays} days`),
+        );
+        out(`  kept (${k.kept.length}):    ${k.kept.join(', ')}`);
+        out(`  deleted (${k.deleted.length}): ${k.deleted.join(', ') || '-'}`);
       }),
     );
 

@@ -1,10 +1,10 @@
 /**
  * `ae-db backup` and `ae-db restore` as real subprocesses against test databases: the dump is
  * a valid gzip pg_dump, a restore brings the data back exactly, a failed restore changes
- * nothing, and retention deletes only old ae_backup_* files.
+ * nothing (retention: test/backup-retention.test.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -12,14 +12,14 @@ import { aeDb } from './helpers/cli';
 import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
 import type { TestDatabase } from './helpers/db';
 import { parseDatabaseUrl, withDatabase } from '../src/config';
-import { dropHeaderSettings, pruneBackups } from '../src/services/backup';
+import { dropHeaderSettings } from '../src/services/backup';
 import { incompatibility, parseToolVersion } from '../src/services/pg-tools';
 
 let db: TestDatabase;
 let dir: string;
 const password = () => parseDatabaseUrl(db.url).password ?? '\u0000';
 const withDb = (name: string) => withDatabase(db.url, name);
-const BACKUP_NAME = /^ae_backup_\d{8}_\d{6}(_\d+)?\.sql\.gz$/;
+const BACKUP_NAME = () => new RegExp(`^ae_backup_${db.name}_full_\\d{8}_\\d{6}(_\\d+)?\\.sql\\.gz$`);
 
 beforeAll(async () => {
   db = await seededDatabase(1);
@@ -41,9 +41,9 @@ async function backup(extra: string[] = [], into = dir): Promise<{ file: string;
 }
 
 describe('backup → change → restore', () => {
-  it('writes a gzip pg_dump named ae_backup_YYYYMMDD_HHMMSS.sql.gz and reports file, size and duration', async () => {
+  it('writes a gzip pg_dump named ae_backup_<database>_full_YYYYMMDD_HHMMSS.sql.gz and reports file, size and duration', async () => {
     const { file, stdout } = await backup();
-    expect(file.split('/').pop()).toMatch(BACKUP_NAME);
+    expect(file.split('/').pop()).toMatch(BACKUP_NAME());
     const text = gunzipSync(readFileSync(file)).toString('utf8');
     expect(text.startsWith('--\n-- PostgreSQL database dump\n')).toBe(true);
     expect(text).toContain('-- PostgreSQL database dump complete');
@@ -214,62 +214,6 @@ describe('connection failures', () => {
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stdout + r.stderr).not.toMatch(/secretpw|wrongpw/);
       expect(readdirSync(dir)).toEqual(before);
-    }
-  });
-});
-
-describe('retention', () => {
-  it("deletes only ae_backup_*.sql.gz files older than --keep-days, as the guide's find -mtime does", async () => {
-    const ret = mkdtempSync(join(tmpdir(), 'ae-retention-'));
-    const now = Date.now() / 1000;
-    const aged = (name: string, days: number, content = 'x') => {
-      const p = join(ret, name);
-      writeFileSync(p, content);
-      utimesSync(p, now - days * 86400, now - days * 86400);
-    };
-    aged('ae_backup_20200101_000000.sql.gz', 30);
-    aged('ae_backup_manual.sql.gz', 8);
-    aged('ae_backup_recent.sql.gz', 6);
-    aged('ae_backup_20200101_000000.sql', 30); // not .sql.gz
-    aged('notes.txt', 30);
-    aged('other_backup_20200101_000000.sql.gz', 30);
-    aged('AE_BACKUP_20200101_000000.sql.gz', 30);
-    mkdirSync(join(ret, 'ae_backup_folder.sql.gz'));
-    utimesSync(join(ret, 'ae_backup_folder.sql.gz'), now - 30 * 86400, now - 30 * 86400);
-    try {
-      const { file, stdout } = await backup(['--keep-days', '7'], ret);
-      expect(stdout).toContain('Retention: deleted 2 backup(s) older than 7 days: ae_backup_20200101_000000.sql.gz, ae_backup_manual.sql.gz');
-      expect(readdirSync(ret).sort()).toEqual(
-        [
-          'AE_BACKUP_20200101_000000.sql.gz', 'ae_backup_20200101_000000.sql', 'ae_backup_folder.sql.gz', 'ae_backup_recent.sql.gz',
-          file.split('/').pop()!, 'notes.txt', 'other_backup_20200101_000000.sql.gz',
-        ].sort(),
-      );
-      // --keep-days 0 keeps everything.
-      aged('ae_backup_19990101_000000.sql.gz', 400);
-      const keepAll = await backup(['--keep-days', '0'], ret);
-      expect(keepAll.stdout).toContain('Retention: off (--keep-days 0)');
-      expect(readdirSync(ret)).toContain('ae_backup_19990101_000000.sql.gz');
-    } finally {
-      rmSync(ret, { recursive: true, force: true });
-    }
-  });
-
-  it('pruneBackups: the boundary is keepDays × 24 h before now', () => {
-    const ret = mkdtempSync(join(tmpdir(), 'ae-prune-'));
-    try {
-      const now = new Date('2026-03-10T12:00:00Z');
-      const at = (name: string, hoursAgo: number) => {
-        writeFileSync(join(ret, name), '');
-        const t = (now.getTime() - hoursAgo * 3600_000) / 1000;
-        utimesSync(join(ret, name), t, t);
-      };
-      at('ae_backup_a.sql.gz', 7 * 24 + 1);
-      at('ae_backup_b.sql.gz', 7 * 24 - 1);
-      expect(pruneBackups(ret, 7, now)).toEqual(['ae_backup_a.sql.gz']);
-      expect(readdirSync(ret)).toEqual(['ae_backup_b.sql.gz']);
-    } finally {
-      rmSync(ret, { recursive: true, force: true });
     }
   });
 });

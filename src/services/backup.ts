@@ -24,8 +24,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface BackupOptions {
   dir: string;
-  /** Delete `ae_backup_*.sql.gz` files in `dir` older than this many days; 0 keeps every file. */
+  /** Delete backups of the same database and kind older than this many days; 0 keeps every file. */
   keepDays?: number;
+  /** Always keep the newest this many backups of the same database and kind, whatever their age (default 3). */
+  keepLast?: number;
   schemaOnly?: boolean;
   dataOnly?: boolean;
   /** Only these tables (pg_dump -t). */
@@ -41,7 +43,18 @@ export interface BackupResult {
   kind: 'full' | 'schema-only' | 'data-only';
   tables: string[];
   pgDump: string;
-  /** Old backups removed by the retention rule (file names). */
+  retention: RetentionResult;
+}
+
+/** What the retention rule did among the backups of one database and kind in one folder. */
+export interface RetentionResult {
+  /** The database and kind it looked at: the file names' `ae_backup_<database>_<kind>_` part. */
+  database: string;
+  kind: string;
+  keepDays: number;
+  keepLast: number;
+  /** File names, newest first. */
+  kept: string[];
   deleted: string[];
 }
 
@@ -76,34 +89,67 @@ export interface RestoreResult {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** `ae_backup_YYYYMMDD_HHMMSS` in local time, as the guide's `date +%Y%m%d_%H%M%S`. */
+/** `YYYYMMDD_HHMMSS` in local time, as the guide's `date +%Y%m%d_%H%M%S`. */
 export function backupStamp(d: Date): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
-export function isBackupFileName(name: string): boolean {
-  return name.startsWith(BACKUP_PREFIX) && name.endsWith(BACKUP_SUFFIX);
+/**
+ * The kind in a backup's file name: `full`, `schema` or `data` for the whole database, and
+ * for a `--table` dump the tables too (`tables-audio_processing+biomechanics_import`,
+ * `schema-tables-…`): a dump of other tables is no replacement for it.
+ */
+export function backupKind(o: Pick<BackupOptions, 'schemaOnly' | 'dataOnly' | 'tables'>): string {
+  const contents = o.schemaOnly ? 'schema' : o.dataOnly ? 'data' : 'full';
+  if (!o.tables?.length) return contents;
+  const tables = `tables-${[...new Set(o.tables)].sort().join('+')}`;
+  return `${contents === 'full' ? '' : `${contents}-`}${tables}`;
+}
+
+/** `ae_backup_<database>_<kind>_`: what every backup of that database and kind is named with, before its time stamp. */
+export function backupNamePrefix(database: string, kind: string): string {
+  // A database name may hold characters a file name should not (/, spaces): percent-encode them.
+  const safe = database.replace(/[^A-Za-z0-9_.-]/g, (ch) => [...Buffer.from(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  return `${BACKUP_PREFIX}${safe}_${kind}_`;
+}
+
+/** After the prefix: the time stamp, a counter when two backups share a second, and the suffix. */
+const STAMP_AND_SUFFIX = /^\d{8}_\d{6}(?:_\d+)?\.sql\.gz$/;
+
+interface RetentionRule {
+  keepDays: number;
+  keepLast: number;
+}
+
+function assertRetentionRule(o: RetentionRule): void {
+  if (!Number.isInteger(o.keepDays) || o.keepDays < 0) throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
+  if (!Number.isInteger(o.keepLast) || o.keepLast < 1) throw new UserError(`--keep-last must be a whole number of backups, at least 1, got ${o.keepLast}.`);
 }
 
 /**
- * The guide's `find DIR -name "ae_backup_*.sql.gz" -mtime +N -delete`: removes regular files
- * named like a backup whose modification time is more than `keepDays` × 24 h before `now`.
- * Anything else in the directory (other names, folders, links) is left alone.
+ * The retention rule, among the regular files of `dir` named `<prefix><YYYYMMDD_HHMMSS>.sql.gz`
+ * (one database, one kind) and nothing else: the newest `keepLast` by modification time are
+ * always kept; of the others, those modified more than `keepDays` × 24 h before `now` are
+ * deleted (the guide's `find -mtime`); `keepDays` 0 deletes nothing.
  */
-export function pruneBackups(dir: string, keepDays: number, now = new Date(), keep: string[] = []): string[] {
-  if (!Number.isFinite(keepDays) || keepDays < 0) throw new UserError(`--keep-days must be 0 or more, got ${keepDays}.`);
-  if (keepDays === 0 || !existsSync(dir)) return [];
-  const cutoff = now.getTime() - keepDays * DAY_MS;
+export function pruneBackups(dir: string, prefix: string, o: RetentionRule & { now?: Date }): { kept: string[]; deleted: string[] } {
+  assertRetentionRule(o);
+  if (!existsSync(dir)) return { kept: [], deleted: [] };
+  const cutoff = (o.now ?? new Date()).getTime() - o.keepDays * DAY_MS;
+  const backups = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.startsWith(prefix) && STAMP_AND_SUFFIX.test(e.name.slice(prefix.length)))
+    .map((e) => ({ name: e.name, mtimeMs: lstatSync(join(dir, e.name)).mtimeMs }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? 1 : -1));
+  const kept: string[] = [];
   const deleted: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile() || !isBackupFileName(entry.name) || keep.includes(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (lstatSync(path).mtimeMs < cutoff) {
-      unlinkSync(path);
-      deleted.push(entry.name);
+  for (const [i, b] of backups.entries()) {
+    if (i < o.keepLast || o.keepDays === 0 || b.mtimeMs >= cutoff) kept.push(b.name);
+    else {
+      unlinkSync(join(dir, b.name));
+      deleted.push(b.name);
     }
   }
-  return deleted.sort();
+  return { kept, deleted };
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
@@ -146,12 +192,13 @@ export class BackupService {
     return tool;
   }
 
-  /** `pg_dump` streamed through gzip into DIR/ae_backup_YYYYMMDD_HHMMSS.sql.gz, then the retention rule. */
+  /** `pg_dump` streamed through gzip into DIR/ae_backup_<db>_<kind>_YYYYMMDD_HHMMSS.sql.gz, then the retention rule for that database and kind. */
   async backup(o: BackupOptions): Promise<BackupResult> {
     if (o.schemaOnly && o.dataOnly) throw new UserError('Choose one of --schema-only and --data-only, not both.');
     const tables = [...new Set(o.tables ?? [])];
     const keepDays = o.keepDays ?? 7;
-    if (!Number.isInteger(keepDays) || keepDays < 0) throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
+    const keepLast = o.keepLast ?? 3;
+    assertRetentionRule({ keepDays, keepLast }); // before dumping anything
     for (const t of tables) if (!IDENT.test(t)) throw new UserError(`"${t}" is not a table name.`);
     if (tables.length) {
       const present = await this.publicTables();
@@ -162,7 +209,10 @@ export class BackupService {
     const now = o.now ?? new Date();
     const dir = resolve(o.dir);
     mkdirSync(dir, { recursive: true });
-    const name = uniqueBackupName(dir, now);
+    const database = await this.query(async (c) => (await c.query('select current_database() as d')).rows[0].d as string);
+    const kind = backupKind({ ...o, tables });
+    const prefix = backupNamePrefix(database, kind);
+    const name = uniqueBackupName(dir, prefix, now);
     const file = join(dir, name);
     const partial = join(dir, `.${name}.partial`);
 
@@ -192,7 +242,7 @@ export class BackupService {
       throw e;
     }
     const durationMs = Date.now() - started;
-    const deleted = pruneBackups(dir, keepDays, now, [name]);
+    const retention = { database, kind, keepDays, keepLast, ...pruneBackups(dir, prefix, { keepDays, keepLast, now }) };
     return {
       file,
       bytes: statSync(file).size,
@@ -200,7 +250,7 @@ export class BackupService {
       kind: o.schemaOnly ? 'schema-only' : o.dataOnly ? 'data-only' : 'full',
       tables,
       pgDump: tool.versionLine,
-      deleted,
+      retention,
     };
   }
 
@@ -397,10 +447,10 @@ export class BackupService {
   }
 }
 
-function uniqueBackupName(dir: string, now: Date): string {
+function uniqueBackupName(dir: string, prefix: string, now: Date): string {
   const stamp = backupStamp(now);
   for (let i = 1; ; i++) {
-    const name = `${BACKUP_PREFIX}${stamp}${i === 1 ? '' : `_${i}`}${BACKUP_SUFFIX}`;
+    const name = `${prefix}${stamp}${i === 1 ? '' : `_${i}`}${BACKUP_SUFFIX}`;
     if (!existsSync(join(dir, name)) && !existsSync(join(dir, `.${name}.partial`))) return name;
   }
 }
