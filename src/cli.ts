@@ -19,6 +19,8 @@ import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
 import { runDoctor, type DoctorCheck } from './services/doctor';
 import { runPsql } from './services/pg-tools';
+import { writeFileSync } from 'node:fs';
+import { importAdvice, reportCsv, type LegacyImportResult } from './services/legacy/import';
 
 interface TargetFlags {
   test?: boolean;
@@ -116,6 +118,12 @@ async function printStatus(ctx: AppContext): Promise<void> {
     biomechanics_import: 'Biomechanics imports', synchronization: 'Synchronizations', movement_cycles: 'Movement cycles',
   };
   out(table(TABLES.map((t) => [`  ${label[t]}`, counts[t] === null ? '(no table)' : counts[t]!])));
+  const advice = importAdvice(await ctx.services.legacyImport.detect(ctx.target.url), maskUrl(ctx.target.url));
+  if (advice) {
+    out('');
+    out(`Predecessor: ${advice.detail}.`);
+    out(`  ${advice.fix.split('\n').join('\n  ')}`);
+  }
 }
 
 export function buildCli(): Command {
@@ -435,7 +443,12 @@ export function buildCli(): Command {
           target,
           openSchema: async (url) => {
             const ctx = await initORM({ config: config instanceof Error ? undefined : config, url, applicationName: 'ae-db doctor' });
-            return { status: () => ctx.services.migrations.status(), check: () => ctx.services.migrations.check(), close: () => ctx.close() };
+            return {
+              status: () => ctx.services.migrations.status(),
+              check: () => ctx.services.migrations.check(),
+              legacy: async () => importAdvice(await ctx.services.legacyImport.detect(url), maskUrl(url)),
+              close: () => ctx.close(),
+            };
           },
         });
         out(printDoctor(checks));
@@ -469,6 +482,42 @@ export function buildCli(): Command {
       }),
     );
 
+  withTarget(program.command('import-legacy'))
+    .description("copy every row of a predecessor database (the Python tooling's, Alembic b68cac4282f5) into this schema, in one transaction")
+    .requiredOption('--from <url>', 'the predecessor database (may be the target database itself)')
+    .option('--dry-run', 'do everything, print the summary and the report, then roll back: nothing is written')
+    .option('--report <file>', 'write the report (every merged, rejected or converted row) to this CSV file')
+    .option('--yes', 'confirm moving the predecessor tables aside when importing into the same database')
+    .action((f: TargetFlags & { from: string; dryRun?: boolean; report?: string }) =>
+      withDb(f, async (ctx) => {
+        const legacy = ctx.services.legacyImport;
+        let schema: string | undefined;
+        if (await legacy.isTargetDatabase(f.from)) {
+          const found = await legacy.detect(f.from, 'public');
+          if (found.kind === 'layout') {
+            // Two of the predecessor's table names are ours: its tables move, unchanged, to their own schema first.
+            if (f.dryRun) throw new UserError('A dry run cannot import into the database that holds the predecessor tables: they must move aside first. Run without --dry-run, or import into another database (--url).');
+            await confirm(`move the predecessor's tables (${Object.keys(found.layout.tables).join(', ')}, alembic_version) unchanged to the schema legacy_${found.layout.revision}, create this project's tables and import into them`, f, where(ctx));
+            const moved = await legacy.moveLegacyTablesAside();
+            out(`Moved ${moved.tables.length} predecessor tables to schema ${moved.schema} (unchanged).`);
+            const applied = await ctx.services.migrations.upgrade('head');
+            if (applied.length) out(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+            schema = moved.schema;
+          }
+        }
+        await ctx.services.migrations.assertCurrent();
+        const result = await legacy.import({ from: f.from, schema, dryRun: f.dryRun });
+        printLegacyImport(result, maskUrl(f.from), where(ctx));
+        if (f.report) {
+          writeFileSync(f.report, reportCsv(result.report));
+          out(`Report: ${f.report} (${result.report.length} row(s))`);
+        } else if (result.report.length) {
+          out('');
+          process.stdout.write(reportCsv(result.report));
+        }
+      }),
+    );
+
   withTarget(program.command('truncate'))
     .alias('reset')
     .description('DESTRUCTIVE: empty every data table and restart their ids; keeps the schema and the migration history')
@@ -483,6 +532,31 @@ export function buildCli(): Command {
     );
 
   return program;
+}
+
+function printLegacyImport(r: LegacyImportResult, from: string, to: string): void {
+  out(`Source: ${from}: predecessor database at Alembic ${r.revision} (schema ${r.sourceSchema}; its bookkeeping times read in time zone ${r.sourceTimeZone})`);
+  out(`Target: ${to}`);
+  out('');
+  out(
+    table(
+      r.tables.map((t) => [`${t.legacyTable} → ${t.targetTable}`, t.read, t.imported, t.alreadyPresent, t.merged, t.rejected]),
+      ['Legacy table → table', 'Read', 'Imported', 'Already there', 'Merged', 'Rejected'],
+    ),
+  );
+  const balanced = r.tables.every((t) => t.read === t.imported + t.alreadyPresent + t.merged + t.rejected);
+  out(balanced ? 'Every row is accounted for: read = imported + already there + merged + rejected.' : 'WARNING: some rows are not accounted for.');
+  const byRule = new Map<string, number>();
+  for (const x of r.report) byRule.set(`${x.disposition} ${x.legacyTable} ${x.rule}`, (byRule.get(`${x.disposition} ${x.legacyTable} ${x.rule}`) ?? 0) + 1);
+  if (byRule.size) {
+    out('');
+    out(table([...byRule].map(([k, n]) => [`  ${k}`, n]), ['  Disposition, legacy table, rule', 'Rows']));
+  }
+  out('');
+  const rate = r.durationMs > 0 ? Math.round((r.rowsRead / r.durationMs) * 1000) : r.rowsRead;
+  if (r.dryRun) out(`Dry run: ${r.rowsImported} row(s) would be imported; nothing was written (${seconds(r.durationMs)}, ${rate} rows read/s).`);
+  else if (r.rowsImported === 0) out(`Nothing new to import: every row is already in the target or listed in the report (${seconds(r.durationMs)}).`);
+  else out(`Imported ${r.rowsImported} row(s) in one transaction in ${seconds(r.durationMs)} (${rate} rows read/s); the id sequences continue past the legacy ids.`);
 }
 
 function printIntegrity(checks: { key: string; count: number; description: string; sampleIds: number[] }[]): string {

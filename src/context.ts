@@ -20,6 +20,7 @@ import { countStatement } from './db/request-scope';
 import { cancelBackends, trackCheckedOut } from './db/pg';
 import { RecordService } from './services/records';
 import { AdminService } from './services/admin';
+import { LegacyImportService } from './services/legacy/import';
 
 /** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
 export interface ServerServices {
@@ -38,6 +39,7 @@ export interface Services extends ServerServices {
   summaries: SummaryService;
   records: RecordService;
   admin: AdminService;
+  legacyImport: LegacyImportService;
 }
 
 export interface AppContext {
@@ -82,6 +84,7 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
     summaries: new SummaryService(orm),
     records,
     admin: new AdminService(migrations, seed, maintenance),
+    legacyImport: new LegacyImportService(orm.config.get('clientUrl')!, o.adminTimeoutMs ?? 0),
   };
 }
 

@@ -21,6 +21,8 @@ export interface DoctorCheck {
 export interface SchemaInspector {
   status(): Promise<MigrationStatus>;
   check(): Promise<SchemaCheck>;
+  /** A predecessor database found there, and how to import it (null: none). */
+  legacy?(): Promise<{ detail: string; fix: string } | null>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ const CHECKS = {
   drift: 'Schema matches the code (check)',
   pgDump: 'pg_dump available and compatible',
   psql: 'psql available',
+  legacy: 'Predecessor database',
 } as const;
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
@@ -125,6 +128,9 @@ async function schemaChecks(input: DoctorInput, url: string, add: (name: string,
   let schema: SchemaInspector | undefined;
   try {
     schema = await input.openSchema(url);
+    // Only shown when there is one: the predecessor's tables explain the failures below and how to move on.
+    const legacy = await schema.legacy?.();
+    if (legacy) add(CHECKS.legacy, 'warn', legacy.detail, legacy.fix);
     const status = await schema.status();
     if (status.pending.length) {
       add(CHECKS.migrations, 'fail', `${status.pending.length} pending migration(s): ${status.pending.join(', ')}`, 'Apply them: npx ae-db upgrade head');
