@@ -21,6 +21,7 @@ import { runDoctor, type DoctorCheck } from './services/doctor';
 import { runPsql } from './services/pg-tools';
 import { writeFileSync } from 'node:fs';
 import { importAdvice, reportCsv, type LegacyImportResult } from './services/legacy/import';
+import { describeDataLoss } from './services/migrations';
 
 interface TargetFlags {
   test?: boolean;
@@ -156,14 +157,15 @@ export function buildCli(): Command {
   withTarget(program.command('downgrade'))
     .description('revert migrations: -N, down to a named migration (kept), or base (everything)')
     .argument('<target>', '-N | NAME | base')
-    .option('--yes', 'confirm a downgrade that reaches base without prompting')
+    .option('--yes', 'confirm a downgrade that reaches base or drops data without prompting')
     .action((target: string, f: TargetFlags) =>
       withDb(f, async (ctx) => {
-        // `-N` can reach base too: whatever drops everything asks first.
-        if ((await ctx.services.migrations.describeDowngrade(target)).reachesBase) {
-          await confirm('revert every migration (drops all tables and data)', f, where(ctx));
-        }
-        const reverted = await ctx.services.migrations.downgrade(target);
+        // `-N` can reach base too, and any down may drop a table or column holding rows: those ask first.
+        const d = await ctx.services.migrations.describeDowngrade(target);
+        const lost = describeDataLoss(d.dataLoss);
+        if (d.reachesBase) await confirm(`revert every migration (drops every table and its data${lost ? `: ${lost}` : ''})`, f, where(ctx));
+        else if (lost) await confirm(`revert ${d.plan.join(', ')}, dropping ${lost}`, f, where(ctx));
+        const reverted = await ctx.services.migrations.downgrade(target, { allowDataLoss: d.reachesBase || d.dataLoss.length > 0 });
         out(reverted.length ? `Reverted ${reverted.length}: ${reverted.join(', ')}` : 'Nothing to revert.');
         out(`Current: ${(await ctx.services.migrations.status()).current ?? '(base)'}`);
       }),

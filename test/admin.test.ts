@@ -8,8 +8,9 @@ import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
 import { aeDb } from './helpers/cli';
+import { withExtraMigrations } from './helpers/migrations';
 import { tableCounts } from './helpers/records';
-import { initORM, type AppContext } from '../src/context';
+import type { AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 import { TABLES } from '../src/entities';
 
@@ -186,54 +187,36 @@ const PROBE = 'Migration20991231000001_probe_table';
 const BROKEN = 'Migration20991231000002_broken';
 
 describe('a failing migration', () => {
-  let base: AppContext;
-  let ctx: AppContext;
-  let c: Client;
-  let gql: Awaited<ReturnType<typeof graphqlClient>>;
-  beforeAll(async () => {
-    base = await openTestContext();
-    ctx = await initORM({
-      url: base.target.url,
-      migrations: [...MIGRATIONS, { name: PROBE, class: Migration20991231000001_probe_table }, { name: BROKEN, class: Migration20991231000002_broken }],
-    });
-    c = await sqlClient(base.target.url);
-    gql = await graphqlClient(ctx);
-  });
-  afterAll(async () => {
-    await gql?.stop();
-    await c?.end();
-    await ctx?.close();
-    await base?.close();
-  });
-  const tableExists = async (t: string) => (await c.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
+  const db = withExtraMigrations([{ name: PROBE, class: Migration20991231000001_probe_table }, { name: BROKEN, class: Migration20991231000002_broken }]);
+  const tableExists = async (t: string) => (await db.c.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
 
   it('migrate to head fails as a whole: MIGRATION_FAILED, the version unchanged, no table of either migration left', async () => {
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
-    const res = await gql.query(`mutation { migrate { migrations } }`);
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
+    const res = await db.gql.query(`mutation { migrate { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('MIGRATION_FAILED');
     expect(res.errors![0].message).toMatch(new RegExp(`stays at ${HEAD}`));
     // PostgreSQL's words and the migration that failed, but never the SQL it ran.
     expect(res.errors![0].message).toMatch(new RegExp(`${BROKEN}: division by zero \\(SQLSTATE 22012\\)$`));
     expect(res.errors![0].message).not.toMatch(/select|1 \/ 0/i);
-    expect((await gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
     expect(await tableExists('ae_probe')).toBe(false);
     expect(await tableExists('ae_probe_broken')).toBe(false);
   });
 
   it('migrate to a named migration applies up to it; rollback of one step (not reaching base) needs no confirmation', async () => {
-    const up = await gql.query(`mutation { migrate(to: "${PROBE}") { migrations status { current pending } } }`);
+    const up = await db.gql.query(`mutation { migrate(to: "${PROBE}") { migrations status { current pending } } }`);
     expect(up.data.migrate).toEqual({ migrations: [PROBE], status: { current: PROBE, pending: [BROKEN] } });
     expect(await tableExists('ae_probe')).toBe(true);
-    const down = await gql.query(`mutation { rollback(steps: 1) { migrations status { current } } }`);
+    const down = await db.gql.query(`mutation { rollback(steps: 1) { migrations status { current } } }`);
     expect(down.data.rollback).toEqual({ migrations: [PROBE], status: { current: HEAD } });
     expect(await tableExists('ae_probe')).toBe(false);
   });
 
   it('rollback takes steps or to, not both, and steps ≥ 1', async () => {
-    const both = await gql.query(`mutation { rollback(steps: 1, to: "base", confirm: "YES") { migrations } }`);
+    const both = await db.gql.query(`mutation { rollback(steps: 1, to: "base", confirm: "YES") { migrations } }`);
     expect(both.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'to', rule: 'exclusiveWithSteps' }] });
-    const zero = await gql.query(`mutation { rollback(steps: 0) { migrations } }`);
+    const zero = await db.gql.query(`mutation { rollback(steps: 0) { migrations } }`);
     expect(zero.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'steps', rule: 'min' }] });
-    expect((await gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(HEAD);
+    expect((await db.gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(HEAD);
   });
 });

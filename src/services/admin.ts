@@ -5,14 +5,14 @@
  * clear failure a remote caller needs.
  */
 import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationFailedError } from './errors';
-import type { MigrationService, MigrationStatus, SchemaCheck } from './migrations';
+import { describeDataLoss, type MigrationService, type MigrationStatus, type SchemaCheck } from './migrations';
 import type { SeedOptions, SeedService, TableCounts } from './seed';
 import type { MaintenanceService } from './maintenance';
 import { serverMessage } from './diagnose';
 
 /** `resetDatabase(confirm: …)` must be sent with exactly this. */
 export const RESET_CONFIRMATION = 'DELETE ALL DATA';
-/** `rollback(…, confirm: …)` down to base (every table dropped) must be sent with exactly this. */
+/** `rollback(…, confirm: …)` down to base, or dropping a table or column that holds data, must be sent with exactly this. */
 export const BASE_CONFIRMATION = 'YES';
 
 export interface MigrationRun {
@@ -50,7 +50,7 @@ export class AdminService {
     return { migrations: applied, status: await this.migrations.status() };
   }
 
-  /** Revert `steps` migrations or down to `to`; ending at base also needs `confirm: "YES"`. */
+  /** Revert `steps` migrations or down to `to`; ending at base, or dropping data, also needs `confirm: "YES"`. */
   async rollback(o: RollbackOptions = {}): Promise<MigrationRun> {
     if (o.steps != null && o.to != null) {
       throw new ValidationFailedError([{ field: 'to', rule: 'exclusiveWithSteps', message: 'to: give either steps or to, not both' }]);
@@ -59,13 +59,19 @@ export class AdminService {
       throw new ValidationFailedError([{ field: 'steps', rule: 'min', message: 'steps must be an integer ≥ 1' }]);
     }
     const target = o.to ?? `-${o.steps ?? 1}`;
-    const { plan, reachesBase } = await this.migrations.describeDowngrade(target);
-    if (reachesBase && o.confirm !== BASE_CONFIRMATION) {
+    const what = `Rolling back to ${target}`;
+    const { plan, reachesBase, dataLoss } = await this.runOrExplain(what, () => this.migrations.describeDowngrade(target));
+    const confirmed = o.confirm === BASE_CONFIRMATION;
+    const lost = dataLoss.length ? ` It drops ${describeDataLoss(dataLoss)}.` : '';
+    if (reachesBase && !confirmed) {
       throw new ConfirmationRequiredError(
-        `Rolling back ${plan.join(', ')} reaches base: every table and all their data are dropped. Repeat with confirm: "${BASE_CONFIRMATION}".`,
+        `Rolling back ${plan.join(', ')} reaches base: every table and all their data are dropped.${lost} Repeat with confirm: "${BASE_CONFIRMATION}".`,
       );
     }
-    const reverted = await this.runOrExplain(`Rolling back to ${target}`, () => this.migrations.downgrade(target));
+    if (dataLoss.length && !confirmed) {
+      throw new ConfirmationRequiredError(`Rolling back ${plan.join(', ')} loses data.${lost} Repeat with confirm: "${BASE_CONFIRMATION}".`);
+    }
+    const reverted = await this.runOrExplain(what, () => this.migrations.downgrade(target, { allowDataLoss: confirmed }));
     return { migrations: reverted, status: await this.migrations.status() };
   }
 
@@ -85,7 +91,7 @@ export class AdminService {
   }
 
   /** Migration runs are one transaction: on failure nothing stays applied, and the caller is told so. */
-  private async runOrExplain(what: string, run: () => Promise<string[]>): Promise<string[]> {
+  private async runOrExplain<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (e) {

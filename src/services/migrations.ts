@@ -3,13 +3,14 @@
  * stamp, check) on top of MikroORM's migrator. Targets are resolved to explicit lists of
  * migration names here, so every run is one transaction over a known set.
  */
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Migration, Migrator } from '@mikro-orm/migrations';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
 import { TABLES } from '../entities';
-import { UserError } from './errors';
+import { ConfirmationRequiredError, UserError } from './errors';
+import { quote } from './read/sql';
 import { dropSchemaContentsStatements } from './schema-contents';
 import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
 
@@ -29,6 +30,38 @@ export interface MigrationStatus {
   pending: string[];
   /** Migrations recorded in the database that this code base does not know. */
   unknown: string[];
+}
+
+/** A table, or a column, that a downgrade drops, and how many rows hold it (for a column: rows where it is not null). */
+export interface DataLoss {
+  table: string;
+  column?: string;
+  rows: number;
+}
+
+export interface DowngradePlan {
+  /** The migrations to revert, newest first. */
+  plan: string[];
+  /** True when it reverts every applied migration. */
+  reachesBase: boolean;
+  /** The tables and columns holding data that it drops; empty when nothing is lost. */
+  dataLoss: DataLoss[];
+}
+
+/** `table movement_cycles (7,000 rows), column participant.notes (12 rows with a value)` */
+export function describeDataLoss(loss: DataLoss[]): string {
+  const n = (rows: number) => `${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'}`;
+  return loss.map((l) => (l.column ? `column ${l.table}.${l.column} (${n(l.rows)} with a value)` : `table ${l.table} (${n(l.rows)})`)).join(', ');
+}
+
+/** A downgrade would drop data and was not confirmed; nothing was reverted. */
+export class DataLossError extends ConfirmationRequiredError {
+  constructor(
+    readonly plan: string[],
+    readonly loss: DataLoss[],
+  ) {
+    super(`Reverting ${plan.join(', ')} drops data: ${describeDataLoss(loss)}. Nothing was reverted; confirm to go ahead.`);
+  }
 }
 
 export interface SchemaCheck {
@@ -119,11 +152,52 @@ export class MigrationService {
     return newestFirst.filter((n) => known.indexOf(n) > known.indexOf(name));
   }
 
-  /** The plan for `target`, and whether it reverts every applied migration (dropping every table and its data). */
-  async describeDowngrade(target: string): Promise<{ plan: string[]; reachesBase: boolean }> {
+  /**
+   * The plan for `target`, whether it reverts every applied migration, and the tables and
+   * columns holding data that its `down` would drop (found by running it and rolling back).
+   */
+  async describeDowngrade(target: string): Promise<DowngradePlan> {
     const plan = await this.planDowngrade(target);
     const applied = await this.planDowngrade('base'); // every applied migration
-    return { plan, reachesBase: plan.length > 0 && plan.length === applied.length };
+    const dataLoss = plan.length ? await adminTransaction(this.orm.em, this.limits, (tx) => this.dataLossOf(tx, plan)) : [];
+    return { plan, reachesBase: plan.length > 0 && plan.length === applied.length, dataLoss };
+  }
+
+  /**
+   * Runs the `down` of `plan` inside a savepoint, compares the catalog before and after to
+   * see which tables and columns it drops (whatever SQL it uses, CASCADE included), rolls
+   * back to the savepoint and counts what they hold. Only those holding data are returned.
+   */
+  private async dataLossOf(tx: EntityManager, plan: string[]): Promise<DataLoss[]> {
+    const conn = tx.getConnection();
+    const trx = tx.getTransactionContext();
+    const run = <R>(sql: string) => conn.execute<R[]>(sql, [], 'all', trx);
+    const columns = () =>
+      run<{ rel: string; table: string; attnum: number; column: string }>(
+        `select c.oid::text as rel, c.relname as table, a.attnum, a.attname as column
+           from pg_class c join pg_attribute a on a.attrelid = c.oid
+          where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped`,
+      );
+    const before = await columns();
+    await run('savepoint ae_downgrade_preview');
+    await this.migrator.down({ migrations: plan, transaction: trx });
+    const after = await columns();
+    await run('rollback to savepoint ae_downgrade_preview');
+    const tablesAfter = new Set(after.map((c) => c.rel));
+    const columnsAfter = new Set(after.map((c) => `${c.rel}/${c.attnum}`));
+    const dropped: { table: string; column?: string }[] = [];
+    for (const c of before) {
+      if (!tablesAfter.has(c.rel)) {
+        if (!dropped.some((d) => d.table === c.table && !d.column)) dropped.push({ table: c.table });
+      } else if (!columnsAfter.has(`${c.rel}/${c.attnum}`)) dropped.push({ table: c.table, column: c.column });
+    }
+    const loss: DataLoss[] = [];
+    for (const d of dropped) {
+      const where = d.column ? ` where ${quote(d.column)} is not null` : '';
+      const [{ n }] = await run<{ n: number }>(`select count(*)::int8::float8 as n from public.${quote(d.table)}${where}`);
+      if (n > 0) loss.push({ ...d, rows: n });
+    }
+    return loss;
   }
 
   /** Apply migrations up to `target`, all in one transaction. Returns the names applied. */
@@ -136,13 +210,22 @@ export class MigrationService {
     return plan;
   }
 
-  /** Revert migrations down to `target` (`-N`, a name, or `base`), in one transaction. */
-  async downgrade(target: string): Promise<string[]> {
+  /**
+   * Revert migrations down to `target` (`-N`, a name, or `base`), in one transaction. Unless
+   * `allowDataLoss` (the caller has confirmed), a downgrade that would drop a table or column
+   * holding data is refused, checked in the same transaction, so rows written since a
+   * preview cannot be lost unasked.
+   */
+  async downgrade(target: string, o: { allowDataLoss?: boolean } = {}): Promise<string[]> {
     const plan = await this.planDowngrade(target);
     if (plan.length === 0) return [];
-    await adminTransaction(this.orm.em, this.limits, (tx) =>
-      this.migrator.down({ migrations: plan, transaction: tx.getTransactionContext() }),
-    );
+    await adminTransaction(this.orm.em, this.limits, async (tx) => {
+      if (!o.allowDataLoss) {
+        const loss = await this.dataLossOf(tx, plan);
+        if (loss.length) throw new DataLossError(plan, loss);
+      }
+      await this.migrator.down({ migrations: plan, transaction: tx.getTransactionContext() });
+    });
     return plan;
   }
 

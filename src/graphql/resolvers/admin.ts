@@ -37,7 +37,7 @@ export class AdminResolver {
   }
 
   @Mutation(() => MigrationRunType, {
-    description: 'Reverts `steps` migrations (default 1) or down to `to` (kept applied; or base) (ae-db downgrade). Reaching base drops every table and needs confirm: "YES".',
+    description: 'Reverts `steps` migrations (default 1) or down to `to` (kept applied; or base) (ae-db downgrade). Reaching base (every table dropped), or dropping any table or column that holds data, needs confirm: "YES"; without it the error names those tables and columns and their row counts.',
   })
   @RequiresAccess('admin')
   async rollback(
