@@ -21,6 +21,8 @@ import { accessControl, identifyCaller } from './graphql/access';
 import { EXPORT_CONTENT_TYPE, ExportParameterError, exportStatement, type ExportFormat } from './services/export';
 import { isDatabaseUnavailable } from './services/diagnose';
 import { TABLES, type TableName } from './entities';
+import { ConfigError } from './config';
+import { exposureRefusal } from './http/exposure';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -76,8 +78,10 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-export async function startApp(ctx: AppContext, port: number, host = '0.0.0.0', o: AppOptions = {}): Promise<RunningApp> {
+export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1', o: AppOptions = {}): Promise<RunningApp> {
   const { limits } = ctx.config;
+  const refusal = exposureRefusal({ ...ctx.config, host });
+  if (refusal) throw new ConfigError(refusal);
   const logger = o.logger ?? createLogger(ctx.config.logLevel);
   const app = express();
   app.disable('x-powered-by');

@@ -131,8 +131,10 @@ export interface AppConfig {
   /** Normalised AE_TEST_DATABASE_URL, or undefined. */
   testDatabaseUrl?: string;
   port: number;
-  /** Interface the API listens on (AE_HOST): all of them by default, `127.0.0.1` for this machine only. */
+  /** Interface the API listens on (AE_HOST): `127.0.0.1` (this machine only) by default. */
   host: string;
+  /** AE_ALLOW_OPEN_READS=1: listening beyond loopback without AE_READ_TOKEN is meant (src/http/exposure.ts). */
+  allowOpenReads: boolean;
   autoMigrate: boolean;
   embeddedDataDir: string;
   embeddedPort?: number;
@@ -202,6 +204,14 @@ function positiveInt(env: Record<string, string | undefined>, key: string, fallb
   return n;
 }
 
+/** `1`/`true` on, unset/`0`/`false` off; anything else is refused rather than guessed. */
+function flag(env: Record<string, string | undefined>, key: string): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${key} must be 1 (on) or 0 (off), got "${env[key]}"`);
+}
+
 export function loadLimits(env: Record<string, string | undefined>): RequestLimits {
   return {
     queryTimeoutMs: positiveInt(env, 'AE_QUERY_TIMEOUT_MS', 5_000),
@@ -222,7 +232,8 @@ export function loadConfig(env = loadEnv()): AppConfig {
     databaseUrl: env.AE_DATABASE_URL ? normalizeDatabaseUrl(env.AE_DATABASE_URL) : undefined,
     testDatabaseUrl: env.AE_TEST_DATABASE_URL ? normalizeDatabaseUrl(env.AE_TEST_DATABASE_URL) : undefined,
     port: intFrom(env, 'PORT', 4000)!,
-    host: env.AE_HOST || '0.0.0.0',
+    host: env.AE_HOST || '127.0.0.1',
+    allowOpenReads: flag(env, 'AE_ALLOW_OPEN_READS'),
     autoMigrate: env.AE_AUTO_MIGRATE === '1' || env.AE_AUTO_MIGRATE === 'true',
     embeddedDataDir: resolve(env.AE_EMBEDDED_DATA_DIR ?? '.data/postgres'),
     embeddedPort: intFrom(env, 'AE_EMBEDDED_PORT'),

@@ -10,6 +10,7 @@ import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
 import { explainFailure } from './services/diagnose';
 import { createLogger, maskSecrets } from './logger';
+import { exposureBanner, exposureRefusal } from './http/exposure';
 
 /** Where the generated admin token goes when nobody is at a terminal to read it. */
 export interface AdminTokenNotice {
@@ -56,6 +57,9 @@ export function withAdminToken(config: AppConfig, notice: AdminTokenNotice): App
 export async function main(): Promise<void> {
   const started = Date.now();
   const baseConfig = loadConfig();
+  // Before anything starts (the embedded database included): nothing to undo.
+  const refusal = exposureRefusal(baseConfig);
+  if (refusal) throw new ConfigError(refusal);
   const logger = createLogger(baseConfig.logLevel);
   const log = (line: string) => logger.info(line);
   // On a terminal straight to it (stderr), whatever AE_LOG_LEVEL: a secret has no place in the log stream.
@@ -119,6 +123,9 @@ export async function main(): Promise<void> {
       }
     }
     app = await startApp(ctx, config.port, config.host, { logger });
+    const banner = exposureBanner(config, Number(new URL(app.url).port));
+    if (banner.startsWith('WARNING')) logger.warn(banner);
+    else log(banner);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (the explorer opens there in a browser; Apollo Sandbox at /sandbox)`);
   } catch (e) {
     console.error(explainFailure(e));

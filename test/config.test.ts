@@ -153,8 +153,9 @@ describe('documentation of the settings', () => {
     expect(names.filter((n) => !new RegExp(`^# ${n}=`, 'm').test(example))).toEqual([]);
   });
 
-  it('reads AE_HOST, listening on every interface by default', () => {
-    expect(loadConfig({}).host).toBe('0.0.0.0');
+  it('reads AE_HOST, listening on this machine only by default', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ AE_HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ AE_HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
   });
 });
