@@ -20,5 +20,10 @@ COPY bin ./bin
 COPY schema.graphql ./
 COPY examples ./examples
 EXPOSE 4000
+# A container's own loopback is unreachable from outside it, so listen on every interface of
+# the container; the server then refuses to start without AE_READ_TOKEN (or AE_ALLOW_OPEN_READS=1).
+ENV AE_HOST=0.0.0.0
+# Without AE_ADMIN_TOKEN the generated one is written here (mode 600), not to the log.
+ENV AE_ADMIN_TOKEN_FILE=/home/node/ae-admin-token
 USER node
 CMD ["node", "dist/src/server.js"]

@@ -1,6 +1,8 @@
 /**
  * No Docker engine runs here, so check the compose file's wiring statically: the app's
- * database URL names the db service, ports line up, the volume is declared.
+ * database URL names the db service, ports line up, the volume is declared, and nothing
+ * secret is written in it or published beyond this machine. Values are read as compose
+ * reads them, with `${VAR}`, `${VAR:-default}` and `${VAR:?error}` filled from an environment.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -8,9 +10,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { normalizeDatabaseUrl, parseDatabaseUrl } from '../src/config';
+import { createTestDatabase } from './helpers/db';
+import { startServer, stop, type Started } from './helpers/server-process';
 
 const root = join(__dirname, '..');
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText);
+
+/** Compose's interpolation of one value (the forms this file may use). */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_all, name: string, op?: string, arg?: string) => {
+    if (env[name]) return env[name];
+    if (op === '?') throw new Error(`${name}: ${arg}`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+
+/** Every service's environment as the containers would get it from `env`. */
+const environment = (service: string, env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), env)]));
+
+const SECRETS = { AE_DB_PASSWORD: 'db-password-0123456789abcdef', AE_READ_TOKEN: 'read-token-0123456789abcdef', AE_ADMIN_TOKEN: 'admin-token-0123456789abcdef' };
 
 it('runs PostgreSQL 15 with a named volume and a health check', () => {
   const db = compose.services.db;
@@ -22,23 +42,71 @@ it('runs PostgreSQL 15 with a named volume and a health check', () => {
 });
 
 it('points the app at the db service with credentials that match, and migrates on start', () => {
-  const { app, db } = compose.services;
-  const url = parseDatabaseUrl(normalizeDatabaseUrl(app.environment.AE_DATABASE_URL));
+  const app = environment('app', SECRETS);
+  const db = environment('db', SECRETS);
+  const url = parseDatabaseUrl(normalizeDatabaseUrl(app.AE_DATABASE_URL));
   expect(url.host).toBe('db');
-  expect(url.port).toBe(Number(db.ports[0].split(':')[1]));
-  expect(url.user).toBe(db.environment.POSTGRES_USER);
-  expect(url.password).toBe(db.environment.POSTGRES_PASSWORD);
-  expect(url.database).toBe(db.environment.POSTGRES_DB);
-  expect(app.environment.AE_AUTO_MIGRATE).toBe('1');
-  expect(app.depends_on.db.condition).toBe('service_healthy');
-  expect(app.build).toBe('.');
+  expect(url.port).toBe(Number(compose.services.db.ports[0].split(':').at(-1)));
+  expect(url.user).toBe(db.POSTGRES_USER);
+  expect(url.password).toBe(SECRETS.AE_DB_PASSWORD);
+  expect(url.password).toBe(db.POSTGRES_PASSWORD);
+  expect(url.database).toBe(db.POSTGRES_DB);
+  expect(app.AE_AUTO_MIGRATE).toBe('1');
+  expect(compose.services.app.depends_on.db.condition).toBe('service_healthy');
+  expect(compose.services.app.build).toBe('.');
 });
 
-it('publishes the port the app listens on', () => {
-  const { app } = compose.services;
-  const [host, container] = app.ports[0].split(':').map(Number);
-  expect(container).toBe(Number(app.environment.PORT));
-  expect(host).toBe(4000);
+it('writes no password or token in the file: each comes from the environment or .env, which git ignores (issue 12, item 8)', () => {
+  for (const [service, { environment: vars }] of Object.entries(compose.services as Record<string, { environment: Record<string, string> }>)) {
+    for (const [name, value] of Object.entries(vars)) {
+      if (!/PASSWORD|TOKEN|_URL$/.test(name)) continue;
+      // Whatever the file says, the secret itself must come from outside: with other values
+      // in the environment, the container gets other values.
+      const other = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, `${v}-other`]));
+      const [a, b] = [interpolate(String(value), SECRETS), interpolate(String(value), other)];
+      if (a !== '') expect({ service, name, differs: a !== b }).toEqual({ service, name, differs: true });
+    }
+  }
+  expect(composeText).not.toMatch(/ae_local_only/);
+  // Missing, compose refuses to start and says what to set.
+  expect(() => environment('db', {})).toThrow(/AE_DB_PASSWORD/);
+  expect(() => environment('app', { AE_DB_PASSWORD: 'x' })).toThrow(/AE_READ_TOKEN|AE_ADMIN_TOKEN/);
+  expect(spawnSync('git', ['check-ignore', '-q', '.env'], { cwd: root }).status).toBe(0);
+});
+
+it('publishes PostgreSQL and the API on 127.0.0.1 only (issue 12, item 8)', () => {
+  for (const service of ['db', 'app']) {
+    for (const port of compose.services[service].ports ?? []) expect({ service, port: String(port) }).toEqual({ service, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+  }
+});
+
+it('the app listens on every interface of its container (so the published port reaches it), with reads behind AE_READ_TOKEN', () => {
+  const app = environment('app', SECRETS);
+  const container = Number(compose.services.app.ports[0].split(':').at(-1));
+  expect(container).toBe(Number(app.PORT));
+  expect(Number(compose.services.app.ports[0].split(':')[1])).toBe(4000);
+  expect(app.AE_HOST).toBe('0.0.0.0');
+  expect(app.AE_READ_TOKEN).toBe(SECRETS.AE_READ_TOKEN);
+  expect(app.AE_ALLOW_OPEN_READS).toBeUndefined();
+});
+
+it("the real server starts with the app's environment (a test database in place of db) and reads need the token", async () => {
+  const db = await createTestDatabase();
+  let server: Started | undefined;
+  try {
+    server = await startServer({ ...environment('app', SECRETS), AE_DATABASE_URL: db.url, PORT: '0' });
+    const read = (token?: string) =>
+      fetch(server!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: '{ studies { name } }' }),
+      }).then((r) => r.status);
+    expect(await read()).toBe(401);
+    expect(await read(SECRETS.AE_READ_TOKEN)).toBe(200);
+  } finally {
+    await stop(server);
+    await db.drop();
+  }
 });
 
 it('has a Dockerfile that builds the compiled server it starts', () => {
