@@ -329,10 +329,16 @@ export function buildCli(): Command {
     .action((file: string, f: TargetFlags) =>
       withDb(f, async (ctx) => {
         await ctx.services.inspection.serverInfo(); // a connection problem is reported before reading a large file
-        const info = await ctx.services.backup.inspectDump(file);
-        const plan = await ctx.services.backup.planRestore(info);
-        await confirm(plan.summary, f, where(ctx));
-        const r = await ctx.services.backup.restore(info, plan);
+        const info = await ctx.services.backup.inspectDump(file); // vets every line before anything runs
+        let r;
+        let plan;
+        try {
+          plan = await ctx.services.backup.planRestore(info);
+          await confirm(plan.summary, f, where(ctx));
+          r = await ctx.services.backup.restore(info, plan);
+        } finally {
+          ctx.services.backup.discardDump(info);
+        }
         out(`Restored ${info.file} into ${where(ctx)}: ${r.rowsLoaded} rows in ${seconds(r.durationMs)}${info.dumpedFrom ? ` (dumped from PostgreSQL ${info.dumpedFrom})` : ''}.`);
         await printStatus(ctx);
         if (plan.mode === 'replace-schema' && !(info.rows['mikro_orm_migrations'] > 0)) {

@@ -4,8 +4,9 @@
  * restore that is one transaction: it either replaces what the dump holds or changes nothing.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, openSync, readSync, closeSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, readSync, closeSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +15,7 @@ import { createInterface } from 'node:readline';
 import type { Client } from 'pg';
 import { withClient } from '../db/pg';
 import { UserError } from './errors';
+import { DumpVetter } from './dump-vetting';
 import { quote } from './read/sql';
 import { dropSchemaContentsStatements } from './schema-contents';
 import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
@@ -69,6 +71,13 @@ export interface DumpInfo {
   createsOtherObjects: boolean;
   dumpedFrom?: string;
   dumpedBy?: string;
+  /**
+   * The vetted text, uncompressed, in a private temporary file: restore feeds psql these
+   * bytes, never the file again (which could have changed since). `discardDump` removes it.
+   */
+  vetted: string;
+  /** Lines in the dump. */
+  lines: number;
 }
 
 export interface RestorePlan {
@@ -255,8 +264,9 @@ export class BackupService {
   }
 
   /**
-   * Reads a backup once, start to end, without loading it: checks it is a complete plain-SQL
-   * pg_dump (gzip or not) and lists what it creates and fills.
+   * Reads a backup once, start to end, without loading it into memory: checks it is a
+   * complete plain-SQL pg_dump (gzip or not) holding only what pg_dump writes (DumpVetter),
+   * lists what it creates and fills, and keeps the lines it vetted in a private copy.
    */
   async inspectDump(path: string): Promise<DumpInfo> {
     const file = resolve(path);
@@ -267,34 +277,50 @@ export class BackupService {
     if (head.toString('latin1') === 'PGDMP') {
       throw new UserError(`${path} is a custom-format pg_dump archive (pg_dump -Fc); restore takes plain SQL dumps: restore it with pg_restore, or make the backup with "ae-db backup".`);
     }
-    const info: DumpInfo = { file, compressed, createdTables: [], rows: {}, createsOtherObjects: false };
     const notADump = () =>
       new UserError(`${path} is not a PostgreSQL SQL dump (expected the plain or gzip-compressed output of pg_dump or "ae-db backup").`);
     // Look at the first bytes before reading lines: a large file without newlines is no dump.
     if (!/^(?:--\r?\n)*-- PostgreSQL database dump/.test(await peekText(this.openDump(file, compressed), 256, path))) throw notADump();
+    const privateDir = mkdtempSync(join(tmpdir(), 'ae-restore-')); // mode 700: nobody else can change the copy
+    const info: DumpInfo = { file, compressed, createdTables: [], rows: {}, createsOtherObjects: false, vetted: join(privateDir, 'vetted.sql'), lines: 0 };
+    const vetter = new DumpVetter(path);
     let lineNo = 0;
     let sawHeader = false;
     let complete = false;
     let copying: string | undefined;
     const input = this.openDump(file, compressed);
     const lines = createInterface({ input, crlfDelay: Infinity });
+    const copy = createWriteStream(info.vetted, { flags: 'wx', mode: 0o600 });
+    let batch: string[] = [];
+    let batchChars = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      const ok = copy.write(batch.join('\n') + '\n');
+      batch = [];
+      batchChars = 0;
+      if (!ok) await once(copy, 'drain');
+    };
     try {
       for await (const line of lines) {
         lineNo++;
         if (!sawHeader) {
           if (line === '-- PostgreSQL database dump') sawHeader = true;
           else if (lineNo > 20 || (line !== '' && line !== '--')) throw notADump();
-          continue;
         }
-        if (copying) {
-          if (line === '\\.') copying = undefined;
-          else info.rows[copying]++;
+        const isRow = vetter.inCopy;
+        vetter.line(line, lineNo);
+        batch.push(line);
+        batchChars += line.length;
+        if (batchChars > 1 << 16) await flush();
+        if (isRow) {
+          if (copying !== undefined && vetter.inCopy) info.rows[copying]++;
           continue;
         }
         let m: RegExpExecArray | null;
-        if ((m = COPY.exec(line))) {
-          copying = unquote(m[1]);
-          info.rows[copying] ??= 0;
+        if (vetter.inCopy) {
+          // Rows follow; those of a table outside the public schema are not counted.
+          copying = (m = COPY.exec(line)) ? unquote(m[1]) : undefined;
+          if (copying !== undefined) info.rows[copying] ??= 0;
         } else if ((m = CREATE_TABLE.exec(line))) {
           info.createdTables.push(unquote(m[1]));
         } else if (OTHER_OBJECT.test(line)) {
@@ -307,7 +333,18 @@ export class BackupService {
           complete = true;
         }
       }
+      if (!sawHeader) throw notADump();
+      if (!complete) throw new UserError(`${path} is incomplete: it ends before pg_dump's "dump complete" line (an interrupted or truncated backup).`);
+      vetter.end(lineNo);
+      info.lines = lineNo;
+      if (info.createdTables.length === 0 && Object.keys(info.rows).length === 0) throw new UserError(`${path} holds no tables of the public schema.`);
+      await flush();
+      copy.end();
+      await once(copy, 'close');
+      return info;
     } catch (e) {
+      copy.destroy();
+      rmSync(privateDir, { recursive: true, force: true });
       if (e instanceof UserError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
       if (code?.startsWith('Z_')) throw new UserError(`${path} is not a valid gzip file (${(e as Error).message}).`);
@@ -316,10 +353,11 @@ export class BackupService {
       lines.close();
       input.destroy();
     }
-    if (!sawHeader) throw notADump();
-    if (!complete) throw new UserError(`${path} is incomplete: it ends before pg_dump's "dump complete" line (an interrupted or truncated backup).`);
-    if (info.createdTables.length === 0 && Object.keys(info.rows).length === 0) throw new UserError(`${path} holds no tables of the public schema.`);
-    return info;
+  }
+
+  /** Removes the private copy inspectDump made (restore does it too, when it is done). */
+  discardDump(info: DumpInfo): void {
+    rmSync(dirname(info.vetted), { recursive: true, force: true });
   }
 
   /** What restoring `info` will do to this database, decided from the dump and the catalog. */
@@ -385,7 +423,14 @@ export class BackupService {
    * (ON_ERROR_STOP) and anything short of the final COMMIT rolls back when its session ends.
    */
   async restore(info: DumpInfo, plan?: RestorePlan): Promise<RestoreResult> {
-    plan ??= await this.planRestore(info);
+    try {
+      return await this.replay(info, plan ?? (await this.planRestore(info)));
+    } finally {
+      this.discardDump(info);
+    }
+  }
+
+  private async replay(info: DumpInfo, plan: RestorePlan): Promise<RestoreResult> {
     await toolVersion('psql');
     const server = await this.serverVersion();
     const { dbname, env } = toolConnection(this.url);
@@ -396,7 +441,10 @@ export class BackupService {
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.on('error', () => {}); // EPIPE once psql has stopped at an error; its exit code says why
+    // EPIPE once psql has stopped at an error: its exit code and stderr say why.
+    let stdinFailed = false;
+    let fedAll = false;
+    child.stdin.on('error', () => (stdinFailed = true));
     let finished = false;
     const exited = new Promise<number>((res, rej) => {
       child.on('error', rej);
@@ -405,30 +453,44 @@ export class BackupService {
         res(code ?? 1);
       });
     });
-    const dump = this.openDump(info.file, info.compressed);
+    // The private copy inspectDump vetted, not the file: that may have changed since.
+    const dump = createReadStream(info.vetted);
     // pg_dump 17+ writes `SET transaction_timeout`, which older servers reject.
     const unsupported = serverMajor(server.num) < 17 ? [/^SET transaction_timeout = /] : [];
     try {
       for await (const chunk of withPreludeAndEpilogue(plan, dropHeaderSettings(dump, unsupported))) {
-        if (finished) break;
-        if (!child.stdin.write(chunk)) await Promise.race([once(child.stdin, 'drain'), exited]);
+        if (finished || stdinFailed) break;
+        if (!child.stdin.write(chunk)) await new Promise<void>((res) => {
+          const done = () => {
+            child.stdin.off('drain', done).off('error', done).off('close', done);
+            res();
+          };
+          child.stdin.on('drain', done).on('error', done).on('close', done);
+        });
       }
-      child.stdin.end();
+      fedAll = !finished && !stdinFailed;
+      if (!stdinFailed) child.stdin.end();
     } catch (e) {
       // Kill psql before its input ends, so an unfinished script can never reach COMMIT.
       child.kill('SIGKILL');
       await exited.catch(() => 0);
-      if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new UserError(`${info.file} could not be decompressed: ${(e as Error).message}; nothing was changed.`);
       throw e;
     } finally {
       dump.destroy();
     }
     const code = await exited;
     if (code !== 0) {
+      // psql numbers the lines of what it was fed: our BEGIN and prelude come first.
+      const fedLine = Number(/psql:<stdin>:(\d+):[^\n]*\b(?:ERROR|FATAL):/.exec(stderr)?.[1] ?? NaN);
+      const dumpLine = fedLine - preludeLineCount(plan);
+      const where =
+        dumpLine >= 1 && dumpLine <= info.lines ? ` at line ${dumpLine} of ${info.file}` : dumpLine > info.lines ? ' in the checks after loading (foreign keys re-added)' : '';
       throw new UserError(
-        `Restore failed and was rolled back, the database is unchanged: ${scrub(firstErrorLine(stderr), this.url) || `psql exit code ${code}`}`,
+        `Restore failed${where} and was rolled back, the database is unchanged: ${scrub(firstErrorLine(stderr), this.url) || `psql exit code ${code}`}`,
       );
     }
+    // Without our final COMMIT, psql's session rolled back when it ended.
+    if (!fedAll) throw new UserError('Restore failed: psql stopped reading before the end of the dump, so nothing was committed; the database is unchanged.');
     return { plan, durationMs: Date.now() - started, rowsLoaded: Object.values(info.rows).reduce((a, b) => a + b, 0) };
   }
 
@@ -533,8 +595,11 @@ async function dropSchemaContents(c: Client): Promise<string> {
   }
 }
 
+const preludeText = (plan: RestorePlan) => `BEGIN;\n${plan.prelude}\n`;
+const preludeLineCount = (plan: RestorePlan) => preludeText(plan).split('\n').length - 1;
+
 async function* withPreludeAndEpilogue(plan: RestorePlan, dump: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  yield Buffer.from(`BEGIN;\n${plan.prelude}\n`);
+  yield Buffer.from(preludeText(plan));
   for await (const chunk of dump) yield chunk as Buffer;
   // The dump leaves search_path empty and may be in psql's restricted mode (\restrict …
   // \unrestrict): plain, schema-qualified SQL works in both.
@@ -542,10 +607,12 @@ async function* withPreludeAndEpilogue(plan: RestorePlan, dump: AsyncIterable<Bu
 }
 
 /**
- * Drops the header `SET` lines matching `unsupported` and passes every other byte through
+ * Blanks the header `SET` lines matching `unsupported` (an empty line each) and passes every other byte through
  * untouched; only the header (comments, SET and set_config lines before the first object)
  * is examined.
  */
+const NEWLINE = Buffer.from('\n');
+
 export async function* dropHeaderSettings(dump: AsyncIterable<Buffer>, unsupported: RegExp[]): AsyncGenerator<Buffer> {
   let pending = Buffer.alloc(0);
   let inHeader = unsupported.length > 0;
@@ -564,7 +631,8 @@ export async function* dropHeaderSettings(dump: AsyncIterable<Buffer>, unsupport
         inHeader = false;
         break;
       }
-      if (!unsupported.some((re) => re.test(line))) kept.push(pending.subarray(start, nl + 1));
+      // A dropped line leaves an empty one, so psql's line numbers stay those of the dump.
+      kept.push(unsupported.some((re) => re.test(line)) ? NEWLINE : pending.subarray(start, nl + 1));
       start = nl + 1;
     }
     if (pending.length > 1 << 20) inHeader = false;
