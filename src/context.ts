@@ -21,6 +21,7 @@ import { cancelBackends, trackCheckedOut } from './db/pg';
 import { RecordService } from './services/records';
 import { AdminService } from './services/admin';
 import { LegacyImportService } from './services/legacy/import';
+import { IngestService } from './services/ingest';
 
 /** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
 export interface ServerServices {
@@ -40,6 +41,7 @@ export interface Services extends ServerServices {
   records: RecordService;
   admin: AdminService;
   legacyImport: LegacyImportService;
+  ingest: IngestService;
 }
 
 export interface AppContext {
@@ -85,6 +87,7 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
     records,
     admin: new AdminService(migrations, seed, maintenance),
     legacyImport: new LegacyImportService(orm.config.get('clientUrl')!, o.adminTimeoutMs ?? 0),
+    ingest: new IngestService(orm),
   };
 }
 

@@ -10,7 +10,8 @@ import {
 } from '../../services/record-inputs';
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
-import { MovementCycleBatchType, RecordingLinkType, TableCountsType } from '../types/write-results';
+import { IngestResultType, MovementCycleBatchType, RecordingLinkType, TableCountsType } from '../types/write-results';
+import { RecordingInput } from '../../services/recording-input';
 
 @Resolver()
 export class RecordMutations {
@@ -53,6 +54,16 @@ export class RecordMutations {
   async upsertMovementCycles(@Arg('inputs', () => [MovementCycleInput]) inputs: MovementCycleInput[], @Ctx() { services }: GraphQLContext) {
     const { ids, inserted, updated } = await services.records.upsertMovementCycles(inputs);
     return Object.assign(new MovementCycleBatchType(), { count: ids.length, inserted, updated, ids });
+  }
+
+  @Mutation(() => IngestResultType, {
+    description:
+      'One processed recording in one transaction: upserts the audio record, its biomechanics import, its synchronizations and their cycles ' +
+      'by natural keys, removes the synchronizations and cycles of this audio record it no longer contains, and writes nothing that is unchanged.',
+  })
+  @RequiresAccess('write')
+  async ingestRecording(@Arg('input', () => RecordingInput) input: RecordingInput, @Ctx() { services }: GraphQLContext) {
+    return services.ingest.ingestRecording(input);
   }
 
   @Mutation(() => TableCountsType, { description: 'Deletes the participant and all their records; returns the rows removed per table.' })

@@ -32,6 +32,25 @@ export class MovementCycleBatchType {
   @Field(() => [Int], { description: 'Ids of the cycles, in input order.' }) ids!: number[];
 }
 
+@ObjectType('IngestCounts', { description: 'What ingestRecording did to the rows of one table.' })
+export class IngestCountsType {
+  @Field(() => Int, { description: 'New rows.' }) inserted!: number;
+  @Field(() => Int, { description: 'Rows already there with some value changed.' }) updated!: number;
+  @Field(() => Int, { description: 'Rows already there exactly as sent: not written (their updatedAt did not move).' }) unchanged!: number;
+  @Field(() => Int, { description: 'Rows of this recording no longer produced, removed.' }) deleted!: number;
+}
+
+@ObjectType('IngestResult', { description: 'The outcome of one ingestRecording call.' })
+export class IngestResultType {
+  @Field(() => Int) audioProcessingId!: number;
+  @Field(() => Int, { nullable: true }) biomechanicsImportId!: number | null;
+  @Field(() => [Int], { description: 'Ids of the synchronizations, in input order.' }) synchronizationIds!: number[];
+  @Field(() => IngestCountsType) audioProcessing!: IngestCountsType;
+  @Field(() => IngestCountsType) biomechanicsImport!: IngestCountsType;
+  @Field(() => IngestCountsType) synchronization!: IngestCountsType;
+  @Field(() => IngestCountsType) movementCycles!: IngestCountsType;
+}
+
 @ObjectType('RecordingLink', { description: 'The two records linkRecordings touched, as they are now.' })
 export class RecordingLinkType {
   @Field(() => AudioProcessing, { nullable: true }) audioProcessing!: AudioProcessing | null;

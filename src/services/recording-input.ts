@@ -1,0 +1,64 @@
+/**
+ * `ingestRecording(input)`: one processed recording as the pipeline produces it. The nested
+ * records are the write inputs of record-inputs.ts; what the recording determines (the
+ * participant, knee, maneuver, the parents' ids, a cycle's pass and speed) may be left out
+ * there, and when given must agree. Each nested record is validated as its own write input
+ * (so every rule lives once, in record-inputs.ts) with those values filled in.
+ */
+import 'reflect-metadata';
+import { Field, InputType, Int } from 'type-graphql';
+import { Knee, Maneuver, StudyName, WalkSpeed } from '../entities/enums';
+import { AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, SynchronizationInput } from './record-inputs';
+
+const FROM_AUDIO = 'Leave out: the audio record\'s (when given, must be the same).';
+const SET_BY_INGEST = 'Leave out: ingestRecording links the records itself.';
+
+@InputType({ description: "The recording's biomechanics import; participant, knee and maneuver are the audio record's." })
+export class RecordingBiomechanicsInput extends BiomechanicsImportInput {
+  @Field(() => StudyName, { nullable: true, description: FROM_AUDIO }) study: StudyName = undefined!;
+  @Field(() => Int, { nullable: true, description: FROM_AUDIO }) participantNumber: number = undefined!;
+  @Field(() => Knee, { nullable: true, description: FROM_AUDIO }) knee: Knee = undefined!;
+  @Field(() => Maneuver, { nullable: true, description: FROM_AUDIO }) maneuver: Maneuver = undefined!;
+}
+
+@InputType({ description: 'One movement cycle of a synchronization; matched on its cycleIndex within that synchronization.' })
+export class RecordingMovementCycleInput extends MovementCycleInput {
+  @Field(() => StudyName, { nullable: true, description: FROM_AUDIO }) study: StudyName = undefined!;
+  @Field(() => Int, { nullable: true, description: FROM_AUDIO }) participantNumber: number = undefined!;
+  @Field(() => Knee, { nullable: true, description: FROM_AUDIO }) knee: Knee = undefined!;
+  @Field(() => Maneuver, { nullable: true, description: FROM_AUDIO }) maneuver: Maneuver = undefined!;
+  @Field(() => Int, { nullable: true, description: "Leave out: the synchronization's (when given, must be the same)." }) passNumber?: number | null = undefined!;
+  @Field(() => WalkSpeed, { nullable: true, description: "Leave out: the synchronization's (when given, must be the same)." }) speed?: WalkSpeed | null = undefined!;
+  @Field(() => Int, { nullable: true, description: SET_BY_INGEST }) audioProcessingId: number = undefined!;
+  @Field(() => Int, { nullable: true, description: SET_BY_INGEST }) biomechanicsImportId?: number | null = undefined!;
+  @Field(() => Int, { nullable: true, description: SET_BY_INGEST }) synchronizationId?: number | null = undefined!;
+}
+
+@InputType({ description: 'One synchronization of the recording (one per walk pass × speed; one for fe or sts), with its movement cycles.' })
+export class RecordingSynchronizationInput extends SynchronizationInput {
+  @Field(() => StudyName, { nullable: true, description: FROM_AUDIO }) study: StudyName = undefined!;
+  @Field(() => Int, { nullable: true, description: FROM_AUDIO }) participantNumber: number = undefined!;
+  @Field(() => Knee, { nullable: true, description: FROM_AUDIO }) knee: Knee = undefined!;
+  @Field(() => Maneuver, { nullable: true, description: FROM_AUDIO }) maneuver: Maneuver = undefined!;
+  @Field(() => Int, { nullable: true, description: SET_BY_INGEST }) audioProcessingId: number = undefined!;
+  @Field(() => Int, { nullable: true, description: SET_BY_INGEST }) biomechanicsImportId: number = undefined!;
+
+  @Field(() => [RecordingMovementCycleInput], { description: 'Every cycle cut from this synchronization: exactly these remain afterwards.' })
+  movementCycles: RecordingMovementCycleInput[] = [];
+}
+
+@InputType({
+  description:
+    'One processed recording: the audio record, its biomechanics import, its synchronizations and their cycles. Written in one ' +
+    'transaction; afterwards exactly these synchronizations and cycles belong to the audio record.',
+})
+export class RecordingInput {
+  @Field(() => AudioProcessingInput, { description: 'Matched on participant, audioFileName, knee and maneuver.' })
+  audio!: AudioProcessingInput;
+
+  @Field(() => RecordingBiomechanicsInput, { nullable: true, description: 'Required when there are synchronizations; linked to the audio record on both sides.' })
+  biomechanics?: RecordingBiomechanicsInput | null;
+
+  @Field(() => [RecordingSynchronizationInput], { description: 'Every synchronization of this audio record: those not sent are removed, with their cycles.' })
+  synchronizations: RecordingSynchronizationInput[] = [];
+}
