@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
+import math
 import warnings
+from datetime import date, datetime, timezone
 from typing import Any, Iterable, Iterator, Optional, Sequence, cast
 
 import pandas as pd
@@ -20,6 +22,13 @@ import requests
 _SCHEMA = ("query Schema { __schema { queryType { name fields { name args { name type { ...T } } } } "
            "types { name fields { name type { ...T } } } } } "
            "fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }")
+
+
+_INGEST = ("mutation Ingest($input: RecordingInput!) { ingestRecording(input: $input) { "
+           "audioProcessingId biomechanicsImportId synchronizationIds "
+           + " ".join(f"{t} {{ inserted updated unchanged deleted }}"
+                      for t in ("audioProcessing", "biomechanicsImport", "synchronization", "movementCycles"))
+           + " } }")
 
 
 class AEError(Exception):
@@ -67,6 +76,24 @@ class AEClient:
             raise AEError(body["errors"])
         response.raise_for_status()
         return cast("dict[str, Any]", body["data"])
+
+    def ingest_recording(self, recording: dict[str, Any]) -> dict[str, Any]:
+        """Write one processed recording in one transaction (needs a write token) and return what happened.
+
+            ae.ingest_recording({"audio": {...}, "biomechanics": {...},
+                                 "synchronizations": [{"passNumber": 1, "speed": "slow", ..., "movementCycles": [...]}]})
+
+        Keys are the GraphQL field names (`audioFileName`, `startTimeS`, …): the audio record (with `study` and
+        `participantNumber`), its biomechanics import and its synchronizations, each with its movement cycles. The
+        server fills in what the recording determines (participant, knee, maneuver, the ids, a cycle's pass and speed).
+        Afterwards exactly these synchronizations and cycles belong to the audio record; sending the same recording
+        again writes nothing. Datetimes may be `datetime`, `date` or pandas Timestamps (naive ones are taken as UTC),
+        NaN means missing, and "Motion Analysis" is sent as its GraphQL name. A broken rule raises AEError listing
+        each field by its path, e.g. `synchronizations[2].movementCycles[17].endTimeS`, and nothing is written.
+        Returns {"audioProcessingId", "biomechanicsImportId", "synchronizationIds", and per table
+        {"inserted", "updated", "unchanged", "deleted"}}.
+        """
+        return cast("dict[str, Any]", self.query(_INGEST, {"input": _json_ready(recording)})["ingestRecording"])
 
     def pages(self, connection_field: str, filter: Optional[dict[str, Any]] = None, fields: Sequence[str] = ("id",),
               page_size: int = 1000, order_by: Optional[list[dict[str, Any]]] = None) -> Iterator[list[dict[str, Any]]]:
@@ -133,6 +160,30 @@ class AEClient:
         if arg not in self._args.get(field, {}):
             raise AEError([{"message": f"{self._root}.{field} takes no argument {arg!r}", "extensions": {"code": "CLIENT"}}])
         return self._args[field][arg]
+
+
+def _json_ready(value: Any, key: str = "") -> Any:
+    """A recording as JSON the API takes: ISO 8601 UTC times, None for NaN, plain Python numbers, enum names."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v, key) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00Z"
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if key == "biomechanicsType" and isinstance(value, str):
+        return value.replace(" ", "_")  # "Motion Analysis" is the enum value Motion_Analysis
+    return value
 
 
 def _type_ref(t: dict[str, Any]) -> str:

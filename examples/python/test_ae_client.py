@@ -11,6 +11,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ae_client import AEClient, AEError  # noqa: E402
+from ingest_example import example_recording  # noqa: E402
 
 
 def sql_rows(query: str) -> list[list[str]]:
@@ -87,6 +88,43 @@ class AEClientTest(unittest.TestCase):
     def test_an_unknown_field_raises(self) -> None:
         with self.assertRaises(AEError):
             self.ae.query("{ noSuchField }")
+
+
+class IngestRecordingTest(unittest.TestCase):
+    """ingest_recording against the server, which the test runner starts with AE_WRITE_TOKEN."""
+
+    def setUp(self) -> None:
+        self.ae = AEClient(os.environ["AE_GRAPHQL_URL"], token=os.environ["AE_WRITE_TOKEN"])
+        self.addCleanup(self.ae.close)
+        self.ae.query('mutation { upsertParticipant(study: SMoCK, number: 9901) { id } }')
+
+    def cycles(self) -> int:
+        return sql_count("select count(*) from movement_cycles m join participant p on p.id = m.participant_id "
+                         "join study s on s.id = p.study_id where s.name = 'SMoCK' and p.study_participant_id = 9901")
+
+    def test_writes_replaces_and_a_resend_writes_nothing(self) -> None:
+        first = self.ae.ingest_recording(example_recording("SMoCK", 9901))
+        self.assertEqual(first["movementCycles"], {"inserted": 180, "updated": 0, "unchanged": 0, "deleted": 0})
+        self.assertEqual(len(first["synchronizationIds"]), 6)
+        self.assertEqual(self.cycles(), 180)
+        stamps = sql_rows("select id, updated_at from movement_cycles order by id")
+        again = self.ae.ingest_recording(example_recording("SMoCK", 9901))
+        self.assertEqual(again["movementCycles"], {"inserted": 0, "updated": 0, "unchanged": 180, "deleted": 0})
+        self.assertEqual(sql_rows("select id, updated_at from movement_cycles order by id"), stamps)
+        fewer = self.ae.ingest_recording(example_recording("SMoCK", 9901, passes=1, cycles=20))
+        self.assertEqual(fewer["synchronization"]["deleted"], 3)
+        self.assertEqual(fewer["movementCycles"]["deleted"], 180 - 60)
+        self.assertEqual(self.cycles(), 60)
+
+    def test_a_bad_cycle_names_its_path_and_writes_nothing(self) -> None:
+        recording = example_recording("SMoCK", 9901, passes=1, cycles=20)
+        recording["synchronizations"][2]["movementCycles"][17]["durationS"] = float("nan")  # NaN is missing: required
+        before = self.cycles()
+        with self.assertRaises(AEError) as caught:
+            self.ae.ingest_recording(recording)
+        fields = [v["field"] for v in caught.exception.errors[0]["extensions"]["validationErrors"]]
+        self.assertEqual(fields, ["synchronizations[2].movementCycles[17].durationS"])
+        self.assertEqual(self.cycles(), before)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,8 +44,10 @@ const dir = mkdtempSync(join(tmpdir(), 'ae-notebook-'));
 chmodSync(dir, 0o755);
 const port = await freePort();
 const dataDir = join(dir, 'pg');
+// A write token for this run only: the ingest_recording tests write through it.
+const writeToken = randomBytes(24).toString('hex');
 const server = spawn(process.execPath, [join(root, 'dist', 'src', 'server.js')], {
-  env: { ...process.env, AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: dataDir, PORT: String(port), AE_LOG_FORMAT: 'json' },
+  env: { ...process.env, AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: dataDir, PORT: String(port), AE_LOG_FORMAT: 'json', AE_WRITE_TOKEN: writeToken },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let failed = false;
@@ -61,7 +64,7 @@ try {
   const pgPort = readFileSync(pidFile, 'utf8').split('\n')[3].trim();
   const password = readFileSync(join(dir, 'pg.password'), 'utf8').trim();
   const sqlUrl = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/acoustic_emissions`;
-  const env = { ...process.env, AE_GRAPHQL_URL: url, AE_SQL_URL: sqlUrl, MPLBACKEND: 'Agg', PYDEVD_DISABLE_FILE_VALIDATION: '1' };
+  const env = { ...process.env, AE_GRAPHQL_URL: url, AE_SQL_URL: sqlUrl, AE_WRITE_TOKEN: writeToken, MPLBACKEND: 'Agg', PYDEVD_DISABLE_FILE_VALIDATION: '1' };
 
   console.log(`[test:notebook] executing examples/notebook.ipynb against ${url}`);
   const nb = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=300',
