@@ -174,6 +174,15 @@ describe('ingestRecording', () => {
       expect(bad.errors?.[0].extensions?.validationErrors).toEqual([
         { field: 'synchronizations[2].movementCycles[3].durationS', rule: 'min', message: 'synchronizations[2].movementCycles[3].durationS must not be less than 0' },
       ]);
+      // Refused by GraphQL itself (null for a Float!, a field left out) before the service sees it: the same path.
+      variables.input.synchronizations[2].movementCycles[3].durationS = null;
+      delete variables.input.synchronizations[1].movementCycles[0].cycleFile;
+      const refused = await gql.query(mutation, variables);
+      expect(refused.errors?.map((e) => e.extensions?.validationErrors?.[0]?.field)).toEqual(
+        expect.arrayContaining(['synchronizations[2].movementCycles[3].durationS']),
+      );
+      const missing = await gql.query(mutation, { input: { ...variables.input, synchronizations: [variables.input.synchronizations[1]] } });
+      expect(missing.errors?.[0].extensions?.validationErrors).toEqual([expect.objectContaining({ field: 'synchronizations[0].movementCycles[0].cycleFile', rule: 'isDefined' })]);
     } finally {
       await gql.stop();
     }

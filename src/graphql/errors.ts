@@ -44,8 +44,12 @@ export function variableViolation(message: string): FieldViolation | undefined {
   const bare = at ? null : REASON_START.exec(message.slice(head[0].length));
   const start = at ? at.index + at[0].length : bare ? head[0].length + bare.index + 2 : message.indexOf('; ') + 2;
   const reason = message.slice(start);
-  const field = /^Field "(\w+)"/.exec(reason)?.[1] ?? [...path.matchAll(/\.(\w+)/g)].at(-1)?.[1] ?? head[1];
   const index = /^\[(\d+)\]/.exec(path)?.[1];
+  // The field's path inside the variable (`synchronizations[2].movementCycles[17].durationS`); a
+  // leading batch index is reported as `index`, as the service's own rules do.
+  const inside = path.replace(/^\[\d+\]/, '').replace(/^\./, '');
+  const missing = /^Field "(\w+)"/.exec(reason)?.[1];
+  const field = [inside, missing].filter(Boolean).join('.') || head[1];
   const rule = TYPE_RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'graphqlType';
   return { field, rule, message: `${field}: ${reason}`, ...(index === undefined ? {} : { index: Number(index) }) };
 }
