@@ -33,7 +33,7 @@ afterAll(async () => {
 it('every example runs in order; only the documented refusal is refused', async () => {
   const gql = await graphqlClient(ctx);
   const variables = variablesByOperation();
-  expect([...variables.keys()]).toEqual(['UpsertAudioProcessing', 'UpsertBiomechanicsImport', 'UpsertSynchronization', 'UpsertMovementCycles']);
+  expect([...variables.keys()]).toEqual(['UpsertAudioProcessing', 'UpsertBiomechanicsImport', 'UpsertSynchronization', 'UpsertMovementCycles', 'IngestRecording']);
   const operations = parse(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const outcomes: string[] = [];
   try {
