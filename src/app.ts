@@ -22,7 +22,7 @@ import { EXPORT_CONTENT_TYPE, ExportParameterError, exportStatement, type Export
 import { isDatabaseUnavailable } from './services/diagnose';
 import { TABLES, type TableName } from './entities';
 import { ConfigError } from './config';
-import { exposureRefusal } from './http/exposure';
+import { allowedHosts, exposureRefusal, hostCheck } from './http/exposure';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -112,6 +112,8 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
   });
   await apollo.start();
 
+  // First of all: a request naming a host this server is not (DNS rebinding) gets nothing.
+  app.use(hostCheck(allowedHosts(host, ctx.config.allowedHosts)));
   // Every request runs in its own scope: its id (echoed as x-request-id) and its SQL statement count.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');

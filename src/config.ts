@@ -135,6 +135,8 @@ export interface AppConfig {
   host: string;
   /** AE_ALLOW_OPEN_READS=1: listening beyond loopback without AE_READ_TOKEN is meant (src/http/exposure.ts). */
   allowOpenReads: boolean;
+  /** AE_ALLOWED_HOSTS: more names a request's Host header may carry besides the bind address and localhost. */
+  allowedHosts: string[];
   autoMigrate: boolean;
   embeddedDataDir: string;
   embeddedPort?: number;
@@ -212,6 +214,16 @@ function flag(env: Record<string, string | undefined>, key: string): boolean {
   throw new ConfigError(`${key} must be 1 (on) or 0 (off), got "${env[key]}"`);
 }
 
+/** A comma-separated list of host names or addresses (a `:port` is dropped: the port is not checked). */
+function hostList(env: Record<string, string | undefined>, key: string): string[] {
+  const names = (env[key] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!/^(\[[0-9a-f:.]+\](:\d+)?|[a-z0-9.:_-]+)$/i.test(name)) throw new ConfigError(`${key}: "${name}" is not a host name or address (a comma-separated list, e.g. aedb.lab.example,192.168.1.20)`);
+  }
+  // `name:port` or `[v6]:port`; a bare IPv6 address has more than one colon and no port.
+  return names.map((h) => (/^\[.*\]:\d+$/.test(h) || /^[^:]+:\d+$/.test(h) ? h.replace(/:\d+$/, '') : h));
+}
+
 export function loadLimits(env: Record<string, string | undefined>): RequestLimits {
   return {
     queryTimeoutMs: positiveInt(env, 'AE_QUERY_TIMEOUT_MS', 5_000),
@@ -234,6 +246,7 @@ export function loadConfig(env = loadEnv()): AppConfig {
     port: intFrom(env, 'PORT', 4000)!,
     host: env.AE_HOST || '127.0.0.1',
     allowOpenReads: flag(env, 'AE_ALLOW_OPEN_READS'),
+    allowedHosts: hostList(env, 'AE_ALLOWED_HOSTS'),
     autoMigrate: env.AE_AUTO_MIGRATE === '1' || env.AE_AUTO_MIGRATE === 'true',
     embeddedDataDir: resolve(env.AE_EMBEDDED_DATA_DIR ?? '.data/postgres'),
     embeddedPort: intFrom(env, 'AE_EMBEDDED_PORT'),
