@@ -6,7 +6,6 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
@@ -15,6 +14,7 @@ import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
 import { exampleDocument, explorerRoutes } from './graphql/explorer';
 import { costLimitPlugin, shapeLimits } from './graphql/limits';
+import { compiledReads, graphqlHandler } from './graphql/compiled/front-door';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
 import { accessControl, identifyCaller } from './graphql/access';
@@ -87,6 +87,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const armor = shapeLimits(limits);
+  const errorOptions = { debug: ctx.config.debug, logger, queryTimeoutMs: limits.queryTimeoutMs };
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildAppSchema(),
     introspection: true,
@@ -95,14 +96,18 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    formatError: (formatted, error) =>
-      formatError(formatted, error, { debug: ctx.config.debug, logger, queryTimeoutMs: limits.queryTimeoutMs }),
+    formatError: (formatted, error) => formatError(formatted, error, errorOptions),
     plugins: [
       ...armor.plugins,
       costLimitPlugin(limits.maxCost),
       requestLogPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),
       accessControl(ctx.config.tokens),
+      // Last: runs only once every check above has passed.
+      compiledReads({
+        orm: ctx.orm, read: ctx.services.read, logger, limits,
+        formatError: (e) => formatError({ message: String((e as Error)?.message ?? e), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, e, errorOptions),
+      }),
       // Browsers get the explorer pages of src/graphql/explorer.ts instead of Apollo's CDN-only landing page.
       ApolloServerPluginLandingPageDisabled(),
       // Installed by default, it hooks every field of every response (tens of thousands for a
@@ -169,7 +174,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
   app.use(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async () => createGraphQLContext(ctx.orm.em, ctx.services) }),
+    graphqlHandler(apollo, async () => createGraphQLContext(ctx.orm.em, ctx.services)),
   );
   // Body-parser failures (too large, malformed JSON) answered as GraphQL-over-HTTP errors, not HTML.
   app.use((err: any, _req: Request, res: Response, next: NextFunction) => {

@@ -167,6 +167,14 @@ export interface RequestLimits {
   maxBodyBytes: number;
   /** Time in-flight requests get to finish on shutdown, in ms. */
   shutdownGraceMs: number;
+  /** Most record rows one GraphQL response may hold (AE_MAX_ROWS); more is refused with RESPONSE_TOO_LARGE. */
+  maxRows: number;
+  /** A response of more rows than this is heavy (AE_HEAVY_ROWS)… */
+  heavyRows: number;
+  /** …and at most this many heavy ones run at once (AE_MAX_HEAVY_REQUESTS)… */
+  maxHeavyRequests: number;
+  /** …the next waits this long for a turn, then gets 503 with Retry-After (AE_HEAVY_WAIT_MS). */
+  heavyWaitMs: number;
 }
 
 export interface AccessTokens {
@@ -236,6 +244,10 @@ export function loadLimits(env: Record<string, string | undefined>): RequestLimi
     maxCost: positiveInt(env, 'AE_MAX_COST', 5_000_000),
     maxBodyBytes: positiveInt(env, 'AE_MAX_BODY_MB', 32) * 1024 * 1024,
     shutdownGraceMs: positiveInt(env, 'AE_SHUTDOWN_GRACE_MS', 10_000),
+    maxRows: positiveInt(env, 'AE_MAX_ROWS', 250_000),
+    heavyRows: positiveInt(env, 'AE_HEAVY_ROWS', 10_000),
+    maxHeavyRequests: positiveInt(env, 'AE_MAX_HEAVY_REQUESTS', 2),
+    heavyWaitMs: positiveInt(env, 'AE_HEAVY_WAIT_MS', 10_000),
   };
 }
 

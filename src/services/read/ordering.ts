@@ -110,7 +110,8 @@ export function afterCondition(keys: OrderKey[], values: unknown[], alias: strin
   return build(0);
 }
 
-const signature = (keys: OrderKey[]) => keys.map((k) => `${k.field} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
+/** How a cursor names its order (`durationS DESC, id DESC`). */
+export const cursorSignature = (keys: OrderKey[]) => keys.map((k) => `${k.field} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
 
 interface CursorPayload {
   list: string;
@@ -119,7 +120,7 @@ interface CursorPayload {
 }
 
 export function encodeCursor(kind: RecordKind, keys: OrderKey[], values: unknown[]): string {
-  const payload: CursorPayload = { list: LIST_NAME[kind], order: signature(keys), values };
+  const payload: CursorPayload = { list: LIST_NAME[kind], order: cursorSignature(keys), values };
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
@@ -139,8 +140,8 @@ export function decodeCursor(kind: RecordKind, keys: OrderKey[], cursor: string,
   if (payload.list !== LIST_NAME[kind]) {
     throw new UserError(`${path}: this cursor belongs to a ${payload.list} list, not to ${LIST_NAME[kind]}.`);
   }
-  if (payload.order !== signature(keys)) {
-    throw new UserError(`${path}: this cursor was issued for orderBy "${payload.order}", not "${signature(keys)}"; keep the same orderBy while paging.`);
+  if (payload.order !== cursorSignature(keys)) {
+    throw new UserError(`${path}: this cursor was issued for orderBy "${payload.order}", not "${cursorSignature(keys)}"; keep the same orderBy while paging.`);
   }
   if (payload.values.length !== keys.length) throw malformed();
   keys.forEach((k, i) => {

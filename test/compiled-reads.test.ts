@@ -1,0 +1,58 @@
+/**
+ * The compiled read path (one SQL statement, JSON built by PostgreSQL, streamed) answers
+ * byte for byte what the resolver path answers, sends one statement, and refuses what
+ * AE_MAX_ROWS forbids before sending anything.
+ */
+import type { Client } from 'pg';
+import { openTestContext, sqlClient } from './helpers/db';
+import { graphqlClient } from './helpers/graphql';
+import { startTestServer, type TestServer } from './helpers/http';
+import { seedReadFixture } from './helpers/read-fixture';
+import type { AppContext } from '../src/context';
+
+let ctx: AppContext;
+let c: Client;
+let gql: Awaited<ReturnType<typeof graphqlClient>>;
+let server: TestServer;
+
+beforeAll(async () => {
+  ctx = await openTestContext();
+  c = await sqlClient(ctx.target.url);
+  await seedReadFixture(ctx, c);
+  gql = await graphqlClient(ctx);
+  server = await startTestServer(ctx);
+});
+afterAll(async () => {
+  await server?.close();
+  await gql?.stop();
+  await c?.end();
+  await ctx?.close();
+});
+
+async function both(query: string, variables?: Record<string, unknown>) {
+  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const compiled = await res.text();
+  const log = server.logs.filter((l) => l.msg === 'graphql request').at(-1);
+  expect(server.logs.filter((l) => l.msg === 'read answered by the resolvers')).toEqual([]);
+  expect(log?.sqlStatements).toBe(1);
+  const reference = JSON.stringify(await gql.query(query, variables)) + '\n';
+  return { compiled, reference, status: res.status };
+}
+
+const QUERIES: [string, string][] = [
+  ['tree', `{ studies { id name createdAt participants { id studyParticipantId audioProcessings { id knee maneuver qcFailSegments durationSeconds processingDate recordingDate
+      synchronizations { id passNumber speed syncMethod meanCycleDurationS movementCycles { id cycleIndex isOutlier durationS startTimeS } } } } } }`],
+  ['connection', `{ movementCycles(first: 7, orderBy: [{ field: durationS, direction: DESC }]) { totalCount pageInfo { hasNextPage endCursor } nodes { id durationS knee participant { studyParticipantId study { name } } } } }`],
+  ['lookups', `query($n: Int!) { a: participant(study: AOA, number: $n) { __typename id movementCycles(filter: { isOutlier: false }) { id } } study(name: preOA) { name } audioProcessing(id: 1) { biomechanicsImport { biomechanicsType audioProcessing { id } } qcFailIntervals { start end duration } } }`],
+  ['fragments', `query Q($skip: Boolean = true) { ...R } fragment R on Query { __typename synchronizations(first: 3) { nodes { ...S id @skip(if: $skip) } pageInfo { endCursor __typename } } } fragment S on Synchronization { id audioProcessing { audioFileName } }`],
+  ['empty page', `{ audioProcessings(filter: { id: [999999] }) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`],
+  ['biomechanics', `{ biomechanicsImports(first: 4) { nodes { id biomechanicsType synchronizations { id } movementCycles(orderBy: [{field: cycleIndex}]) { id } } } }`],
+];
+
+describe.each(QUERIES)('%s', (_name, query) => {
+  it('answers as the resolvers do', async () => {
+    const { compiled, reference, status } = await both(query, { n: 1001 });
+    expect(status).toBe(200);
+    expect(compiled).toBe(reference);
+  });
+});
