@@ -29,7 +29,7 @@ import {
 import { checkFirst, DEFAULT_PAGE_SIZE } from '../../services/read/read-service';
 import { cursorSignature } from '../../services/read/ordering';
 import {
-  base64urlText, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, LiteralParams, textLiteral,
+  base64urlText, sqlConcat as concat, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, LiteralParams, textLiteral,
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
 
@@ -85,7 +85,6 @@ function entryArgs(entries: readonly Entry[], first: boolean): string[] {
   return entries.flatMap((e, i) => [textLiteral(`${i === 0 && first ? '' : ','}${JSON.stringify(e.key)}:`), e.json]);
 }
 
-const concat = (args: string[]) => (args.length === 1 ? args[0] : `concat(${args.join(', ')})`);
 const objectText = (entries: readonly Entry[]) => concat([`'{'`, ...entryArgs(entries, true), `'}'`]);
 const rowsOf = (entries: readonly Entry[]) => entries.map((e) => e.rows).filter((r): r is string => r !== null).join(' + ') || '0';
 const separator = (rn: string) => `case when ${rn} = 1 then '' else ',' end`;

@@ -65,7 +65,19 @@ export function jsonEnum(e: string, names: ReadonlyMap<string, string>): string 
 /** A SQL string literal of JSON text (a key, a constant). */
 export const textLiteral = (text: string) => escapeLiteral(text);
 
-/** `{"k1":v1,"k2":v2}` from value expressions, as one concat() (one allocation, not a chain of ||). */
+/**
+ * concat() of text expressions: one allocation, not a chain of ||. PostgreSQL takes at most
+ * 100 arguments per call, so longer lists nest.
+ */
+export function sqlConcat(args: readonly string[]): string {
+  if (args.length === 1) return args[0];
+  if (args.length <= 100) return `concat(${args.join(', ')})`;
+  const groups: string[] = [];
+  for (let i = 0; i < args.length; i += 100) groups.push(sqlConcat(args.slice(i, i + 100)));
+  return sqlConcat(groups);
+}
+
+/** `{"k1":v1,"k2":v2}` from value expressions. */
 export function jsonObject(entries: readonly (readonly [key: string, valueSql: string])[]): string {
   if (entries.length === 0) return `'{}'`;
   const parts: string[] = [];
@@ -73,7 +85,7 @@ export function jsonObject(entries: readonly (readonly [key: string, valueSql: s
     parts.push(textLiteral(`${i === 0 ? '{' : ','}${JSON.stringify(key)}:`), value);
   });
   parts.push(`'}'`);
-  return `concat(${parts.join(', ')})`;
+  return sqlConcat(parts);
 }
 
 /** SqlParams that writes each value as a quoted literal at once: the statement runs as COPY, which takes no parameters. */
