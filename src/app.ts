@@ -23,6 +23,7 @@ import { isDatabaseUnavailable } from './services/diagnose';
 import { TABLES, type TableName } from './entities';
 import { ConfigError } from './config';
 import { allowedHosts, exposureRefusal, hostCheck } from './http/exposure';
+import { bodyParser, bodyTooLargeMessage } from './http/body-limit';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -173,7 +174,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
   app.use(explorerRoutes({ endpoint: '/graphql', document: exampleDocument() }));
   app.use(
     '/graphql',
-    express.json({ limit: limits.maxBodyBytes }),
+    bodyParser(ctx.config.tokens, limits),
     graphqlHandler(apollo, async () => createGraphQLContext(ctx.orm.em, ctx.services)),
   );
   // Body-parser failures (too large, malformed JSON) answered as GraphQL-over-HTTP errors, not HTML.
@@ -183,7 +184,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     const code = status === 413 ? 'REQUEST_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
     const message =
       status === 413
-        ? `Request body is larger than ${Math.round(limits.maxBodyBytes / 1024 / 1024)} MB (AE_MAX_BODY_MB); send fewer rows per request.`
+        ? bodyTooLargeMessage(res, limits)
         : status === 400
           ? 'Request body is not valid JSON.'
           : 'Internal server error';

@@ -163,8 +163,10 @@ export interface RequestLimits {
   maxDirectives: number;
   /** Estimated cost: every field counts 1, multiplied by the page size of the lists around it. */
   maxCost: number;
-  /** Largest accepted request body, in bytes. */
+  /** Largest accepted request body with a write or admin token, in bytes (AE_MAX_BODY_MB). */
   maxBodyBytes: number;
+  /** Largest accepted request body from anyone else (anonymous, read token), in bytes (AE_MAX_READ_BODY_KB). */
+  maxReadBodyBytes: number;
   /** Time in-flight requests get to finish on shutdown, in ms. */
   shutdownGraceMs: number;
   /** Most record rows one GraphQL response may hold (AE_MAX_ROWS); more is refused with RESPONSE_TOO_LARGE. */
@@ -243,6 +245,7 @@ export function loadLimits(env: Record<string, string | undefined>): RequestLimi
     maxDirectives: positiveInt(env, 'AE_MAX_DIRECTIVES', 20),
     maxCost: positiveInt(env, 'AE_MAX_COST', 5_000_000),
     maxBodyBytes: positiveInt(env, 'AE_MAX_BODY_MB', 32) * 1024 * 1024,
+    maxReadBodyBytes: positiveInt(env, 'AE_MAX_READ_BODY_KB', 1024) * 1024,
     shutdownGraceMs: positiveInt(env, 'AE_SHUTDOWN_GRACE_MS', 10_000),
     maxRows: positiveInt(env, 'AE_MAX_ROWS', 250_000),
     heavyRows: positiveInt(env, 'AE_HEAVY_ROWS', 10_000),
