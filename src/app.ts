@@ -9,6 +9,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
+import type { ReplicaReport } from './db/read-pool';
 import { buildAppSchema } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
@@ -34,17 +35,22 @@ export interface RunningApp {
 }
 
 export interface HealthReport {
+  /** `degraded`: migrations pending, or a replica serves no reads (they fall back to the primary). */
   status: 'ok' | 'degraded' | 'unavailable';
   database: 'up' | 'down';
   pendingMigrations: number | null;
+  /** Each of AE_DATABASE_REPLICA_URLS, checked now: state, lag in seconds, whether it serves reads. */
+  replicas: ReplicaReport[];
 }
 
 export async function health(ctx: AppContext): Promise<HealthReport> {
+  const replicas = await ctx.reads.check();
+  const replicasOk = replicas.every((r) => r.servesReads);
   try {
     const { pending } = await ctx.services.migrations.status();
-    return { status: pending.length ? 'degraded' : 'ok', database: 'up', pendingMigrations: pending.length };
+    return { status: pending.length || !replicasOk ? 'degraded' : 'ok', database: 'up', pendingMigrations: pending.length, replicas };
   } catch {
-    return { status: 'unavailable', database: 'down', pendingMigrations: null };
+    return { status: 'unavailable', database: 'down', pendingMigrations: null, replicas };
   }
 }
 

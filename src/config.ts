@@ -147,6 +147,15 @@ export interface AppConfig {
   adminTokenFile: string;
   limits: RequestLimits;
   logLevel: string;
+  /** Streaming standbys of AE_DATABASE_URL that serve reads (AE_DATABASE_REPLICA_URLS, AE_MAX_REPLICA_LAG_S). */
+  replicas: ReplicaConfig;
+  /** AE_TRANSACTION_POOLING: the URLs go through a pooler in transaction mode (PgBouncer), so no setting may live in a session. */
+  transactionPooling: boolean;
+}
+
+export interface ReplicaConfig {
+  urls: string[];
+  maxLagS: number;
 }
 
 /** Protection of the shared server against accidental or hostile requests (see README, Production notes). */
@@ -270,7 +279,37 @@ export function loadConfig(env = loadEnv()): AppConfig {
     logLevel: env.AE_LOG_LEVEL ?? 'info',
     adminTokenFile: resolve(env.AE_ADMIN_TOKEN_FILE ?? '.data/admin-token'),
     tokens: { read: tokenFrom(env, 'AE_READ_TOKEN'), write: tokenFrom(env, 'AE_WRITE_TOKEN'), admin: tokenFrom(env, 'AE_ADMIN_TOKEN') },
+    replicas: loadReplicas(env),
+    transactionPooling: flagFrom(env, 'AE_TRANSACTION_POOLING'),
   };
+}
+
+function flagFrom(env: Record<string, string | undefined>, key: string): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (!raw || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${key} must be 1 or 0, got "${env[key]}"`);
+}
+
+export const DEFAULT_MAX_REPLICA_LAG_S = 5;
+
+/** AE_DATABASE_REPLICA_URLS (comma-separated, standbys of AE_DATABASE_URL) and AE_MAX_REPLICA_LAG_S. */
+export function loadReplicas(env: Record<string, string | undefined>): ReplicaConfig {
+  const list = (env.AE_DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  if (list.length && !env.AE_DATABASE_URL) {
+    throw new ConfigError('AE_DATABASE_REPLICA_URLS needs AE_DATABASE_URL: the replicas are standbys of that primary, which takes the writes.');
+  }
+  const urls = list.map((u, i) => {
+    try {
+      return normalizeDatabaseUrl(u);
+    } catch (e) {
+      throw new ConfigError(`AE_DATABASE_REPLICA_URLS, URL ${i + 1}: ${(e as Error).message}`);
+    }
+  });
+  const rawLag = env.AE_MAX_REPLICA_LAG_S;
+  const maxLagS = rawLag === undefined || rawLag === '' ? DEFAULT_MAX_REPLICA_LAG_S : Number(rawLag);
+  if (!Number.isFinite(maxLagS) || maxLagS <= 0) throw new ConfigError(`AE_MAX_REPLICA_LAG_S must be a positive number of seconds, got "${rawLag}"`);
+  return { urls, maxLagS };
 }
 
 /** The repository root (the folder holding package.json), from source or from dist/. */

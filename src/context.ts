@@ -19,6 +19,7 @@ import { ReadService, SummaryService } from './services/read';
 import { countStatement } from './db/request-scope';
 import { cancelBackends, trackCheckedOut } from './db/pg';
 import { RecordService } from './services/records';
+import { ReadPool, type ReplicaSettings } from './db/read-pool';
 import { AdminService } from './services/admin';
 import { LegacyImportService } from './services/legacy/import';
 import { IngestService } from './services/ingest';
@@ -49,12 +50,16 @@ export interface AppContext {
   orm: MikroORM;
   target: Pick<ResolvedTarget, 'url' | 'source' | 'embedded'>;
   services: Services;
+  /** Where reads go: the replicas that serve now, else the primary (and their state, for /health). */
+  reads: ReadPool;
   /** Close the pool and stop an embedded server this context started. */
   close(): Promise<void>;
 }
 
 export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'url'>>, ServiceOptions {
   config?: AppConfig;
+  /** Replicas of the target; by default the configured ones, which belong to AE_DATABASE_URL only. */
+  replicas?: ReplicaSettings;
 }
 
 export interface ServiceOptions {
@@ -68,7 +73,7 @@ export function buildServerServices(url: string): ServerServices {
   return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url), export: new ExportService(url) };
 }
 
-export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
+export function buildServices(orm: MikroORM, reads: ReadPool, o: ServiceOptions = {}): Services {
   const adminLimits = { statementTimeoutMs: o.adminTimeoutMs ?? 0, lockTimeoutMs: o.lockTimeoutMs ?? 0 };
   const migrations = new MigrationService(orm, adminLimits);
   const seed = new SeedService(orm, adminLimits);
@@ -77,13 +82,14 @@ export function buildServices(orm: MikroORM, o: ServiceOptions = {}): Services {
   const maintenance = new MaintenanceService(orm, adminLimits);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
+    export: new ExportService(orm.config.get('clientUrl')!, reads),
     migrations,
     seed,
     inspection,
     integrity: new IntegrityService(orm),
     maintenance,
-    read: new ReadService(orm),
-    summaries: new SummaryService(orm),
+    read: new ReadService(orm, reads),
+    summaries: new SummaryService(orm, reads),
     records,
     admin: new AdminService(migrations, seed, maintenance),
     legacyImport: new LegacyImportService(orm.config.get('clientUrl')!, o.adminTimeoutMs ?? 0),
@@ -112,9 +118,10 @@ export async function initServerContext(options: InitOptions = {}): Promise<Serv
 export async function initORM(options: InitOptions = {}): Promise<AppContext> {
   const config = options.config ?? loadConfig();
   const target = await resolveTarget(config, options);
+  const transactionPooling = options.transactionPooling ?? config.transactionPooling;
   let orm: MikroORM;
   try {
-    orm = await createOrm({ ...options, url: target.url, debug: options.debug ?? config.debug });
+    orm = await createOrm({ ...options, url: target.url, debug: options.debug ?? config.debug, transactionPooling });
   } catch (e) {
     await target.release();
     throw e;
@@ -123,15 +130,23 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
   const knex = orm.em.getConnection().getKnex();
   knex.on('query', countStatement);
   const checkedOut = trackCheckedOut((knex.client as { pool?: Parameters<typeof trackCheckedOut>[0] }).pool);
+  const replicas = options.replicas ?? (target.source === 'AE_DATABASE_URL' ? config.replicas : { urls: [], maxLagS: config.replicas.maxLagS });
+  const reads = new ReadPool(orm, {
+    ...replicas,
+    perTransactionTimeoutMs: transactionPooling ? options.statementTimeoutMs : undefined,
+    onQuery: countStatement,
+  }).start();
   let closed = false;
   return {
     config,
     orm,
     target,
-    services: buildServices(orm, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs }),
+    services: buildServices(orm, reads, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs }),
+    reads,
     async close() {
       if (closed) return;
       closed = true;
+      await reads.close();
       // Whatever still runs when we close has outlived its request (the server closes after
       // the shutdown grace period): cancel it so its transaction rolls back and the pool can close.
       await cancelBackends(target.url, checkedOut()).catch(() => undefined);

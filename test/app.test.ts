@@ -21,7 +21,7 @@ afterAll(async () => {
 it('GET /health reports the database and pending migrations', async () => {
   const res = await fetch(app.url.replace('/graphql', '/health'));
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ status: 'ok', database: 'up', pendingMigrations: 0 });
+  expect(await res.json()).toEqual({ status: 'ok', database: 'up', pendingMigrations: 0, replicas: [] });
 });
 
 it('answers a GraphQL POST with the seeded data', async () => {
@@ -43,7 +43,7 @@ it('GET /health is 503 when the database is unreachable, and the process keeps s
   try {
     const res = await fetch(downApp.url.replace('/graphql', '/health'));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', database: 'down', pendingMigrations: null });
+    expect(await res.json()).toEqual({ status: 'unavailable', database: 'down', pendingMigrations: null, replicas: [] });
   } finally {
     await downApp.close();
     await down.close();

@@ -61,7 +61,7 @@ describe('database outage', () => {
     const down = await studies();
     expect(down.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
     expect(down.body.errors[0].message).toBe('The database is unavailable right now; try again in a few seconds.');
-    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'down', pendingMigrations: null } });
+    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'down', pendingMigrations: null, replicas: [] } });
 
     pg = await startPgProcess(join(dir, 'pg'), port);
     let recovered: any;

@@ -3,7 +3,7 @@
  * CLI, the server and the tests turn a database URL into a working ORM plus services.
  */
 import 'reflect-metadata';
-import { defineConfig, type MigrationObject } from '@mikro-orm/core';
+import { defineConfig, type EventSubscriber, type MigrationObject, type TransactionEventArgs } from '@mikro-orm/core';
 import { PostgreSqlDriver, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ export interface OrmOptions {
   applicationName?: string;
   /** Per-statement limit on every pooled connection (the server's read timeout); 0 or unset = none. */
   statementTimeoutMs?: number;
+  /**
+   * The URL goes through a pooler in transaction mode (PgBouncer): the time limit cannot be a
+   * connection setting (PgBouncer refuses the startup parameter, and a SET would stay on a server
+   * connection other clients get next), so every ORM transaction starts with SET LOCAL instead.
+   */
+  transactionPooling?: boolean;
   /** Where the driver's own warnings go (e.g. "Connection Error" while the database is down); default: dropped, as the failing call reports the error itself. */
   onDriverWarning?: (message: string) => void;
 }
@@ -32,7 +38,17 @@ export interface OrmOptions {
 /** How long to wait for a connection: fail fast when the database is down instead of hanging. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/** Sets the statement time limit first thing in every ORM transaction, for this transaction only. */
+class TransactionTimeout implements EventSubscriber {
+  constructor(private readonly timeoutMs: number) {}
+
+  async afterTransactionStart(args: TransactionEventArgs): Promise<void> {
+    await args.em.getConnection().execute(`set local statement_timeout = ${Math.floor(this.timeoutMs)}`, [], 'run', args.transaction);
+  }
+}
+
 export function ormConfig(o: OrmOptions): Options {
+  const perTransaction = !!o.transactionPooling && !!o.statementTimeoutMs;
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: o.url,
@@ -52,7 +68,7 @@ export function ormConfig(o: OrmOptions): Options {
         connectionString: o.url,
         application_name: o.applicationName ?? 'ae-graphql',
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
+        ...(o.statementTimeoutMs && !o.transactionPooling ? { statement_timeout: o.statementTimeoutMs } : {}),
       },
       acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1_000,
       log: {
@@ -62,6 +78,7 @@ export function ormConfig(o: OrmOptions): Options {
         debug: () => undefined,
       },
     },
+    subscribers: perTransaction ? [new TransactionTimeout(o.statementTimeoutMs!)] : [],
     extensions: [Migrator],
     migrations: {
       tableName: MIGRATIONS_TABLE,

@@ -8,6 +8,7 @@
  * filter object those lists take.
  */
 import { Client } from 'pg';
+import type { ReadPool } from '../db/read-pool';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -111,16 +112,26 @@ export function exportStatement(table: TableName, format: ExportFormat, params: 
 }
 
 export class ExportService {
-  constructor(private readonly url: string) {}
+  /** `reads`, when given, sends the export to a serving replica (else the primary at `url`). */
+  constructor(
+    private readonly url: string,
+    private readonly reads?: ReadPool,
+  ) {}
 
   /** Streams the export into `out`; the statement is cancelled if `out` closes early. */
   async stream(table: TableName, format: ExportFormat, params: URLSearchParams, out: Writable): Promise<void> {
     const statement = exportStatement(table, format, params);
-    const client = new Client({ connectionString: this.url, application_name: 'ae-graphql export' });
-    await client.connect();
+    const client = this.reads
+      ? (await this.reads.connectClient(this.url, 'ae-graphql export')).client
+      : new Client({ connectionString: this.url, application_name: 'ae-graphql export' });
+    if (!this.reads) await client.connect();
     try {
-      await client.query(`set time zone 'UTC'`);
+      // The time zone for this transaction only: through a transaction-mode pooler the next
+      // statement may run on another server session, and a session setting would stay behind
+      // for whoever gets this one.
+      await client.query(`begin read only; set local time zone 'UTC'`);
       await pipeline(client.query(copyTo(statement)), out);
+      await client.query('commit');
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -14,6 +14,7 @@ import {
   afterCondition, checkOrder, decodeCursor, encodeCursor, keySelectList, keyValuesOf, orderByClause, type OrderSpec,
 } from './ordering';
 import { quote, runQuery, SqlParams } from './sql';
+import type { ReadPool } from '../../db/read-pool';
 import { parsePgTimestamp } from './timestamps';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -50,7 +51,10 @@ const T = 't';
 export class ReadService {
   private readonly models: Record<RecordKind, TableModel>;
 
-  constructor(private readonly orm: MikroORM) {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly reads: ReadPool,
+  ) {
     this.models = buildModels(orm.getMetadata());
   }
 
@@ -158,7 +162,7 @@ export class ReadService {
   }
 
   private query(sql: string, values: unknown[]): Promise<Row[]> {
-    return runQuery(this.orm, sql, values);
+    return runQuery(this.orm, this.reads, sql, values);
   }
 }
 

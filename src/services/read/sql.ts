@@ -11,7 +11,8 @@
  * whole attack surface is one identifier-quoting rule and bound values.
  */
 import { escapeLiteral } from 'pg';
-import type { Knex, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadPool } from '../../db/read-pool';
 
 /** A double-quoted SQL identifier. */
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -50,11 +51,10 @@ export class SqlParams {
   }
 }
 
-/** Runs one statement with bound parameters on the ORM's connection pool; returns its rows. */
-export async function runQuery(orm: MikroORM, sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+/** Runs one read statement with bound parameters where `reads` sends it (a replica or the primary); returns its rows. */
+export async function runQuery(orm: MikroORM, reads: ReadPool, sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
   try {
-    const result = await orm.em.getConnection().getKnex().raw(sql, values as readonly Knex.RawBinding[]);
-    return result.rows;
+    return await reads.query(sql, values);
   } catch (e) {
     // Errors leave as the ORM's own would: DriverExceptions carrying the PostgreSQL or socket
     // code. The pool can reject with a plain object (a refused connection): make it an Error first.

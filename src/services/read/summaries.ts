@@ -9,6 +9,7 @@ import { StudyName, type BiomechanicsSyncMethod, type Knee, type Maneuver, type 
 import { UserError } from '../errors';
 import { buildWhere, type AudioProcessingFilter, type SynchronizationFilter } from './filters';
 import { quote, runQuery, SqlParams } from './sql';
+import type { ReadPool } from '../../db/read-pool';
 
 export interface StudyRowCounts {
   study: StudyName;
@@ -90,7 +91,10 @@ const DIMENSION_SQL: Record<SyncStatsDimension, { expr: string; join?: 'biomecha
 };
 
 export class SummaryService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly reads: ReadPool,
+  ) {}
 
   /** Rows per study in each table below it. */
   async studyCounts(): Promise<StudyRowCounts[]> {
@@ -98,6 +102,7 @@ export class SummaryService {
       `(select count(*) from ${quote(table)} x join "participant" p on p."id" = x."participant_id" where p."study_id" = s."id")`;
     const rows = await runQuery(
       this.orm,
+      this.reads,
       `select s."name" as study, (select count(*) from "participant" p where p."study_id" = s."id") as participants,
               ${under('audio_processing')} as audio, ${under('biomechanics_import')} as bio,
               ${under('synchronization')} as sync, ${under('movement_cycles')} as cycles
@@ -124,6 +129,7 @@ export class SummaryService {
         .join(', ');
     const [r] = await runQuery(
       this.orm,
+      this.reads,
       `select count(*) as total, ${['', ...CHANNELS.map((c) => `_ch${c}`)].map(counts).join(', ')}
          from "audio_processing" t where ${where}`,
       p.values,
@@ -162,6 +168,7 @@ export class SummaryService {
     const groupExprs = dims.map((d) => DIMENSION_SQL[d].expr);
     const rows = await runQuery(
       this.orm,
+      this.reads,
       `select ${[...dims.map((d) => `${DIMENSION_SQL[d].expr} as ${quote(d)}`),
         'count(*) as "count"',
         'avg(t."total_cycles_extracted")::float8 as "meanTotalCycles"',
@@ -193,6 +200,7 @@ export class SummaryService {
     const mine = 'participant_id = (select id from target)';
     const rows = await runQuery(
       this.orm,
+      this.reads,
       `with target as (
          select p."id" from "participant" p join "study" s on s."id" = p."study_id"
           where s."name" = ? and p."study_participant_id" = ?),

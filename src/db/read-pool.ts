@@ -1,0 +1,304 @@
+/**
+ * Where reads go: the one seam between the read layer and the servers. Without replicas every
+ * read runs on the primary's pool. With AE_DATABASE_REPLICA_URLS, each read goes to the next
+ * streaming standby in turn that is up and at most AE_MAX_REPLICA_LAG_S behind, else to the
+ * primary; a standby that fails to answer is marked down and the read is run again on the
+ * primary, so a replica going away costs no failed request. Writes, and the read-back of what a
+ * mutation wrote, never come here: they use the ORM's own connection, the primary.
+ *
+ * The replicas are MikroORM connections (the class MikroORM's own `replicas` option builds)
+ * held here rather than in the ORM's `replicas` list: the driver picks one of those at random
+ * for every query, knows neither lag nor a dead server, and with `preferReadReplicas` it would
+ * also send the mutation read-backs to a standby that may not have the row yet.
+ */
+import { PostgreSqlConnection, type MikroORM } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/knex';
+import { Client } from 'pg';
+import { parseDatabaseUrl } from '../config';
+import { isDatabaseUnavailable, rootCause } from '../services/diagnose';
+import { cancelBackends, trackCheckedOut } from './pg';
+
+export interface ReplicaSettings {
+  /** Normalised replica URLs, in the order given. */
+  urls: readonly string[];
+  /** A replica further behind than this (seconds) serves no reads until it catches up. */
+  maxLagS: number;
+  /** How often each replica's state and lag are checked, in ms. */
+  checkIntervalMs?: number;
+}
+
+export interface ReadPoolOptions extends ReplicaSettings {
+  /**
+   * The read time limit when it cannot travel as a connection setting (AE_TRANSACTION_POOLING:
+   * PgBouncer refuses a `statement_timeout` startup parameter): each read then runs in its own
+   * read-only transaction that starts with SET LOCAL statement_timeout.
+   */
+  perTransactionTimeoutMs?: number;
+  /** Called for each statement a replica runs (the per-request statement count). */
+  onQuery?: () => void;
+}
+
+export type ReplicaState = 'unchecked' | 'up' | 'lagging' | 'down' | 'not a standby';
+
+/** What /health reports for one replica. */
+export interface ReplicaReport {
+  name: string;
+  /** host:port/database, without credentials. */
+  server: string;
+  state: ReplicaState;
+  /** True when reads go to it now (up and within the lag bound). */
+  servesReads: boolean;
+  /** Seconds of committed data it does not have yet; 0 when it has replayed all the primary had written; null when unknown. */
+  lagS: number | null;
+  checkedAt: string | null;
+  error?: string;
+}
+
+/** One read's server: its pool (or the read's transaction on it) and its name for logs. */
+export interface ReadTarget {
+  /** `primary` or the replica's name (`replica 1`, …). */
+  name: string;
+  db: Knex;
+}
+
+interface Replica {
+  name: string;
+  url: string;
+  server: string;
+  connection: PostgreSqlConnection;
+  checkedOut: () => number[];
+  state: ReplicaState;
+  lagS: number | null;
+  checkedAt: Date | null;
+  error?: string;
+}
+
+export const DEFAULT_REPLICA_CHECK_INTERVAL_MS = 1_000;
+/** A probe that takes longer than this counts as the replica being down. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** Errors after which a read is worth running again on the primary (they are the replica's fault, not the read's). */
+function isReplicaFailure(e: unknown): boolean {
+  // 40001 on a standby: the statement was cancelled by a conflict with WAL replay.
+  return isDatabaseUnavailable(e) || rootCause(e).code === '40001';
+}
+
+function describeServer(url: string): string {
+  const u = parseDatabaseUrl(url);
+  return `${u.host}:${u.port}/${u.database}`;
+}
+
+function briefError(e: unknown): string {
+  const c = rootCause(e);
+  return [c.code, String(c.message ?? e).split('\n')[0]].filter(Boolean).join(' ');
+}
+
+export class ReadPool {
+  private readonly replicas: Replica[];
+  private turn = 0;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<ReplicaReport[]>;
+  private closed = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly o: ReadPoolOptions,
+  ) {
+    this.replicas = o.urls.map((url, i) => {
+      const name = `replica ${i + 1}`;
+      // Same pool size, time limits and type parsing as the primary's; only the server differs.
+      const connection = new PostgreSqlConnection(orm.config, { clientUrl: url, name, driverOptions: { connection: { connectionString: url } } }, 'read');
+      connection.setPlatform(orm.em.getPlatform());
+      connection.setMetadata(orm.getMetadata());
+      const knex = connection.getKnex();
+      if (o.onQuery) knex.on('query', o.onQuery);
+      const checkedOut = trackCheckedOut((knex.client as { pool?: Parameters<typeof trackCheckedOut>[0] }).pool);
+      return { name, url, server: describeServer(url), connection, checkedOut, state: 'unchecked' as ReplicaState, lagS: null, checkedAt: null };
+    });
+  }
+
+  get hasReplicas(): boolean {
+    return this.replicas.length > 0;
+  }
+
+  /** Starts checking the replicas in the background (nothing to do without replicas). */
+  start(): this {
+    if (this.replicas.length && !this.timer && !this.closed) {
+      void this.check();
+      this.timer = setInterval(() => void this.check(), this.o.checkIntervalMs ?? DEFAULT_REPLICA_CHECK_INTERVAL_MS);
+      this.timer.unref();
+    }
+    return this;
+  }
+
+  /**
+   * Runs `fn` (reads only: it may run twice) on a serving replica, or on the primary when none
+   * serves or the replica fails to answer. `fn` receives the pool, or its own read-only
+   * transaction when the time limit must be set per transaction.
+   */
+  async run<T>(fn: (target: ReadTarget) => Promise<T>): Promise<T> {
+    const replica = this.pick();
+    if (replica) {
+      try {
+        return await this.on(replica.name, replica.connection.getKnex(), fn);
+      } catch (e) {
+        if (!isReplicaFailure(e)) throw e;
+        this.markDown(replica, e);
+      }
+    }
+    return this.on('primary', this.orm.em.getConnection().getKnex(), fn);
+  }
+
+  /** One statement with bound parameters (`?` placeholders); its rows. */
+  async query(sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const result = await this.run(({ db }) => db.raw(sql, values as readonly Knex.RawBinding[]));
+    return result.rows;
+  }
+
+  /**
+   * A client of its own for a read that streams (COPY), connected to a serving replica or the
+   * primary (also when the replica refuses the connection). The caller ends it.
+   */
+  async connectClient(primaryUrl: string, applicationName: string): Promise<{ client: Client; target: string }> {
+    const connect = async (url: string) => {
+      const client = new Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 3_000 });
+      client.on('error', () => {}); // a server that goes away mid-stream fails the running query
+      await client.connect();
+      return client;
+    };
+    const replica = this.pick();
+    if (replica) {
+      try {
+        return { client: await connect(replica.url), target: replica.name };
+      } catch (e) {
+        if (!isReplicaFailure(e)) throw e;
+        this.markDown(replica, e);
+      }
+    }
+    return { client: await connect(primaryUrl), target: 'primary' };
+  }
+
+  /** The replicas as last checked. */
+  report(): ReplicaReport[] {
+    return this.replicas.map((r) => ({
+      name: r.name,
+      server: r.server,
+      state: r.state,
+      servesReads: this.serves(r),
+      lagS: r.lagS === null ? null : Math.round(r.lagS * 1000) / 1000,
+      checkedAt: r.checkedAt?.toISOString() ?? null,
+      ...(r.error ? { error: r.error } : {}),
+    }));
+  }
+
+  /** Checks every replica now (joining a check already running) and returns the report. */
+  check(): Promise<ReplicaReport[]> {
+    if (!this.replicas.length) return Promise.resolve([]);
+    this.checking ??= this.checkAll().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.checking?.catch(() => undefined);
+    await Promise.all(
+      this.replicas.map(async (r) => {
+        await cancelBackends(r.url, r.checkedOut()).catch(() => undefined);
+        await r.connection.close(true);
+      }),
+    );
+  }
+
+  private serves(r: Replica): boolean {
+    return r.state === 'up' && r.lagS !== null && r.lagS <= this.o.maxLagS;
+  }
+
+  private pick(): Replica | undefined {
+    const serving = this.replicas.filter((r) => this.serves(r));
+    if (!serving.length) return undefined;
+    return serving[this.turn++ % serving.length];
+  }
+
+  private markDown(r: Replica, e: unknown): void {
+    r.state = 'down';
+    r.lagS = null;
+    r.checkedAt = new Date();
+    r.error = briefError(e);
+  }
+
+  private on<T>(name: string, knex: Knex, fn: (target: ReadTarget) => Promise<T>): Promise<T> {
+    const timeoutMs = this.o.perTransactionTimeoutMs;
+    if (!timeoutMs) return fn({ name, db: knex });
+    return knex.transaction(
+      async (trx) => {
+        await trx.raw(`set local statement_timeout = ${Math.floor(timeoutMs)}`);
+        return fn({ name, db: trx });
+      },
+      { readOnly: true },
+    );
+  }
+
+  private async checkAll(): Promise<ReplicaReport[]> {
+    // The primary's WAL position now: a replica that has replayed up to it has every commit
+    // made before this check, however long ago its last replayed transaction was.
+    const primaryLsn = await this.primaryLsn();
+    await Promise.all(this.replicas.map((r) => this.checkOne(r, primaryLsn)));
+    return this.report();
+  }
+
+  private async primaryLsn(): Promise<string | null> {
+    try {
+      const res = await withTimeout(this.orm.em.getConnection().getKnex().raw('select pg_current_wal_lsn()::text as lsn'));
+      return res.rows[0].lsn;
+    } catch {
+      return null; // primary down: judge the replicas by what they received
+    }
+  }
+
+  private async checkOne(r: Replica, primaryLsn: string | null): Promise<void> {
+    try {
+      let probe = await this.probe(r, primaryLsn);
+      // WAL that holds no commit (a checkpoint on an idle primary) can be seen just before it
+      // is replayed, with the last replayed commit long ago: look again before calling that lag.
+      if (probe.standby && !probe.caughtUp && (probe.sinceReplayS ?? Infinity) > this.o.maxLagS) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        probe = await this.probe(r, primaryLsn);
+      }
+      r.checkedAt = new Date();
+      r.error = undefined;
+      if (!probe.standby) {
+        // A promoted standby (or the primary itself) may have diverged: never read from it.
+        r.state = 'not a standby';
+        r.lagS = null;
+        return;
+      }
+      r.lagS = probe.caughtUp ? 0 : probe.sinceReplayS;
+      r.state = r.lagS !== null && r.lagS <= this.o.maxLagS ? 'up' : 'lagging';
+    } catch (e) {
+      this.markDown(r, e);
+    }
+  }
+
+  private async probe(r: Replica, primaryLsn: string | null): Promise<{ standby: boolean; caughtUp: boolean; sinceReplayS: number | null }> {
+    const res = await withTimeout(
+      r.connection.getKnex().raw(
+        `select pg_is_in_recovery() as standby,
+                coalesce(case when ?::pg_lsn is null then pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+                              else pg_last_wal_replay_lsn() >= ?::pg_lsn end, false) as caught_up,
+                extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as since_replay`,
+        [primaryLsn, primaryLsn],
+      ),
+    );
+    const row = res.rows[0];
+    return { standby: row.standby, caughtUp: row.caught_up, sinceReplayS: row.since_replay === null ? null : Math.max(0, Number(row.since_replay)) };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })), PROBE_TIMEOUT_MS);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
