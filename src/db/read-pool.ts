@@ -99,6 +99,8 @@ export class ReadPool {
   private timer?: NodeJS.Timeout;
   private checking?: Promise<ReplicaReport[]>;
   private closed = false;
+  /** The primary's flushed WAL position at recent checks, oldest first. */
+  private samples: { at: number; lsn: string }[] = [];
 
   constructor(
     private readonly orm: MikroORM,
@@ -240,31 +242,32 @@ export class ReadPool {
   }
 
   private async checkAll(): Promise<ReplicaReport[]> {
-    // The primary's WAL position now: a replica that has replayed up to it has every commit
-    // made before this check, however long ago its last replayed transaction was.
-    const primaryLsn = await this.primaryLsn();
-    await Promise.all(this.replicas.map((r) => this.checkOne(r, primaryLsn)));
+    await this.samplePrimary();
+    await Promise.all(this.replicas.map((r) => this.checkOne(r)));
     return this.report();
   }
 
-  private async primaryLsn(): Promise<string | null> {
+  /**
+   * Keeps the primary's flushed WAL position (a standby is only ever sent flushed WAL) at each
+   * check. A replica that has replayed up to the position sampled at time t has every commit
+   * made before t, however long ago its last replayed transaction was, so it is at most
+   * now − t behind; WAL still in flight (a record half-flushed on an idle primary) then costs
+   * at most one check interval instead of looking like hours since the last commit.
+   */
+  private async samplePrimary(): Promise<void> {
     try {
-      const res = await withTimeout(this.orm.em.getConnection().getKnex().raw('select pg_current_wal_lsn()::text as lsn'));
-      return res.rows[0].lsn;
+      const res = await withTimeout(this.orm.em.getConnection().getKnex().raw('select pg_current_wal_flush_lsn()::text as lsn'));
+      this.samples.push({ at: Date.now(), lsn: res.rows[0].lsn });
+      const keepMs = this.o.maxLagS * 1000 * 2 + 2 * (this.o.checkIntervalMs ?? DEFAULT_REPLICA_CHECK_INTERVAL_MS);
+      while (this.samples.length > 2 && this.samples[0].at < Date.now() - keepMs) this.samples.shift();
     } catch {
-      return null; // primary down: judge the replicas by what they received
+      this.samples = []; // primary down: judge the replicas by what they received
     }
   }
 
-  private async checkOne(r: Replica, primaryLsn: string | null): Promise<void> {
+  private async checkOne(r: Replica): Promise<void> {
     try {
-      let probe = await this.probe(r, primaryLsn);
-      // WAL that holds no commit (a checkpoint on an idle primary) can be seen just before it
-      // is replayed, with the last replayed commit long ago: look again before calling that lag.
-      if (probe.standby && !probe.caughtUp && (probe.sinceReplayS ?? Infinity) > this.o.maxLagS) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        probe = await this.probe(r, primaryLsn);
-      }
+      const probe = await this.probe(r);
       r.checkedAt = new Date();
       r.error = undefined;
       if (!probe.standby) {
@@ -273,25 +276,34 @@ export class ReadPool {
         r.lagS = null;
         return;
       }
-      r.lagS = probe.caughtUp ? 0 : probe.sinceReplayS;
+      // Two upper bounds on how far behind it is; the smaller is the better one.
+      const bySample = probe.replayedSample === null ? Infinity : probe.replayedSample === this.samples.length - 1 ? 0 : (Date.now() - this.samples[probe.replayedSample].at) / 1000;
+      const byCommit = probe.sinceReplayS ?? Infinity;
+      const lag = Math.min(probe.caughtUpWithReceived && !this.samples.length ? 0 : Infinity, bySample, byCommit);
+      r.lagS = Number.isFinite(lag) ? lag : null;
       r.state = r.lagS !== null && r.lagS <= this.o.maxLagS ? 'up' : 'lagging';
     } catch (e) {
       this.markDown(r, e);
     }
   }
 
-  private async probe(r: Replica, primaryLsn: string | null): Promise<{ standby: boolean; caughtUp: boolean; sinceReplayS: number | null }> {
+  private async probe(r: Replica): Promise<{ standby: boolean; replayedSample: number | null; caughtUpWithReceived: boolean; sinceReplayS: number | null }> {
     const res = await withTimeout(
       r.connection.getKnex().raw(
         `select pg_is_in_recovery() as standby,
-                coalesce(case when ?::pg_lsn is null then pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
-                              else pg_last_wal_replay_lsn() >= ?::pg_lsn end, false) as caught_up,
+                (select max(s.i) - 1 from unnest(?::pg_lsn[]) with ordinality as s(lsn, i) where s.lsn <= pg_last_wal_replay_lsn())::int as replayed_sample,
+                coalesce(pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn(), false) as caught_up_with_received,
                 extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as since_replay`,
-        [primaryLsn, primaryLsn],
+        [`{${this.samples.map((x) => x.lsn).join(',')}}`],
       ),
     );
     const row = res.rows[0];
-    return { standby: row.standby, caughtUp: row.caught_up, sinceReplayS: row.since_replay === null ? null : Math.max(0, Number(row.since_replay)) };
+    return {
+      standby: row.standby,
+      replayedSample: row.replayed_sample,
+      caughtUpWithReceived: row.caught_up_with_received,
+      sinceReplayS: row.since_replay === null ? null : Math.max(0, Number(row.since_replay)),
+    };
   }
 }
 
