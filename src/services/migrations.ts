@@ -17,6 +17,15 @@ import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transacti
 /** MikroORM's migrations table, as its migrator creates it. */
 const CREATE_MIGRATIONS_TABLE = `create table if not exists ${MIGRATIONS_TABLE} (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`;
 
+/**
+ * Serialises migration runs across processes until the end of the caller's transaction. A
+ * transaction-level lock, never a session one: it is released by COMMIT or ROLLBACK whatever
+ * happens, and works through a pooler in transaction mode.
+ */
+async function lockMigrations(tx: EntityManager): Promise<void> {
+  await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext(?))`, [MIGRATIONS_TABLE], 'run', tx.getTransactionContext());
+}
+
 export interface ExecutedMigration {
   name: string;
   executedAt: Date | null;
@@ -204,10 +213,15 @@ export class MigrationService {
   async upgrade(target = 'head'): Promise<string[]> {
     const plan = await this.planUpgrade(target);
     if (plan.length === 0) return [];
-    await adminTransaction(this.orm.em, this.limits, (tx) =>
-      this.migrator.up({ migrations: plan, transaction: tx.getTransactionContext() }),
-    );
-    return plan;
+    return adminTransaction(this.orm.em, this.limits, async (tx) => {
+      // Another instance may be applying the same plan (several servers starting with
+      // AE_AUTO_MIGRATE=1): wait for it, then apply only what it left pending.
+      await lockMigrations(tx);
+      const pending = new Set((await this.status()).pending);
+      const todo = plan.filter((name) => pending.has(name));
+      if (todo.length) await this.migrator.up({ migrations: todo, transaction: tx.getTransactionContext() });
+      return todo;
+    });
   }
 
   /**
@@ -219,14 +233,17 @@ export class MigrationService {
   async downgrade(target: string, o: { allowDataLoss?: boolean } = {}): Promise<string[]> {
     const plan = await this.planDowngrade(target);
     if (plan.length === 0) return [];
-    await adminTransaction(this.orm.em, this.limits, async (tx) => {
-      if (!o.allowDataLoss) {
-        const loss = await this.dataLossOf(tx, plan);
-        if (loss.length) throw new DataLossError(plan, loss);
+    return adminTransaction(this.orm.em, this.limits, async (tx) => {
+      await lockMigrations(tx);
+      const applied = new Set((await this.executed()).map((e) => e.name));
+      const todo = plan.filter((name) => applied.has(name));
+      if (todo.length && !o.allowDataLoss) {
+        const loss = await this.dataLossOf(tx, todo);
+        if (loss.length) throw new DataLossError(todo, loss);
       }
-      await this.migrator.down({ migrations: plan, transaction: tx.getTransactionContext() });
+      if (todo.length) await this.migrator.down({ migrations: todo, transaction: tx.getTransactionContext() });
+      return todo;
     });
-    return plan;
   }
 
   /** Record the database as being at `target` without running anything (Alembic's `stamp`). */
