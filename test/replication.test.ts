@@ -31,12 +31,12 @@ async function sql<T = any>(url: string, text: string, params: unknown[] = []): 
   }
 }
 
-/** Calls of the read layer's movement_cycles statements in `url`'s own pg_stat_statements. */
+/** Calls of statements reading movement_cycles in `url`'s own pg_stat_statements (compiled reads run as COPY). */
 async function cycleReads(url: string): Promise<number> {
   const [row] = await sql(
     url,
     `select coalesce(sum(calls), 0)::int as n from pg_stat_statements
-      where dbid = (select oid from pg_database where datname = current_database()) and query like '%from "movement_cycles" t%'`,
+      where dbid = (select oid from pg_database where datname = current_database()) and query like '%from "movement_cycles"%' and query not like '%pg_stat_statements%'`,
   );
   return row.n;
 }
@@ -110,9 +110,10 @@ it('serves reads from the standby, as the standby’s own statistics show, and n
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.movementCycles.nodes.length).toBeGreaterThan(0);
   }
-  // Each request is a page statement and a count statement on movement_cycles.
+  // Each request is one statement (the compiled read), or two on the resolver path (page and count).
   const served = { standby: (await cycleReads(standby.url(DB))) - onStandby, primary: (await cycleReads(cluster.primary.url(DB))) - onPrimary };
-  expect(served).toEqual({ standby: 40, primary: 0 });
+  expect(served.standby).toBeGreaterThanOrEqual(20);
+  expect(served.primary).toBe(0);
 });
 
 it('puts a write on the primary at once (the mutation’s read-back included) and on the standby within the lag bound', async () => {
@@ -147,7 +148,7 @@ it('skips a standby that lags more than AE_MAX_REPLICA_LAG_S: reads go to the pr
     const read = await readParticipant(702);
     expect(read.body.data.participant.studyParticipantId).toBe(702);
     await server.post({ query: CYCLES });
-    expect((await cycleReads(cluster.primary.url(DB))) - onPrimary).toBeGreaterThanOrEqual(2);
+    expect((await cycleReads(cluster.primary.url(DB))) - onPrimary).toBeGreaterThanOrEqual(1);
   } finally {
     await sql(standby.url(), 'select pg_wal_replay_resume()');
   }

@@ -61,6 +61,11 @@ export interface ReadTarget {
   db: Knex;
 }
 
+export interface StreamTarget extends ReadTarget {
+  /** Runs first on the read's connection when the time limit is per transaction; then COMMIT at the end. */
+  begin?: string;
+}
+
 interface Replica {
   name: string;
   url: string;
@@ -149,6 +154,26 @@ export class ReadPool {
       }
     }
     return this.on('primary', this.orm.em.getConnection().getKnex(), fn);
+  }
+
+  /**
+   * Like `run`, for a read that outlives `fn` (a COPY streamed to the client): `fn` gets the
+   * pool itself and, when the time limit is set per transaction, the statement that opens the
+   * read's transaction (`begin`), which it runs on its connection and ends with COMMIT.
+   */
+  async stream<T>(fn: (target: StreamTarget) => Promise<T>): Promise<T> {
+    const timeoutMs = this.o.perTransactionTimeoutMs;
+    const begin = timeoutMs ? `begin read only; set local statement_timeout = ${Math.floor(timeoutMs)}` : undefined;
+    const replica = this.pick();
+    if (replica) {
+      try {
+        return await fn({ name: replica.name, db: replica.connection.getKnex(), begin });
+      } catch (e) {
+        if (!isReplicaFailure(e)) throw e;
+        this.markDown(replica, e);
+      }
+    }
+    return fn({ name: 'primary', db: this.orm.em.getConnection().getKnex(), begin });
   }
 
   /** One statement with bound parameters (`?` placeholders); its rows. */

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { HeaderMap, type ApolloServer, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
 import { getVariableValues, type GraphQLFormattedError } from 'graphql';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadPool } from '../../db/read-pool';
 import type { RequestLimits } from '../../config';
 import type { Logger } from '../../logger';
 import type { ReadService } from '../../services/read';
@@ -95,7 +95,8 @@ export function tooLarge(rows: number, maxRows: number): GraphQLResponse {
 const RETRY_AFTER_S = 5;
 
 export interface CompiledReadsOptions {
-  orm: MikroORM;
+  /** Where the statement runs: a serving replica, else the primary. */
+  reads: ReadPool;
   read: ReadService;
   logger: Logger;
   limits: RowLimits;
@@ -131,7 +132,7 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
           }
           let stream;
           try {
-            stream = await openCompiledRead(o.orm, compiled.sql);
+            stream = await openCompiledRead(o.reads, compiled.sql);
           } catch (e) {
             return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [o.formatError(e)] } } };
           }

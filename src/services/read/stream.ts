@@ -9,7 +9,7 @@
  * are dropped (JSON text has none of its own), so the client gets the exact bytes.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ReadPool, StreamTarget } from '../../db/read-pool';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Client } from 'pg';
 import { countStatement } from '../../db/request-scope';
@@ -43,15 +43,33 @@ interface KnexClient {
   releaseConnection(c: Client): unknown;
 }
 
-/** Starts the statement and resolves once its first line (the row count) is in. */
-export async function openCompiledRead(orm: MikroORM, select: string): Promise<CompiledReadStream> {
-  const knexClient = orm.em.getConnection().getKnex().client as unknown as KnexClient;
+/**
+ * Starts the statement where `reads` sends reads (a replica, else the primary; the primary
+ * again if the replica fails before the row count is in) and resolves once that first line is in.
+ */
+export function openCompiledRead(reads: ReadPool, select: string): Promise<CompiledReadStream> {
+  return reads.stream((target) => openOn(target, select));
+}
+
+async function openOn(target: StreamTarget, select: string): Promise<CompiledReadStream> {
+  const knexClient = target.db.client as unknown as KnexClient;
   const connection = await knexClient.acquireConnection();
   countStatement();
   let released = false;
   const release = (broken: boolean) => {
     if (released) return;
     released = true;
+    if (!broken && target.begin) {
+      // The read's own transaction (its time limit) ends before the session goes back.
+      connection.query('commit').then(
+        () => knexClient.releaseConnection(connection),
+        () => {
+          connection.__knex__disposed = 'compiled read: commit failed';
+          knexClient.releaseConnection(connection);
+        },
+      );
+      return;
+    }
     if (broken) {
       // Mid-COPY the session cannot be reused: close it, and let the pool discard it.
       connection.__knex__disposed = 'compiled read aborted';
@@ -59,6 +77,14 @@ export async function openCompiledRead(orm: MikroORM, select: string): Promise<C
     }
     knexClient.releaseConnection(connection);
   };
+  if (target.begin) {
+    try {
+      await connection.query(target.begin);
+    } catch (e) {
+      release(true);
+      throw e;
+    }
+  }
   const copy = connection.query(copyTo(`copy (${select}) to stdout with (format csv, delimiter e'\\x02', quote e'\\x01')`));
   let header: Buffer = Buffer.alloc(0);
   const rows = await new Promise<{ rows: number; rest: Buffer }>((resolve, reject) => {
