@@ -95,11 +95,11 @@ const CYCLE_FIELDS = [
   'cycleFileChecksum', 'cycleFileSizeMb', 'cycleFileModified', 'processingDate', 'processingStatus', 'errorMessage',
 ];
 
-type Kind = 'tree' | 'lookup' | 'page' | 'summary' | 'write';
+export type Kind = 'tree' | 'lookup' | 'page' | 'summary' | 'write';
 /** Share of requests per kind (sums to 1). */
 const MIX: [Kind, number][] = [['tree', 0.25], ['lookup', 0.25], ['page', 0.2], ['summary', 0.1], ['write', 0.2]];
 
-interface Fixture {
+export interface Fixture {
   participants: { study: string; number: number }[];
   cycleIds: number[];
   cursors: (string | null)[];
@@ -120,7 +120,7 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 }
 
 /** What the requests pick from, read through the API itself. */
-async function loadFixture(url: string): Promise<Fixture> {
+export async function loadFixture(url: string): Promise<Fixture> {
   const data = await gql(url, '{ participants(first: 10000) { nodes { studyParticipantId study { name } } } }');
   const participants = data.participants.nodes.map((n: any) => ({ study: n.study.name, number: n.studyParticipantId }));
   const cycles = await gql(url, '{ movementCycles(first: 10000) { nodes { id } } }');
@@ -148,7 +148,7 @@ async function loadFixture(url: string): Promise<Fixture> {
 // ---------------------------------------------------------------------------------------
 // The run
 
-interface KindStats {
+export interface KindStats {
   requests: number;
   errors: number;
   latenciesMs: number[];
@@ -165,7 +165,7 @@ function slope(points: [number, number][]): number {
   return sxy / sxx;
 }
 
-async function rowCounts(url: string): Promise<Record<string, number>> {
+export async function rowCounts(url: string): Promise<Record<string, number>> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
@@ -175,6 +175,91 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
   } finally {
     await c.end();
   }
+}
+
+export interface LoadOptions {
+  clients: number;
+  /** Seconds of the same load before the measured run (its requests go to `warmupStats`). */
+  warmup: number;
+  seconds: number;
+  maxRequests: number;
+  writeToken: string;
+  /** When the load starts (Date.now()); defaults to the call. */
+  started?: number;
+  log?: (line: string) => void;
+}
+
+export interface LoadResult {
+  stats: Map<Kind, KindStats>;
+  warmupStats: Map<Kind, KindStats>;
+  firstErrors: string[];
+}
+
+/** The soak's mixed load against `graphqlUrl`: `o.clients` clients, each sending its next request when the previous answer arrives. */
+export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): Promise<LoadResult> {
+  const random = mulberry32(7);
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  const kindOf = () => {
+    let r = random();
+    for (const [k, share] of MIX) if ((r -= share) < 0) return k;
+    return MIX[0][0];
+  };
+  const auth = { authorization: `Bearer ${o.writeToken}` };
+  const request = (kind: Kind): { body: unknown; headers?: Record<string, string>; check?: (data: any) => string | undefined } => {
+    const p = pick(fx.participants);
+    switch (kind) {
+      case 'tree':
+        return { body: { query: TREE, variables: p }, check: (d) => (d.participant ? undefined : 'participant not found') };
+      case 'lookup':
+        return { body: { query: LOOKUP, variables: { ...p, cycle: pick(fx.cycleIds) } }, check: (d) => (d.movementCycle ? undefined : 'cycle not found') };
+      case 'page':
+        return { body: { query: PAGE, variables: { after: pick(fx.cursors) } }, check: (d) => (d.movementCycles.nodes.length ? undefined : 'empty page') };
+      case 'summary':
+        return { body: { query: SUMMARY, variables: p } };
+      case 'write':
+        if (random() < 0.5) return { body: { query: UPSERT_PARTICIPANT, variables: p }, headers: auth };
+        return {
+          body: { query: UPSERT_CYCLES, variables: { inputs: pick(fx.cycleBatches) } },
+          headers: auth,
+          check: (d) => (d.upsertMovementCycles.inserted === 0 ? undefined : `a re-send inserted ${d.upsertMovementCycles.inserted} rows`),
+        };
+    }
+  };
+
+  const newStats = () => new Map<Kind, KindStats>(MIX.map(([k]) => [k, { requests: 0, errors: 0, latenciesMs: [] }]));
+  const warmupStats = newStats();
+  const stats = newStats();
+  const firstErrors: string[] = [];
+  const started = o.started ?? Date.now();
+  const measureFrom = started + o.warmup * 1000;
+  const deadline = measureFrom + o.seconds * 1000;
+  let issued = 0;
+  const via = agent(o.clients);
+  o.log?.(`${o.clients} clients: ${o.warmup} s warm-up, then ${o.seconds} s measured (at most ${o.maxRequests} requests) …`);
+  const client = async () => {
+    while (Date.now() < deadline && issued < o.maxRequests) {
+      issued++;
+      const kind = kindOf();
+      const { body, headers, check } = request(kind);
+      const s = (Date.now() < measureFrom ? warmupStats : stats).get(kind)!;
+      s.requests++;
+      try {
+        const r = await post(graphqlUrl, body, via, 30_000, headers);
+        const json = JSON.parse(r.body);
+        const problem = r.status !== 200 ? `HTTP ${r.status}: ${r.body.slice(0, 300)}` : json.errors ? JSON.stringify(json.errors).slice(0, 300) : check?.(json.data);
+        if (problem) {
+          s.errors++;
+          if (firstErrors.length < 5) firstErrors.push(`${kind}: ${problem.trim()}`);
+        } else s.latenciesMs.push(r.ms);
+      } catch (e) {
+        s.errors++;
+        if (firstErrors.length < 5) firstErrors.push(`${kind}: ${(e as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.clients }, client));
+  via.destroy();
+  return { stats, warmupStats, firstErrors };
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
@@ -199,74 +284,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     log(`server pid ${pid} up, RSS ${rssAtStart.toFixed(0)} MB; reading the fixture …`);
     const fx = await loadFixture(graphqlUrl);
 
-    const random = mulberry32(7);
-    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
-    const kindOf = () => {
-      let r = random();
-      for (const [k, share] of MIX) if ((r -= share) < 0) return k;
-      return MIX[0][0];
-    };
-    const auth = { authorization: `Bearer ${WRITE_TOKEN}` };
-    const request = (kind: Kind): { body: unknown; headers?: Record<string, string>; check?: (data: any) => string | undefined } => {
-      const p = pick(fx.participants);
-      switch (kind) {
-        case 'tree':
-          return { body: { query: TREE, variables: p }, check: (d) => (d.participant ? undefined : 'participant not found') };
-        case 'lookup':
-          return { body: { query: LOOKUP, variables: { ...p, cycle: pick(fx.cycleIds) } }, check: (d) => (d.movementCycle ? undefined : 'cycle not found') };
-        case 'page':
-          return { body: { query: PAGE, variables: { after: pick(fx.cursors) } }, check: (d) => (d.movementCycles.nodes.length ? undefined : 'empty page') };
-        case 'summary':
-          return { body: { query: SUMMARY, variables: p } };
-        case 'write':
-          if (random() < 0.5) return { body: { query: UPSERT_PARTICIPANT, variables: p }, headers: auth };
-          return {
-            body: { query: UPSERT_CYCLES, variables: { inputs: pick(fx.cycleBatches) } },
-            headers: auth,
-            check: (d) => (d.upsertMovementCycles.inserted === 0 ? undefined : `a re-send inserted ${d.upsertMovementCycles.inserted} rows`),
-          };
-      }
-    };
-
-    const newStats = () => new Map<Kind, KindStats>(MIX.map(([k]) => [k, { requests: 0, errors: 0, latenciesMs: [] }]));
-    const warmupStats = newStats();
-    const stats = newStats();
-    const firstErrors: string[] = [];
-    const rss: [number, number][] = [[0, rssAtStart]];
     const started = Date.now();
-    const measureFrom = started + o.warmup * 1000;
-    const deadline = measureFrom + o.seconds * 1000;
+    const rss: [number, number][] = [[0, rssAtStart]];
     const sampler = setInterval(() => {
       const mb = procStatusMb(pid, 'VmRSS');
       if (mb !== undefined) rss.push([(Date.now() - started) / 1000, mb]);
     }, 2_000);
-    let issued = 0;
-    const via = agent(o.clients);
-    log(`${o.clients} clients: ${o.warmup} s warm-up, then ${o.seconds} s measured (at most ${o.maxRequests} requests) …`);
-    const client = async () => {
-      while (Date.now() < deadline && issued < o.maxRequests) {
-        issued++;
-        const kind = kindOf();
-        const { body, headers, check } = request(kind);
-        const s = (Date.now() < measureFrom ? warmupStats : stats).get(kind)!;
-        s.requests++;
-        try {
-          const r = await post(graphqlUrl, body, via, 30_000, headers);
-          const json = JSON.parse(r.body);
-          const problem = r.status !== 200 ? `HTTP ${r.status}: ${r.body.slice(0, 300)}` : json.errors ? JSON.stringify(json.errors).slice(0, 300) : check?.(json.data);
-          if (problem) {
-            s.errors++;
-            if (firstErrors.length < 5) firstErrors.push(`${kind}: ${problem.trim()}`);
-          } else s.latenciesMs.push(r.ms);
-        } catch (e) {
-          s.errors++;
-          if (firstErrors.length < 5) firstErrors.push(`${kind}: ${(e as Error).message}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: o.clients }, client));
+    const { stats, warmupStats, firstErrors } = await runLoad(graphqlUrl, fx, { ...o, writeToken: WRITE_TOKEN, started, log });
     clearInterval(sampler);
-    via.destroy();
     const elapsed = (Date.now() - started) / 1000;
     const seconds = Math.max(0.001, elapsed - o.warmup);
     const rssAtEnd = procStatusMb(pid, 'VmRSS')!;
