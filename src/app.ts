@@ -15,6 +15,7 @@ import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
 import { exampleDocument, explorerRoutes } from './graphql/explorer';
 import { costLimitPlugin, shapeLimits } from './graphql/limits';
+import { inspectionLimitPlugin } from './graphql/inspections';
 import { compiledReads, graphqlHandler } from './graphql/compiled/front-door';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
@@ -106,6 +107,8 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     formatError: (formatted, error) => formatError(formatted, error, errorOptions),
     plugins: [
       ...armor.plugins,
+      // Before the cost estimate: repeating an inspection gets the message that says so.
+      inspectionLimitPlugin(),
       costLimitPlugin(limits.maxCost),
       requestLogPlugin(logger),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: limits.shutdownGraceMs }),

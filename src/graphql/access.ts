@@ -45,28 +45,36 @@ export function identifyCaller(tokens: AccessTokens, authorization: string | und
   return { presented: true, level: admin ? 'admin' : write ? 'write' : read ? 'read' : 'none' };
 }
 
-/** The root field names an operation selects, through fragments; introspection fields excluded. */
-function rootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
-  return selectionSet.selections.flatMap((s) => {
-    if (s.kind === Kind.FIELD) return s.name.value.startsWith('__') ? [] : [s.name.value];
-    if (s.kind === Kind.INLINE_FRAGMENT) return rootFields(s.selectionSet, fragments, seen);
+/** A root field an operation selects: its name, and its alias when it has one. */
+export interface RootSelection {
+  name: string;
+  alias?: string;
+}
+
+/** The root fields an operation selects, through fragments; introspection fields excluded. */
+export function rootSelections(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): RootSelection[] {
+  return selectionSet.selections.flatMap((s): RootSelection[] => {
+    if (s.kind === Kind.FIELD) return s.name.value.startsWith('__') ? [] : [{ name: s.name.value, alias: s.alias?.value }];
+    if (s.kind === Kind.INLINE_FRAGMENT) return rootSelections(s.selectionSet, fragments, seen);
     const fragment = fragments.get(s.name.value);
     if (!fragment || seen.has(s.name.value)) return [];
     seen.add(s.name.value);
-    return rootFields(fragment.selectionSet, fragments, seen);
+    return rootSelections(fragment.selectionSet, fragments, seen);
   });
 }
 
+/** The named fragments of a document. */
+export const namedFragments = (document: DocumentNode) =>
+  new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+
 /** The access an operation needs: the most any of its root fields needs. */
 export function requiredAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, tokens: AccessTokens): AccessLevel {
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
+  const fragments = namedFragments(document);
   const isMutation = operation.operation === 'mutation';
   const type: GraphQLObjectType | null | undefined = isMutation ? schema.getMutationType() : schema.getQueryType();
   const fallback: AccessLevel = isMutation ? 'admin' : tokens.read ? 'read' : 'none';
   let needed: AccessLevel = 'none';
-  for (const name of rootFields(operation.selectionSet, fragments)) {
+  for (const { name } of rootSelections(operation.selectionSet, fragments)) {
     const marked = type?.getFields()[name]?.extensions?.access as AccessLevel | undefined;
     const level = marked === 'read' && !tokens.read ? 'none' : (marked ?? fallback);
     if (RANK[level] > RANK[needed]) needed = level;

@@ -15,6 +15,7 @@ import type { RequestLimits } from '../config';
 // The read layer's page sizes: a connection without `first` returns DEFAULT_PAGE_SIZE rows,
 // and no estimate assumes more than MAX_PAGE_SIZE, the largest `first` the API accepts.
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/read-service';
+import { inspectionCost } from './inspections';
 
 /**
  * Expected number of children per parent for relationship lists without `first`, from the
@@ -82,7 +83,8 @@ export function listMultiplierEstimator(schema: GraphQLSchema): ComplexityEstima
   let introspection = fanoutBySchema.get(schema);
   if (!introspection) fanoutBySchema.set(schema, (introspection = introspectionFanout(schema)));
   const fanout = introspection;
-  return ({ type, field, args, childComplexity }) => multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1;
+  // An inspection also counts the statements it runs over whole tables (src/graphql/inspections.ts).
+  return ({ type, field, args, childComplexity }) => multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1 + inspectionCost(field);
 }
 
 /**

@@ -85,6 +85,12 @@ export class InspectionService {
     return out;
   }
 
+  /** Statements `databaseStats()` runs (size, tables, exact counts, indexes, unindexed keys). */
+  static readonly DATABASE_STATS_STATEMENTS = 5;
+
+  /** Statements `recordCounts()` runs (which tables exist, then one count over all of them). */
+  static readonly RECORD_COUNTS_STATEMENTS = 2;
+
   /**
    * The guide's performance section in one answer: database size, each table's rows and
    * total size (largest first), and the indexes of the public schema with their size and use.

@@ -187,6 +187,9 @@ const CONSISTENCY: ConsistencySpec[] = [
   },
 ];
 
+/** Statements `report()` runs: one per check. */
+export const INTEGRITY_REPORT_STATEMENTS = FOREIGN_KEYS.length + CONSISTENCY.length;
+
 const countAndSample = (idsSql: string) =>
   `select count(*)::int as n, coalesce((array_agg(id order by id))[1:5], '{}') as sample from (${idsSql}) q`;
 

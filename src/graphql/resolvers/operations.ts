@@ -5,6 +5,10 @@
  */
 import { Ctx, Field, Float, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { RequiresAccess } from '../access';
+import { Inspection } from '../inspections';
+import { INTEGRITY_REPORT_STATEMENTS } from '../../services/integrity';
+import { InspectionService } from '../../services/inspection';
 
 export const IntegrityCheckKind = { orphan: 'orphan', consistency: 'consistency' } as const;
 registerEnumType(IntegrityCheckKind, {
@@ -126,11 +130,15 @@ export class DatabaseStats {
 @Resolver()
 export class OperationsQueries {
   @Query(() => IntegrityReport, { description: 'Orphaned rows and cross-record inconsistencies, one entry per check (as `ae-db integrity`).' })
+  @RequiresAccess('read')
+  @Inspection(INTEGRITY_REPORT_STATEMENTS)
   integrityReport(@Ctx() { services }: GraphQLContext): Promise<IntegrityReport> {
     return services.integrity.report();
   }
 
   @Query(() => DatabaseStats, { description: 'Database size, rows and size per table, and indexes (as `ae-db stats`).' })
+  @RequiresAccess('read')
+  @Inspection(InspectionService.DATABASE_STATS_STATEMENTS)
   databaseStats(@Ctx() { services }: GraphQLContext): Promise<DatabaseStats> {
     return services.inspection.databaseStats();
   }

@@ -3,6 +3,10 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
 import { StudyName } from '../../entities';
 import type { AudioProcessingFilter, SynchronizationFilter } from '../../services/read';
 import type { GraphQLContext } from '../context';
+import { RequiresAccess } from '../access';
+import { Inspection } from '../inspections';
+import { InspectionService } from '../../services/inspection';
+import { SUMMARY_STATEMENTS } from '../../services/read/summaries';
 import { AudioProcessingFilterInput, SynchronizationFilterInput } from '../types/inputs';
 import {
   AudioQcSummaryType, DatabaseSummary, ParticipantOverviewType, StudyRowCountsType, SynchronizationStatsGroupBy,
@@ -12,6 +16,8 @@ import {
 @Resolver(() => DatabaseSummary)
 export class SummaryQueries {
   @Query(() => DatabaseSummary, { description: 'Rows per table and per study. Each part is counted only when selected.' })
+  @RequiresAccess('read')
+  @Inspection(InspectionService.RECORD_COUNTS_STATEMENTS + SUMMARY_STATEMENTS)
   databaseSummary() {
     return new DatabaseSummary();
   }
@@ -28,6 +34,8 @@ export class SummaryQueries {
   }
 
   @Query(() => AudioQcSummaryType, { description: 'Audio QC counts (files, failed QC, signal dropout, artifacts), overall and per channel.' })
+  @RequiresAccess('read')
+  @Inspection(SUMMARY_STATEMENTS)
   audioQcSummary(
     @Arg('filter', () => AudioProcessingFilterInput, { nullable: true }) filter: AudioProcessingFilter | null,
     @Ctx() ctx: GraphQLContext,
@@ -38,6 +46,8 @@ export class SummaryQueries {
   @Query(() => [SynchronizationStatsRow], {
     description: 'Synchronization count and mean cycle figures per group (one overall row when groupBy is empty).',
   })
+  @RequiresAccess('read')
+  @Inspection(SUMMARY_STATEMENTS)
   synchronizationStats(
     @Arg('groupBy', () => [SynchronizationStatsGroupBy]) groupBy: SynchronizationStatsGroupBy[],
     @Arg('filter', () => SynchronizationFilterInput, { nullable: true }) filter: SynchronizationFilter | null,

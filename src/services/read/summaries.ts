@@ -90,6 +90,9 @@ const DIMENSION_SQL: Record<SyncStatsDimension, { expr: string; join?: 'biomecha
   study: { expr: 's."name"', join: 'study' },
 };
 
+/** Each summary (study counts, audio QC, synchronization statistics) is one statement. */
+export const SUMMARY_STATEMENTS = 1;
+
 export class SummaryService {
   constructor(
     private readonly orm: MikroORM,
