@@ -380,6 +380,44 @@ async function onDatabase(url: string, statements: string[]): Promise<void> {
   }
 }
 
+/**
+ * This API's statements per request as PostgreSQL logged them (log_statement = 'all' on the
+ * medium database for this check only): one W1 tree, one W2 pull (one request per page), 50 W3 lookups.
+ */
+async function loggedStatements(db: BenchDatabase, dbName: string, servers: RunningServer[]): Promise<string> {
+  await db.admin((c) => c.query(`alter database ${dbName} set log_statement = 'all'`));
+  const server = await startServer('thisApi', db.urlOf(dbName));
+  servers.push(server);
+  try {
+    const t: Target = { server };
+    const via = agent(1);
+    const app = 'bench this-api';
+    await post(w3Request(t, 'AOA', 1).url, w3Request(t, 'AOA', 1).body, via); // opens the pool's connection
+    const w1Count = await db.statementLog.count(app, async () => {
+      const r = w1Request(t);
+      await post(r.url, r.body, via);
+    });
+    let pages = 0;
+    const w2Count = await db.statementLog.count(app, async () => {
+      pages = (await pull(t, 'AOA', via)).pageMs.length;
+    });
+    const w3Count = await db.statementLog.count(app, async () => {
+      for (let i = 1; i <= 50; i++) {
+        const r = w3Request(t, 'AOA', 1 + (i % 20));
+        await post(r.url, r.body, via);
+      }
+    });
+    via.destroy();
+    const line = `PostgreSQL's own log (log_statement = 'all', medium): this API sent ${w1Count.statements} statement(s) for one W1 tree, ${w2Count.statements} for one W2 pull of ${pages} pages, ${w3Count.statements} for 50 W3 lookups. First W1 line: \`${w1Count.sample[0] ?? '-'}…\``;
+    log(line);
+    return line;
+  } finally {
+    await server.stop();
+    servers.splice(servers.indexOf(server), 1);
+    await db.admin((c) => c.query(`alter database ${dbName} reset log_statement`));
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 function meta(o: Options, argv: string[]): Record<string, unknown> {
@@ -467,6 +505,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         await Promise.all(servers.splice(0).map((s) => s.stop()));
       }
     }
+    if (o.only.has('W1') && o.only.has('W2') && o.only.has('W3')) report.notes.push(await loggedStatements(db, medium.db, servers));
     if (o.size !== 'large') report.notes.push('W1 on the large dataset (10× medium) runs with `--size large`; it was not part of this run.');
     report.notes.push(
       'W2 and W3 need the read API of issue 3 (`movementCycles(filter, first, after)`, `participant(study, number)`); where this API\'s schema lacks the field the row says SKIPPED.',

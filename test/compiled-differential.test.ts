@@ -311,7 +311,8 @@ it(`gives identical answers on both paths for ${RUNS} random read queries`, asyn
       const reference = JSON.stringify(await gql.query(query, variables)) + '\n';
       if (!server.logs.slice(before).some((l) => l.msg === 'read answered by the resolvers')) compiledCount++;
       if (compiled !== reference) {
-        throw new Error(`Answers differ.\nquery: ${query}\nvariables: ${JSON.stringify(variables)}\ncompiled:  ${compiled}\nresolvers: ${reference}`);
+        const failures = server.logs.slice(before).filter((l) => l.msg === 'unexpected error').map((l) => l.err?.message);
+        throw new Error(`Answers differ.\nquery: ${query}\nvariables: ${JSON.stringify(variables)}\ncompiled:  ${compiled}\nresolvers: ${reference}${failures.length ? `\nserver errors: ${failures.join('; ')}` : ''}`);
       }
     }),
     { numRuns: RUNS },

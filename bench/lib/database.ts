@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { withDatabase } from '../../src/config';
 import { initORM } from '../../src/context';
 import { startEmbedded, type EmbeddedServer } from '../../src/db/embedded';
+import { STATEMENT_LOG_SETTINGS, StatementLog } from './statement-log';
 
 export interface BenchDatabase {
   server: EmbeddedServer;
@@ -20,6 +21,8 @@ export interface BenchDatabase {
   createFromTemplate(name: string): Promise<string>;
   drop(name: string): Promise<void>;
   admin<T>(fn: (c: Client) => Promise<T>): Promise<T>;
+  /** PostgreSQL's own log, to count statements as the server saw them. */
+  statementLog: StatementLog;
   stop(): Promise<void>;
 }
 
@@ -29,10 +32,12 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
   const dir = mkdtempSync(join(tmpdir(), 'ae-bench-'));
   chmodSync(dir, 0o755); // the server runs as the `postgres` user when we are root
   log(`starting embedded PostgreSQL in ${dir}`);
+  const statementLog = new StatementLog();
   const server = await startEmbedded({
+    onServerLog: statementLog.onMessage,
     dataDir: join(dir, 'pg'),
     database: 'postgres',
-    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' },
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', ...STATEMENT_LOG_SETTINGS },
   });
   const adminUrl = server.url;
   const admin = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
@@ -71,6 +76,7 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     },
     drop: (name) => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
     admin,
+    statementLog,
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

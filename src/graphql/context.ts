@@ -15,7 +15,30 @@ export interface GraphQLContext {
   reply: { streamed?: StreamedResponse };
 }
 
+/**
+ * Built for every request, so what most requests never touch is made on first use: a
+ * compiled read reads neither the EntityManager fork nor the loaders. A class, so the lazy
+ * getters survive Apollo's shallow copy of the context (it keeps the prototype).
+ */
+class RequestContext implements GraphQLContext {
+  private forked?: EntityManager;
+  private batches?: Loaders;
+  readonly reply: GraphQLContext['reply'] = {};
+
+  constructor(
+    private readonly root: EntityManager,
+    readonly services: Services,
+  ) {}
+
+  get em(): EntityManager {
+    return (this.forked ??= this.root.fork());
+  }
+
+  get loaders(): Loaders {
+    return (this.batches ??= new Loaders(this.services.read));
+  }
+}
+
 export function createGraphQLContext(em: EntityManager, services: Services): GraphQLContext {
-  const forked = em.fork();
-  return { em: forked, loaders: new Loaders(services.read), services, reply: {} };
+  return new RequestContext(em, services);
 }

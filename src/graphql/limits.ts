@@ -8,10 +8,11 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError, getNamedType, getVariableValues, getNullableType, isEnumType, isInputObjectType, isInterfaceType,
-  isListType, isObjectType, isUnionType, type GraphQLField, type GraphQLSchema,
+  isListType, isObjectType, isUnionType, type DocumentNode, type GraphQLField, type GraphQLSchema,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { RequestLimits } from '../config';
+import { cachedCost } from './cost-cache';
 // The read layer's page sizes: a connection without `first` returns DEFAULT_PAGE_SIZE rows,
 // and no estimate assumes more than MAX_PAGE_SIZE, the largest `first` the API accepts.
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/read-service';
@@ -87,6 +88,13 @@ export function listMultiplierEstimator(schema: GraphQLSchema): ComplexityEstima
   return ({ type, field, args, childComplexity }) => multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1 + inspectionCost(field);
 }
 
+/** The estimated cost of an operation (kept per document and the variables that change it). */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+  return cachedCost(document, operationName, variables, () =>
+    getComplexity({ schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listMultiplierEstimator(schema)] }),
+  );
+}
+
 /**
  * Apollo re-labels every validation-rule error GRAPHQL_VALIDATION_FAILED but keeps its other
  * extensions, so the stable code also travels as `limitCode` and formatError restores it.
@@ -108,13 +116,7 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
           if (errors?.length) return;
           let cost: number;
           try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: request.operationName ?? undefined,
-              estimators: [listMultiplierEstimator(schema)],
-            });
+            cost = operationCost(schema, document, request.operationName, request.variables ?? {});
           } catch (e) {
             // The estimate coerces the variables first, so a bad variable value surfaces here:
             // it is the caller's input, reported as such (it would fail execution the same way).

@@ -29,7 +29,7 @@ import {
 import { checkFirst, DEFAULT_PAGE_SIZE } from '../../services/read/read-service';
 import { cursorSignature } from '../../services/read/ordering';
 import {
-  base64urlText, sqlConcat as concat, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, LiteralParams, textLiteral,
+  base64urlText, sqlConcat as concat, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, NumberedParams, textLiteral,
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
 
@@ -44,7 +44,8 @@ const KIND_OF_TYPE: Record<string, RecordKind> = {
 
 const LOOKUP_BY_ID = new Set(['audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle']);
 
-export type CompileResult = { sql: string } | { fallback: string };
+/** A SELECT whose first row is the response's row count and the others its pieces; `$n` are `values`. */
+export type CompileResult = { sql: string; values: unknown[] } | { fallback: string };
 
 /** Thrown inside the compiler for anything the resolver path must answer. */
 class Unsupported extends Error {}
@@ -57,8 +58,11 @@ interface Entry {
   json: string;
   /** SQL of the number of record rows under this entry (null: none). */
   rows: string | null;
-  /** LATERAL joins the value reads (placed after the row's own FROM item). */
-  joins?: string[];
+  /**
+   * The LATERAL join the value reads (placed after the row's own FROM item), built on first
+   * use: a list cut into pieces never uses its join, and must not bind its parameters.
+   */
+  join?: () => string;
   /** A relationship list that could be cut into pieces instead (see `listPieces`). */
   list?: ChildList;
 }
@@ -74,11 +78,14 @@ interface ChildList {
 
 interface ObjectSql {
   entries: Entry[];
-  /** Every entry's joins, in order. */
-  joins: string[];
 }
 
-const joinsOf = (entries: readonly Entry[]) => entries.flatMap((e) => e.joins ?? []).join(' ');
+const joinsOf = (entries: readonly Entry[]) => entries.map((e) => e.join?.() ?? '').filter(Boolean).join(' ');
+
+function once(build: () => string): () => string {
+  let built: string | undefined;
+  return () => (built ??= build());
+}
 
 /** `concat(...)` arguments for entries written after `{` (first = no leading comma). */
 function entryArgs(entries: readonly Entry[], first: boolean): string[] {
@@ -90,7 +97,7 @@ const rowsOf = (entries: readonly Entry[]) => entries.map((e) => e.rows).filter(
 const separator = (rn: string) => `case when ${rn} = 1 then '' else ',' end`;
 
 class Compiler {
-  private readonly p = new LiteralParams();
+  readonly p = new NumberedParams();
   private aliases = 0;
   private readonly ctes: string[] = [];
   private readonly pieces: string[] = [];
@@ -124,6 +131,10 @@ class Compiler {
     let f = 0;
     for (const [key, nodes] of roots) this.rootField(f++, key, nodes, queryType);
     if (this.pieces.length === 0) throw new Unsupported('empty selection');
+    if (this.pieces.length === 1 && this.ctes.length === 0) {
+      // One piece (a lookup): its count and its text as two rows, without materialising anything.
+      return `select v.t from (${this.pieces[0]}) x(f, a, b, c, d, n, piece) cross join lateral (values (0, x.n::text), (1, x.piece)) v(k, t) order by v.k`;
+    }
     const withs = [...this.ctes, `pieces(f, a, b, c, d, n, piece) as (${this.pieces.join(' union all ')})`];
     // Row 1: the rows count (the pieces CTE is read twice, so PostgreSQL materialises it once).
     return (
@@ -172,12 +183,12 @@ class Compiler {
     } else if (LOOKUP_BY_ID.has(name)) {
       const id = args.id as number;
       if (!Number.isInteger(id) || id < 1) throw new Unsupported('id the resolver refuses');
-      where = `${T}."id" = ${id}`;
+      where = `${T}."id" = ${this.p.bind(id, 'int')}`;
     } else throw new Unsupported(`root field ${name}`);
     const o = this.object(kind, T, fields);
     const x = this.alias('x');
     const one =
-      `(select ${objectText(o.entries)} as j, 1 + ${rowsOf(o.entries)} as n from ${quote(this.model(kind).table)} ${T} ${o.joins.join(' ')} ` +
+      `(select ${objectText(o.entries)} as j, 1 + ${rowsOf(o.entries)} as n from ${quote(this.model(kind).table)} ${T} ${joinsOf(o.entries)} ` +
       `where ${where} order by ${T}."id" limit 1) ${x}`;
     this.piece(f, '0', '0', '0', '0', `coalesce(${x}.n, 0)`, concat([head, `coalesce(${x}.j, 'null')`]), `(select 1) ${this.alias('o')} left join lateral ${one} on true`);
   }
@@ -203,7 +214,7 @@ class Compiler {
     const within = `where ${r}._rn <= ${first}`;
     const cut = o.entries.findIndex((e) => e.list);
     if (cut < 0) {
-      this.piece(f, '1', `${r}._rn`, '0', '0', `1 + ${rowsOf(o.entries)}`, concat([separator(`${r}._rn`), objectText(o.entries)]), `${rowsCte} ${r} ${o.joins.join(' ')} ${within}`);
+      this.piece(f, '1', `${r}._rn`, '0', '0', `1 + ${rowsOf(o.entries)}`, concat([separator(`${r}._rn`), objectText(o.entries)]), `${rowsCte} ${r} ${joinsOf(o.entries)} ${within}`);
       return;
     }
     const before = o.entries.slice(0, cut);
@@ -222,7 +233,7 @@ class Compiler {
       `where ${c}.${quote(list.link)} = ${r}."id" and ${list.where(c)}) ${p}`;
     this.piece(
       f, '1', `${r}._rn`, '1', `${p}._rn`, `1 + ${rowsOf(child.entries)}`, concat([separator(`${p}._rn`), objectText(child.entries)]),
-      `${rowsCte} ${r} cross join lateral ${children} ${child.joins.join(' ')} ${within}`,
+      `${rowsCte} ${r} cross join lateral ${children} ${joinsOf(child.entries)} ${within}`,
     );
   }
 
@@ -270,7 +281,7 @@ class Compiler {
           const x = this.alias('x');
           this.ctes.push(
             `${x} as (select coalesce(string_agg(${objectText(o.entries)}, ',' order by ${e}._rn), '') as j, count(*) + coalesce(sum(${rowsOf(o.entries)}), 0) as n ` +
-              `from ${rowsCte} ${e} ${o.joins.join(' ')} where ${e}._rn <= ${first})`,
+              `from ${rowsCte} ${e} ${joinsOf(o.entries)} where ${e}._rn <= ${first})`,
           );
           entries.push({ key, json: `('[' || (select j from ${x}) || ']')`, rows: `(select n from ${x})` });
         }
@@ -329,10 +340,12 @@ class Compiler {
         const x = this.alias('p');
         const o = this.object(parentKind, x, this.subfields(target, nodes));
         const l = this.alias('l');
-        const join =
-          `left join lateral (select ${objectText(o.entries)} as j, 1 + ${rowsOf(o.entries)} as n from ${quote(this.model(parentKind).table)} ${x} ` +
-          `${o.joins.join(' ')} where ${x}."id" = ${alias}.${quote(link.column)}) ${l} on true`;
-        entries.push({ key, json: `coalesce(${l}.j, 'null')`, rows: `coalesce(${l}.n, 0)`, joins: [join] });
+        const join = once(
+          () =>
+            `left join lateral (select ${objectText(o.entries)} as j, 1 + ${rowsOf(o.entries)} as n from ${quote(this.model(parentKind).table)} ${x} ` +
+            `${joinsOf(o.entries)} where ${x}."id" = ${alias}.${quote(link.column)}) ${l} on true`,
+        );
+        entries.push({ key, json: `coalesce(${l}.j, 'null')`, rows: `coalesce(${l}.n, 0)`, join });
       } else if (isListType(getNullableType(field.type)) && isObjectType(target) && KIND_OF_TYPE[target.name]) {
         entries.push(this.children(kind, alias, key, field, nodes, target));
       } else if (kind === 'audioProcessing' && AUDIO_INTERVAL_SOURCES[name] && isObjectType(target)) {
@@ -347,7 +360,7 @@ class Compiler {
         entries.push({ key, json: jsonIntervals(`${alias}.${quote(source.column)}`, parts), rows: null });
       } else throw new Unsupported(`${type.name}.${name}`);
     }
-    return { entries, joins: entries.flatMap((e) => e.joins ?? []) };
+    return { entries };
   }
 
   /** One-to-many: the rows linking to this one, filtered and ordered, aggregated in a LATERAL subquery. */
@@ -365,17 +378,20 @@ class Compiler {
     const keys = checkOrder(model, args.orderBy as never);
     const fields = this.subfields(target, nodes);
     const c = this.alias('c');
-    const o = this.object(kind, c, fields);
     const l = this.alias('l');
-    const join =
-      `cross join lateral (select coalesce(string_agg(${objectText(o.entries)}, ',' order by ${orderByClause(keys, c)}), '') as j, ` +
-      `count(*) + coalesce(sum(${rowsOf(o.entries)}), 0) as n from ${quote(model.table)} ${c} ${o.joins.join(' ')} ` +
-      `where ${c}.${quote(link)} = ${alias}."id" and ${whereClause(filter, c, this.p)}) ${l}`;
+    const join = once(() => {
+      const o = this.object(kind, c, fields);
+      return (
+        `cross join lateral (select coalesce(string_agg(${objectText(o.entries)}, ',' order by ${orderByClause(keys, c)}), '') as j, ` +
+        `count(*) + coalesce(sum(${rowsOf(o.entries)}), 0) as n from ${quote(model.table)} ${c} ${joinsOf(o.entries)} ` +
+        `where ${c}.${quote(link)} = ${alias}."id" and ${whereClause(filter, c, this.p)}) ${l}`
+      );
+    });
     return {
       key,
       json: `('[' || ${l}.j || ']')`,
       rows: `${l}.n`,
-      joins: [join],
+      join,
       list: { kind, fields, link, keys, where: (a) => whereClause(filter, a, this.p) },
     };
   }
@@ -423,7 +439,9 @@ export function compileRead(
 ): CompileResult {
   if (operation.operation !== 'query') return { fallback: operation.operation };
   try {
-    return { sql: new Compiler(schema, fragments, variables, read).compile(operation) };
+    const compiler = new Compiler(schema, fragments, variables, read);
+    const sql = compiler.compile(operation);
+    return { sql, values: compiler.p.values };
   } catch (e) {
     // A value the read layer refuses: the resolvers report it with its path and locations.
     if (e instanceof Unsupported || e instanceof UserError) return { fallback: e.message };

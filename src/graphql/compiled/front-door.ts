@@ -19,14 +19,16 @@ import type { ReadPool } from '../../db/read-pool';
 import type { RequestLimits } from '../../config';
 import type { Logger } from '../../logger';
 import type { ReadService } from '../../services/read';
-import { openCompiledRead } from '../../services/read/stream';
+import { openCompiledRead, runPreparedRead } from '../../services/read/stream';
+import { operationCost } from '../limits';
 import { requestScope } from '../../db/request-scope';
 import type { GraphQLContext } from '../context';
 import { compileRead, fragmentsOf } from './compile';
 
 /** A response PostgreSQL writes: set on the context by the plugin, sent by the handler. */
 export interface StreamedResponse {
-  body: Readable;
+  /** The inside of `{"data":{…}}`: a stream, or (small responses) the text itself. */
+  body: Readable | string;
   /** Called once the response is sent or abandoned. */
   done(): void;
 }
@@ -94,6 +96,13 @@ export function tooLarge(rows: number, maxRows: number): GraphQLResponse {
 
 const RETRY_AFTER_S = 5;
 
+/**
+ * Up to this estimated cost (fields × rows, see limits.ts), a response is at most a few
+ * hundred kilobytes: it runs as a prepared statement (planned once per connection) and is
+ * sent whole. Above it, COPY streams it.
+ */
+const PREPARED_MAX_COST = 50_000;
+
 export interface CompiledReadsOptions {
   /** Where the statement runs: a serving replica, else the primary. */
   reads: ReadPool;
@@ -130,9 +139,14 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
             o.logger.info({ requestId: requestScope.getStore()?.requestId, reason: compiled.fallback }, 'read answered by the resolvers');
             return null;
           }
-          let stream;
+          let stream: { rows: number; body: Readable | string; abort(): void };
           try {
-            stream = await openCompiledRead(o.reads, compiled.sql);
+            if (operationCost(schema, document, request.operationName, request.variables ?? {}) <= PREPARED_MAX_COST) {
+              const small = await runPreparedRead(o.reads, compiled.sql, compiled.values);
+              stream = { ...small, abort: () => {} };
+            } else {
+              stream = await openCompiledRead(o.reads, compiled.sql, compiled.values);
+            }
           } catch (e) {
             return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [o.formatError(e)] } } };
           }
@@ -192,11 +206,18 @@ export function graphqlHandler(apollo: ApolloServer<GraphQLContext>, context: ()
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       const streamed = ctx?.reply.streamed;
+      if (streamed && typeof streamed.body === 'string') {
+        res.statusCode = 200;
+        res.end(`{"data":{${streamed.body}}}\n`);
+        streamed.done();
+        return;
+      }
       if (streamed) {
         res.statusCode = 200;
+        const source = streamed.body as Readable;
         try {
           await pipeline(
-            streamed.body,
+            source,
             async function* (pieces: AsyncIterable<Buffer>) {
               yield '{"data":{';
               yield* pieces;

@@ -88,12 +88,25 @@ export function jsonObject(entries: readonly (readonly [key: string, valueSql: s
   return sqlConcat(parts);
 }
 
-/** SqlParams that writes each value as a quoted literal at once: the statement runs as COPY, which takes no parameters. */
-export class LiteralParams extends SqlParams {
+/**
+ * SqlParams numbering its placeholders `$1 … $n` in binding order (fragments are assembled
+ * out of text order), so a statement's text depends on the query's shape, not its values,
+ * and a prepared statement serves every request of that shape.
+ */
+export class NumberedParams extends SqlParams {
   override bind(value: unknown, cast?: string): string {
-    const text = value === null || value === undefined ? 'null' : escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
-    return cast ? `${text}::${cast}` : text;
+    this.values.push(value instanceof Date ? value.toISOString() : value);
+    const placeholder = `$${this.values.length}`;
+    return cast ? `${placeholder}::${cast}` : placeholder;
   }
+}
+
+/** The statement with each `$n` replaced by its value as a quoted literal (COPY takes no parameters). */
+export function inlineNumbered(sql: string, values: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_m, n: string) => {
+    const v = values[Number(n) - 1];
+    return v === null || v === undefined ? 'null' : escapeLiteral(String(v));
+  });
 }
 
 /** JSON text of a base64url cursor whose payload is `prefix` + the SQL text `values` + `suffix`. */

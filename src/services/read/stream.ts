@@ -8,11 +8,13 @@
  * The first line is the row count; the other lines are pieces of JSON whose line breaks
  * are dropped (JSON text has none of its own), so the client gets the exact bytes.
  */
+import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { ReadPool, StreamTarget } from '../../db/read-pool';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Client } from 'pg';
 import { countStatement } from '../../db/request-scope';
+import { inlineNumbered } from './json-text';
 
 const NEWLINE = 0x0a;
 
@@ -47,8 +49,54 @@ interface KnexClient {
  * Starts the statement where `reads` sends reads (a replica, else the primary; the primary
  * again if the replica fails before the row count is in) and resolves once that first line is in.
  */
-export function openCompiledRead(reads: ReadPool, select: string): Promise<CompiledReadStream> {
-  return reads.stream((target) => openOn(target, select));
+export function openCompiledRead(reads: ReadPool, select: string, values: readonly unknown[]): Promise<CompiledReadStream> {
+  const statement = inlineNumbered(select, values);
+  return reads.stream((target) => openOn(target, statement));
+}
+
+/**
+ * Distinct statement texts given a name (prepared once per pooled connection, planned once
+ * when PostgreSQL settles on a generic plan). Bounded, as every name lives on in each session.
+ */
+const named = new Set<string>();
+const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * Runs a small compiled read as one prepared statement (`$n` parameters) and returns its
+ * pieces as text, for responses the cost estimate bounds to a few hundred kilobytes: no
+ * COPY, no streaming, and a plan PostgreSQL keeps per session.
+ */
+export function runPreparedRead(reads: ReadPool, select: string, values: unknown[]): Promise<{ rows: number; body: string }> {
+  const name = `ae_read_${createHash('sha1').update(select).digest('base64url')}`;
+  if (!named.has(name) && named.size < MAX_NAMED_STATEMENTS) named.add(name);
+  const query = { text: select, values, rowMode: 'array' as const, ...(named.has(name) ? { name } : {}) };
+  return reads.stream(async (target) => {
+    const knexClient = target.db.client as unknown as KnexClient;
+    const connection = await knexClient.acquireConnection();
+    countStatement();
+    let broken = false;
+    try {
+      if (target.begin) await connection.query(target.begin);
+      const result = await connection.query(query);
+      if (target.begin) await connection.query('commit');
+      const rows = result.rows as string[][];
+      const count = rows[0]?.[0];
+      if (count === undefined || !/^\d+$/.test(count)) throw new Error('compiled read: the first row is not the row count');
+      let body = '';
+      for (let i = 1; i < rows.length; i++) body += rows[i][0];
+      return { rows: Number(count), body };
+    } catch (e) {
+      // A PostgreSQL error inside the read's transaction, or a socket error: not reusable as it is.
+      broken = true;
+      throw e;
+    } finally {
+      if (broken) {
+        connection.__knex__disposed = 'compiled read failed';
+        connection.end().catch(() => undefined);
+      }
+      knexClient.releaseConnection(connection);
+    }
+  });
 }
 
 async function openOn(target: StreamTarget, select: string): Promise<CompiledReadStream> {
