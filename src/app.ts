@@ -115,7 +115,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
       accessControl(ctx.config.tokens),
       // Last: runs only once every check above has passed.
       compiledReads({
-        reads: ctx.reads, read: ctx.services.read, logger, limits,
+        reads: ctx.reads, read: ctx.services.read, logger, limits, namedStatements: !ctx.config.transactionPooling,
         formatError: (e) => formatError({ message: String((e as Error)?.message ?? e), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, e, errorOptions),
       }),
       // Browsers get the explorer pages of src/graphql/explorer.ts instead of Apollo's CDN-only landing page.

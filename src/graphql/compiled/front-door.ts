@@ -109,6 +109,8 @@ export interface CompiledReadsOptions {
   read: ReadService;
   logger: Logger;
   limits: RowLimits;
+  /** Whether statements may be prepared by name per session (not behind a transaction pooler). */
+  namedStatements: boolean;
   /** How a failure of the statement is reported (the server's formatError). */
   formatError(error: unknown): GraphQLFormattedError;
 }
@@ -142,7 +144,7 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
           let stream: { rows: number; body: Readable | string; abort(): void };
           try {
             if (operationCost(schema, document, request.operationName, request.variables ?? {}) <= PREPARED_MAX_COST) {
-              const small = await runPreparedRead(o.reads, compiled.sql, compiled.values);
+              const small = await runPreparedRead(o.reads, compiled.sql, compiled.values, { named: o.namedStatements });
               stream = { ...small, abort: () => {} };
             } else {
               stream = await openCompiledRead(o.reads, compiled.sql, compiled.values);

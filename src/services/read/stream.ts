@@ -66,10 +66,11 @@ const MAX_NAMED_STATEMENTS = 500;
  * pieces as text, for responses the cost estimate bounds to a few hundred kilobytes: no
  * COPY, no streaming, and a plan PostgreSQL keeps per session.
  */
-export function runPreparedRead(reads: ReadPool, select: string, values: unknown[]): Promise<{ rows: number; body: string }> {
+export function runPreparedRead(reads: ReadPool, select: string, values: unknown[], o: { named: boolean }): Promise<{ rows: number; body: string }> {
   const name = `ae_read_${createHash('sha1').update(select).digest('base64url')}`;
-  if (!named.has(name) && named.size < MAX_NAMED_STATEMENTS) named.add(name);
-  const query = { text: select, values, rowMode: 'array' as const, ...(named.has(name) ? { name } : {}) };
+  // Behind a transaction pooler (PgBouncer) a session-level prepared statement would meet another session.
+  if (o.named && !named.has(name) && named.size < MAX_NAMED_STATEMENTS) named.add(name);
+  const query = { text: select, values, rowMode: 'array' as const, ...(o.named && named.has(name) ? { name } : {}) };
   return reads.stream(async (target) => {
     const knexClient = target.db.client as unknown as KnexClient;
     const connection = await knexClient.acquireConnection();
