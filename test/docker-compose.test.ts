@@ -30,7 +30,10 @@ function interpolate(value: string, env: Record<string, string>): string {
 const environment = (service: string, env: Record<string, string>) =>
   Object.fromEntries(Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), env)]));
 
-const SECRETS = { AE_DB_PASSWORD: 'db-password-0123456789abcdef', AE_READ_TOKEN: 'read-token-0123456789abcdef', AE_ADMIN_TOKEN: 'admin-token-0123456789abcdef' };
+const SECRETS = {
+  AE_DB_PASSWORD: 'db-password-0123456789abcdef', AE_READ_TOKEN: 'read-token-0123456789abcdef', AE_ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+  AE_REPLICATION_PASSWORD: 'replication-password-0123456789',
+};
 
 it('runs PostgreSQL 15 with a named volume and a health check', () => {
   const db = compose.services.db;
@@ -58,8 +61,8 @@ it('points the app at the db service with credentials that match, and migrates o
 
 it('writes no password or token in the file: each comes from the environment or .env, which git ignores (issue 12, item 8)', () => {
   for (const [service, { environment: vars }] of Object.entries(compose.services as Record<string, { environment: Record<string, string> }>)) {
-    for (const [name, value] of Object.entries(vars)) {
-      if (!/PASSWORD|TOKEN|_URL$/.test(name)) continue;
+    for (const [name, value] of Object.entries(vars ?? {})) {
+      if (!/PASSWORD|TOKEN|_URLS?$/.test(name)) continue;
       // Whatever the file says, the secret itself must come from outside: with other values
       // in the environment, the container gets other values.
       const other = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [k, `${v}-other`]));
@@ -136,4 +139,76 @@ it('the runtime image (what its last stage copies: dist/ and bin/, no sources) r
   } finally {
     rmSync(image, { recursive: true, force: true });
   }
+});
+
+describe('profile "scale": a streaming standby, two API instances and a reverse proxy (README, Scaling out)', () => {
+  const SCALE = ['db-standby', 'api-1', 'api-2', 'proxy'];
+  const withReplication = SECRETS;
+  const { AE_REPLICATION_PASSWORD: _unset, ...withoutReplication } = SECRETS;
+  const nginx = readFileSync(join(root, 'deploy', 'nginx.conf'), 'utf8');
+
+  it('adds its services only under the profile; `docker compose up` alone starts db and app as before', () => {
+    for (const name of SCALE) expect({ name, profiles: compose.services[name].profiles }).toEqual({ name, profiles: ['scale'] });
+    expect(compose.services.db.profiles).toBeUndefined();
+    expect(compose.services.app.profiles).toBeUndefined();
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['pgdata', 'pgdata-standby']));
+  });
+
+  it('makes the standby from the primary with pg_basebackup -R as the replication role the primary creates at its first start', () => {
+    const standby = compose.services['db-standby'];
+    expect(standby.image).toBe(compose.services.db.image);
+    expect(standby.depends_on.db.condition).toBe('service_healthy');
+    const script = standby.command.join('\n');
+    expect(script).toMatch(/pg_basebackup -h db -U replicator -D "\$\$PGDATA" -R -X stream/);
+    expect(script).toMatch(/exec postgres -D "\$\$PGDATA"/);
+    expect(standby.volumes[0].split(':')).toEqual(['pgdata-standby', '/var/lib/postgresql/data']);
+    expect(standby.ports).toBeUndefined();
+    expect(environment('db-standby', withReplication).PGPASSWORD).toBe(withReplication.AE_REPLICATION_PASSWORD);
+    expect(() => environment('db-standby', withoutReplication)).toThrow(/AE_REPLICATION_PASSWORD/);
+    // The primary runs deploy/primary-replication.sh on initialisation, with the same password.
+    const [source, target] = compose.services.db.volumes.find((v: string) => v.includes('primary-replication')).split(':');
+    expect(target).toMatch(/^\/docker-entrypoint-initdb\.d\/.+\.sh$/);
+    expect(environment('db', withReplication).AE_REPLICATION_PASSWORD).toBe(withReplication.AE_REPLICATION_PASSWORD);
+    const init = readFileSync(join(root, source), 'utf8');
+    expect(init).toMatch(/create role replicator with replication login password :'password'/);
+    expect(init).toMatch(/host replication replicator all scram-sha-256/);
+    expect(spawnSync('sh', ['-n', join(root, source)]).status).toBe(0);
+  });
+
+  it('runs two API instances with the same environment: writes to db, reads from the standby, the same tokens, no published port', () => {
+    const [one, two] = ['api-1', 'api-2'].map((name) => environment(name, withReplication));
+    expect(two).toEqual(one);
+    const db = environment('db', withReplication);
+    const primary = parseDatabaseUrl(normalizeDatabaseUrl(one.AE_DATABASE_URL));
+    const replicas = one.AE_DATABASE_REPLICA_URLS.split(',').map((u) => parseDatabaseUrl(normalizeDatabaseUrl(u)));
+    expect(primary).toMatchObject({ host: 'db', port: 5432, user: db.POSTGRES_USER, password: SECRETS.AE_DB_PASSWORD, database: db.POSTGRES_DB });
+    expect(replicas).toEqual([expect.objectContaining({ host: 'db-standby', port: 5432, user: db.POSTGRES_USER, password: SECRETS.AE_DB_PASSWORD, database: db.POSTGRES_DB })]);
+    expect(Number(one.AE_MAX_REPLICA_LAG_S)).toBeGreaterThan(0);
+    expect(one).toMatchObject({ AE_AUTO_MIGRATE: '1', AE_HOST: '0.0.0.0', AE_READ_TOKEN: SECRETS.AE_READ_TOKEN, AE_ADMIN_TOKEN: SECRETS.AE_ADMIN_TOKEN });
+    for (const name of ['api-1', 'api-2']) {
+      const service = compose.services[name];
+      expect(service.build).toBe('.');
+      expect(service.ports).toBeUndefined();
+      expect(service.depends_on).toMatchObject({ db: { condition: 'service_healthy' }, 'db-standby': { condition: 'service_healthy' } });
+    }
+  });
+
+  it('puts nginx in front of both instances on 127.0.0.1, passing the Host header on and streaming responses', () => {
+    const proxy = compose.services.proxy;
+    const [source, target] = proxy.volumes[0].split(':');
+    expect(join(root, source)).toBe(join(root, 'deploy', 'nginx.conf'));
+    expect(target).toBe('/etc/nginx/nginx.conf');
+    expect(proxy.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/)]);
+    const containerPort = Number(proxy.ports[0].split(':').at(-1));
+    expect(nginx).toMatch(new RegExp(`listen ${containerPort};`));
+    const upstream = /upstream ae_api \{([^}]*)\}/.exec(nginx)![1];
+    const servers = [...upstream.matchAll(/server ([\w.-]+):(\d+)/g)].map((m) => `${m[1]}:${m[2]}`);
+    const apiPort = environment('api-1', withReplication).PORT;
+    expect(servers).toEqual([`api-1:${apiPort}`, `api-2:${apiPort}`]);
+    expect(nginx).toMatch(/proxy_pass http:\/\/ae_api;/);
+    expect(nginx).toMatch(/proxy_set_header Host \$http_host;/);
+    expect(nginx).toMatch(/proxy_buffering off;/);
+    expect(nginx).not.toMatch(/non_idempotent/); // a write is never sent to both instances
+    expect(proxy.depends_on).toEqual(['api-1', 'api-2']);
+  });
 });
