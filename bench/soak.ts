@@ -14,6 +14,7 @@
  *
  *   npm run soak                                  32 clients, 30 s warm-up + 60 s, medium dataset
  *   npm run soak -- --clients 8 --seconds 20 --warmup 5 --size small --max-requests 50000
+ *   npm run soak -- --pgbouncer                   the same through PgBouncer in transaction mode
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ import { TABLES } from '../src/entities';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
+import { startPgBouncer, type PgBouncer } from './lib/pgbouncer';
+import { readOptions } from './lib/options';
 import { percentile } from './lib/stats';
 
 interface Options {
@@ -34,23 +37,15 @@ interface Options {
   maxRequests: number;
   size: 'small' | 'medium';
   out: string;
+  /** Serve through PgBouncer in transaction mode (3 server sessions) with AE_TRANSACTION_POOLING=1. */
+  pgbouncer: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const known = ['--clients', '--seconds', '--warmup', '--max-requests', '--size', '--out'];
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`Unknown option ${a} (known: ${known.join(', ')})`);
-  const int = (name: string, fallback: number, max: number) => {
-    const v = arg(name);
-    const n = v === undefined ? fallback : Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be an integer from 1 to ${max}, got "${v}"`);
-    return n;
-  };
-  const size = (arg('--size') ?? 'medium') as Options['size'];
-  if (size !== 'small' && size !== 'medium') throw new Error(`--size must be small or medium, got "${size}"`);
+  const opt = readOptions(argv, { values: ['--clients', '--seconds', '--warmup', '--max-requests', '--size', '--out'], flags: ['--pgbouncer'] });
+  const { int, value: arg } = opt;
+  const size = opt.size('medium');
+  const pgbouncer = opt.flag('--pgbouncer');
   return {
     // Bounded on purpose: this is a soak on one machine, not a load test of the network.
     clients: int('--clients', 32, 256),
@@ -59,6 +54,7 @@ function parseOptions(argv: string[]): Options {
     maxRequests: int('--max-requests', 2_000_000, 10_000_000),
     size,
     out: arg('--out') ?? join(projectRoot(), 'bench', 'results'),
+    pgbouncer: pgbouncer,
   };
 }
 
@@ -266,6 +262,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const o = parseOptions(argv);
   let db: BenchDatabase | undefined;
   let server: ServerProcess | undefined;
+  let bouncer: PgBouncer | undefined;
   try {
     db = await startBenchDatabase(log);
     const url = await db.createFromTemplate('soak');
@@ -277,7 +274,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
     mkdirSync(o.out, { recursive: true });
     const logFile = join(db.server.dataDir, '..', 'server.log');
-    server = await startServerProcess(url, logFile, { AE_WRITE_TOKEN: WRITE_TOKEN });
+    if (o.pgbouncer) bouncer = await startPgBouncer(db.server.url, { poolMode: 'transaction', poolSize: 3 });
+    server = bouncer
+      ? await startServerProcess(bouncer.url('soak'), logFile, { AE_WRITE_TOKEN: WRITE_TOKEN, AE_TRANSACTION_POOLING: '1' })
+      : await startServerProcess(url, logFile, { AE_WRITE_TOKEN: WRITE_TOKEN });
     const pid = server.pid;
     const graphqlUrl = `${server.baseUrl}/graphql`;
     const rssAtStart = procStatusMb(pid, 'VmRSS')!;
@@ -322,7 +322,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       `| ${name} | ${s.requests.toLocaleString('en')} | ${s.errors} | ${(s.requests / seconds).toFixed(0)} | ${percentile(s.latenciesMs, 50).toFixed(1)} | ${percentile(s.latenciesMs, 99).toFixed(1)} |`;
     const unchanged = TABLES.every((t) => before[t] === after[t]);
     const md = [
-      `# Soak: ${o.clients} clients, ${seconds.toFixed(0)} s measured after ${o.warmup} s of warm-up, ${o.size} dataset`,
+      `# Soak: ${o.clients} clients, ${seconds.toFixed(0)} s measured after ${o.warmup} s of warm-up, ${o.size} dataset${o.pgbouncer ? ', through PgBouncer (transaction mode, 3 server sessions)' : ''}`,
       '',
       `${new Date().toISOString()} · Node ${process.version} · ${(await import('node:os')).cpus().length} CPUs · command: \`npm run soak -- ${argv.join(' ')}\``,
       '',
@@ -340,15 +340,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       ...(firstErrors.length ? ['', 'First errors:', ...firstErrors.map((e) => `- ${e}`)] : []),
     ].join('\n');
     process.stdout.write(`${md}\n`);
-    writeFileSync(join(o.out, 'soak-latest.md'), `${md}\n`);
+    const name = o.pgbouncer ? 'soak-pgbouncer-latest' : 'soak-latest';
+    writeFileSync(join(o.out, `${name}.md`), `${md}\n`);
     writeFileSync(
-      join(o.out, 'soak-latest.json'),
+      join(o.out, `${name}.json`),
       `${JSON.stringify({ options: o, seconds, warmup, stats: Object.fromEntries([...stats].map(([k, s]) => [k, { requests: s.requests, errors: s.errors, p50: percentile(s.latenciesMs, 50), p99: percentile(s.latenciesMs, 99) }])), rss, rssThirdsMb: rssThirds, rssSlopeMbPerMin: rssSlope, outcomes, before, after, exitCode, firstErrors }, null, 2)}\n`,
     );
-    log(`wrote ${join(o.out, 'soak-latest.md')}`);
+    log(`wrote ${join(o.out, `${name}.md`)}`);
     return total.errors === 0 && warmup.errors === 0 && unchanged && exitCode === 0 ? 0 : 1;
   } finally {
     await server?.stop().catch(() => undefined);
+    await bouncer?.stop().catch(() => undefined);
     await db?.stop().catch(() => undefined);
   }
 }
