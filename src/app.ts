@@ -20,8 +20,8 @@ import { compiledReads, graphqlHandler } from './graphql/compiled/front-door';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
 import { accessControl, identifyCaller } from './graphql/access';
-import { EXPORT_CONTENT_TYPE, ExportParameterError, exportStatement, type ExportFormat } from './services/export';
-import { isDatabaseUnavailable } from './services/diagnose';
+import { EXPORT_CONTENT_TYPE, ExportParameterError, ExportsBusyError, exportStatement, type ExportFormat } from './services/export';
+import { isDatabaseUnavailable, isStatementTimeout } from './services/diagnose';
 import { TABLES, type TableName } from './entities';
 import { ConfigError } from './config';
 import { allowedHosts, exposureRefusal, hostCheck } from './http/exposure';
@@ -169,8 +169,18 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
         // Mid-stream failure (or the client went away): all we can do is cut the response.
         if (!(e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_STREAM')) logger.warn({ err: e, table }, 'export interrupted');
         res.destroy();
-      } else if (e instanceof ExportParameterError) {
+        return;
+      }
+      res.removeHeader('content-disposition'); // an error, not the file
+      if (e instanceof ExportParameterError) {
         res.status(400).json({ error: { code: 'BAD_USER_INPUT', parameter: e.parameter, message: e.message } });
+      } else if (e instanceof ExportsBusyError) {
+        res.status(503).setHeader('retry-after', String(e.retryAfterS));
+        res.json({ error: { code: 'EXPORTS_BUSY', maxExports: e.maxExports, message: e.message } });
+      } else if (isStatementTimeout(e)) {
+        res.status(503).json({
+          error: { code: 'EXPORT_TIMEOUT', message: `The export did not finish within ${limits.exportTimeoutMs} ms (AE_EXPORT_TIMEOUT_MS); narrow it with filters.` },
+        });
       } else if (isDatabaseUnavailable(e)) {
         res.status(503).json({ error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable right now; try again in a few seconds.' } });
       } else {

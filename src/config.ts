@@ -178,6 +178,12 @@ export interface RequestLimits {
   maxReadBodyBytes: number;
   /** Time in-flight requests get to finish on shutdown, in ms. */
   shutdownGraceMs: number;
+  /** Exports running at once (AE_MAX_EXPORTS); the next gets 503 with Retry-After. */
+  maxExports: number;
+  /** An export whose client reads nothing for this long is cut, in ms (AE_EXPORT_STALL_MS). */
+  exportStallMs: number;
+  /** Longest an export (its COPY, and so its snapshot) may run, in ms (AE_EXPORT_TIMEOUT_MS). */
+  exportTimeoutMs: number;
   /** Most record rows one GraphQL response may hold (AE_MAX_ROWS); more is refused with RESPONSE_TOO_LARGE. */
   maxRows: number;
   /** A response of more rows than this is heavy (AE_HEAVY_ROWS)… */
@@ -256,6 +262,9 @@ export function loadLimits(env: Record<string, string | undefined>): RequestLimi
     maxBodyBytes: positiveInt(env, 'AE_MAX_BODY_MB', 32) * 1024 * 1024,
     maxReadBodyBytes: positiveInt(env, 'AE_MAX_READ_BODY_KB', 1024) * 1024,
     shutdownGraceMs: positiveInt(env, 'AE_SHUTDOWN_GRACE_MS', 10_000),
+    maxExports: positiveInt(env, 'AE_MAX_EXPORTS', 4),
+    exportStallMs: positiveInt(env, 'AE_EXPORT_STALL_MS', 60_000),
+    exportTimeoutMs: positiveInt(env, 'AE_EXPORT_TIMEOUT_MS', 600_000),
     maxRows: positiveInt(env, 'AE_MAX_ROWS', 250_000),
     heavyRows: positiveInt(env, 'AE_HEAVY_ROWS', 10_000),
     maxHeavyRequests: positiveInt(env, 'AE_MAX_HEAVY_REQUESTS', 2),

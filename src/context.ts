@@ -14,7 +14,7 @@ import { IntegrityService } from './services/integrity';
 import { MaintenanceService } from './services/maintenance';
 import { BackupService } from './services/backup';
 import { DatabaseAdminService } from './services/server-admin';
-import { ExportService } from './services/export';
+import { ExportService, type ExportLimits } from './services/export';
 import { ReadService, SummaryService } from './services/read';
 import { countStatement } from './db/request-scope';
 import { cancelBackends, trackCheckedOut } from './db/pg';
@@ -67,6 +67,8 @@ export interface ServiceOptions {
   adminTimeoutMs?: number;
   /** How long an admin transaction waits for a table lock, in ms; 0 = no limit. initORM defaults it to AE_LOCK_TIMEOUT_MS. */
   lockTimeoutMs?: number;
+  /** Bounds of /export (concurrency, stalled clients, duration); initORM takes them from the configuration. */
+  exportLimits?: ExportLimits;
 }
 
 export function buildServerServices(url: string): ServerServices {
@@ -82,7 +84,7 @@ export function buildServices(orm: MikroORM, reads: ReadPool, o: ServiceOptions 
   const maintenance = new MaintenanceService(orm, adminLimits);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
-    export: new ExportService(orm.config.get('clientUrl')!, reads),
+    export: new ExportService(orm.config.get('clientUrl')!, reads, o.exportLimits),
     migrations,
     seed,
     inspection,
@@ -141,7 +143,7 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     config,
     orm,
     target,
-    services: buildServices(orm, reads, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs }),
+    services: buildServices(orm, reads, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs, exportLimits: config.limits }),
     reads,
     async close() {
       if (closed) return;

@@ -94,7 +94,8 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   const c = rootCause(e);
   if (c.code && UNAVAILABLE_CODES.has(c.code)) return true;
   const text = `${(e as Error)?.name ?? ''} ${(e as Error)?.message ?? ''} ${c.message ?? ''}`;
-  return /KnexTimeoutError|Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error/i.test(text);
+  // `timeout expired`: pg's own connect timeout (connectionTimeoutMillis) on a host that does not answer.
+  return /KnexTimeoutError|Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error|\btimeout expired\b/i.test(text);
 }
 
 /** True when PostgreSQL cancelled the statement (statement_timeout). */

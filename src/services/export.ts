@@ -10,6 +10,7 @@
 import { Client } from 'pg';
 import type { ReadPool } from '../db/read-pool';
 import { to as copyTo } from 'pg-copy-streams';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TABLES, type TableName } from '../entities';
@@ -111,28 +112,109 @@ export function exportStatement(table: TableName, format: ExportFormat, params: 
       `copy (select row_to_json(r) from (${query}) r) to stdout with (format csv, delimiter e'\\x02', quote e'\\x01')`;
 }
 
+/** Bounds of the exports one server runs (README, Production notes). */
+export interface ExportLimits {
+  /** Exports running at once (AE_MAX_EXPORTS); the next is refused with ExportsBusyError. */
+  maxExports: number;
+  /** A client that takes nothing for this long is cut (AE_EXPORT_STALL_MS). */
+  exportStallMs: number;
+  /** Longest an export's COPY, and so its snapshot, may run (AE_EXPORT_TIMEOUT_MS). */
+  exportTimeoutMs: number;
+}
+
+export const DEFAULT_EXPORT_LIMITS: ExportLimits = { maxExports: 4, exportStallMs: 60_000, exportTimeoutMs: 600_000 };
+
+/** How long connecting to PostgreSQL for an export may take before it is reported unavailable. */
+export const EXPORT_CONNECT_TIMEOUT_MS = 3_000;
+
+/** Every export slot is taken: answered 503 with Retry-After. */
+export class ExportsBusyError extends Error {
+  readonly retryAfterS = 5;
+  constructor(readonly maxExports: number) {
+    super(`${maxExports} exports are running, the most this server runs at once (AE_MAX_EXPORTS); try again in a few seconds.`);
+  }
+}
+
+/** The client took nothing for `ms`: the export was cut (its COPY and connection end with it). */
+export class ExportStalledError extends Error {
+  readonly code = 'EXPORT_STALLED';
+  constructor(readonly ms: number) {
+    super(`the client read nothing for ${ms} ms (AE_EXPORT_STALL_MS); export cut`);
+  }
+}
+
+/**
+ * Calls `onStall` once `out` has been waiting for its reader (a full buffer, no drain) for
+ * `ms` without a break. Returns the function that stops watching.
+ */
+function watchStall(out: Writable, ms: number, onStall: () => void): () => void {
+  let waitingSince: number | undefined;
+  const timer = setInterval(() => {
+    if (!out.writableNeedDrain) {
+      waitingSince = undefined;
+      return;
+    }
+    waitingSince ??= Date.now();
+    if (Date.now() - waitingSince >= ms) {
+      clearInterval(timer);
+      onStall();
+    }
+  }, Math.max(10, Math.min(1_000, Math.floor(ms / 5))));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export class ExportService {
+  private running = 0;
+
   /** `reads`, when given, sends the export to a serving replica (else the primary at `url`). */
   constructor(
     private readonly url: string,
     private readonly reads?: ReadPool,
+    private readonly limits: ExportLimits = DEFAULT_EXPORT_LIMITS,
   ) {}
 
-  /** Streams the export into `out`; the statement is cancelled if `out` closes early. */
+  /**
+   * Streams the export into `out`; the statement is cancelled if `out` closes early, if its
+   * reader takes nothing for `exportStallMs`, or when it has run `exportTimeoutMs`. Throws
+   * ExportsBusyError, before connecting, when `maxExports` are already running.
+   */
   async stream(table: TableName, format: ExportFormat, params: URLSearchParams, out: Writable): Promise<void> {
     const statement = exportStatement(table, format, params);
+    if (this.running >= this.limits.maxExports) throw new ExportsBusyError(this.limits.maxExports);
+    this.running++;
+    try {
+      await this.run(statement, out);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async run(statement: string, out: Writable): Promise<void> {
     const client = this.reads
       ? (await this.reads.connectClient(this.url, 'ae-graphql export')).client
-      : new Client({ connectionString: this.url, application_name: 'ae-graphql export' });
+      : new Client({ connectionString: this.url, application_name: 'ae-graphql export', connectionTimeoutMillis: EXPORT_CONNECT_TIMEOUT_MS });
     if (!this.reads) await client.connect();
+    let stalled = false;
+    const unwatch = watchStall(out, this.limits.exportStallMs, () => {
+      stalled = true;
+      out.destroy();
+    });
     try {
-      // The time zone for this transaction only: through a transaction-mode pooler the next
-      // statement may run on another server session, and a session setting would stay behind
-      // for whoever gets this one.
-      await client.query(`begin read only; set local time zone 'UTC'`);
-      await pipeline(client.query(copyTo(statement)), out);
+      // The time zone and the time limit for this transaction only: through a transaction-mode
+      // pooler the next statement may run on another server session, and a session setting
+      // would stay behind for whoever gets this one. The time limit bounds the snapshot too.
+      await client.query(`begin read only; set local time zone 'UTC'; set local statement_timeout = ${Math.floor(this.limits.exportTimeoutMs)}`);
+      const copy = client.query(copyTo(statement));
+      // Nothing reaches `out` until the first row is there: a statement that fails before
+      // (timeout, cancelled, database gone) leaves the response unsent, to be answered as an error.
+      await once(copy, 'readable');
+      await pipeline(copy, out);
       await client.query('commit');
+    } catch (e) {
+      throw stalled ? new ExportStalledError(this.limits.exportStallMs) : e;
     } finally {
+      unwatch();
       await client.end().catch(() => undefined);
     }
   }
