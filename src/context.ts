@@ -16,6 +16,7 @@ import { BackupService } from './services/backup';
 import { DatabaseAdminService } from './services/server-admin';
 import { ExportService, type ExportLimits } from './services/export';
 import { ReadService, SummaryService } from './services/read';
+import { GroupService } from './services/read/groups';
 import { countStatement } from './db/request-scope';
 import { cancelBackends, trackCheckedOut } from './db/pg';
 import { RecordService } from './services/records';
@@ -39,6 +40,7 @@ export interface Services extends ServerServices {
   maintenance: MaintenanceService;
   read: ReadService;
   summaries: SummaryService;
+  groups: GroupService;
   records: RecordService;
   admin: AdminService;
   legacyImport: LegacyImportService;
@@ -82,6 +84,7 @@ export function buildServices(orm: MikroORM, reads: ReadPool, o: ServiceOptions 
   const inspection = new InspectionService(orm);
   const records = new RecordService(orm, inspection);
   const maintenance = new MaintenanceService(orm, adminLimits);
+  const read = new ReadService(orm, reads);
   return {
     ...buildServerServices(orm.config.get('clientUrl')!),
     export: new ExportService(orm.config.get('clientUrl')!, reads, o.exportLimits),
@@ -90,8 +93,9 @@ export function buildServices(orm: MikroORM, reads: ReadPool, o: ServiceOptions 
     inspection,
     integrity: new IntegrityService(orm),
     maintenance,
-    read: new ReadService(orm, reads),
+    read,
     summaries: new SummaryService(orm, reads),
+    groups: new GroupService(orm, reads, read),
     records,
     admin: new AdminService(migrations, seed, maintenance),
     legacyImport: new LegacyImportService(orm.config.get('clientUrl')!, o.adminTimeoutMs ?? 0),

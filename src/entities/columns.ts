@@ -15,6 +15,33 @@ interface ColumnOptions {
 
 type Decorator = (target: object, propertyKey: string) => void;
 
+/**
+ * What a column holds, by property, for the code that derives fields from the columns
+ * (the group-by aggregates: which columns can be grouped by, which have statistics).
+ */
+export type ColumnKind =
+  | { kind: 'int' | 'float' | 'boolean'; nullable: boolean }
+  | { kind: 'enum'; nullable: boolean; graphqlType: object; /** The vocabulary (stored values by GraphQL name). */ items: () => object };
+
+const COLUMN_KINDS = new Map<Function, Map<string, ColumnKind>>();
+
+function recordKind(kind: ColumnKind): Decorator {
+  return (target, key) => {
+    const ctor = (target as { constructor: Function }).constructor;
+    if (!COLUMN_KINDS.has(ctor)) COLUMN_KINDS.set(ctor, new Map());
+    COLUMN_KINDS.get(ctor)!.set(key, kind);
+  };
+}
+
+/** The int, float, boolean and enum columns of an entity class, its base classes' first, in declaration order. */
+export function columnKindsOf(entity: Function): Map<string, ColumnKind> {
+  const chain: Function[] = [];
+  for (let c: Function | null = entity; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  const out = new Map<string, ColumnKind>();
+  for (const c of chain) for (const [key, kind] of COLUMN_KINDS.get(c) ?? []) out.set(key, kind);
+  return out;
+}
+
 /** MikroORM treats an explicit `fieldName: undefined` as a name; pass it only when set. */
 const named = (o: ColumnOptions) => (o.fieldName ? { fieldName: o.fieldName } : {});
 /** Likewise `default: undefined` would be emitted as `default undefined`. */
@@ -45,6 +72,7 @@ export function IntColumn(o: ColumnOptions & { min?: number; max?: number; defau
   return compose(
     Property({ type: 'integer', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlInt, o),
+    recordKind({ kind: 'int', nullable: !!o.nullable }),
     ...checks,
   );
 }
@@ -59,6 +87,7 @@ export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolea
   return compose(
     Property({ type: 'double', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlFloat, o),
+    recordKind({ kind: 'float', nullable: !!o.nullable }),
     ...checks,
   );
 }
@@ -69,6 +98,7 @@ export function BoolColumn(o: ColumnOptions & { default?: boolean | null } = {})
   return compose(
     Property({ type: 'boolean', nullable: !!o.nullable, ...named(o), ...withDefault(def) }) as Decorator,
     gqlField(() => Boolean, o),
+    recordKind({ kind: 'boolean', nullable: !!o.nullable }),
   );
 }
 
@@ -142,6 +172,7 @@ export function EnumColumn(items: () => object, gqlType: object, o: ColumnOption
   return compose(
     Enum({ items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) } as any) as Decorator,
     gqlField(() => gqlType, o),
+    recordKind({ kind: 'enum', nullable: !!o.nullable, graphqlType: gqlType, items }),
   );
 }
 

@@ -8,6 +8,7 @@ import { SummaryQueries } from './resolvers/summaries';
 import { OperationsQueries } from './resolvers/operations';
 import { RecordMutations } from './resolvers/records';
 import { AdminResolver } from './resolvers/admin';
+import { GROUP_RESOLVERS } from './resolvers/groups';
 import { DateTimeScalar } from './types/date-time';
 
 let cached: Promise<GraphQLSchema> | undefined;
@@ -15,7 +16,7 @@ let cached: Promise<GraphQLSchema> | undefined;
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals, RecordMutations, AdminResolver],
+    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals, RecordMutations, AdminResolver, ...GROUP_RESOLVERS] as any,
     validate: false, // inputs are validated explicitly by the services, with field-named errors
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });
