@@ -32,6 +32,7 @@ import {
   base64urlText, sqlConcat as concat, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, NumberedParams, textLiteral,
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
+import { compileGroups, groupsKindOf } from './groups';
 
 const KIND_OF_TYPE: Record<string, RecordKind> = {
   Study: 'study',
@@ -168,6 +169,10 @@ class Compiler {
     if (kind) return this.lookup(f, head, kind, name, args, this.subfields(type, nodes));
     const nodeKind = type.name.endsWith('Connection') ? KIND_OF_TYPE[type.name.slice(0, -'Connection'.length)] : undefined;
     if (nodeKind && LIST_NAME[nodeKind] === name) return this.connection(f, head, nodeKind, type, args, nodes);
+    if (groupsKindOf(name)) {
+      const g = this.groups(name, type, args, nodes);
+      return this.piece(f, '0', '0', '0', '0', g.rows, concat([head, g.json]), g.from);
+    }
     throw new Unsupported(`root field ${name}`);
   }
 
@@ -358,6 +363,9 @@ class Compiler {
           else throw new Unsupported(`Interval.${n}`);
         }
         entries.push({ key, json: jsonIntervals(`${alias}.${quote(source.column)}`, parts), rows: null });
+      } else if (groupsKindOf(name) && isObjectType(target)) {
+        const g = this.groups(name, target, this.args(field, nodes[0]), nodes, { parentKind: kind, alias });
+        entries.push({ key, json: g.json, rows: g.rows, joins: [`cross join lateral ${g.from}`] });
       } else throw new Unsupported(`${type.name}.${name}`);
     }
     return { entries };
@@ -394,6 +402,20 @@ class Compiler {
       join,
       list: { kind, fields, link, keys, where: (a) => whereClause(filter, a, this.p) },
     };
+  }
+
+  /** `<record>Groups` (compiled/groups.ts), at the root or on the `parent` row. */
+  private groups(name: string, groupType: GraphQLObjectType, args: Record<string, unknown>, nodes: readonly FieldNode[], parent?: { parentKind: RecordKind; alias: string }) {
+    const kind = groupsKindOf(name)!;
+    const model = this.model(kind);
+    let link: { column: string; equals: string } | undefined;
+    if (parent) {
+      const linkField = model.relations.get(parent.parentKind);
+      if (!linkField) throw new Unsupported(`${name} under ${parent.parentKind}`);
+      link = { column: model.fields.get(linkField)!.column, equals: `${parent.alias}."id"` };
+    }
+    const source = { schema: this.schema, fragments: this.fragments, variables: this.variables };
+    return compileGroups({ kind, args, nodes, groupType, source, model, p: this.p, alias: this.alias('g'), link });
   }
 
   /** A column's value as the GraphQL type of the field serialises it. */
