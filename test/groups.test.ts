@@ -37,7 +37,11 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** The compiled answer (asserting one statement, no fallback) and the resolvers' answer, parsed. */
+/**
+ * The compiled answer (asserting one statement, no fallback), checked against the resolvers'
+ * answer to within float rounding: a sum over the same rows read in another order (an index
+ * scan per parent, a hash over all parents) may differ in its last digit.
+ */
 async function both(query: string, variables?: Record<string, unknown>) {
   const before = server.logs.length;
   const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -46,7 +50,7 @@ async function both(query: string, variables?: Record<string, unknown>) {
   expect(logs.filter((l) => l.msg === 'read answered by the resolvers')).toEqual([]);
   expect(logs.filter((l) => l.msg === 'graphql request').at(-1)?.sqlStatements).toBe(1);
   const reference = await gql.query(query, variables);
-  expect(text).toBe(JSON.stringify(reference) + '\n');
+  expectClose(JSON.parse(text), JSON.parse(JSON.stringify(reference)), 'resolvers');
   return JSON.parse(text) as { data: Record<string, any>; errors?: unknown };
 }
 
@@ -187,7 +191,7 @@ function expectClose(actual: unknown, wanted: unknown, path = ''): void {
   if (wanted && typeof wanted === 'object') {
     expect(actual && typeof actual === 'object').toBe(true);
     const a = actual as Record<string, unknown>;
-    expect(Object.keys(a).sort()).toEqual(Object.keys(wanted).sort());
+    expect(Object.keys(a)).toEqual(Object.keys(wanted));
     for (const [key, v] of Object.entries(wanted)) expectClose(a[key], v, `${path}.${key}`);
     return;
   }
@@ -315,7 +319,7 @@ describe('AE_MAX_ROWS', () => {
 });
 
 describe('property: random groupings, filters and statistics against SQL', () => {
-  const RUNS = Number(process.env.AE_GROUPS_RUNS ?? 60);
+  const RUNS = Number(process.env.AE_GROUPS_RUNS ?? 100);
   const caseArb = fc.constantFrom(...Object.keys(TABLES)).chain((kind) => {
     const t = TABLES[kind];
     const stat: fc.Arbitrary<Stat> = fc.oneof(
@@ -324,7 +328,7 @@ describe('property: random groupings, filters and statistics against SQL', () =>
     );
     return fc.record({
       kind: fc.constant(kind),
-      groupBy: fc.shuffledSubarray(Object.keys(t.keys), { maxLength: 4 }),
+      groupBy: fc.shuffledSubarray(Object.keys(t.keys), { maxLength: Math.min(4, Object.keys(t.keys).length) }),
       filter: fc.constantFrom(...FILTERS[kind]),
       stats: fc.array(fc.tuple(stat, fc.constantFrom(...Object.keys(t.numeric))), { minLength: 1, maxLength: 6 }),
     });

@@ -161,10 +161,7 @@ export function groupedSelect(
   };
   const select = fields.map((f) => `${keyExpr(f)} as ${quote(keyColumn(f.field))}`);
   const groupBy = fields.map(keyExpr);
-  const conditions = [whereClause(request.filter, t, p)];
-  if (link && 'equals' in link) conditions.push(`${t}.${quote(link.column)} = ${link.equals}`);
   if (link && 'anyOf' in link) {
-    conditions.push(`${t}.${quote(link.column)} = any(${p.bindArray(link.anyOf.filter(Number.isInteger), 'int')})`);
     select.push(`${t}.${quote(link.column)} as "_parent"`);
     groupBy.push(`${t}.${quote(link.column)}`);
   }
@@ -176,6 +173,10 @@ export function groupedSelect(
       : `${AGGREGATE_SQL[a.statistic]}(${value})`;
     select.push(`(${expr})::float8 as ${quote(aggregateColumn(i))}`);
   });
+  // Bound after the select list: placeholders are numbered in the order of the text.
+  const conditions = [whereClause(request.filter, t, p)];
+  if (link && 'equals' in link) conditions.push(`${t}.${quote(link.column)} = ${link.equals}`);
+  if (link && 'anyOf' in link) conditions.push(`${t}.${quote(link.column)} = any(${p.bindArray(link.anyOf.filter(Number.isInteger), 'int')})`);
   let from = `${quote(model.table)} ${t}`;
   if (needsParticipant) from += ` join "participant" ${gp} on ${gp}."id" = ${t}."participant_id"`;
   if (needsStudy) from += ` join "study" ${gs} on ${gs}."id" = ${selfIsParticipant ? t : gp}."study_id"`;
