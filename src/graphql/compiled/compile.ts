@@ -365,7 +365,8 @@ class Compiler {
         entries.push({ key, json: jsonIntervals(`${alias}.${quote(source.column)}`, parts), rows: null });
       } else if (groupsKindOf(name) && isObjectType(target)) {
         const g = this.groups(name, target, this.args(field, nodes[0]), nodes, { parentKind: kind, alias });
-        entries.push({ key, json: g.json, rows: g.rows, joins: [`cross join lateral ${g.from}`] });
+        // Built now (never cut into pieces, so always placed): a bad p falls back before any SQL.
+        entries.push({ key, json: g.json, rows: g.rows, join: () => `cross join lateral ${g.from}` });
       } else throw new Unsupported(`${type.name}.${name}`);
     }
     return { entries };
