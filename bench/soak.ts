@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { SAMPLE_SIZES, mulberry32 } from '../src/services/sample-data';
+import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, mulberry32 } from '../src/services/sample-data';
 import { TABLES } from '../src/entities';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';
@@ -269,6 +269,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     log(`seeding the ${o.size} dataset (${SAMPLE_SIZES[o.size]} participants per study) …`);
     const seeding = await initORM({ url, applicationName: 'ae-soak seed' });
     await seeding.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[o.size], seed: 42 });
+    // The soak re-sends records as the pipeline does, which may not name the sample's reserved
+    // participant numbers: give the sample the numbers real participants have (901001 → 1001).
+    await seeding.orm.em.getConnection().execute('update participant set study_participant_id = study_participant_id - ?', [SAMPLE_PARTICIPANT_NUMBERS.min]);
     await seeding.close();
     const before = await rowCounts(url);
 

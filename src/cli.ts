@@ -13,7 +13,7 @@ import { ensureDatabase } from './db/embedded';
 import { resolveTarget } from './db/target';
 import { explainFailure } from './services/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
-import { SAMPLE_SIZES } from './services/sample-data';
+import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, STUDY_NUMBER_BASE } from './services/sample-data';
 import { seedProgressReporter } from './services/seed-progress';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
@@ -277,22 +277,27 @@ export function buildCli(): Command {
     );
 
   withTarget(program.command('seed'))
-    .description('write the deterministic sample dataset (upserts: running it twice does not duplicate)')
+    .description('write the deterministic sample dataset (participants 900000–999999; upserts: running it twice does not duplicate); refuses a database holding other participants unless --force')
     .addOption(new Option('--size <size>', 'preset: participants per study').choices(Object.keys(SAMPLE_SIZES)).default('small'))
     .option('--participants <n>', 'participants per study (overrides --size)', (v) => parseIntArg('--participants', v))
     .option('--seed <s>', 'random seed', (v) => parseIntArg('--seed', v), 42)
     .addOption(new Option('--study <name...>', 'only these studies').choices(Object.values(StudyName)))
-    .action((f: TargetFlags & { size: keyof typeof SAMPLE_SIZES; participants?: number; seed: number; study?: StudyName[] }) =>
+    .option('--force', 'seed although the database holds participants the sample did not write (their rows are never touched)')
+    .action((f: TargetFlags & { size: keyof typeof SAMPLE_SIZES; participants?: number; seed: number; study?: StudyName[]; force?: boolean }) =>
       withDb(f, async (ctx) => {
         await ctx.services.migrations.assertCurrent();
         const started = Date.now();
         const per = f.participants ?? SAMPLE_SIZES[f.size];
         const progress = seedProgressReporter(process.stdout);
-        const counts = await ctx.services.seed.seed({ participantsPerStudy: per, studies: f.study, seed: f.seed, onProgress: progress.onProgress });
+        const foreign = await ctx.services.seed.foreignParticipants();
+        const counts = await ctx.services.seed.seed({ participantsPerStudy: per, studies: f.study, seed: f.seed, onProgress: progress.onProgress, force: f.force });
         const seconds = (Date.now() - started) / 1000;
         const rows = Object.values(counts).reduce((a, b) => a + b, 0);
         out(`Seeded in ${seconds.toFixed(1)} s (${Math.round(rows / seconds)} rows/s):`);
         out(table(TABLES.map((t) => [`  ${t}`, counts[t]])));
+        const studies = f.study?.length ? [...new Set(f.study)] : Object.values(StudyName);
+        out(`Sample participants: ${studies.map((s) => `${s} ${STUDY_NUMBER_BASE[s] + 1}–${STUDY_NUMBER_BASE[s] + per}`).join(', ')} (numbers ${SAMPLE_PARTICIPANT_NUMBERS.min}–${SAMPLE_PARTICIPANT_NUMBERS.max} are reserved for sample data).`);
+        if (foreign.count) out(`Left untouched: ${foreign.count} participant(s) the sample did not write (${foreign.examples.join(', ')}${foreign.count > foreign.examples.length ? ', …' : ''}) and all their rows.`);
       }),
     );
 

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { Client } from 'pg';
 import { getNamedType, type GraphQLInputObjectType } from 'graphql';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { startTestServer, type TestServer } from './helpers/http';
 import { initORM, type AppContext } from '../src/context';
 import { loadConfig } from '../src/config';
@@ -23,7 +23,7 @@ const READ_TOKEN = 'read-token-0123456789abcdef';
 
 beforeAll(async () => {
   const seeded = await openTestContext();
-  await seeded.services.seed.seed({ participantsPerStudy: 3 });
+  await seedAsRealParticipants(seeded, { participantsPerStudy: 3 });
   drop = () => seeded.db.drop();
   await seeded.orm.close(true);
   ctx = await initORM({ config: loadConfig({}), url: seeded.target.url });

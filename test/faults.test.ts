@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config';
 import { startTestServer, type TestServer } from './helpers/http';
 import { startPgProcess, spawnUntil, exited } from './helpers/processes';
 import { aeDb } from './helpers/cli';
-import { createTestDatabase, lockWaiters, sqlClient, waitForLockWaiter } from './helpers/db';
+import { createTestDatabase, lockWaiters, sqlClient, waitForLockWaiter, seedAsRealParticipants } from './helpers/db';
 import { spawn } from 'node:child_process';
 import { cycleBatch, findParents, type Parents } from './helpers/records';
 
@@ -160,7 +160,7 @@ describe('graceful shutdown with a large write in flight', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const ctx = await initORM({ url: db.url });
-    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+    await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
     await ctx.close();
     c = await sqlClient(db.url);
     parents = await findParents(c);

@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import type { Client } from 'pg';
 import type { GraphQLSchema } from 'graphql';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { startTestServer, type TestServer } from './helpers/http';
 import { findParents, type Parents } from './helpers/records';
 import {
@@ -41,7 +41,7 @@ let schema: GraphQLSchema;
 
 beforeAll(async () => {
   ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
   c = await sqlClient(ctx.target.url);
   p = await findParents(c);
   schema = await buildAppSchema();

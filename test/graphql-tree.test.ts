@@ -3,7 +3,7 @@
  * returns exactly what is in the database, loaded in batches, not one query per parent.
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { countStatements, graphqlClient } from './helpers/graphql';
 import type { AppContext } from '../src/context';
 
@@ -18,7 +18,7 @@ let gql: Awaited<ReturnType<typeof graphqlClient>>;
 
 beforeAll(async () => {
   ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 2 });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 2 });
   c = await sqlClient(ctx.target.url);
   gql = await graphqlClient(ctx);
 });

@@ -3,7 +3,7 @@
  * disappeared (measured independently, table by table, before and after).
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
 import { tableCounts } from './helpers/records';
 import type { AppContext } from '../src/context';
@@ -15,7 +15,7 @@ let c: Client;
 
 beforeAll(async () => {
   ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 2 });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 2 });
   c = await sqlClient(ctx.target.url);
 });
 afterAll(async () => {

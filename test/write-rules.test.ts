@@ -6,7 +6,7 @@
  * write-upserts.test.ts, and fuzz.test.ts).
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import {
   audioInput, biomechanicsInput, cycleBatch, cycleInput, expectRejected, findParents, synchronizationInput, type Parents, type Plain,
 } from './helpers/records';
@@ -18,7 +18,7 @@ let p: Parents;
 
 beforeAll(async () => {
   ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
   c = await sqlClient(ctx.target.url);
   p = await findParents(c);
 });

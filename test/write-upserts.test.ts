@@ -4,7 +4,7 @@
  * past validation reach a client.
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { countStatements, graphqlClient } from './helpers/graphql';
 import {
   audioInput, biomechanicsInput, cycleBatch, cycleInput, databaseChecksum, findParents, synchronizationInput, type Parents, type Plain,
@@ -26,7 +26,7 @@ const asVariables = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 beforeAll(async () => {
   ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
   c = await sqlClient(ctx.target.url);
   p = await findParents(c);
   gql = await graphqlClient(ctx);

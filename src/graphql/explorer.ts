@@ -31,7 +31,7 @@ export const SANDBOX_LOAD_TIMEOUT_MS = 8_000;
 /** Used when the examples folder is not shipped (e.g. a trimmed container image). */
 const FALLBACK_DOCUMENT = `# What a participant has: one row per knee × maneuver.
 query ParticipantOverview {
-  participantOverview(study: AOA, number: 1001) {
+  participantOverview(study: AOA, number: 901001) {
     study participantNumber
     rows { knee maneuver audioRecordings audioQcFailed synchronizations cycles outlierCycles }
   }

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   try {
     await ctx.services.migrations.upgrade('head');
     await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    // Measured as the pipeline writes: under a real participant's number, not the sample's reserved range.
+    await ctx.orm.em.getConnection().execute('update participant set study_participant_id = 1001 where study_participant_id = 901001');
     const [sync] = await ctx.orm.em
       .getConnection()
       .execute(`select id, participant_id, audio_processing_id, biomechanics_import_id from synchronization where maneuver = 'walk' order by id limit 1`);

@@ -20,7 +20,7 @@ import {
 } from '../entities/enums';
 import {
   CoversFailSegments, INT4_MAX, IsSegmentList, IsSha256Hex, MatchesReferenced, MaxChars, NotLessThan, OfSameParticipant, OnlyForWalk,
-  OnSameDateAs, OptionalUnless, ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk,
+  NotSampleParticipant, OnSameDateAs, OptionalUnless, ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk,
   stompMethodsInclude,
 } from './validation';
 
@@ -38,7 +38,7 @@ export abstract class ParticipantRecordInput {
   study!: StudyName;
 
   @Field(() => Int, { description: "The participant's number inside the study (1011 for folder #AOA1011)." })
-  @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) @ParticipantExists()
+  @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) @NotSampleParticipant() @ParticipantExists()
   participantNumber!: number;
 }
 
@@ -66,7 +66,7 @@ export class ParticipantKey {
   study!: StudyName;
 
   @Field(() => Int, { description: "The participant's number inside the study (1011 for folder #AOA1011)." })
-  @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX)
+  @IsDefined() @IsInt() @Min(0) @Max(INT4_MAX) @NotSampleParticipant()
   number!: number;
 }
 

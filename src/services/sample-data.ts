@@ -45,7 +45,17 @@ class Rng {
   }
 }
 
-export const STUDY_NUMBER_BASE: Record<StudyName, number> = { AOA: 1000, preOA: 2000, SMoCK: 3000 };
+/**
+ * Participant numbers reserved for the sample data: no other writer may use them (the
+ * write rule notSampleRange), so sample rows can never be confused with, attach to or
+ * overwrite a real participant's, whose numbers look like 1011 (folder #AOA1011).
+ */
+export const SAMPLE_PARTICIPANT_NUMBERS = { min: 900_000, max: 999_999 } as const;
+
+export const isSampleParticipantNumber = (n: number) => n >= SAMPLE_PARTICIPANT_NUMBERS.min && n <= SAMPLE_PARTICIPANT_NUMBERS.max;
+
+/** Sample participant i of a study is base + i: AOA 901001…, preOA 902001…, SMoCK 903001… (at most 5000 each, all inside the reserved range). */
+export const STUDY_NUMBER_BASE: Record<StudyName, number> = { AOA: 901_000, preOA: 902_000, SMoCK: 903_000 };
 const BIOMECHANICS_BY_STUDY: Record<StudyName, BiomechanicsType> = {
   AOA: BiomechanicsType.Motion_Analysis,
   preOA: BiomechanicsType.IMU,
@@ -98,7 +108,8 @@ function segments(rng: Rng, duration: number, count: number): number[] {
 
 export function generateParticipant(study: StudyName, index: number, seed: number): ParticipantBundle {
   const number = STUDY_NUMBER_BASE[study] + index;
-  const rng = new Rng(mulberry32(seed * 1_000_003 + number * 7919 + study.length));
+  // Seeded as when the sample was numbered 1001…: the same seed still gives the same recordings.
+  const rng = new Rng(mulberry32(seed * 1_000_003 + (number - SAMPLE_PARTICIPANT_NUMBERS.min) * 7919 + study.length));
   const tag = `${study}${number}`;
   const recordingDay = new Date(Date.UTC(2024, 0, 8) + rng.int(0, 600) * 86_400_000);
   let clock = addSeconds(recordingDay, rng.int(8 * 3600, 11 * 3600));

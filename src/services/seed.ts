@@ -6,8 +6,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { StudyName } from '../entities/enums';
 import { upsertRows, upsertRowsCount } from './bulk';
-import { ALL_STUDIES, generateParticipant, type ParticipantBundle, type Row } from './sample-data';
-import { UserError } from './errors';
+import { ALL_STUDIES, generateParticipant, SAMPLE_PARTICIPANT_NUMBERS, type ParticipantBundle, type Row } from './sample-data';
+import { ConfirmationRequiredError, UserError } from './errors';
 import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
 import type { TableName } from '../entities';
 
@@ -17,6 +17,18 @@ export interface SeedOptions {
   seed?: number;
   /** Called after each chunk is written, for progress displays. */
   onProgress?: (p: SeedProgress) => void;
+  /**
+   * Seed even though the database holds participants the sample did not write. Their rows
+   * are still never touched: the sample's numbers are a range no other writer may use.
+   */
+  force?: boolean;
+}
+
+/** Participants outside the sample's number range: real data, which seeding must leave alone. */
+export interface ForeignParticipants {
+  count: number;
+  /** Up to five, as `AOA 1011`. */
+  examples: string[];
 }
 
 export interface SeedProgress {
@@ -54,10 +66,17 @@ export class SeedService {
     if (!Number.isInteger(per) || per < 1 || per > 5000) throw new UserError('participantsPerStudy must be an integer from 1 to 5000.');
     if (!Number.isInteger(seed) || seed < 0) throw new UserError('seed must be a non-negative integer.');
     for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
+    const foreign = await this.foreignParticipants();
+    if (foreign.count && !o.force) {
+      throw new ConfirmationRequiredError(
+        `This database holds ${foreign.count} participant(s) the sample data did not write (${foreign.examples.join(', ')}${foreign.count > foreign.examples.length ? ', …' : ''}), so seeding was refused and nothing was written. ` +
+          `To add the sample next to them anyway, use --force (seedSampleData(force: true)): its participants are numbered ${SAMPLE_PARTICIPANT_NUMBERS.min}–${SAMPLE_PARTICIPANT_NUMBERS.max}, a range no other writer may use, and it never changes or attaches to their rows.`,
+      );
+    }
     const total = emptyCounts();
     for (const [studiesDone, study] of studies.entries()) {
       await adminTransaction(this.orm.em, this.limits, async (em) => {
-        const [{ id: studyId }] = await upsertRows(em, { table: 'study', constraint: 'study_name_key' }, [{ name: study }]);
+        const studyId = await this.studyId(em, study);
         total.study++;
         for (let from = 1; from <= per; from += CHUNK) {
           const bundles: ParticipantBundle[] = [];
@@ -72,6 +91,26 @@ export class SeedService {
       });
     }
     return total;
+  }
+
+  /** Participants whose numbers are outside the sample's range, that is, not written by it. */
+  async foreignParticipants(): Promise<ForeignParticipants> {
+    const rows = await this.orm.em.getConnection().execute<{ count: number; examples: string[] | null }[]>(
+      `select count(*)::int as count, (array_agg(s.name || ' ' || p.study_participant_id order by s.name, p.study_participant_id))[1:5] as examples
+         from participant p join study s on s.id = p.study_id
+        where p.study_participant_id not between ? and ?`,
+      [SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.max],
+    );
+    return { count: rows[0].count, examples: rows[0].examples ?? [] };
+  }
+
+  /** The study's id, creating the row if missing; an existing study row (perhaps real data's) is left as it is. */
+  private async studyId(em: EntityManager, name: StudyName): Promise<number> {
+    const conn = em.getConnection();
+    const tx = em.getTransactionContext();
+    await conn.execute('insert into study (name) values (?) on conflict on constraint study_name_key do nothing', [name], 'run', tx);
+    const [{ id }] = await conn.execute<{ id: number }[]>('select id from study where name = ?', [name], 'all', tx);
+    return id;
   }
 
   /** Insert the bundles of one study, parents first, resolving natural keys to ids. */

@@ -9,6 +9,7 @@ import {
   ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationError, type ValidatorOptions,
 } from 'class-validator';
 import { Maneuver } from '../entities/enums';
+import { isSampleParticipantNumber, SAMPLE_PARTICIPANT_NUMBERS } from './sample-data';
 import { ValidationFailedError, type FieldViolation } from './errors';
 
 /** Largest value of a PostgreSQL `int` column. */
@@ -158,6 +159,14 @@ export const stompMethodsInclude = (method: string) => (o: { stompDetectionMetho
   Array.isArray(o.stompDetectionMethods) && o.stompDetectionMethods.includes(method);
 
 // ---------------------------------------------------------------- cross-record rules
+
+/** Real writes never name a participant number of the sample data's range (ae-db seed writes it directly). */
+export const NotSampleParticipant = () =>
+  rule(
+    'notSampleRange',
+    (v) => typeof v !== 'number' || !isSampleParticipantNumber(v),
+    `$property $value is in ${SAMPLE_PARTICIPANT_NUMBERS.min}–${SAMPLE_PARTICIPANT_NUMBERS.max}, the range reserved for the sample data (ae-db seed); give the participant's real number`,
+  );
 
 export const ParticipantExists = () =>
   rule(

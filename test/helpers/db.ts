@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { withDatabase } from '../../src/config';
 import { initORM, type AppContext } from '../../src/context';
+import { SAMPLE_PARTICIPANT_NUMBERS } from '../../src/services/sample-data';
+import type { SeedOptions, TableCounts } from '../../src/services/seed';
 
 export function serverUrl(): string {
   const url = process.env.AE_TEST_SERVER_URL;
@@ -83,3 +85,18 @@ export async function waitForLockWaiter(c: Client, applicationName?: string, tim
   throw new Error(`no session${applicationName ? ` of ${applicationName}` : ''} started waiting for a lock within ${timeoutMs} ms`);
 }
 
+
+/**
+ * The sample data as if it were real participants' (the pipeline's data): seeded, then
+ * moved out of the number range reserved for the sample (AOA 901001 → AOA 1001), so that
+ * tests can read and write them as the lab's own records.
+ */
+export async function seedAsRealParticipants(ctx: AppContext, o: SeedOptions = {}): Promise<TableCounts> {
+  const counts = await ctx.services.seed.seed(o);
+  await ctx.orm.em
+    .getConnection()
+    .execute('update participant set study_participant_id = study_participant_id - ? where study_participant_id between ? and ?', [
+      SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.max,
+    ]);
+  return counts;
+}

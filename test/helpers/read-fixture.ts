@@ -4,6 +4,7 @@
  */
 import type { Client } from 'pg';
 import type { AppContext } from '../../src/context';
+import { seedAsRealParticipants } from './db';
 
 export interface Markers {
   erroredAudio: number;
@@ -21,7 +22,7 @@ export interface Markers {
 const one = async (c: Client, sql: string): Promise<number> => (await c.query(sql)).rows[0].id;
 
 export async function seedReadFixture(ctx: AppContext, c: Client): Promise<Markers> {
-  await ctx.services.seed.seed({ participantsPerStudy: 2 });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 2 });
   const audio = (await c.query(`select id from audio_processing order by id`)).rows.map((r) => r.id);
   const erroredAudio = audio[0];
   await c.query(

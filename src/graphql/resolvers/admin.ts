@@ -50,16 +50,21 @@ export class AdminResolver {
   }
 
   @Mutation(() => TableCountsType, {
-    description: 'Writes the deterministic sample dataset (ae-db seed); upserts, so running it twice does not duplicate. Returns the rows written per table.',
+    description: 'Writes the deterministic sample dataset (ae-db seed): participants numbered 900000–999999, a range no other write may use; upserts, so running it twice does not duplicate. Refused (CONFIRMATION_REQUIRED) on a database holding participants the sample did not write, unless force: true; even then it never changes their rows. Returns the rows written per table.',
   })
   @RequiresAccess('admin')
   async seedSampleData(
     @Arg('participantsPerStudy', () => Int, { defaultValue: 3 }) participantsPerStudy: number,
     @Arg('studies', () => [StudyName], { nullable: true, description: 'Default: all three.' }) studies: StudyName[] | null,
     @Arg('seed', () => Int, { defaultValue: 42 }) seed: number,
+    @Arg('force', () => Boolean, {
+      defaultValue: false,
+      description: 'Seed although the database holds participants the sample did not write (they are never touched).',
+    })
+    force: boolean,
     @Ctx() { services }: GraphQLContext,
   ) {
-    return TableCountsType.from(await services.admin.seed({ participantsPerStudy, studies: studies ?? undefined, seed }));
+    return TableCountsType.from(await services.admin.seed({ participantsPerStudy, studies: studies ?? undefined, seed, force }));
   }
 
   @Mutation(() => TableCountsType, {
