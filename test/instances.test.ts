@@ -11,7 +11,7 @@ import type { Client } from 'pg';
 import { initORM } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 import { startServerProcess, type ServerProcess } from '../bench/lib/server-process';
-import { createTestDatabase, sqlClient, type TestDatabase } from './helpers/db';
+import { createTestDatabase, sqlClient, type TestDatabase, seedAsRealParticipants } from './helpers/db';
 import { audioInput, cycleBatch, findParents, type Parents } from './helpers/records';
 
 jest.setTimeout(120_000);
@@ -66,7 +66,7 @@ describe('concurrent upserts of the same keys through both instances', () => {
   beforeAll(async () => {
     const seeding = await initORM({ url: db.url });
     try {
-      await seeding.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+      await seedAsRealParticipants(seeding, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
     } finally {
       await seeding.close();
     }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
+import { seedAsRealParticipants } from './helpers/db';
 import { initORM, type AppContext } from '../src/context';
 import { rootCause } from '../src/services/diagnose';
 import { startCluster, type PgCluster } from '../bench/lib/pg-cluster';
@@ -62,7 +63,8 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
 
   it('migrates and seeds through PgBouncer (each in one transaction, its lock transaction-level)', async () => {
     expect(await ctx.services.migrations.upgrade('head')).not.toEqual([]);
-    await ctx.services.seed.seed({ participantsPerStudy: 3, seed: 5 });
+    // Seeded as the pipeline's data, so the soak below may re-send it (the sample's own numbers are refused to writes).
+    await seedAsRealParticipants(ctx, { participantsPerStudy: 3, seed: 5 });
     expect((await ctx.services.migrations.status()).pending).toEqual([]);
     expect((await ctx.services.inspection.recordCounts()).movement_cycles).toBeGreaterThan(0);
   });
