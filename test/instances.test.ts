@@ -61,6 +61,26 @@ it('two instances starting together on an empty database with AE_AUTO_MIGRATE=1 
   for (const s of servers) expect((await fetch(`${s.baseUrl}/health`)).status).toBe(200);
 });
 
+it('an instance that finds another one migrating waits for it past AE_LOCK_TIMEOUT_MS (its wait holds no table lock), then applies nothing twice', async () => {
+  const fresh = await createTestDatabase({ empty: true });
+  const holder = await sqlClient(fresh.url);
+  const ctx = await initORM({ url: fresh.url, lockTimeoutMs: 300 });
+  try {
+    // Another run holding the migrations lock (as a migrating instance does) for longer than the lock timeout.
+    await holder.query('begin');
+    await holder.query(`select pg_advisory_xact_lock(hashtext('mikro_orm_migrations'))`);
+    const upgrade = ctx.services.migrations.upgrade('head');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await holder.query('commit');
+    expect(await upgrade).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(await ctx.services.migrations.upgrade('head')).toEqual([]);
+  } finally {
+    await ctx.close();
+    await holder.end();
+    await fresh.drop();
+  }
+});
+
 describe('concurrent upserts of the same keys through both instances', () => {
   let parents: Parents;
   beforeAll(async () => {

@@ -22,8 +22,17 @@ const CREATE_MIGRATIONS_TABLE = `create table if not exists ${MIGRATIONS_TABLE} 
  * transaction-level lock, never a session one: it is released by COMMIT or ROLLBACK whatever
  * happens, and works through a pooler in transaction mode.
  */
-async function lockMigrations(tx: EntityManager): Promise<void> {
-  await tx.getConnection().execute(`select pg_advisory_xact_lock(hashtext(?))`, [MIGRATIONS_TABLE], 'run', tx.getTransactionContext());
+async function lockMigrations(tx: EntityManager, limits: AdminLimits): Promise<void> {
+  // Waiting for the other run holds no table lock, so nothing queues behind it: wait for as
+  // long as that run takes, not AE_LOCK_TIMEOUT_MS, which is for the migration's own locks.
+  await tx
+    .getConnection()
+    .execute(
+      `set local lock_timeout = 0; select pg_advisory_xact_lock(hashtext('${MIGRATIONS_TABLE}')); set local lock_timeout = ${Math.max(0, Math.floor(limits.lockTimeoutMs))}`,
+      [],
+      'run',
+      tx.getTransactionContext(),
+    );
 }
 
 export interface ExecutedMigration {
@@ -216,7 +225,7 @@ export class MigrationService {
     return adminTransaction(this.orm.em, this.limits, async (tx) => {
       // Another instance may be applying the same plan (several servers starting with
       // AE_AUTO_MIGRATE=1): wait for it, then apply only what it left pending.
-      await lockMigrations(tx);
+      await lockMigrations(tx, this.limits);
       const pending = new Set((await this.status()).pending);
       const todo = plan.filter((name) => pending.has(name));
       if (todo.length) await this.migrator.up({ migrations: todo, transaction: tx.getTransactionContext() });
@@ -234,7 +243,7 @@ export class MigrationService {
     const plan = await this.planDowngrade(target);
     if (plan.length === 0) return [];
     return adminTransaction(this.orm.em, this.limits, async (tx) => {
-      await lockMigrations(tx);
+      await lockMigrations(tx, this.limits);
       const applied = new Set((await this.executed()).map((e) => e.name));
       const todo = plan.filter((name) => applied.has(name));
       if (todo.length && !o.allowDataLoss) {
