@@ -118,8 +118,9 @@ export const LAYOUT_B68CAC4282F5: LegacyLayout = {
     ],
     // A cycle is of its audio record's knee and maneuver, and of its synchronization's pass and speed.
     movement_cycles: [
-      `update stage_movement_cycles c set knee = a.knee, maneuver = a.maneuver from stage_audio_processing a where a.id = c.audio_processing_id`,
-      `update stage_movement_cycles c set pass_number = s.pass_number, speed = s.speed from stage_synchronization s where s.id = c.synchronization_id`,
+      `update stage_movement_cycles c
+          set (knee, maneuver) = (select a.knee, a.maneuver from stage_audio_processing a where a.id = c.audio_processing_id),
+              (pass_number, speed) = (select s.pass_number, s.speed from stage_synchronization s where s.id = c.synchronization_id)`,
     ],
   },
   conversions: [

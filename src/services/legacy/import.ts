@@ -383,10 +383,10 @@ class ImportRun {
   }
 
   /** Applies `set` to the undecided rows matching `where`, reporting their values before the change. */
-  private async change(t: TableName, disposition: Disposition, rule: string, where: string, set: string, offending: string, extra = ''): Promise<void> {
+  private async change(t: TableName, disposition: Disposition, rule: string, where: string, set: string, offending: string): Promise<void> {
     const s = q(`stage_${t}`);
     await this.c.query(
-      `with old as (select s.id, ${offending} as o${extra ? `, ${extra}` : ''} from ${s} s where s.outcome is null and (${where})),
+      `with old as (select s.id, ${offending} as o from ${s} s where s.outcome is null and (${where})),
             upd as (update ${s} s set ${set} from old where s.id = old.id)
        insert into import_report (legacy_table, legacy_id, disposition, rule, offending, target_table) select ${lit(this.legacyOf(t))}, id, ${lit(disposition)}, ${lit(rule)}, o, ${lit(t)} from old`,
     );
@@ -413,11 +413,12 @@ class ImportRun {
       else await this.change(t, 'link_cleared', 'parent_rejected', gone, `${col} = null`, why);
     }
     // Parent ids become the ids those parents have in the target (a merged parent's: its survivor's).
+    // Only rows whose parent's id changed are rewritten: usually none, as legacy ids are kept.
     for (const fk of earlier) {
       const p = q(`stage_${fk.parent}`);
       await this.c.query(
         `update ${s} s set ${q(fk.column)} = p.target_id, via_merged = s.via_merged or p.outcome = 'merged'
-           from ${p} p where p.id = s.${q(fk.column)} and s.outcome is null`,
+           from ${p} p where p.id = s.${q(fk.column)} and s.outcome is null and (p.target_id <> p.id or p.outcome = 'merged')`,
       );
     }
 
@@ -439,18 +440,24 @@ class ImportRun {
       );
     }
 
-    // This schema's own rules, as its catalog states them.
-    for (const col of info.columns.filter((x) => x.notNull && x.name !== 'id')) {
-      await this.decide(t, 'rejected', `not_null:${col.name}`, `s.${q(col.name)} is null`, `jsonb_build_object(${lit(col.name)}, null)`);
-    }
-    for (const check of info.checks) {
-      const cols = info.columns.map((x) => x.name).filter((name) => new RegExp(`\\b${name}\\b`).test(check.expression));
-      await this.decide(
-        t,
-        'rejected',
-        check.name,
-        `not coalesce(${check.expression}, true)`,
-        `jsonb_build_object(${cols.map((name) => `${lit(name)}, s.${q(name)}`).join(', ')})`,
+    // This schema's own rules, as its catalog states them: every NOT NULL and CHECK in one pass over the
+    // rows; a row breaking several is reported under the first.
+    const rules = [
+      ...info.columns.filter((x) => x.notNull && x.name !== 'id').map((x) => ({
+        rule: `not_null:${x.name}`, fails: `s.${q(x.name)} is null`, offending: `jsonb_build_object(${lit(x.name)}, null)`,
+      })),
+      ...info.checks.map((check) => {
+        const cols = info.columns.map((x) => x.name).filter((name) => new RegExp(`\\b${name}\\b`).test(check.expression));
+        return { rule: check.name, fails: `not coalesce(${check.expression}, true)`, offending: `jsonb_build_object(${cols.map((name) => `${lit(name)}, s.${q(name)}`).join(', ')})` };
+      }),
+    ];
+    if (rules.length) {
+      const first = (pick: (r: (typeof rules)[number]) => string) => `case ${rules.map((r) => `when ${r.fails} then ${pick(r)}`).join(' ')} end`;
+      await this.c.query(
+        `with r as (update ${s} s set outcome = 'rejected' where s.outcome is null and (${rules.map((r) => r.fails).join(' or ')})
+                    returning s.id, ${first((r) => lit(r.rule))} as rule, ${first((r) => r.offending)} as o)
+         insert into import_report (legacy_table, legacy_id, disposition, rule, offending, target_table)
+         select ${lit(this.legacyOf(t))}, id, 'rejected', rule, o, ${lit(t)} from r`,
       );
     }
 
@@ -498,18 +505,17 @@ class ImportRun {
     // New rows keep their legacy id unless the target already uses it; others get ids past every id of the
     // target and of the legacy table, so a rejected row fixed and imported later can still keep its own.
     // Counted here rather than drawn from the sequence: setval and nextval survive a rollback, and a dry run must change nothing.
-    await this.c.query(`update ${s} s set target_id = s.id where s.outcome is null and not exists (select 1 from ${q(t)} x where x.id = s.id)`);
-    const past = `greatest((select max(id) from ${q(t)}), (select max(id) from ${s}), (select last_value from ${info.sequence}))`;
-    await this.change(
-      t,
-      'id_remapped',
-      'id_taken_in_target',
-      's.target_id is null',
-      `target_id = ${past} + old.n`,
-      `jsonb_build_object('id', s.id)`,
-      `row_number() over (order by s.id) as n`,
+    await this.c.query(
+      `update ${s} s set outcome = 'imported', target_id = case when exists (select 1 from ${q(t)} x where x.id = s.id) then null else s.id end
+        where s.outcome is null`,
     );
-    await this.c.query(`update ${s} set outcome = 'imported' where outcome is null`);
+    const past = `greatest((select max(id) from ${q(t)}), (select max(id) from ${s}), (select last_value from ${info.sequence}))`;
+    await this.c.query(
+      `with old as (select s.id, row_number() over (order by s.id) as n from ${s} s where s.outcome = 'imported' and s.target_id is null),
+            upd as (update ${s} s set target_id = ${past} + old.n from old where s.id = old.id)
+       insert into import_report (legacy_table, legacy_id, disposition, rule, offending, target_table)
+       select ${lit(this.legacyOf(t))}, id, 'id_remapped', 'id_taken_in_target', jsonb_build_object('id', id), ${lit(t)} from old`,
+    );
     // A merged row becomes its survivor; a survivor rejected afterwards (a conflict) takes its merged rows with it.
     await this.c.query(`update ${s} m set target_id = v.target_id from ${s} v where m.outcome = 'merged' and v.id = m.merged_into and v.outcome <> 'rejected'`);
     await this.c.query(
