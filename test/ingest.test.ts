@@ -128,6 +128,18 @@ describe('ingestRecording', () => {
     expect((await ctx.services.integrity.report()).problems).toBe(0);
   });
 
+  it('two concurrent ingests of the same new recording end in one set of rows', async () => {
+    await ctx.services.records.upsertParticipant({ study: 'preOA' as any, number: 1003 });
+    const [a, b] = await Promise.all([
+      ctx.services.ingest.ingestRecording(walkRecording({ study: 'preOA', participantNumber: 1003 })),
+      ctx.services.ingest.ingestRecording(walkRecording({ study: 'preOA', participantNumber: 1003 })),
+    ]);
+    expect(b.audioProcessingId).toBe(a.audioProcessingId);
+    expect(b.synchronizationIds).toEqual(a.synchronizationIds);
+    expect(a.movementCycles.inserted + b.movementCycles.inserted).toBe(180);
+    expect(Number((await c.query(`select count(*) from movement_cycles where audio_processing_id = $1`, [a.audioProcessingId])).rows[0].count)).toBe(180);
+  });
+
   it('rejects one bad cycle naming its path, and writes nothing', async () => {
     const input = walkRecording();
     input.synchronizations[2].movementCycles[17].endTimeS = input.synchronizations[2].movementCycles[17].startTimeS - 0.5;

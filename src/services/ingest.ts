@@ -263,7 +263,18 @@ export class IngestService {
     counts.unchanged += rows.length - written.length;
     const keyOf = (r: Row) => JSON.stringify(key.map((k) => r[k] ?? null));
     const byKey = new Map(written.map((w) => [keyOf(w), w.id]));
-    return rows.map((r, i) => byKey.get(keyOf(r)) ?? existing[i]!);
+    const ids = rows.map((r, i) => byKey.get(keyOf(r)) ?? existing[i] ?? null);
+    const unknown = rows.filter((_, i) => ids[i] === null);
+    if (unknown.length) {
+      // Unchanged rows this transaction did not see before the upsert: a concurrent ingest of the same recording wrote them.
+      const found = (await this.runner(em).raw(
+        `select t.id, ${key.map((k) => `t.${quote(k)}`).join(', ')} from ${quote(table)} t
+           join json_populate_recordset(null::${quote(table)}, ?::json) r on ${key.map((k) => `t.${quote(k)} is not distinct from r.${quote(k)}`).join(' and ')}`,
+        [JSON.stringify(unknown.map((r) => Object.fromEntries(key.map((k) => [k, r[k]]))))],
+      )).rows as Row[];
+      for (const f of found) byKey.set(keyOf(f), f.id as number);
+    }
+    return rows.map((r, i) => ids[i] ?? byKey.get(keyOf(r))!);
   }
 
   /** The full row an input stands for (every column; a processingDate left out keeps the stored one, else now). */
