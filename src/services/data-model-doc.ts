@@ -23,6 +23,7 @@ import {
 } from './record-inputs';
 import { ALL_STUDIES, SAMPLE_SIZES, generateParticipant, type ParticipantBundle } from './sample-data';
 import { attachReferences, unstorableTextProblem } from './validation';
+import { RECORDING_RULES } from './recording-input';
 
 /** The write inputs, each with the table it writes (null: it writes links or deletes, not one record). */
 const WRITE_INPUTS: [cls: new () => object, table: string | null][] = [
@@ -233,6 +234,28 @@ function describeInput(cls: new () => object, tableName: string | null, gql: Gra
   ].join('\n');
 }
 
+/** ingestRecording: its nested records follow the inputs above; these are the recording's own rules. */
+function describeRecordingRules(): string {
+  const args: Record<string, unknown[]> = {
+    maxBatchSize: ['<n>'], isArray: ['<path>'], sameAsRecording: ['<path>', '<value>', '<own>'], setByIngest: ['<path>'],
+    uniqueInRecording: ['synchronizations[<i>].', '<first>'], uniqueInSynchronization: ['synchronizations[<i>].movementCycles[<j>].', '<value>', '<first>'],
+  };
+  const rows = Object.entries(RECORDING_RULES).map(([name, r]) => {
+    const v = (r.violation as (...a: unknown[]) => { message: string })(...(args[name] ?? []));
+    return [code(name), r.applies, v.message];
+  });
+  return [
+    '### `RecordingInput` (GraphQL input of `ingestRecording`)',
+    '',
+    'Its `audio`, `biomechanics`, `synchronizations[i]` and `synchronizations[i].movementCycles[j]` are checked as `AudioProcessingInput`, ' +
+      '`BiomechanicsImportInput`, `SynchronizationInput` and `MovementCycleInput` above, with what the recording determines filled in; ' +
+      'each violation names its path (`synchronizations[2].movementCycles[17].endTimeS`). The recording as a whole also has these rules:',
+    '',
+    table(['rule', 'applies to', 'message'], rows),
+    '',
+  ].join('\n');
+}
+
 // ------------------------------------------------------------------ realistic shape
 
 const CHANNELS = ['', '_ch1', '_ch2', '_ch3', '_ch4'];
@@ -378,6 +401,7 @@ export async function renderDataModel(): Promise<string> {
       `- ${code('storableText')} (any text, or list of texts): \`<field> ${text[0]}\` / \`<field> ${text[1]}\`.`,
       '',
       ...WRITE_INPUTS.map(([cls, t]) => describeInput(cls, t, gql)),
+      describeRecordingRules(),
     ].join('\n');
   } finally {
     await close();

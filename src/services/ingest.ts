@@ -20,7 +20,7 @@ import { ValidationFailedError, type FieldViolation } from './errors';
 import {
   AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, SynchronizationInput,
 } from './record-inputs';
-import type { RecordingInput } from './recording-input';
+import { RECORDING_RULES, type RecordingInput } from './recording-input';
 import { translateWriteError } from './records';
 import { attachReferences, toInput, violationsOf, type ReferencedRecord } from './validation';
 
@@ -69,12 +69,12 @@ function nestedInput<T extends object>(
   for (const [k, v] of Object.entries(sameAs)) {
     if (!given(plain[k])) plain[k] = v;
     else if (plain[k] !== v) {
-      violations.push({ field: `${path}${k}`, rule: 'sameAsRecording', message: `${path}${k} (${plain[k]}) must be the recording's (${v}); leave it out` });
+      violations.push(RECORDING_RULES.sameAsRecording.violation(`${path}${k}`, plain[k], v));
       plain[k] = v; // reported once, here, rather than again by the rules that compare it with the parents
     }
   }
   for (const [k, v] of Object.entries(setByIngest)) {
-    if (given(plain[k])) violations.push({ field: `${path}${k}`, rule: 'setByIngest', message: `${path}${k}: leave it out, ingestRecording links the records itself` });
+    if (given(plain[k])) violations.push(RECORDING_RULES.setByIngest.violation(`${path}${k}`));
     plain[k] = v;
   }
   return toInput(cls, plain);
@@ -113,15 +113,15 @@ export class IngestService {
   private async ingest(em: EntityManager, input: RecordingInput): Promise<IngestResult> {
     const violations: FieldViolation[] = [];
     if (!input || typeof input !== 'object' || !input.audio || typeof input.audio !== 'object') {
-      throw new ValidationFailedError([{ field: 'audio', rule: 'isDefined', message: 'audio is required: the recording is its audio record' }]);
+      throw new ValidationFailedError([RECORDING_RULES.isDefined.violation()]);
     }
     const syncsIn = Array.isArray(input.synchronizations) ? input.synchronizations : [];
     if (input.synchronizations !== undefined && !Array.isArray(input.synchronizations)) {
-      violations.push({ field: 'synchronizations', rule: 'isArray', message: 'synchronizations must be a list' });
+      violations.push(RECORDING_RULES.isArray.violation('synchronizations'));
     }
     const cycleCount = syncsIn.reduce((n, s) => n + (Array.isArray(s?.movementCycles) ? s.movementCycles.length : 0), 0);
     if (cycleCount > MAX_CYCLE_BATCH) {
-      throw new ValidationFailedError([{ field: 'synchronizations', rule: 'maxBatchSize', message: `synchronizations: at most ${MAX_CYCLE_BATCH} movement cycles per recording (got ${cycleCount})` }]);
+      throw new ValidationFailedError([RECORDING_RULES.maxBatchSize.violation(cycleCount)]);
     }
 
     // 1. The audio record, its participant, and what the database already holds for this recording.
@@ -144,7 +144,7 @@ export class IngestService {
       attachReferences(bio, { participantId });
       violations.push(...violationsAt(bio, 'biomechanics.'));
     } else if (syncsIn.length) {
-      violations.push({ field: 'biomechanics', rule: 'requiredWithSynchronizations', message: 'biomechanics is required when the recording has synchronizations' });
+      violations.push(RECORDING_RULES.requiredWithSynchronizations.violation());
     }
     const existingBio = bio && participantId
       ? await this.one(em, 'select id, processing_date from biomechanics_import where participant_id = ? and biomechanics_file = ? and knee = ? and maneuver = ?', [
@@ -164,13 +164,13 @@ export class IngestService {
       violations.push(...violationsAt(sync, path));
       const key = JSON.stringify([sync.passNumber ?? null, sync.speed ?? null]);
       if (syncKeys.has(key)) {
-        violations.push({ field: `${path}passNumber`, rule: 'uniqueInRecording', message: `${path}passNumber: same pass and speed as synchronizations[${syncKeys.get(key)}]; send each synchronization once` });
+        violations.push(RECORDING_RULES.uniqueInRecording.violation(path, syncKeys.get(key)!));
       } else syncKeys.set(key, i);
       syncs.push(sync);
       const syncRef: ReferencedRecord = { ...audioRef, passNumber: sync.passNumber ?? null, speed: sync.speed ?? null };
       const indexes = new Map<unknown, number>();
       const rawCycles = Array.isArray(raw?.movementCycles) ? raw.movementCycles : [];
-      if (raw?.movementCycles !== undefined && !Array.isArray(raw.movementCycles)) violations.push({ field: `${path}movementCycles`, rule: 'isArray', message: `${path}movementCycles must be a list` });
+      if (raw?.movementCycles !== undefined && !Array.isArray(raw.movementCycles)) violations.push(RECORDING_RULES.isArray.violation(`${path}movementCycles`));
       rawCycles.forEach((rc, j) => {
         const cpath = `${path}movementCycles[${j}].`;
         const cycle = nestedInput(
@@ -182,7 +182,7 @@ export class IngestService {
         attachReferences(cycle, { participantId, audioProcessing: audioRef, biomechanicsImport: bioRef, synchronization: syncRef });
         violations.push(...violationsAt(cycle, cpath));
         if (indexes.has(cycle.cycleIndex)) {
-          violations.push({ field: `${cpath}cycleIndex`, rule: 'uniqueInSynchronization', message: `${cpath}cycleIndex (${cycle.cycleIndex}) is also movementCycles[${indexes.get(cycle.cycleIndex)}]'s; send each cycle once` });
+          violations.push(RECORDING_RULES.uniqueInSynchronization.violation(cpath, cycle.cycleIndex, indexes.get(cycle.cycleIndex)!));
         } else indexes.set(cycle.cycleIndex, j);
         cycles.push({ sync: i, input: cycle, path: cpath });
       });

@@ -8,7 +8,8 @@
 import 'reflect-metadata';
 import { Field, InputType, Int } from 'type-graphql';
 import { Knee, Maneuver, StudyName, WalkSpeed } from '../entities/enums';
-import { AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, SynchronizationInput } from './record-inputs';
+import { AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, SynchronizationInput } from './record-inputs';
+import type { FieldViolation } from './errors';
 
 const FROM_AUDIO = 'Leave out: the audio record\'s (when given, must be the same).';
 const SET_BY_INGEST = 'Leave out: ingestRecording links the records itself.';
@@ -62,3 +63,44 @@ export class RecordingInput {
   @Field(() => [RecordingSynchronizationInput], { description: 'Every synchronization of this audio record: those not sent are removed, with their cycles.' })
   synchronizations: RecordingSynchronizationInput[] = [];
 }
+
+/**
+ * The rules of a recording as a whole, beside each nested record's own (record-inputs.ts). Each
+ * builds its violation; docs/data-model.md lists them from here.
+ */
+export const RECORDING_RULES = {
+  isDefined: { applies: 'audio', violation: (): FieldViolation => ({ field: 'audio', rule: 'isDefined', message: 'audio is required: the recording is its audio record' }) },
+  maxBatchSize: {
+    applies: 'synchronizations',
+    violation: (got: number | string): FieldViolation => ({
+      field: 'synchronizations', rule: 'maxBatchSize', message: `synchronizations: at most ${MAX_CYCLE_BATCH} movement cycles per recording (got ${got})`,
+    }),
+  },
+  isArray: { applies: 'synchronizations, movementCycles', violation: (path: string): FieldViolation => ({ field: path, rule: 'isArray', message: `${path} must be a list` }) },
+  requiredWithSynchronizations: {
+    applies: 'biomechanics',
+    violation: (): FieldViolation => ({ field: 'biomechanics', rule: 'requiredWithSynchronizations', message: 'biomechanics is required when the recording has synchronizations' }),
+  },
+  sameAsRecording: {
+    applies: "a nested record's study, participantNumber, knee, maneuver; a cycle's passNumber and speed",
+    violation: (field: string, value: unknown, own: unknown): FieldViolation => ({
+      field, rule: 'sameAsRecording', message: `${field} (${value}) must be the recording's (${own}); leave it out`,
+    }),
+  },
+  setByIngest: {
+    applies: 'audioProcessingId, biomechanicsImportId, synchronizationId of a nested record',
+    violation: (field: string): FieldViolation => ({ field, rule: 'setByIngest', message: `${field}: leave it out, ingestRecording links the records itself` }),
+  },
+  uniqueInRecording: {
+    applies: 'synchronizations[i].passNumber',
+    violation: (path: string, first: number | string): FieldViolation => ({
+      field: `${path}passNumber`, rule: 'uniqueInRecording', message: `${path}passNumber: same pass and speed as synchronizations[${first}]; send each synchronization once`,
+    }),
+  },
+  uniqueInSynchronization: {
+    applies: 'synchronizations[i].movementCycles[j].cycleIndex',
+    violation: (path: string, index: unknown, first: number | string): FieldViolation => ({
+      field: `${path}cycleIndex`, rule: 'uniqueInSynchronization', message: `${path}cycleIndex (${index}) is also movementCycles[${first}]'s; send each cycle once`,
+    }),
+  },
+};
