@@ -109,7 +109,10 @@ async function printStatus(ctx: AppContext): Promise<void> {
   out(`Connected: ${where(ctx)}`);
   out(`Server:    PostgreSQL ${info.serverVersion}, database "${info.database}" as "${info.user}"`);
   out(`Migration: ${st.current ?? '(base: no migrations applied)'}${st.current && st.current === st.head ? ' (head)' : ''}`);
-  if (st.pending.length) out(`Pending:   ${st.pending.length}: ${st.pending.join(', ')}  → npx ae-db upgrade head`);
+  const advice = importAdvice(await ctx.services.legacyImport.detect(ctx.target.url), maskUrl(ctx.target.url));
+  // On the predecessor's own tables, upgrading would collide with them: the import is the way (printed below).
+  const predecessorHere = advice !== null && /^this is /.test(advice.detail);
+  if (st.pending.length) out(`Pending:   ${st.pending.length}: ${st.pending.join(', ')}  → ${predecessorHere ? 'import the predecessor database first (below)' : 'npx ae-db upgrade head'}`);
   else out('Pending:   none');
   if (st.unknown.length) out(`Unknown:   ${st.unknown.join(', ')} (applied, but not in this code base)`);
   out('');
@@ -119,7 +122,6 @@ async function printStatus(ctx: AppContext): Promise<void> {
     biomechanics_import: 'Biomechanics imports', synchronization: 'Synchronizations', movement_cycles: 'Movement cycles',
   };
   out(table(TABLES.map((t) => [`  ${label[t]}`, counts[t] === null ? '(no table)' : counts[t]!])));
-  const advice = importAdvice(await ctx.services.legacyImport.detect(ctx.target.url), maskUrl(ctx.target.url));
   if (advice) {
     out('');
     out(`Predecessor: ${advice.detail}.`);
@@ -148,6 +150,7 @@ export function buildCli(): Command {
     .argument('[target]', 'head | +N | NAME', 'head')
     .action((target: string, f: TargetFlags) =>
       withDb(f, async (ctx) => {
+        await ctx.services.legacyImport.refuseToMigratePredecessor(maskUrl(ctx.target.url));
         const applied = await ctx.services.migrations.upgrade(target);
         out(applied.length ? `Applied ${applied.length}: ${applied.join(', ')}` : 'Nothing to apply: already at the target.');
         out(`Current: ${(await ctx.services.migrations.status()).current ?? '(base)'}`);
@@ -242,6 +245,7 @@ export function buildCli(): Command {
       withDb(
         f,
         async (ctx) => {
+          await ctx.services.legacyImport.refuseToMigratePredecessor(maskUrl(ctx.target.url));
           const applied = await ctx.services.migrations.upgrade('head');
           out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Schema already current.');
           await printStatus(ctx);

@@ -284,6 +284,13 @@ describe('ae-db import-legacy, status and doctor', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('Predecessor: this is a predecessor database (Alembic revision b68cac4282f5) in schema public');
     expect(status.stdout).toMatch(/npx ae-db import-legacy --from postgresql:\/\/\S+ --url NEW_URL/);
+    expect(status.stdout).toContain('→ import the predecessor database first (below)');
+    // Migrating it would collide with its tables: refused, with the same advice, and nothing changes.
+    const upgrade = await aeDb(['upgrade', '--url', legacy.url]);
+    expect(upgrade.code).toBe(1);
+    expect(upgrade.stderr).toContain('Not migrating: this is a predecessor database (Alembic revision b68cac4282f5) in schema public');
+    expect(upgrade.stderr).toContain('npx ae-db import-legacy --from');
+    expect((await sql(legacy.url, `select count(*)::int as n from information_schema.tables where table_schema = 'public'`))[0].n).toBe(7);
     const doctor = await aeDb(['doctor', '--url', legacy.url]);
     expect(doctor.stdout).toMatch(/^WARN {2}Predecessor database +this is a predecessor database \(Alembic revision b68cac4282f5\)/m);
     expect(doctor.stdout).toContain('fix: Import it into a new database: npx ae-db init --url NEW_URL && npx ae-db import-legacy');

@@ -195,6 +195,17 @@ export class LegacyImportService {
     }
   }
 
+  /**
+   * Refuses to migrate a database whose public schema is the predecessor's: this project's
+   * tables would collide with two of its tables. Says how to import it instead.
+   */
+  async refuseToMigratePredecessor(maskedUrl: string): Promise<void> {
+    const found = await this.detect(this.targetUrl, 'public');
+    if (found.kind !== 'layout') return;
+    const advice = importAdvice(found, maskedUrl)!;
+    throw new UserError(`Not migrating: ${advice.detail}; this project's tables would collide with its audio_processing and movement_cycles.\n${advice.fix}`);
+  }
+
   /** Whether `url` is the target database itself (same server, same database). */
   async isTargetDatabase(url: string): Promise<boolean> {
     const tag = `ae-db-probe-${randomBytes(6).toString('hex')}`;
