@@ -47,8 +47,9 @@ export function variableViolation(message: string): FieldViolation | undefined {
   const index = /^\[(\d+)\]/.exec(path)?.[1];
   // The field's path inside the variable (`synchronizations[2].movementCycles[17].durationS`); a
   // leading batch index is reported as `index`, as the service's own rules do.
-  const inside = path.replace(/^\[\d+\]/, '').replace(/^\./, '');
   const missing = /^Field "(\w+)"/.exec(reason)?.[1];
+  // An element of a list of scalars (`stompDetectionMethods[1]`) is reported as the list's field.
+  const inside = path.replace(/^\[\d+\]/, '').replace(/^\./, '').replace(missing ? /$^/ : /\[\d+\]$/, '');
   const field = [inside, missing].filter(Boolean).join('.') || head[1];
   const rule = TYPE_RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'graphqlType';
   return { field, rule, message: `${field}: ${reason}`, ...(index === undefined ? {} : { index: Number(index) }) };
