@@ -5,6 +5,7 @@
  *   npm run bench                      small + medium datasets (W1 on both; W2, W3, W4 on medium)
  *   npm run bench -- --size large      also the large dataset (10× medium) for W1 and its seed time
  *   npm run bench -- --quick           fewer samples and a 5 s W3: a smoke run, not figures to quote
+ *   npm run bench -- --only GROUPS     the group-by workload alone (bench/groups.ts; also npm run bench:groups)
  *
  * Every answer is compared across the three servers before anything is timed; a difference
  * stops the run with the first differing path.
@@ -20,6 +21,7 @@ import { initORM } from '../src/context';
 import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/sample-data';
 import type { StudyName } from '../src/entities/enums';
 import { copyLoad } from './lib/copy-load';
+import { groupsMarkdown, measureGroups } from './groups';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { agent, post, postJson } from './lib/http';
 import { closedLoop } from './lib/load';
@@ -52,13 +54,13 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   for (const a of argv) {
-    if (a.startsWith('--') && !['--size', '--quick', '--w3-seconds', '--out', '--only'].includes(a)) throw new Error(`Unknown option ${a} (known: --size medium|large, --quick, --w3-seconds N, --only W1,W2,W3,W4, --out DIR)`);
+    if (a.startsWith('--') && !['--size', '--quick', '--w3-seconds', '--out', '--only'].includes(a)) throw new Error(`Unknown option ${a} (known: --size medium|large, --quick, --w3-seconds N, --only W1,W2,W3,W4,GROUPS, --out DIR)`);
   }
   const size = (arg('--size') ?? 'medium') as Options['size'];
   if (size !== 'medium' && size !== 'large') throw new Error(`--size must be medium or large, got "${size}"`);
   const quick = argv.includes('--quick');
-  const only = new Set((arg('--only') ?? 'W1,W2,W3,W4').toUpperCase().split(',').map((x) => x.trim()));
-  for (const w of only) if (!['W1', 'W2', 'W3', 'W4'].includes(w)) throw new Error(`--only takes W1, W2, W3, W4; got "${w}"`);
+  const only = new Set((arg('--only') ?? 'W1,W2,W3,W4,GROUPS').toUpperCase().split(',').map((x) => x.trim()));
+  for (const w of only) if (!['W1', 'W2', 'W3', 'W4', 'GROUPS'].includes(w)) throw new Error(`--only takes W1, W2, W3, W4, GROUPS; got "${w}"`);
   const w3Seconds = Number(arg('--w3-seconds') ?? (quick ? 5 : 20));
   if (!(w3Seconds > 0 && w3Seconds <= 120)) throw new Error('--w3-seconds must be between 1 and 120');
   return {
@@ -504,6 +506,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         if (w === 'W3') report.measurements.push(...(await w3(db, d.db, d.name, targets, o, d.perStudy)));
         await Promise.all(servers.splice(0).map((s) => s.stop()));
       }
+    }
+    if (o.only.has('GROUPS')) {
+      // bench/groups.ts: this API's movementCycleGroups against the same GROUP BY through psql.
+      const server = await startServer('thisApi', db.urlOf(medium.db));
+      servers.push(server);
+      const figures = await measureGroups(server.baseUrl, db.urlOf(medium.db), { runs: o.quick ? 3 : 15, psql: '/usr/bin/psql', log });
+      report.notes.push(groupsMarkdown(figures));
+      await Promise.all(servers.splice(0).map((s) => s.stop()));
     }
     if (o.only.has('W1') && o.only.has('W2') && o.only.has('W3')) report.notes.push(await loggedStatements(db, medium.db, servers));
     if (o.size !== 'large') report.notes.push('W1 on the large dataset (10× medium) runs with `--size large`; it was not part of this run.');
