@@ -5,12 +5,16 @@
     cycles = ae.frame("movementCycles", {"study": ["AOA"], "maneuver": ["walk"], "isOutlier": False},
                       fields=["cycleIndex", "speed", "durationS", "audioStartTime", "participant.studyParticipantId"])
 
+    speeds = ae.groups("movementCycles", group_by=["speed"], filter={"maneuver": ["walk"]},
+                       stats=["count", "avg.durationS", "median.durationS"])
+
 `audioStartTime` is typed `DateTime` in the schema, so it arrives as a UTC datetime column; `durationS`
 (a Float) stays a float. Only `requests` and `pandas` are needed.
 """
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Iterator, Optional, Sequence, cast
@@ -134,6 +138,55 @@ class AEClient:
                     df[column] = parsed
                 else:  # pandas' datetime64[ns] spans the years 1677–2262 only
                     warnings.warn(f"{column}: dates outside pandas' range; the column is left as ISO 8601 text")
+        return df
+
+    def groups(self, record: str, group_by: Sequence[str] = (), filter: Optional[dict[str, Any]] = None,
+               stats: Sequence[str] = ("count",)) -> pd.DataFrame:
+        """Counts and statistics per group, computed by PostgreSQL (`<record>Groups`): one row per group, ordered by
+        key, with a column per `group_by` field and one per statistic, named as asked.
+
+            ae.groups("movementCycles", group_by=["speed", "knee"], filter={"maneuver": ["walk"], "isOutlier": False},
+                      stats=["count", "avg.durationS", "stddev.durationS", "median.durationS", "p90.durationS"])
+
+        `record` is a list name (`movementCycles`, `audioProcessings`, `participants`, …). `group_by` takes `study`,
+        `participantNumber` and the record's enum, boolean and integer fields; empty, it gives one row over everything
+        the filter selects. `stats`: "count", "<sum|avg|min|max|stddev>.<field>", "median.<field>",
+        "p<NN>.<field>" (percentile NN/100) or "percentile(<p>).<field>" with p from 0 to 1, for numeric fields.
+        """
+        field = record if record.endswith("Groups") else f"{record[:-1] if record.endswith('s') else record}Groups"
+        objects: dict[str, tuple[str, list[str]]] = {}  # GraphQL selection → (alias, fields)
+        columns: list[tuple[str, Optional[str], Optional[str]]] = []  # (column, alias, field); count has no alias
+        for stat in stats:
+            if stat == "count":
+                columns.append((stat, None, None))
+                continue
+            m = re.fullmatch(r"(sum|avg|min|max|stddev|median|p(\d+(?:\.\d+)?)|percentile\(([^)]*)\))\.(\w+)", stat)
+            if not m:
+                raise ValueError(f"stats: {stat!r} is not count, <sum|avg|min|max|stddev|median|pNN|percentile(p)>.<field>")
+            name, pct, p, column = m.groups()
+            selection = (f"percentile(p: {float(p)!r})" if p is not None else f"percentile(p: {float(pct) / 100!r})" if pct
+                         else "percentile(p: 0.5)" if name == "median" else name)
+            alias, fields = objects.setdefault(selection, (f"s{len(objects)}", []))
+            if column not in fields:
+                fields.append(column)
+            columns.append((stat, alias, column))
+        params = [f"$groupBy: {self._arg_type(field, 'groupBy')}"]
+        args = ["groupBy: $groupBy"]
+        variables: dict[str, Any] = {"groupBy": list(group_by)}
+        if filter is not None:
+            params.append(f"$filter: {self._arg_type(field, 'filter')}")
+            args.append("filter: $filter")
+            variables["filter"] = filter
+        selection = " ".join(f"{alias}: {sel} {{ {' '.join(fields)} }}" for sel, (alias, fields) in objects.items())
+        document = (f"query Groups({', '.join(params)}) {{ {field}({', '.join(args)}) "
+                    f"{{ key {{ __typename {' '.join(group_by)} }} count {selection} }} }}")
+        rows = [{**{k: g["key"][k] for k in group_by},
+                 **{c: (g["count"] if alias is None else g[alias][f]) for c, alias, f in columns}}
+                for g in self.query(document, variables)[field]]
+        df = pd.DataFrame(rows, columns=[*group_by, *[c for c, _, _ in columns]])
+        for c, alias, _ in columns:
+            if alias is not None:
+                df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
         return df
 
     def _introspect(self) -> dict[str, dict[str, str]]:

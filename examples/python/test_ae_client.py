@@ -79,6 +79,33 @@ class AEClientTest(unittest.TestCase):
         self.assertEqual(str(df["audioStartTime"].dtype), "datetime64[ns, UTC]")
         self.assertFalse(pd.api.types.is_datetime64_any_dtype(df["startTimeS"]))
 
+    def test_groups_equal_the_same_group_by_in_sql(self) -> None:
+        df = self.ae.groups("movementCycles", group_by=["knee", "speed"], filter={"maneuver": ["walk"], "study": ["AOA"]},
+                            stats=["count", "avg.durationS", "stddev.durationS", "median.durationS", "p90.durationS", "max.cycleFileSizeMb"])
+        expected = sql_rows(
+            "select m.knee, m.speed, count(*), avg(m.duration_s), stddev_samp(m.duration_s), "
+            "percentile_cont(0.5) within group (order by m.duration_s), percentile_cont(0.9) within group (order by m.duration_s), "
+            "max(m.cycle_file_size_mb) from movement_cycles m join participant p on p.id = m.participant_id "
+            "join study s on s.id = p.study_id where s.name = 'AOA' and m.maneuver = 'walk' group by 1, 2 order by 1, 2"
+        )
+        self.assertEqual(list(df.columns), ["knee", "speed", "count", "avg.durationS", "stddev.durationS", "median.durationS",
+                                            "p90.durationS", "max.cycleFileSizeMb"])
+        self.assertEqual(len(df), len(expected))
+        self.assertGreater(len(df), 1)
+        for (_, row), want in zip(df.iterrows(), expected):
+            self.assertEqual([row["knee"], row["speed"], row["count"]], [want[0], want[1], int(want[2])])
+            for column, value in zip(df.columns[3:], want[3:]):
+                self.assertAlmostEqual(row[column], float(value), places=9, msg=column)
+
+    def test_groups_without_group_by_is_one_row_and_a_bad_p_raises(self) -> None:
+        df = self.ae.groups("audioProcessings", stats=["count", "avg.durationSeconds"])
+        self.assertEqual(list(df.columns), ["count", "avg.durationSeconds"])
+        self.assertEqual(df["count"].tolist(), [sql_count("select count(*) from audio_processing")])
+        with self.assertRaises(AEError) as raised:
+            self.ae.groups("movementCycles", group_by=["knee"], stats=["percentile(1.5).durationS"])
+        self.assertIn("BAD_USER_INPUT", str(raised.exception))
+        self.assertIn("p must be a number from 0 to 1", str(raised.exception))
+
     def test_an_error_response_raises_with_the_server_message(self) -> None:
         with self.assertRaises(AEError) as caught:
             self.ae.query("{ movementCycles(first: 100000) { nodes { id } } }")
