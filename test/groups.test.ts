@@ -274,7 +274,10 @@ describe('nested under a record', () => {
   });
 
   it('nests under a lookup, a synchronization and an audio record too', async () => {
-    await both(`{ participant(study: AOA, number: 1001) { synchronizationGroups(groupBy: [speed]) { key { speed } count } audioProcessings { movementCycleGroups(groupBy: [knee]) { count max { durationS } } } } }`);
+    const number = (await c.query(`select p.study_participant_id as n from participant p join study s on s.id = p.study_id where s.name = 'AOA' order by p.id limit 1`)).rows[0].n;
+    const lookup = await both(`{ participant(study: AOA, number: ${number}) { synchronizationGroups(groupBy: [speed]) { key { speed } count } audioProcessings { movementCycleGroups(groupBy: [knee]) { count max { durationS } } } } }`);
+    expect(lookup.data.participant.synchronizationGroups.length).toBeGreaterThan(0);
+    expect(lookup.data.participant.audioProcessings[0].movementCycleGroups.length).toBeGreaterThan(0);
     await both(`{ synchronizations(first: 5) { nodes { id movementCycleGroups(groupBy: [isOutlier]) { key { isOutlier } count stddev { durationS } } } } }`);
     await both(`{ studies { name participantGroups(groupBy: [participantNumber]) { key { participantNumber study } count } } }`);
   });
