@@ -35,8 +35,19 @@ export interface OrmOptions {
   onDriverWarning?: (message: string) => void;
 }
 
-/** How long to wait for a connection: fail fast when the database is down instead of hanging. */
-const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * How long to wait for a new connection: fail when the database host does not answer instead of
+ * hanging (a refused connection fails at once). 3 s was too short on a loaded machine, where a
+ * new backend can take that long to start, and answered good reads DATABASE_UNAVAILABLE.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a query may wait for a free pooled connection. A failed connect fails the waiters at
+ * once (knex propagates it), so this bounds only a busy pool: under load, a deep tree's batched
+ * reads queue behind each other, and a 4 s wait answered them DATABASE_UNAVAILABLE.
+ */
+const POOL_WAIT_MS = 30_000;
 
 /** Sets the statement time limit first thing in every ORM transaction, for this transaction only. */
 class TransactionTimeout implements EventSubscriber {
@@ -70,7 +81,7 @@ export function ormConfig(o: OrmOptions): Options {
         connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         ...(o.statementTimeoutMs && !o.transactionPooling ? { statement_timeout: o.statementTimeoutMs } : {}),
       },
-      acquireConnectionTimeout: CONNECT_TIMEOUT_MS + 1_000,
+      acquireConnectionTimeout: POOL_WAIT_MS,
       log: {
         warn: (m: string) => o.onDriverWarning?.(String(m)),
         error: (m: string) => o.onDriverWarning?.(String(m)),
