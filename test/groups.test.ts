@@ -149,7 +149,15 @@ interface Case {
   groupBy: string[];
   filter: Filter;
   stats: [Stat, string][];
+  /** Asked under every participant of a list (participants: under every study) instead of at the root. */
+  nested?: boolean;
 }
+
+/** Where a nested case sits: the parent list, its rows in order, and the link column of the grouped table. */
+const parentOf = (kind: string) =>
+  kind === 'participant'
+    ? { wrap: (inner: string) => `{ studies { id ${inner} } }`, rows: (d: any) => d.studies, ids: 'select id from study order by name', link: 't.study_id' }
+    : { wrap: (inner: string) => `{ participants(first: 1000) { nodes { id ${inner} } } }`, rows: (d: any) => d.participants.nodes, ids: 'select id from participant order by id', link: 't.participant_id' };
 
 function queryOf(k: Case): string {
   const t = TABLES[k.kind];
@@ -160,14 +168,15 @@ function queryOf(k: Case): string {
     byStat.set(statKey(stat), e);
   }
   const keys = k.groupBy.length ? k.groupBy : [Object.keys(t.keys)[0]];
-  return `{ ${t.list}(groupBy: [${k.groupBy.join(', ')}]${k.filter[0] ? `, filter: ${k.filter[0]}` : ''}) {
-    key { ${keys.join(' ')} } count ${[...byStat.values()].map((e) => `${e.field} { ${e.columns.join(' ')} }`).join(' ')} } }`;
+  const field = `${t.list}(groupBy: [${k.groupBy.join(', ')}]${k.filter[0] ? `, filter: ${k.filter[0]}` : ''}) {
+    key { ${keys.join(' ')} } count ${[...byStat.values()].map((e) => `${e.field} { ${e.columns.join(' ')} }`).join(' ')} }`;
+  return k.nested ? parentOf(k.kind).wrap(field) : `{ ${field} }`;
 }
 
-/** The groups as the hand-written GROUP BY gives them, shaped like the GraphQL answer. */
+/** The groups as the hand-written GROUP BY gives them, shaped like the GraphQL answer (nested: per parent id). */
 async function expected(k: Case): Promise<Record<string, any>[]> {
   const t = TABLES[k.kind];
-  const keys = k.groupBy.map((f) => t.keys[f]);
+  const keys = [...(k.nested ? [parentOf(k.kind).link] : []), ...k.groupBy.map((f) => t.keys[f])];
   const stats = k.stats.map(([stat, column]) => `(${STAT_SQL(stat, t.numeric[column])})::float8`);
   const select = [...keys.map((e, i) => `${e} as k${i}`), 'count(*)::int as n', ...stats.map((s, i) => `${s} as a${i}`)];
   const sql =
@@ -175,11 +184,22 @@ async function expected(k: Case): Promise<Record<string, any>[]> {
     (keys.length ? ` group by ${keys.join(', ')} order by ${keys.map((e) => `${e} nulls last`).join(', ')}` : '');
   const rows = (await c.query(sql)).rows;
   const shownKeys = k.groupBy.length ? k.groupBy : [Object.keys(t.keys)[0]];
-  return rows.map((r) => {
+  const skip = k.nested ? 1 : 0;
+  const group = (r: Record<string, any>) => {
     const out: Record<string, any> = { key: Object.fromEntries(shownKeys.map((f) => [f, null])), count: r.n };
-    k.groupBy.forEach((f, i) => (out.key[f] = typeof r[`k${i}`] === 'string' ? (t.enumNames?.[r[`k${i}`]] ?? r[`k${i}`]) : r[`k${i}`]));
-    k.stats.forEach(([stat, column], i) => ((out[statKey(stat)] ??= {})[column] = r[`a${i}`]));
+    k.groupBy.forEach((f, i) => {
+      const v = r[`k${i + skip}`];
+      out.key[f] = typeof v === 'string' ? (t.enumNames?.[v] ?? v) : (v ?? null);
+    });
+    k.stats.forEach(([stat, column], i) => ((out[statKey(stat)] ??= {})[column] = r[`a${i}`] ?? null));
     return out;
+  };
+  if (!k.nested) return rows.map(group);
+  // Per parent, in the parent list's order; with no groupBy, a parent without rows still has its one group.
+  const ids = (await c.query(parentOf(k.kind).ids)).rows.map((r) => r.id);
+  return ids.map((id) => {
+    const mine = rows.filter((r) => r.k0 === id).map(group);
+    return mine.length || k.groupBy.length ? mine : [group({ n: 0 })];
   });
 }
 
@@ -202,7 +222,9 @@ async function check(k: Case): Promise<void> {
   const query = queryOf(k);
   const body = await both(query);
   expect(body.errors).toBeUndefined();
-  const groups = body.data[TABLES[k.kind].list] as Record<string, any>[];
+  const groups = k.nested
+    ? (parentOf(k.kind).rows(body.data) as Record<string, any>[]).map((parent) => parent[TABLES[k.kind].list])
+    : (body.data[TABLES[k.kind].list] as Record<string, any>[]);
   const want = await expected(k);
   try {
     expectClose(groups.map((g) => ({ ...g })), want);
@@ -334,6 +356,7 @@ describe('property: random groupings, filters and statistics against SQL', () =>
       groupBy: fc.shuffledSubarray(Object.keys(t.keys), { maxLength: Math.min(4, Object.keys(t.keys).length) }),
       filter: fc.constantFrom(...FILTERS[kind]),
       stats: fc.array(fc.tuple(stat, fc.constantFrom(...Object.keys(t.numeric))), { minLength: 1, maxLength: 6 }),
+      nested: fc.boolean(),
     });
   });
   it(`holds for ${RUNS} random cases`, async () => {
