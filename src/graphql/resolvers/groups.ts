@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { getNamedType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Float, Info, Query, Resolver, Root } from 'type-graphql';
-import { AudioProcessing, BiomechanicsImport, MovementCycle, Participant, Study, Synchronization } from '../../entities';
+import { AudioProcessing, BiomechanicsImport, Participant, Study, Synchronization } from '../../entities';
 import { checkGroupRequest, checkPercentile, GROUP_KINDS, statisticSlot, type GroupKind, type GroupRow } from '../../services/read/groups';
 import type { RecordKind } from '../../services/read';
 import type { GraphQLContext } from '../context';
@@ -43,7 +43,6 @@ const PARENTS: Record<GroupKind, [parent: RecordKind, type: Function][]> = {
     ['participant', Participant], ['audioProcessing', AudioProcessing], ['biomechanicsImport', BiomechanicsImport], ['synchronization', Synchronization],
   ],
 };
-void MovementCycle;
 
 const loaders = new WeakMap<object, Map<string, DataLoader<number, GroupRow[]>>>();
 
