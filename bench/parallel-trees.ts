@@ -45,7 +45,8 @@ async function main(argv: string[]): Promise<void> {
     mkdirSync(outDir, { recursive: true });
     // The large tree holds about 800,000 rows: over the default AE_MAX_ROWS, and slower than the default read timeout.
     const env: Record<string, string> = size === 'large' ? { AE_MAX_ROWS: '2000000', AE_QUERY_TIMEOUT_MS: '600000' } : { AE_QUERY_TIMEOUT_MS: '600000' };
-    const server = await startServerProcess(url, join(outDir, `parallel-${size}-server.log`), env);
+    mkdirSync(join(outDir, 'tmp'), { recursive: true });
+    const server = await startServerProcess(url, join(outDir, 'tmp', `parallel-${size}-server.log`), env);
     try {
       const target = `${server.baseUrl}/graphql`;
       const body = { query: W1_QUERY.thisApi };
