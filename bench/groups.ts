@@ -133,6 +133,14 @@ export async function measureGroups(baseUrl: string, databaseUrl: string, o: { r
   return figures;
 }
 
+/** One line for `npm run bench`'s notes. */
+export function groupsNote(f: GroupsFigures): string {
+  return (
+    `Groups, ${f.workload} (medium, ${f.groups} groups, medians of ${f.runs}): this API ${f.apiMs.toFixed(1)} ms, ` +
+    `the same GROUP BY through psql ${f.psqlMs.toFixed(1)} ms (ratio ${f.ratio.toFixed(2)}×), the bare statement ${f.statementMs.toFixed(1)} ms (bench/groups.ts).`
+  );
+}
+
 export function groupsMarkdown(f: GroupsFigures): string {
   return [
     `### ${f.workload}`,

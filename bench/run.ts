@@ -21,7 +21,7 @@ import { initORM } from '../src/context';
 import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/sample-data';
 import type { StudyName } from '../src/entities/enums';
 import { copyLoad } from './lib/copy-load';
-import { groupsMarkdown, measureGroups } from './groups';
+import { groupsNote, measureGroups } from './groups';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { agent, post, postJson } from './lib/http';
 import { closedLoop } from './lib/load';
@@ -512,7 +512,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const server = await startServer('thisApi', db.urlOf(medium.db));
       servers.push(server);
       const figures = await measureGroups(server.baseUrl, db.urlOf(medium.db), { runs: o.quick ? 3 : 15, psql: '/usr/bin/psql', log });
-      report.notes.push(groupsMarkdown(figures));
+      report.notes.push(groupsNote(figures));
       await Promise.all(servers.splice(0).map((s) => s.stop()));
     }
     if (o.only.has('W1') && o.only.has('W2') && o.only.has('W3')) report.notes.push(await loggedStatements(db, medium.db, servers));
