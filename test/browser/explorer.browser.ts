@@ -147,24 +147,45 @@ async function typeInto(page: Page, selector: string, text: string): Promise<voi
   await page.keyboard.press('Escape'); // close the completion list
 }
 
-/** Clicks Run and returns the result pane's text once it has changed. */
+/**
+ * Clicks Run and returns the result pane's text once it has changed and stopped changing
+ * (Monaco lays a long result out over more than one frame). A click GraphiQL did not take
+ * (no request started, the pane unchanged after 5 s) is repeated once; every run here is
+ * idempotent.
+ */
 async function run(page: Page): Promise<string> {
-  const before = await textOf(page, RESULT).catch(() => '');
+  const read = () => textOf(page, RESULT).catch(() => '');
+  const spinning = async () => !!(await page.$('.graphiql-response .graphiql-spinner'));
+  const before = await read();
   await page.click('.graphiql-execute-button');
-  await page.waitForFunction(
-    (selector, previous) => {
-      const text = (document.querySelector(selector) as HTMLElement | null)?.innerText;
-      return !!text && text !== previous && !document.querySelector('.graphiql-response .graphiql-spinner');
-    },
-    { timeout: 20_000 },
-    RESULT,
-    before,
-  );
-  return textOf(page, RESULT);
+  let clicks = 1;
+  let last = before;
+  const started = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const text = await read();
+    if (text && text !== before && text === last && !(await spinning())) return text;
+    if (text === before && clicks === 1 && Date.now() - started > 5_000 && !(await spinning())) {
+      await page.click('.graphiql-execute-button');
+      clicks++;
+    }
+    if (Date.now() - started > 20_000) {
+      await screenshot(page, 'failed-run');
+      throw new Error(`no result within 20 s of ${clicks} click(s) on Run; the result pane shows ${JSON.stringify(text.slice(0, 300))}`);
+    }
+    last = text;
+  }
 }
 
 async function clickSidebar(page: Page, label: string): Promise<void> {
   await page.click(`.graphiql-sidebar button[aria-label="${label}"]`);
+}
+
+/** Opens a sidebar panel and waits until GraphiQL shows it (its button then reads "Hide …"). */
+async function openPanel(page: Page, title: string): Promise<void> {
+  if (await page.$(`.graphiql-sidebar button[aria-label="Hide ${title}"]`)) return;
+  await clickSidebar(page, `Show ${title}`);
+  await page.waitForSelector(`.graphiql-sidebar button[aria-label="Hide ${title}"]`, { timeout: 10_000 });
 }
 
 async function openEditorTool(page: Page, name: 'Variables' | 'Headers'): Promise<void> {
@@ -174,9 +195,18 @@ async function openEditorTool(page: Page, name: 'Variables' | 'Headers'): Promis
   throw new Error(`no ${name} button`);
 }
 
+/** Opens a new tab and waits until it is the active one (tabs of earlier pages come back from localStorage). */
 async function newTab(page: Page): Promise<void> {
+  const before = (await page.$$('.graphiql-tab')).length;
   await page.click('.graphiql-tab-add');
-  await page.waitForFunction(() => document.querySelectorAll('.graphiql-tab').length >= 2);
+  await page.waitForFunction(
+    (n) => {
+      const tabs = document.querySelectorAll('.graphiql-tab');
+      return tabs.length > n && tabs[tabs.length - 1].classList.contains('graphiql-tab-active');
+    },
+    { timeout: 10_000 },
+    before,
+  );
 }
 
 describe('the local explorer, offline', () => {
@@ -214,6 +244,13 @@ describe('the local explorer, offline', () => {
     const query = '{ studies { name participants { studyParticipantId audioProcessings(filter: { knee: left, maneuver: walk }) { audioFileName } } } }';
     await typeInto(w.page, QUERY_EDITOR, query);
     expect(await textOf(w.page, QUERY_EDITOR)).toBe(query);
+    // GraphiQL takes an edit into the tab (what History records) after a debounce: a run
+    // clicked sooner records the tab's old, empty query. Wait until the tab state holds it.
+    await w.page.waitForFunction(
+      (q) => Object.keys(localStorage).some((k) => k.endsWith('tabState') && (localStorage.getItem(k) ?? '').includes(q)),
+      { timeout: 10_000 },
+      query,
+    );
 
     const shown = JSON.parse(await run(w.page));
     await screenshot(w.page, '2-nested-query-result');
@@ -228,8 +265,13 @@ describe('the local explorer, offline', () => {
     expect(rows.length).toBeGreaterThan(5);
     expect([...rowsShown].sort()).toEqual(rows.map((r) => `${r.name} ${r.study_participant_id} ${r.audio_file_name}`).sort());
 
-    await clickSidebar(w.page, 'Show History');
-    await w.page.waitForSelector('.graphiql-history-item');
+    await openPanel(w.page, 'History');
+    await w.page.waitForSelector('.graphiql-history-item', { timeout: 10_000 }).catch(async (e: Error) => {
+      // Say what the panel and GraphiQL's stored history held, not only that the wait ran out.
+      const panel = await textOf(w.page, '.graphiql-history').catch(() => '(no history panel)');
+      const stored = await w.page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(localStorage).filter(([k]) => k.endsWith('queries')))));
+      throw new Error(`${e.message}; history panel: ${JSON.stringify(panel)}; stored history: ${stored}`);
+    });
     expect(await textOf(w.page, '.graphiql-history')).toContain('studies');
 
     expect(w.offMachine).toEqual([]);
