@@ -27,7 +27,10 @@ export interface AdminTokenNotice {
  * renamed over it: an older file (or a link planted there) is replaced, never written through.
  */
 export function writePrivateFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // The file's own mode keeps it private. Its folder is shared (.data also holds the embedded
+  // database, which the `postgres` user must reach when we run as root): a 0700 folder made
+  // here stopped `npm start` on a fresh clone.
+  mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
   writeFileSync(partial, text, { flag: 'wx', mode: 0o600 });
   renameSync(partial, path);

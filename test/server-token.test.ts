@@ -4,7 +4,7 @@
  * the explorer, and nothing is writable without it. Runs the compiled server as a real
  * process on a clone of the test database.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestContext } from './helpers/db';
@@ -88,4 +88,22 @@ it('with AE_ADMIN_TOKEN set it prints no token and uses that one', async () => {
 
 it('refuses to start with a token too short to be safe', async () => {
   await expect(startServer({ AE_DATABASE_URL: ctx.target.url, AE_WRITE_TOKEN: 'secret' })).rejects.toThrow(/AE_WRITE_TOKEN must be at least 16 characters/);
+});
+
+it('on a fresh clone (embedded database, no token, no terminal) the token file shares .data with the database, and the server starts', async () => {
+  // As `npm start` lays it out: .data/admin-token beside .data/postgres. Run as root, the
+  // embedded server is the `postgres` user and must still reach its data directory.
+  chmodSync(tmp, 0o755);
+  const data = join(tmp, '.data');
+  let server: Started | undefined;
+  try {
+    server = await startServer({
+      AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: join(data, 'postgres'), AE_ADMIN_TOKEN_FILE: join(data, 'admin-token'), AE_LOG_FORMAT: 'json',
+    });
+    const token = readFileSync(join(data, 'admin-token'), 'utf8').trim();
+    expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect((await upsert(server.url, token)).status).toBe(200);
+  } finally {
+    await stop(server);
+  }
 });
