@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { SAMPLE_SIZES } from '../src/services/sample-data';
+import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { startBenchDatabase } from './lib/database';
 import { median } from './lib/stats';
 

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { SAMPLE_SIZES } from '../src/services/sample-data';
+import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { startBenchDatabase } from './lib/database';
 import { procStatusMb, resetPeak, startServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';

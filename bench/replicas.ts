@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { SAMPLE_SIZES } from '../src/services/sample-data';
+import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { startCluster, waitFor, type PgCluster } from './lib/pg-cluster';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/sample-data';
+import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/seed/sample-data';
 import type { StudyName } from '../src/entities/enums';
 import { copyLoad } from './lib/copy-load';
 import { groupsNote, measureGroups } from './groups';

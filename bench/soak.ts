@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
-import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, mulberry32 } from '../src/services/sample-data';
+import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, mulberry32 } from '../src/services/seed/sample-data';
 import { TABLES } from '../src/entities';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';

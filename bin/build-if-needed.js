@@ -1,5 +1,5 @@
 'use strict';
-// Rebuild dist/ with tsc when any source under src/ or migrations/ is newer than the last build.
+// Rebuild dist/ with tsc when any source under src/, migrations/ or scripts/ is newer than the last build.
 const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -21,7 +21,8 @@ function ensureBuilt() {
   // A compiled-only install (the Docker image) ships dist/ without the sources: use it as it is.
   if (!existsSync(join(root, 'src')) && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
   const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-  const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')), statSync(join(root, 'tsconfig.json')).mtimeMs);
+  const sourceDirs = ['src', 'migrations', 'scripts'].map((d) => join(root, d)).filter((d) => existsSync(d));
+  const sources = Math.max(...sourceDirs.map(newestMtime), statSync(join(root, 'tsconfig.json')).mtimeMs);
   if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
   process.stderr.write('[ae-db] compiling TypeScript sources …\n');
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });

@@ -11,17 +11,17 @@ import { loadConfig, maskUrl } from './config';
 import { initORM, initServerContext, type AppContext, type ServerContext } from './context';
 import { ensureDatabase } from './db/embedded';
 import { resolveTarget } from './db/target';
-import { explainFailure } from './services/diagnose';
+import { explainFailure } from './services/ops/diagnose';
 import { ConfirmationRequiredError, UserError } from './services/errors';
-import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, STUDY_NUMBER_BASE } from './services/sample-data';
-import { seedProgressReporter } from './services/seed-progress';
+import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, STUDY_NUMBER_BASE } from './services/seed/sample-data';
+import { seedProgressReporter } from './services/seed/seed-progress';
 import { StudyName } from './entities/enums';
 import { TABLES } from './entities';
-import { runDoctor, type DoctorCheck } from './services/doctor';
-import { runPsql } from './services/pg-tools';
+import { runDoctor, type DoctorCheck } from './services/ops/doctor';
+import { runPsql } from './services/ops/pg-tools';
 import { writeFileSync } from 'node:fs';
 import { importAdvice, reportCsv, type LegacyImportResult } from './services/legacy/import';
-import { describeDataLoss } from './services/migrations';
+import { describeDataLoss } from './services/schema/migrations';
 
 interface TargetFlags {
   test?: boolean;

@@ -7,23 +7,23 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, type AppConfig } from './config';
 import { createOrm, type OrmOptions } from './db/orm';
 import { resolveTarget, type ResolvedTarget, type TargetOptions } from './db/target';
-import { MigrationService } from './services/migrations';
-import { SeedService } from './services/seed';
-import { InspectionService } from './services/inspection';
-import { IntegrityService } from './services/integrity';
-import { MaintenanceService } from './services/maintenance';
-import { BackupService } from './services/backup';
-import { DatabaseAdminService } from './services/server-admin';
-import { ExportService, type ExportLimits } from './services/export';
+import { MigrationService } from './services/schema/migrations';
+import { SeedService } from './services/seed/seed';
+import { InspectionService } from './services/ops/inspection';
+import { IntegrityService } from './services/ops/integrity';
+import { MaintenanceService } from './services/schema/maintenance';
+import { BackupService } from './services/ops/backup';
+import { DatabaseAdminService } from './services/ops/server-admin';
+import { ExportService, type ExportLimits } from './services/read/export';
 import { ReadService, SummaryService } from './services/read';
 import { GroupService } from './services/read/groups';
 import { countStatement } from './db/request-scope';
 import { cancelBackends, trackCheckedOut } from './db/pg';
-import { RecordService } from './services/records';
+import { RecordService } from './services/write/records';
 import { ReadPool, type ReplicaSettings } from './db/read-pool';
-import { AdminService } from './services/admin';
+import { AdminService } from './services/ops/admin';
 import { LegacyImportService } from './services/legacy/import';
-import { IngestService } from './services/ingest';
+import { IngestService } from './services/write/ingest';
 
 /** Services that work on a database from outside (client tools, the maintenance database): they need only its URL. */
 export interface ServerServices {

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { loadConfig, ConfigError, type AppConfig } from './config';
 import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
-import { explainFailure } from './services/diagnose';
+import { explainFailure } from './services/ops/diagnose';
 import { createLogger, maskSecrets } from './logger';
 import { exposureBanner, exposureRefusal } from './http/exposure';
 

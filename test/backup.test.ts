@@ -12,8 +12,8 @@ import { aeDb } from './helpers/cli';
 import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
 import type { TestDatabase } from './helpers/db';
 import { parseDatabaseUrl, withDatabase } from '../src/config';
-import { dropHeaderSettings } from '../src/services/backup';
-import { incompatibility, parseToolVersion } from '../src/services/pg-tools';
+import { dropHeaderSettings } from '../src/services/ops/backup';
+import { incompatibility, parseToolVersion } from '../src/services/ops/pg-tools';
 
 let db: TestDatabase;
 let dir: string;

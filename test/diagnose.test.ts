@@ -2,7 +2,7 @@
  * What a failure looks like to a person: one sentence and what to check, never a stack trace
  * or (for clients) the SQL that failed.
  */
-import { explainFailure, serverMessage } from '../src/services/diagnose';
+import { explainFailure, serverMessage } from '../src/services/ops/diagnose';
 
 /** A driver error as knex leaves it: its SQL put in front of PostgreSQL's message. */
 function driverError(code: string, message: string, sql = 'select 1 / 0'): Error {

@@ -12,8 +12,8 @@ import { Writable } from 'node:stream';
 import type { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { initORM, type AppContext } from '../src/context';
-import { isDatabaseUnavailable } from '../src/services/diagnose';
-import { EXPORT_CONNECT_TIMEOUT_MS, ExportService } from '../src/services/export';
+import { isDatabaseUnavailable } from '../src/services/ops/diagnose';
+import { EXPORT_CONNECT_TIMEOUT_MS, ExportService } from '../src/services/read/export';
 import { createTestDatabase, sqlClient, type TestDatabase } from './helpers/db';
 import { startTestServer, type TestServer } from './helpers/http';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import { sqlClient, type TestDatabase } from './helpers/db';
 import { counts, seededDatabase } from './helpers/ops';
-import { toolConnection } from '../src/services/pg-tools';
+import { toolConnection } from '../src/services/ops/pg-tools';
 
 const FIXTURE = readFileSync(join(__dirname, 'fixtures', 'guide-sql.sql'), 'utf8');
 const BLOCKS = new Map(

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { seedAsRealParticipants } from './helpers/db';
 import { initORM, type AppContext } from '../src/context';
-import { rootCause } from '../src/services/diagnose';
+import { rootCause } from '../src/services/ops/diagnose';
 import { startCluster, type PgCluster } from '../bench/lib/pg-cluster';
 import { startPgBouncer, type PgBouncer } from '../bench/lib/pgbouncer';
 import { startServerProcess, type ServerProcess } from '../bench/lib/server-process';

@@ -11,8 +11,8 @@ import { gunzipSync } from 'node:zlib';
 import { aeDb } from './helpers/cli';
 import { fingerprint, seededDatabase, sql } from './helpers/ops';
 import type { TestDatabase } from './helpers/db';
-import { BackupService } from '../src/services/backup';
-import { DumpVetter } from '../src/services/dump-vetting';
+import { BackupService } from '../src/services/ops/backup';
+import { DumpVetter } from '../src/services/ops/dump-vetting';
 
 let db: TestDatabase;
 let dir: string;

@@ -7,7 +7,7 @@
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import type { AppContext } from '../src/context';
-import { ALL_STUDIES, generateParticipant } from '../src/services/sample-data';
+import { ALL_STUDIES, generateParticipant } from '../src/services/seed/sample-data';
 
 const PER_STUDY = 6;
 const SEEDS = [1, 42];

@@ -2,8 +2,8 @@
  * The seed progress display: figures from a SeedProgress, a redrawn block on a terminal,
  * throttled plain lines elsewhere. A fake clock drives it; nothing here depends on speed.
  */
-import { progressFigures, seedProgressReporter } from '../src/services/seed-progress';
-import type { SeedProgress } from '../src/services/seed';
+import { progressFigures, seedProgressReporter } from '../src/services/seed/seed-progress';
+import type { SeedProgress } from '../src/services/seed/seed';
 import { StudyName } from '../src/entities';
 
 const at = (study: StudyName, studiesDone: number, participantsDone: number, cycles: number): SeedProgress => ({

@@ -8,7 +8,7 @@ import { graphqlClient } from './helpers/graphql';
 import { tableCounts } from './helpers/records';
 import type { AppContext } from '../src/context';
 import { TABLES } from '../src/entities';
-import type { TableCounts } from '../src/services/seed';
+import type { TableCounts } from '../src/services/seed/seed';
 
 let ctx: AppContext;
 let c: Client;

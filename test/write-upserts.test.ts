@@ -11,7 +11,7 @@ import {
 } from './helpers/records';
 import type { AppContext } from '../src/context';
 import { ValidationFailedError } from '../src/services/errors';
-import { translateWriteError } from '../src/services/records';
+import { translateWriteError } from '../src/services/write/records';
 import { formatError } from '../src/graphql/errors';
 
 let ctx: AppContext;

@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { columnsOf } from '../../src/services/bulk';
-import { generateParticipant, type Row } from '../../src/services/sample-data';
+import { columnsOf } from '../../src/services/write/bulk';
+import { generateParticipant, type Row } from '../../src/services/seed/sample-data';
 import type { StudyName } from '../../src/entities/enums';
 import { TABLES, type TableName } from '../../src/entities';
 

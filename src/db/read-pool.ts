@@ -15,7 +15,7 @@ import { PostgreSqlConnection, type MikroORM } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import { Client } from 'pg';
 import { parseDatabaseUrl } from '../config';
-import { isDatabaseUnavailable, rootCause } from '../services/diagnose';
+import { isDatabaseUnavailable, rootCause } from '../services/ops/diagnose';
 import { cancelBackends, trackCheckedOut } from './pg';
 
 export interface ReplicaSettings {

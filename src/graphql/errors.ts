@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, parse, type ASTNode, type DocumentNode, type GraphQLFormattedError, type Location, type ValueNode } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UserError, ValidationFailedError, type FieldViolation } from '../services/errors';
-import { isDatabaseUnavailable, isStatementTimeout } from '../services/diagnose';
+import { isDatabaseUnavailable, isStatementTimeout } from '../services/ops/diagnose';
 import type { Logger } from '../logger';
 import { requestScope } from '../db/request-scope';
 import { TOO_MANY_TOKENS } from './limits';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { rootCause } from './diagnose';
+import { rootCause } from './ops/diagnose';
 import { LockTimeoutError } from './errors';
 
 /** How long one admin transaction (migration, seeding, reset, fresh, drop) may run and wait. */

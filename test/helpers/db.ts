@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { withDatabase } from '../../src/config';
 import { initORM, type AppContext } from '../../src/context';
-import { SAMPLE_PARTICIPANT_NUMBERS } from '../../src/services/sample-data';
-import type { SeedOptions, TableCounts } from '../../src/services/seed';
+import { SAMPLE_PARTICIPANT_NUMBERS } from '../../src/services/seed/sample-data';
+import type { SeedOptions, TableCounts } from '../../src/services/seed/seed';
 
 export function serverUrl(): string {
   const url = process.env.AE_TEST_SERVER_URL;

@@ -5,8 +5,8 @@
  */
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { StudyName } from '../../entities';
-import type { MigrationRun } from '../../services/admin';
-import type { MigrationStatus } from '../../services/migrations';
+import type { MigrationRun } from '../../services/ops/admin';
+import type { MigrationStatus } from '../../services/schema/migrations';
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
 import { MigrationRunType, MigrationStatusType, SchemaCheckType, TableCountsType } from '../types/write-results';

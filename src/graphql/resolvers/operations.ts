@@ -7,8 +7,8 @@ import { Ctx, Field, Float, Int, ObjectType, Query, Resolver, registerEnumType }
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
 import { Inspection } from '../inspections';
-import { INTEGRITY_REPORT_STATEMENTS } from '../../services/integrity';
-import { InspectionService } from '../../services/inspection';
+import { INTEGRITY_REPORT_STATEMENTS } from '../../services/ops/integrity';
+import { InspectionService } from '../../services/ops/inspection';
 
 export const IntegrityCheckKind = { orphan: 'orphan', consistency: 'consistency' } as const;
 registerEnumType(IntegrityCheckKind, {

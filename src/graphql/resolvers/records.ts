@@ -7,11 +7,11 @@ import { AudioProcessing, BiomechanicsImport, Participant, Synchronization } fro
 import {
   AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, ParticipantKey, RecordIdInput, RecordIdsInput,
   RecordingLinkInput, SynchronizationInput,
-} from '../../services/record-inputs';
+} from '../../services/write/record-inputs';
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
 import { IngestResultType, MovementCycleBatchType, RecordingLinkType, TableCountsType } from '../types/write-results';
-import { RecordingInput } from '../../services/recording-input';
+import { RecordingInput } from '../../services/write/recording-input';
 
 @Resolver()
 export class RecordMutations {

@@ -5,7 +5,7 @@ import type { AudioProcessingFilter, SynchronizationFilter } from '../../service
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
 import { Inspection } from '../inspections';
-import { InspectionService } from '../../services/inspection';
+import { InspectionService } from '../../services/ops/inspection';
 import { SUMMARY_STATEMENTS } from '../../services/read/summaries';
 import { AudioProcessingFilterInput, SynchronizationFilterInput } from '../types/inputs';
 import {

@@ -1,7 +1,7 @@
 /** What the write and admin mutations return. */
 import { Field, Int, ObjectType } from 'type-graphql';
 import { AudioProcessing, BiomechanicsImport } from '../../entities';
-import type { TableCounts } from '../../services/seed';
+import type { TableCounts } from '../../services/seed/seed';
 
 @ObjectType('TableCounts', { description: 'Rows per table: written by a seed, or removed by a delete or reset.' })
 export class TableCountsType {

@@ -11,7 +11,7 @@ import { UserError } from '../errors';
 import { LIST_NAME, type FieldColumn, type RecordKind, type TableModel } from './model';
 import { quote, type SqlParams } from './sql';
 import { isStorablePgTimestamp } from './timestamps';
-import { INT4_MAX, unstorableTextProblem } from '../validation';
+import { INT4_MAX, unstorableTextProblem } from '../write/validation';
 
 export type SortDirection = 'ASC' | 'DESC';
 

@@ -17,7 +17,7 @@ import {
 import {
   ArtifactType, BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, MicPosition, ProcessingStatus, StompDetectionMethod,
   StudyName, SyncMethod, WalkSpeed,
-} from '../entities/enums';
+} from '../../entities/enums';
 import {
   CoversFailSegments, INT4_MAX, IsSegmentList, IsSha256Hex, MatchesReferenced, MaxChars, NotLessThan, OfSameParticipant, OnlyForWalk,
   NotSampleParticipant, OnSameDateAs, OptionalUnless, ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk,

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   ArtifactType, BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, MicPosition, ProcessingStatus,
   StompDetectionMethod, StudyName, SyncMethod, WalkSpeed,
-} from '../entities/enums';
+} from '../../entities/enums';
 
 export type Row = Record<string, unknown>;
 

@@ -12,11 +12,11 @@ import { ReferenceKind as OrmKind, type EntityProperty } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
   AudioProcessing, BiomechanicsImport, MovementCycle, Participant, StudyName, Synchronization, TABLES, type TableName,
-} from '../entities';
+} from '../../entities';
 import { upsertRows } from './bulk';
-import { rootCause } from './diagnose';
-import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from './errors';
-import type { InspectionService } from './inspection';
+import { rootCause } from '../ops/diagnose';
+import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from '../errors';
+import type { InspectionService } from '../ops/inspection';
 import {
   AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, RecordIdInput, RecordIdsInput,
   RecordingLinkInput, SynchronizationInput, type ProcessingRecordInput,
@@ -24,7 +24,7 @@ import {
 import {
   INT4_MAX, assertValid, attachReferences, toInput, violationsOf, type ReferenceKind, type ReferencedRecord, type ResolvedReferences,
 } from './validation';
-import { emptyCounts, type TableCounts } from './seed';
+import { emptyCounts, type TableCounts } from '../seed/seed';
 
 /** How one record type is upserted. */
 interface UpsertPlan<I extends ProcessingRecordInput> {

@@ -1,8 +1,8 @@
 /** `npm run schema`: rewrite schema.graphql from the code (a test fails when it is stale). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../config';
-import { printAppSchema } from '../graphql/schema';
+import { projectRoot } from '../src/config';
+import { printAppSchema } from '../src/graphql/schema';
 
 printAppSchema()
   .then((sdl) => {

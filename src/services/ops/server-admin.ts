@@ -3,9 +3,9 @@
  * the database exist, copy it (`createdb -T`). They run on the server's maintenance database
  * with a short-lived connection, never through the ORM's pool on the database itself.
  */
-import { parseDatabaseUrl, withDatabase } from '../config';
-import { connectClient, withMaintenanceClient } from '../db/pg';
-import { UserError } from './errors';
+import { parseDatabaseUrl, withDatabase } from '../../config';
+import { connectClient, withMaintenanceClient } from '../../db/pg';
+import { UserError } from '../errors';
 
 export type ProbeOutcome =
   | { ok: true; serverVersion: string; serverVersionNum: number; user: string; database: string }

@@ -3,8 +3,8 @@
  * server, and running them without the password ever reaching a command line or a log.
  */
 import { execFile, spawn } from 'node:child_process';
-import { parseDatabaseUrl, withoutPassword } from '../config';
-import { UserError } from './errors';
+import { parseDatabaseUrl, withoutPassword } from '../../config';
+import { UserError } from '../errors';
 
 export type ClientTool = 'pg_dump' | 'psql';
 

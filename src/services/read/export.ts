@@ -8,15 +8,15 @@
  * filter object those lists take.
  */
 import { Client } from 'pg';
-import type { ReadPool } from '../db/read-pool';
+import type { ReadPool } from '../../db/read-pool';
 import { to as copyTo } from 'pg-copy-streams';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TABLES, type TableName } from '../entities';
-import { UserError } from './errors';
-import { buildWhere, filterFieldNames, SqlParams, quote, TABLE_OF, type RecordKind } from './read';
-import { inlineParams } from './read/sql';
+import { TABLES, type TableName } from '../../entities';
+import { UserError } from '../errors';
+import { buildWhere, filterFieldNames, SqlParams, quote, TABLE_OF, type RecordKind } from './';
+import { inlineParams } from './sql';
 
 export type ExportFormat = 'csv' | 'ndjson';
 

@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { loadConfig, withDatabase } from '../config';
-import { initORM } from '../context';
-import { startApp } from '../app';
-import { startEmbedded, ensureDatabase, type EmbeddedServer } from '../db/embedded';
-import { createLogger } from '../logger';
+import { loadConfig, withDatabase } from '../src/config';
+import { initORM } from '../src/context';
+import { startApp } from '../src/app';
+import { startEmbedded, ensureDatabase, type EmbeddedServer } from '../src/db/embedded';
+import { createLogger } from '../src/logger';
 
 const TREE = `{ studies { name participants { studyParticipantId audioProcessings { knee maneuver
   synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } } }`;

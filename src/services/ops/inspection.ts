@@ -3,7 +3,7 @@
  * Each answer is computed in SQL; nothing loads rows into Node.
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { TABLES, type TableName } from '../entities';
+import { TABLES, type TableName } from '../../entities';
 
 export interface ServerInfo {
   serverVersion: string;

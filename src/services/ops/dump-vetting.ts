@@ -4,7 +4,7 @@
  * stray COMMIT would end the restore's one transaction, so every line of a dump is read
  * here, with psql's own quoting rules, before anything runs. Refusals name the line.
  */
-import { UserError } from './errors';
+import { UserError } from '../errors';
 
 /** A dump that holds something pg_dump does not write; nothing was run. */
 export class DumpRefusedError extends UserError {

@@ -3,8 +3,8 @@
  * every data table and restart their id sequences, in one statement.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { TABLES, type TableName } from '../entities';
-import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
+import { TABLES, type TableName } from '../../entities';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from '../transactions';
 
 export class MaintenanceService {
   constructor(

@@ -3,7 +3,7 @@
  * block redrawn in place; anywhere else (a pipe, CI, a log file) one plain line per study
  * and at most one every few seconds in between, so logs stay readable.
  */
-import { TABLES } from '../entities';
+import { TABLES } from '../../entities';
 import type { SeedProgress } from './seed';
 
 export interface ProgressFigures {

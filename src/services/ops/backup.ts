@@ -13,11 +13,11 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Client } from 'pg';
-import { withClient } from '../db/pg';
-import { UserError } from './errors';
+import { withClient } from '../../db/pg';
+import { UserError } from '../errors';
 import { DumpVetter } from './dump-vetting';
-import { quote } from './read/sql';
-import { dropSchemaContentsStatements } from './schema-contents';
+import { quote } from '../read/sql';
+import { dropSchemaContentsStatements } from '../schema/schema-contents';
 import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
 
 export const BACKUP_PREFIX = 'ae_backup_';

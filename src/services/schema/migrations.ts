@@ -7,12 +7,12 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Migration, Migrator } from '@mikro-orm/migrations';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../db/orm';
-import { TABLES } from '../entities';
-import { ConfirmationRequiredError, UserError } from './errors';
-import { quote } from './read/sql';
+import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../../db/orm';
+import { TABLES } from '../../entities';
+import { ConfirmationRequiredError, UserError } from '../errors';
+import { quote } from '../read/sql';
 import { dropSchemaContentsStatements } from './schema-contents';
-import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from '../transactions';
 
 /** MikroORM's migrations table, as its migrator creates it. */
 const CREATE_MIGRATIONS_TABLE = `create table if not exists ${MIGRATIONS_TABLE} (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`;
@@ -392,7 +392,7 @@ export function writeMigrationIndex(dir: string): void {
     ' * very same classes, with no file globbing.',
     ' */',
     "import type { MigrationObject } from '@mikro-orm/core';",
-    ...names.map((n) => `import { ${n} } from './${n}';`),
+    ...names.map((n) => `import { ${n} } from '../${n}';`),
     '',
     'export const MIGRATIONS: MigrationObject[] = [',
     ...names.map((n) => `  { name: '${n}', class: ${n} },`),

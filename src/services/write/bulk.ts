@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
-import { quote } from './read/sql';
+import { quote } from '../read/sql';
 
 export interface UpsertSpec {
   table: string;

@@ -4,12 +4,12 @@
  * duplicates.
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { StudyName } from '../entities/enums';
-import { upsertRows, upsertRowsCount } from './bulk';
+import { StudyName } from '../../entities/enums';
+import { upsertRows, upsertRowsCount } from '../write/bulk';
 import { ALL_STUDIES, generateParticipant, SAMPLE_PARTICIPANT_NUMBERS, type ParticipantBundle, type Row } from './sample-data';
-import { ConfirmationRequiredError, UserError } from './errors';
-import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from './transactions';
-import type { TableName } from '../entities';
+import { ConfirmationRequiredError, UserError } from '../errors';
+import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from '../transactions';
+import type { TableName } from '../../entities';
 
 export interface SeedOptions {
   participantsPerStudy?: number;

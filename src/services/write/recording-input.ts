@@ -7,9 +7,9 @@
  */
 import 'reflect-metadata';
 import { Field, InputType, Int } from 'type-graphql';
-import { Knee, Maneuver, StudyName, WalkSpeed } from '../entities/enums';
+import { Knee, Maneuver, StudyName, WalkSpeed } from '../../entities/enums';
 import { AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, SynchronizationInput } from './record-inputs';
-import type { FieldViolation } from './errors';
+import type { FieldViolation } from '../errors';
 
 const FROM_AUDIO = 'Leave out: the audio record\'s (when given, must be the same).';
 const SET_BY_INGEST = 'Leave out: ingestRecording links the records itself.';

@@ -4,10 +4,10 @@
  * MigrationService and SeedService; this class only adds the confirmations and the
  * clear failure a remote caller needs.
  */
-import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationFailedError } from './errors';
-import { describeDataLoss, type MigrationService, type MigrationStatus, type SchemaCheck } from './migrations';
-import type { SeedOptions, SeedService, TableCounts } from './seed';
-import type { MaintenanceService } from './maintenance';
+import { ConfirmationRequiredError, MigrationFailedError, UserError, ValidationFailedError } from '../errors';
+import { describeDataLoss, type MigrationService, type MigrationStatus, type SchemaCheck } from '../schema/migrations';
+import type { SeedOptions, SeedService, TableCounts } from '../seed/seed';
+import type { MaintenanceService } from '../schema/maintenance';
 import { serverMessage } from './diagnose';
 
 /** `resetDatabase(confirm: …)` must be sent with exactly this. */

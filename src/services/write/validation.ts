@@ -8,9 +8,9 @@
 import {
   ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationError, type ValidatorOptions,
 } from 'class-validator';
-import { Maneuver } from '../entities/enums';
-import { isSampleParticipantNumber, SAMPLE_PARTICIPANT_NUMBERS } from './sample-data';
-import { ValidationFailedError, type FieldViolation } from './errors';
+import { Maneuver } from '../../entities/enums';
+import { isSampleParticipantNumber, SAMPLE_PARTICIPANT_NUMBERS } from '../seed/sample-data';
+import { ValidationFailedError, type FieldViolation } from '../errors';
 
 /** Largest value of a PostgreSQL `int` column. */
 export const INT4_MAX = 2_147_483_647;

@@ -2,9 +2,9 @@
  * Turns a failure into one clear sentence plus what to check — the predecessor guide's
  * troubleshooting checklist — instead of a stack trace.
  */
-import { ConfigError } from '../config';
-import { EmbeddedLockedError } from '../db/embedded';
-import { UserError } from './errors';
+import { ConfigError } from '../../config';
+import { EmbeddedLockedError } from '../../db/embedded';
+import { UserError } from '../errors';
 
 export interface PgLikeError {
   name?: string;

@@ -3,8 +3,8 @@
  * pass or fail and, when they fail, the command that fixes it. Later checks that depend on
  * a failed one are skipped rather than reported as further failures.
  */
-import { maskUrl, parseDatabaseUrl } from '../config';
-import type { MigrationStatus, SchemaCheck } from './migrations';
+import { maskUrl, parseDatabaseUrl } from '../../config';
+import type { MigrationStatus, SchemaCheck } from '../schema/migrations';
 import { DatabaseAdminService } from './server-admin';
 import { incompatibility, installHint, serverMajor, toolVersion, ToolMissingError, type ClientTool } from './pg-tools';
 

@@ -14,9 +14,9 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import { ReferenceKind as OrmKind, type EntityProperty } from '@mikro-orm/core';
-import { AudioProcessing, BiomechanicsImport, MovementCycle, Synchronization, type TableName } from '../entities';
+import { AudioProcessing, BiomechanicsImport, MovementCycle, Synchronization, type TableName } from '../../entities';
 import { columnsOf } from './bulk';
-import { ValidationFailedError, type FieldViolation } from './errors';
+import { ValidationFailedError, type FieldViolation } from '../errors';
 import {
   AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, SynchronizationInput,
 } from './record-inputs';

@@ -1,8 +1,8 @@
 /** `npm run docs`: rewrite docs/data-model.md from the code (a test fails when it is stale). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../config';
-import { renderDataModel } from '../services/data-model-doc';
+import { projectRoot } from '../src/config';
+import { renderDataModel } from '../src/services/schema/data-model-doc';
 
 renderDataModel()
   .then((markdown) => {

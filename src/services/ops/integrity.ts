@@ -8,7 +8,7 @@
  * session_replication_role = replica, a key dropped by hand), which is why the guide checks.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { TABLES, type TableName } from '../entities';
+import { TABLES, type TableName } from '../../entities';
 
 export type IntegrityCheckKind = 'orphan' | 'consistency';
 

@@ -1,16 +1,16 @@
 /**
- * `node dist/src/scripts/measure-writes.js [runs]`: how long a 10,000-cycle upsertMovementCycles
+ * `node dist/bench/measure-writes.js [runs]`: how long a 10,000-cycle upsertMovementCycles
  * takes, through the service and over HTTP. Works in a throwaway database on the configured
  * server (AE_DATABASE_URL, else the embedded one) and drops it afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { loadConfig, withDatabase } from '../config';
-import { initORM } from '../context';
-import { resolveTarget } from '../db/target';
-import { ensureDatabase } from '../db/embedded';
-import { startApp } from '../app';
-import type { MovementCycleInput } from '../services/record-inputs';
+import { loadConfig, withDatabase } from '../src/config';
+import { initORM } from '../src/context';
+import { resolveTarget } from '../src/db/target';
+import { ensureDatabase } from '../src/db/embedded';
+import { startApp } from '../src/app';
+import type { MovementCycleInput } from '../src/services/write/record-inputs';
 
 const BATCH = 10_000;
 
