@@ -6,13 +6,14 @@
  */
 import { GraphQLError, GraphQLScalarType, type ValueNode } from 'graphql';
 import { GraphQLDateTimeISO } from 'graphql-scalars';
+import { inAcceptedYears } from '../../services/read/timestamps';
 
 const base = GraphQLDateTimeISO.toConfig();
 
 function storable(date: Date): Date {
-  const year = date.getUTCFullYear();
-  if (year < 1 || year > 9999) {
-    throw new GraphQLError(`DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year ${String(year).padStart(4, '0')}).`);
+  if (!inAcceptedYears(date)) {
+    const year = String(date.getUTCFullYear()).padStart(4, '0');
+    throw new GraphQLError(`DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year ${year}).`);
   }
   return date;
 }

@@ -16,6 +16,7 @@ import type { TableName } from '../../entities';
 import { UserError } from '../errors';
 import { LIST_NAME, TABLE_OF, type RecordKind } from './model';
 import { quote, SqlParams } from './sql';
+import { inAcceptedYears, parseIsoTime } from './timestamps';
 
 /** A single value is accepted wherever a list is (`maneuver: walk` ≡ `maneuver: [walk]`). */
 export type OneOrMany<T> = T | readonly T[] | null | undefined;
@@ -239,39 +240,12 @@ function floatRange(column: string): FilterField<{ min?: number; max?: number }>
   };
 }
 
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * ISO-8601 text as the CSV export sends it: a date (`2024-03-01`, midnight UTC) or a
- * date-time with its offset (`2024-03-01T09:30:00Z`, `…+01:00`). `new Date` alone would also
- * take `1` (2001), `2024/03/01` or an offset-less time, the last two in the server's own time
- * zone, and roll 2024-02-30 over to March.
- */
-function parseIsoTime(text: string, path: string): Date {
-  const m = ISO_TIME.exec(text.trim());
-  if (!m) {
-    throw new UserError(`${path}: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got ${JSON.stringify(text)}).`);
-  }
-  const [, y, mo, d, hh, , , zone] = m;
-  if (hh !== undefined && zone === undefined) {
-    throw new UserError(`${path}: a date-time needs its time zone offset, such as 2024-03-01T09:30:00Z or …+01:00 (got ${JSON.stringify(text)}).`);
-  }
-  const [year, month, day] = [Number(y), Number(mo), Number(d)];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (days === undefined || day < 1 || day > days) {
-    throw new UserError(`${path}: there is no such day as ${y}-${mo}-${d} (got ${JSON.stringify(text)}).`);
-  }
-  return new Date(hh === undefined ? `${y}-${mo}-${d}T00:00:00Z` : text.trim());
-}
-
 /** `cast` says how to compare: `timestamp` columns hold UTC wall-clock time, compared as such. */
 function timeRange(column: string, cast: 'timestamp' | 'timestamptz'): FilterField<{ from?: Date; to?: Date }> {
   const toDate = (v: unknown, path: string): Date => {
     const d = v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v, path) : new Date(NaN);
     if (Number.isNaN(d.getTime())) throw new UserError(`${path}: must be an ISO-8601 date-time (got ${JSON.stringify(v)}).`);
-    const year = d.getUTCFullYear();
-    if (year < 1 || year > 9999) throw new UserError(`${path}: must lie in the years 0001-9999 (got ${JSON.stringify(v)}).`);
+    if (!inAcceptedYears(d)) throw new UserError(`${path}: must lie in the years 0001-9999 (got ${JSON.stringify(v)}).`);
     return d;
   };
   return {
