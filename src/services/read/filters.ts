@@ -38,10 +38,12 @@ export interface StudyFilter {
   study?: OneOrMany<StudyName>;
 }
 
-export interface ParticipantFilter {
-  id?: OneOrMany<number>;
-  study?: OneOrMany<StudyName>;
+/** The row itself, its study and its participant: every list but the studies' takes these (see `scope`). */
+interface ScopeFilter extends StudyFilter {
   participantNumber?: OneOrMany<number>;
+}
+
+export interface ParticipantFilter extends ScopeFilter {
   /** The participant has (or, false: has no) biomechanics import. */
   hasBiomechanics?: boolean | null;
   /** The participant has (or has no) synchronization. */
@@ -49,10 +51,7 @@ export interface ParticipantFilter {
 }
 
 /** Fields shared by the four tables of recordings and results. */
-export interface RecordingFilter {
-  id?: OneOrMany<number>;
-  study?: OneOrMany<StudyName>;
-  participantNumber?: OneOrMany<number>;
+export interface RecordingFilter extends ScopeFilter {
   knee?: OneOrMany<Knee>;
   maneuver?: OneOrMany<Maneuver>;
   processingStatus?: OneOrMany<ProcessingStatus>;
@@ -101,11 +100,8 @@ export interface SynchronizationFilter extends RecordingFilter, AudioQcFilter, B
   syncQcFail?: boolean | null;
 }
 
-export interface MovementCycleFilter extends RecordingFilter, AudioQcFilter, BiomechanicsFactsFilter {
-  passNumber?: OneOrMany<number>;
-  speed?: OneOrMany<WalkSpeed>;
-  syncMethod?: OneOrMany<SyncMethod>;
-  syncQcFail?: boolean | null;
+/** A cycle's synchronization's fields (a cycle carries their values), and its own. */
+export interface MovementCycleFilter extends SynchronizationFilter {
   isOutlier?: boolean | null;
   durationS?: FloatRange | null;
   hasSynchronization?: boolean | null;
@@ -324,12 +320,16 @@ const biomechanicsFacts = (qcHome: TableName | 'self', factsHome: TableName | 's
   biomechanicsQcFail: on(qcHome, flag('biomechanics_qc_fail')),
 });
 
-const walk = (): Record<string, Placed> => ({
+const recordingDate = (home: TableName | 'self') => ({ recordingDate: on(home, timeRange('recording_date', 'timestamp')) });
+
+/** What a synchronization and its cycles are both filtered by: the recording, the audio record's date and QC, the pass. */
+const pass = (): Record<string, Placed> => ({
+  ...recording(),
+  ...recordingDate('audio_processing'),
   passNumber: on('self', integers('pass_number', 1)),
   speed: on('self', oneOf(WalkSpeed, 'speed')),
+  ...audioQc('audio_processing'),
 });
-
-const recordingDate = (home: TableName | 'self') => ({ recordingDate: on(home, timeRange('recording_date', 'timestamp')) });
 
 /** Every filter field each list accepts, and where it is read. */
 const FILTER_FIELDS: Record<RecordKind, Record<string, Placed>> = {
@@ -355,19 +355,13 @@ const FILTER_FIELDS: Record<RecordKind, Record<string, Placed>> = {
     hasSynchronization: on('self', hasChildren('synchronization', 'biomechanics_import_id')),
   },
   synchronization: {
-    ...recording(),
-    ...recordingDate('audio_processing'),
-    ...walk(),
-    ...audioQc('audio_processing'),
+    ...pass(),
     ...biomechanicsFacts('biomechanics_import', 'biomechanics_import'),
     syncMethod: on('self', oneOf(SyncMethod, 'sync_method')),
     syncQcFail: on('self', flag('sync_qc_fail')),
   },
   movementCycle: {
-    ...recording(),
-    ...recordingDate('audio_processing'),
-    ...walk(),
-    ...audioQc('audio_processing'),
+    ...pass(),
     // A cycle carries its own copies of the biomechanics and sync QC flags.
     ...biomechanicsFacts('self', 'biomechanics_import'),
     syncMethod: on('synchronization', oneOf(SyncMethod, 'sync_method')),
