@@ -6,6 +6,7 @@
  */
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GROUP_KINDS, GROUP_MODELS, type GroupKind } from '../../services/read/groups';
+import { FIELD_ALIASES } from '../../services/read/model';
 import {
   AudioProcessingFilterInput, BiomechanicsImportFilterInput, MovementCycleFilterInput, ParticipantFilterInput, SynchronizationFilterInput,
 } from './inputs';
@@ -31,8 +32,10 @@ const FILTER_INPUT: Record<GroupKind, Constructor> = {
   movementCycle: MovementCycleFilterInput,
 };
 
-const field = (cls: Constructor, name: string, type: () => unknown, o: { nullable?: boolean; description?: string } = {}) =>
-  (Field(type as any, { nullable: o.nullable ?? true, description: o.description }) as PropertyDecorator)(cls.prototype, name);
+const field = (cls: Constructor, name: string, type: () => unknown, o: { nullable?: boolean; description?: string; deprecationReason?: string } = {}) =>
+  (Field(type as any, { nullable: o.nullable ?? true, description: o.description, deprecationReason: o.deprecationReason }) as PropertyDecorator)(
+    cls.prototype, name,
+  );
 
 function groupTypes(kind: GroupKind) {
   const model = GROUP_MODELS[kind];
@@ -49,7 +52,11 @@ function groupTypes(kind: GroupKind) {
   ObjectType(`${name}GroupKey`, { description: 'The values this group shares: the grouped-by fields; the others are null.' })(Key);
 
   class Statistics {}
-  for (const f of model.numericFields) field(Statistics, f, () => Float);
+  // A field the read model also knows by a newer name (FIELD_ALIASES) is deprecated in its favour.
+  const newerName = new Map(Object.entries(FIELD_ALIASES[kind] ?? {}).map(([alias, of]) => [of, alias]));
+  for (const f of model.numericFields) {
+    field(Statistics, f, () => Float, { deprecationReason: newerName.has(f) ? `Use ${newerName.get(f)}.` : undefined });
+  }
   ObjectType(`${name}GroupStatistics`, { description: 'One statistic of each numeric field over the group\'s rows (null over no rows or no values).' })(Statistics);
 
   class Group {}

@@ -15,7 +15,7 @@ import { columnKindsOf } from '../../entities/columns';
 import type { ReadPool } from '../../db/read-pool';
 import { UserError } from '../errors';
 import { checkFilter, whereClause, type CheckedFilter } from './filters';
-import type { RecordKind, TableModel } from './model';
+import { FIELD_ALIASES, type RecordKind, type TableModel } from './model';
 import type { ReadService } from './read-service';
 import { quote, runQuery, SqlParams } from './sql';
 
@@ -77,6 +77,7 @@ function buildGroupModel(kind: GroupKind): GroupModel {
       groupFields.set(field, { field, type: column.kind, renamed: new Map() });
     }
   }
+  for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) if (numericFields.includes(of)) numericFields.push(alias);
   return { kind, groupFields, numericFields };
 }
 

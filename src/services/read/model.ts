@@ -41,6 +41,15 @@ export const LIST_NAME: Record<RecordKind, string> = {
   movementCycle: 'movementCycles',
 };
 
+/**
+ * Second names of fields, reading the same column (alias → field). The API calls the
+ * participant's number `participantNumber` everywhere; `studyParticipantId`, the entity
+ * property, stays readable as its deprecated GraphQL name.
+ */
+export const FIELD_ALIASES: Partial<Record<RecordKind, Readonly<Record<string, string>>>> = {
+  participant: { participantNumber: 'studyParticipantId' },
+};
+
 /** How a value arrives from PostgreSQL (MikroORM's connection hands timestamps over as text). */
 export type ValueKind = 'timestamp' | 'timestamptz' | 'plain';
 
@@ -101,6 +110,7 @@ export function buildModels(metadata: MetadataStorage): Record<RecordKind, Table
         relations.set(prop.name, field);
       }
     }
+    for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) fields.set(alias, { ...fields.get(of)!, field: alias });
     models[kind] = { kind, table: TABLE_OF[kind], fields, relations };
   }
   return models;
