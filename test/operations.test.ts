@@ -188,6 +188,15 @@ describe('stats', () => {
     const r = await aeDb(['stats', '--url', db.url]);
     expect(r.stdout).toContain('Foreign keys without an index (slow joins and cascades): movement_cycles.synchronization_id');
   });
+
+  it('counts the rows of a table whose name needs quoting as an identifier and as a literal', async () => {
+    const name = `odd "name" o'k \\ x`;
+    const ident = `"${name.replace(/"/g, '""')}"`;
+    await sql(db.url, `create table ${ident} (id int); insert into ${ident} values (1), (2), (3)`);
+    const r = await aeDb(['stats', '--url', db.url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} +3  +\\d+ (bytes|kB|MB)  `, 'm'));
+  });
 });
 
 describe('doctor', () => {

@@ -3,7 +3,9 @@
  * Each answer is computed in SQL; nothing loads rows into Node.
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { escapeLiteral } from 'pg';
 import { TABLES, type TableName } from '../../entities';
+import { quote } from '../read/sql';
 
 export interface ServerInfo {
   serverVersion: string;
@@ -112,7 +114,7 @@ export class InspectionService {
     );
     const exact = tables.length
       ? await conn.execute<{ t: string; n: string }[]>(
-          tables.map((t) => `select '${t.table.replace(/'/g, "''")}' as t, count(*) as n from public."${t.table.replace(/"/g, '""')}"`).join(' union all '),
+          tables.map((t) => `select ${escapeLiteral(t.table)} as t, count(*) as n from public.${quote(t.table)}`).join(' union all '),
         )
       : [];
     const rows = new Map(exact.map((r) => [r.t, Number(r.n)]));

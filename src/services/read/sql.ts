@@ -10,12 +10,12 @@
  * runtime dependency and rewriting every read statement for no gain in safety, since the
  * whole attack surface is one identifier-quoting rule and bound values.
  */
-import { escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ReadPool } from '../../db/read-pool';
 
-/** A double-quoted SQL identifier. */
-export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+/** A double-quoted SQL identifier (node-postgres's escapeIdentifier: libpq's rule, `"` doubled). */
+export const quote: (identifier: string) => string = escapeIdentifier;
 
 /** Replaces each `?` placeholder by its value as a quoted literal: COPY takes no bind parameters. */
 export function inlineParams(sql: string, values: readonly unknown[]): string {

@@ -16,6 +16,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { ReferenceKind as OrmKind, type EntityProperty } from '@mikro-orm/core';
 import { AudioProcessing, BiomechanicsImport, MovementCycle, Synchronization, type TableName } from '../../entities';
 import { columnsOf } from './bulk';
+import { quote } from '../read/sql';
 import { ValidationFailedError, type FieldViolation } from '../errors';
 import {
   AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, SynchronizationInput,
@@ -51,7 +52,6 @@ const zero = (): IngestTableCounts => ({ inserted: 0, updated: 0, unchanged: 0, 
 /** Columns the database keeps for itself, and columns of a record that the recording's structure sets. */
 const BOOKKEEPING = new Set(['id', 'createdAt', 'updatedAt']);
 
-const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
 const given = (v: unknown) => v !== null && v !== undefined;
 
 /** A nested record as its own write input: what the recording determines is filled in, or must agree when sent. */
