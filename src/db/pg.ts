@@ -5,6 +5,7 @@
  */
 import { Client } from 'pg';
 import { parseDatabaseUrl, withDatabase } from '../config';
+import { SQLSTATE } from './sqlstate';
 
 export interface ClientOptions {
   connectTimeoutMs?: number;
@@ -49,7 +50,7 @@ export async function withMaintenanceClient<T>(
       client = await connectClient(withDatabase(url, candidates[i]), o);
     } catch (e) {
       // Only "that maintenance database does not exist" moves on to the next candidate.
-      if ((e as { code?: string }).code !== '3D000' || i === candidates.length - 1) throw e;
+      if ((e as { code?: string }).code !== SQLSTATE.invalid_catalog_name || i === candidates.length - 1) throw e;
     }
   }
   try {

@@ -17,6 +17,7 @@ import { Client } from 'pg';
 import { parseDatabaseUrl } from '../config';
 import { isDatabaseUnavailable, rootCause } from '../services/ops/diagnose';
 import { cancelBackends, trackCheckedOut } from './pg';
+import { SQLSTATE } from './sqlstate';
 
 export interface ReplicaSettings {
   /** Normalised replica URLs, in the order given. */
@@ -85,7 +86,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** Errors after which a read is worth running again on the primary (they are the replica's fault, not the read's). */
 function isReplicaFailure(e: unknown): boolean {
   // 40001 on a standby: the statement was cancelled by a conflict with WAL replay.
-  return isDatabaseUnavailable(e) || rootCause(e).code === '40001';
+  return isDatabaseUnavailable(e) || rootCause(e).code === SQLSTATE.serialization_failure;
 }
 
 function describeServer(url: string): string {

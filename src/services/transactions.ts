@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { SQLSTATE } from '../db/sqlstate';
 import { rootCause } from './ops/diagnose';
 import { LockTimeoutError } from './errors';
 
@@ -33,7 +34,8 @@ export async function adminTransaction<T>(em: EntityManager, limits: AdminLimits
       return fn(tx);
     });
   } catch (e) {
-    if (rootCause(e).code !== '55P03') throw e;
+    // MikroORM 6.6's PostgreSQL driver has no class for lock_not_available (LockWaitTimeoutException is MySQL's).
+    if (rootCause(e).code !== SQLSTATE.lock_not_available) throw e;
     throw new LockTimeoutError(limits.lockTimeoutMs, await lockHolders(fork).catch(() => []));
   }
 }

@@ -2,8 +2,11 @@
  * Turns a failure into one clear sentence plus what to check — the predecessor guide's
  * troubleshooting checklist — instead of a stack trace.
  */
+import { DriverException, InvalidFieldNameException, TableNotFoundException } from '@mikro-orm/core';
+import { PostgreSqlExceptionConverter } from '@mikro-orm/postgresql';
 import { ConfigError } from '../../config';
 import { EmbeddedLockedError } from '../../db/embedded';
+import { SQLSTATE } from '../../db/sqlstate';
 import { UserError } from '../errors';
 
 export interface PgLikeError {
@@ -32,6 +35,27 @@ export function rootCause(e: unknown): PgLikeError {
   return (e ?? {}) as PgLikeError;
 }
 
+const converter = new PostgreSqlExceptionConverter();
+
+/**
+ * The database error under `e` as the exception MikroORM's PostgreSQL driver makes of it
+ * (UniqueConstraintViolationException for unique_violation, …), so that callers test its class
+ * rather than a code. The ORM's own calls (em.find, flush, em.execute) throw it converted
+ * already; `em.getConnection().execute`, a transaction's commit and raw `pg` clients hand over
+ * the driver's error as it is, which is converted here the same way. The conversion works on
+ * a copy: the converter appends the error's detail and hint to the message it is given.
+ * Undefined when `e` carries no error code. A DriverException keeps the driver error's fields
+ * (constraint, table, column, detail), hence the type.
+ */
+export function asDriverException(e: unknown): (DriverException & PgLikeError) | undefined {
+  const c = rootCause(e);
+  if (c instanceof DriverException) return c as DriverException & PgLikeError;
+  if (typeof c.code !== 'string') return undefined;
+  const copy = Object.assign(new Error(String(c.message ?? '')), c);
+  copy.stack = String((c as Error).stack ?? copy.stack);
+  return converter.convertException(copy) as DriverException & PgLikeError;
+}
+
 /**
  * PostgreSQL's own message for a failed statement, without the SQL text (and inlined
  * values) that knex puts in front of it as `<sql> - <message>`: safe to show a client.
@@ -49,6 +73,13 @@ export function explainFailure(e: unknown): string {
   if (e instanceof UserError || e instanceof ConfigError || e instanceof EmbeddedLockedError) return `Error: ${e.message}`;
   const c = rootCause(e);
   const msg = String(c.message ?? e);
+  const driverError = asDriverException(e);
+  if (driverError instanceof TableNotFoundException || driverError instanceof InvalidFieldNameException) {
+    return [
+      `Error: ${msg}: the database schema is not current.`,
+      'Fix: "npx ae-db status" shows pending migrations; "npx ae-db upgrade head" applies them.',
+    ].join('\n');
+  }
   switch (c.code) {
     case 'ECONNREFUSED':
       return [
@@ -61,32 +92,27 @@ export function explainFailure(e: unknown): string {
       return `Error: the database host "${c.hostname ?? '?'}" cannot be resolved. Check the host in AE_DATABASE_URL.`;
     case 'ETIMEDOUT':
       return 'Error: connecting to PostgreSQL timed out. Check the host, port and any firewall between here and the server.';
-    case '3D000':
+    case SQLSTATE.invalid_catalog_name:
       return [
         `Error: ${msg}.`,
         'Fix: create it with "createdb <name>" or "npx ae-db init" (which creates the database and applies migrations).',
       ].join('\n');
-    case '28000':
+    case SQLSTATE.invalid_authorization_specification:
       return [`Error: ${msg}.`, 'Fix: create the role ("createuser -s <name>") or connect as an existing user in AE_DATABASE_URL.'].join('\n');
-    case '28P01':
+    case SQLSTATE.invalid_password:
       return `Error: ${msg}. Check the user and password in AE_DATABASE_URL (the password is never printed).`;
-    case '42P01':
-    case '42703':
-      return [
-        `Error: ${msg}: the database schema is not current.`,
-        'Fix: "npx ae-db status" shows pending migrations; "npx ae-db upgrade head" applies them.',
-      ].join('\n');
-    case '42501':
+    case SQLSTATE.insufficient_privilege:
       return `Error: ${msg}. The database role lacks a privilege this operation needs.`;
     default:
       return [`Error: ${msg.split('\n')[0]}`, 'Check: "npx ae-db doctor" runs the troubleshooting checklist (URL, server, role, database, schema, client tools).'].join('\n');
   }
 }
 
-const UNAVAILABLE_CODES = new Set([
+const UNAVAILABLE_CODES = new Set<string>([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', // admin/crash shutdown, cannot connect now
-  '08000', '08001', '08003', '08004', '08006', // connection exceptions
+  SQLSTATE.admin_shutdown, SQLSTATE.crash_shutdown, SQLSTATE.cannot_connect_now,
+  SQLSTATE.connection_exception, SQLSTATE.sqlclient_unable_to_establish_sqlconnection, SQLSTATE.connection_does_not_exist,
+  SQLSTATE.sqlserver_rejected_establishment_of_sqlconnection, SQLSTATE.connection_failure,
 ]);
 
 /** True when the error means "the database cannot be reached right now", not "this request is wrong". */
@@ -100,5 +126,5 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 
 /** True when PostgreSQL cancelled the statement (statement_timeout). */
 export function isStatementTimeout(e: unknown): boolean {
-  return rootCause(e).code === '57014';
+  return rootCause(e).code === SQLSTATE.query_canceled;
 }

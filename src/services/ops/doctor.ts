@@ -4,6 +4,7 @@
  * a failed one are skipped rather than reported as further failures.
  */
 import { maskUrl, parseDatabaseUrl } from '../../config';
+import { SQLSTATE } from '../../db/sqlstate';
 import type { MigrationStatus, SchemaCheck } from '../schema/migrations';
 import { DatabaseAdminService } from './server-admin';
 import { incompatibility, installHint, serverMajor, toolVersion, ToolMissingError, type ClientTool } from './pg-tools';
@@ -81,8 +82,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
         add(
           CHECKS.role,
           'fail',
-          probe.code === '28P01' ? `${probe.message}: the role "${p.user}" does not exist or the password is wrong` : probe.message,
-          missingRole || probe.code === '28P01'
+          probe.code === SQLSTATE.invalid_password ? `${probe.message}: the role "${p.user}" does not exist or the password is wrong` : probe.message,
+          missingRole || probe.code === SQLSTATE.invalid_password
             ? `Create the role: createuser ${conn.replace(/ -U \S+/, '')} -s ${p.user} (as a superuser), or put an existing user and its password in AE_DATABASE_URL.`
             : `Allow this client and user in the server's pg_hba.conf, or connect as another user in AE_DATABASE_URL.`,
         );

@@ -5,6 +5,7 @@
  */
 import { parseDatabaseUrl, withDatabase } from '../../config';
 import { connectClient, withMaintenanceClient } from '../../db/pg';
+import { SQLSTATE } from '../../db/sqlstate';
 import { UserError } from '../errors';
 
 export type ProbeOutcome =
@@ -52,13 +53,13 @@ export class DatabaseAdminService {
     } catch (e) {
       const err = e as { code?: string; message?: string };
       const message = String(err.message ?? e);
-      if (err.code === '3D000') {
+      if (err.code === SQLSTATE.invalid_catalog_name) {
         const version = await withMaintenanceClient(this.url, (c) =>
           c.query(`select current_setting('server_version') as v, current_setting('server_version_num')::int as n`),
         ).then((r) => r.rows[0] as { v: string; n: number }, () => undefined);
         return { ok: false, stage: 'database', code: err.code, message, serverVersion: version?.v, serverVersionNum: version?.n };
       }
-      if (err.code === '28000' || err.code === '28P01') return { ok: false, stage: 'login', code: err.code, message };
+      if (err.code === SQLSTATE.invalid_authorization_specification || err.code === SQLSTATE.invalid_password) return { ok: false, stage: 'login', code: err.code, message };
       if ((err.code && NETWORK_CODES.has(err.code)) || /timeout|terminated unexpectedly/i.test(message)) {
         return { ok: false, stage: 'unreachable', code: err.code, message };
       }
@@ -99,7 +100,7 @@ export class DatabaseAdminService {
         await c.query(`create database ${c.escapeIdentifier(newName)} template ${c.escapeIdentifier(source)}`);
       } catch (e) {
         // Someone connected between the check and the copy.
-        if ((e as { code?: string }).code === '55006') throw refuse(await busy());
+        if ((e as { code?: string }).code === SQLSTATE.object_in_use) throw refuse(await busy());
         throw e;
       }
       const { rows } = await c.query('select pg_database_size($1)::float8 as bytes', [newName]);

@@ -8,13 +8,17 @@
  * writes every row in one `INSERT … ON CONFLICT` statement. A rejected write therefore
  * writes nothing, and two concurrent upserts of one key end in one row.
  */
-import { ReferenceKind as OrmKind, type EntityProperty } from '@mikro-orm/core';
+import {
+  CheckConstraintViolationException, DeadlockException, ForeignKeyConstraintViolationException, NotNullConstraintViolationException,
+  ReferenceKind as OrmKind, UniqueConstraintViolationException, type EntityProperty,
+} from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
   AudioProcessing, BiomechanicsImport, MovementCycle, Participant, StudyName, Synchronization, TABLES, type TableName,
 } from '../../entities';
 import { upsertRows } from './bulk';
-import { rootCause } from '../ops/diagnose';
+import { SQLSTATE } from '../../db/sqlstate';
+import { asDriverException } from '../ops/diagnose';
 import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from '../errors';
 import type { InspectionService } from '../ops/inspection';
 import {
@@ -390,54 +394,54 @@ function fieldOfColumn(column: string | undefined): string {
   return column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** What each PostgreSQL data exception means for a value that passed validation. */
+/** What each PostgreSQL data exception means for a value that passed validation (MikroORM leaves these unconverted). */
 const DATA_ERRORS: Record<string, string> = {
-  '22001': 'a text is longer than its column allows',
-  '22003': 'a number is out of the range its column can hold',
-  '22007': 'a date-time is not in a form PostgreSQL accepts',
-  '22008': 'a date-time is outside the range PostgreSQL can store',
-  '22021': 'a text contains a character PostgreSQL cannot store',
-  '22P02': 'a value is not in the form its column needs',
-  '22P05': 'a text contains a character PostgreSQL cannot store (NUL or a lone surrogate)',
+  [SQLSTATE.string_data_right_truncation]: 'a text is longer than its column allows',
+  [SQLSTATE.numeric_value_out_of_range]: 'a number is out of the range its column can hold',
+  [SQLSTATE.invalid_datetime_format]: 'a date-time is not in a form PostgreSQL accepts',
+  [SQLSTATE.datetime_field_overflow]: 'a date-time is outside the range PostgreSQL can store',
+  [SQLSTATE.character_not_in_repertoire]: 'a text contains a character PostgreSQL cannot store',
+  [SQLSTATE.invalid_text_representation]: 'a value is not in the form its column needs',
+  [SQLSTATE.untranslatable_character]: 'a text contains a character PostgreSQL cannot store (NUL or a lone surrogate)',
 };
 
-/** Maps what PostgreSQL refused to an error naming the field; anything else passes through unchanged. */
+/**
+ * Maps what PostgreSQL refused to an error naming the field; anything else passes through
+ * unchanged. The refusal is told by MikroORM's exception class (the error comes converted from
+ * the ORM's calls, or is converted as the driver would: asDriverException).
+ */
 export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown {
   if (e instanceof UserError) return e;
-  const c = rootCause(e);
+  const c = asDriverException(e);
+  if (!c) return e;
   const violation = (field: string, rule: string, message: string) => new ValidationFailedError([{ field, rule, message }]);
-  switch (c.code) {
-    case '23503': {
-      // A parent vanished between validation and the write (a concurrent delete).
-      const m = /Key \(([^)]+)\)=\(([^)]*)\) is not present in table "([^"]+)"/.exec(c.detail ?? '');
-      const field = fieldOfColumn(m?.[1]);
-      return violation(field, 'exists', `${field}: there is no ${m?.[3] ?? 'referenced'} row with id ${m?.[2] ?? '?'} (was it just deleted?)`);
-    }
-    case '23505':
-    case '21000':
-      return new ConflictError(`Another write changed the same record at the same moment (${c.constraint ?? 'unique key'}); nothing was written, retry.`);
-    case '40P01':
-    case '40001':
-      return new ConflictError('The write collided with a concurrent one and was rolled back; nothing was written, retry.');
-    case '23514': {
-      const table = c.table ?? plan?.table ?? '';
-      const column = (c.constraint ?? '').replace(new RegExp(`^${table}_`), '').replace(/_check$/, '');
-      return violation(fieldOfColumn(column), c.constraint ?? 'check', `${fieldOfColumn(column)}: rejected by the database rule ${c.constraint}`);
-    }
-    case '23502':
-      return violation(fieldOfColumn(c.column), 'isDefined', `${fieldOfColumn(c.column)} is required`);
-    case '22001':
-    case '22003':
-    case '22007':
-    case '22008':
-    case '22021':
-    case '22P02':
-    case '22P05': {
-      // Our own words: knex prefixes the driver's message with the SQL and its inlined values.
-      const field = fieldOfColumn(c.column);
-      return violation(field, 'databaseType', `${field}: ${DATA_ERRORS[c.code]}`);
-    }
-    default:
-      return e;
+  if (c instanceof ForeignKeyConstraintViolationException) {
+    // A parent vanished between validation and the write (a concurrent delete).
+    const m = /Key \(([^)]+)\)=\(([^)]*)\) is not present in table "([^"]+)"/.exec(c.detail ?? '');
+    const field = fieldOfColumn(m?.[1]);
+    return violation(field, 'exists', `${field}: there is no ${m?.[3] ?? 'referenced'} row with id ${m?.[2] ?? '?'} (was it just deleted?)`);
   }
+  // cardinality_violation: one upsert reached the same row twice, which a concurrent write can cause.
+  if (c instanceof UniqueConstraintViolationException || c.code === SQLSTATE.cardinality_violation) {
+    return new ConflictError(`Another write changed the same record at the same moment (${c.constraint ?? 'unique key'}); nothing was written, retry.`);
+  }
+  // deadlock_detected and serialization_failure.
+  if (c instanceof DeadlockException) {
+    return new ConflictError('The write collided with a concurrent one and was rolled back; nothing was written, retry.');
+  }
+  if (c instanceof CheckConstraintViolationException) {
+    const table = c.table ?? plan?.table ?? '';
+    const column = (c.constraint ?? '').replace(new RegExp(`^${table}_`), '').replace(/_check$/, '');
+    return violation(fieldOfColumn(column), c.constraint ?? 'check', `${fieldOfColumn(column)}: rejected by the database rule ${c.constraint}`);
+  }
+  if (c instanceof NotNullConstraintViolationException) {
+    return violation(fieldOfColumn(c.column), 'isDefined', `${fieldOfColumn(c.column)} is required`);
+  }
+  const dataError = c.code ? DATA_ERRORS[c.code] : undefined;
+  if (dataError) {
+    // Our own words: knex prefixes the driver's message with the SQL and its inlined values.
+    const field = fieldOfColumn(c.column);
+    return violation(field, 'databaseType', `${field}: ${dataError}`);
+  }
+  return e;
 }
