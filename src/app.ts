@@ -55,6 +55,12 @@ export async function health(ctx: AppContext): Promise<HealthReport> {
   }
 }
 
+/** The status body-parser (through http-errors) puts on the errors it passes to the error handler. */
+interface HttpError {
+  status?: number;
+  statusCode?: number;
+}
+
 /** One structured log line per GraphQL request: id, operation, duration, SQL statements, outcome. */
 function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
   return {
@@ -197,7 +203,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     graphqlHandler(apollo, async () => createGraphQLContext(ctx.orm.em, ctx.services)),
   );
   // Body-parser failures (too large, malformed JSON) answered as GraphQL-over-HTTP errors, not HTML.
-  app.use((err: any, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: HttpError | undefined, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
     const status = Number(err.status ?? err.statusCode) || 500;
     const code = status === 413 ? 'REQUEST_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';

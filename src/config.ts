@@ -149,7 +149,10 @@ export interface AppConfig {
   logLevel: string;
   /** Streaming standbys of AE_DATABASE_URL that serve reads (AE_DATABASE_REPLICA_URLS, AE_MAX_REPLICA_LAG_S). */
   replicas: ReplicaConfig;
-  /** AE_TRANSACTION_POOLING: the URLs go through a pooler in transaction mode (PgBouncer), so no setting may live in a session. */
+  /**
+   * AE_TRANSACTION_POOLING: the URLs go through a pooler in
+   * transaction mode (PgBouncer), so no setting may live in a session.
+   */
   transactionPooling: boolean;
 }
 
@@ -164,7 +167,10 @@ export interface RequestLimits {
   queryTimeoutMs: number;
   /** Per-statement time limit for admin operations (migrations, seeding, reset), in ms. */
   adminQueryTimeoutMs: number;
-  /** How long an admin transaction (migrate, seed, reset, fresh, drop) waits for a table lock, in ms (AE_LOCK_TIMEOUT_MS). */
+  /**
+   * How long an admin transaction (migrate, seed, reset, fresh,
+   * drop) waits for a table lock, in ms (AE_LOCK_TIMEOUT_MS).
+   */
   lockTimeoutMs: number;
   maxDepth: number;
   maxAliases: number;

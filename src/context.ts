@@ -67,7 +67,10 @@ export interface InitOptions extends TargetOptions, Partial<Omit<OrmOptions, 'ur
 export interface ServiceOptions {
   /** Statement time limit inside admin transactions (migrations, seeding, reset), in ms; 0 = none. */
   adminTimeoutMs?: number;
-  /** How long an admin transaction waits for a table lock, in ms; 0 = no limit. initORM defaults it to AE_LOCK_TIMEOUT_MS. */
+  /**
+   * How long an admin transaction waits for a table lock, in ms;
+   * 0 = no limit. initORM defaults it to AE_LOCK_TIMEOUT_MS.
+   */
   lockTimeoutMs?: number;
   /** Bounds of /export (concurrency, stalled clients, duration); initORM takes them from the configuration. */
   exportLimits?: ExportLimits;

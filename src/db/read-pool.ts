@@ -49,7 +49,10 @@ export interface ReplicaReport {
   state: ReplicaState;
   /** True when reads go to it now (up and within the lag bound). */
   servesReads: boolean;
-  /** Seconds of committed data it does not have yet; 0 when it has replayed all the primary had written; null when unknown. */
+  /**
+   * Seconds of committed data it does not have yet; 0 when it
+   * has replayed all the primary had written; null when unknown.
+   */
   lagS: number | null;
   checkedAt: string | null;
   error?: string;

@@ -105,7 +105,8 @@ export const LAYOUT_B68CAC4282F5: LegacyLayout = {
       columns: {
         ...same('id', ...CYCLE_COLUMNS),
         ...bookkeeping('created_at', 'updated_at'),
-        // The predecessor wrote a cycle row only once it had extracted the cycle; it kept no processing fields for cycles.
+        // The predecessor wrote a cycle row only once it had extracted
+        // the cycle; it kept no processing fields for cycles.
         processing_date: instant('created_at'),
         processing_status: `'success'`,
       },

@@ -342,7 +342,9 @@ async function readTargetTable(c: Client, table: TableName): Promise<TargetTable
   };
 }
 
-/** stage_<table>: this schema's columns, all nullable, plus the import's bookkeeping; filled from the source by COPY. */
+/**
+ * stage_<table>: this schema's columns, all nullable, plus the import's bookkeeping; filled from the source by COPY.
+ */
 async function stage(source: Client, target: Client, schema: string, m: LegacyTableMapping, t: TargetTable): Promise<void> {
   const s = q(`stage_${m.target}`);
   const known = new Set(t.columns.map((c) => c.name));
@@ -490,7 +492,8 @@ class ImportRun {
     );
     await this.c.query('drop table dup');
 
-    // Rows already in the target under the same natural key: the same content is an earlier import; other content is a conflict.
+    // Rows already in the target under the same natural key: the same
+    // content is an earlier import; other content is a conflict.
     const deferred = new Set(info.foreignKeys.filter((fk) => !earlier.includes(fk)).map((fk) => fk.column));
     const compared = info.columns.map((x) => x.name).filter((n) => !['id', 'created_at', 'updated_at'].includes(n) && !deferred.has(n));
     const join = info.key.map((k) => (info.nullableKey.has(k) ? `x.${q(k)} is not distinct from s.${q(k)}` : `x.${q(k)} = s.${q(k)}`)).join(' and ');
@@ -515,7 +518,8 @@ class ImportRun {
 
     // New rows keep their legacy id unless the target already uses it; others get ids past every id of the
     // target and of the legacy table, so a rejected row fixed and imported later can still keep its own.
-    // Counted here rather than drawn from the sequence: setval and nextval survive a rollback, and a dry run must change nothing.
+    // Counted here rather than drawn from the sequence: setval and
+    // nextval survive a rollback, and a dry run must change nothing.
     await this.c.query(
       `update ${s} s set outcome = 'imported', target_id = case when exists (select 1 from ${q(t)} x where x.id = s.id) then null else s.id end
         where s.outcome is null`,
@@ -554,7 +558,9 @@ class ImportRun {
     }
   }
 
-  /** Writes a link whose parent was staged after the child, or clears it (reported) when that parent did not make it. */
+  /**
+   * Writes a link whose parent was staged after the child, or clears it (reported) when that parent did not make it.
+   */
   private async linkLater(child: TableName, column: string, parent: TableName): Promise<void> {
     const s = q(`stage_${child}`);
     const p = q(`stage_${parent}`);

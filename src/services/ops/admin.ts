@@ -12,7 +12,10 @@ import { serverMessage } from './diagnose';
 
 /** `resetDatabase(confirm: …)` must be sent with exactly this. */
 export const RESET_CONFIRMATION = 'DELETE ALL DATA';
-/** `rollback(…, confirm: …)` down to base, or dropping a table or column that holds data, must be sent with exactly this. */
+/**
+ * `rollback(…, confirm: …)` down to base, or dropping a table
+ * or column that holds data, must be sent with exactly this.
+ */
 export const BASE_CONFIRMATION = 'YES';
 
 export interface MigrationRun {

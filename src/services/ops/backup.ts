@@ -201,7 +201,10 @@ export class BackupService {
     return tool;
   }
 
-  /** `pg_dump` streamed through gzip into DIR/ae_backup_<db>_<kind>_YYYYMMDD_HHMMSS.sql.gz, then the retention rule for that database and kind. */
+  /**
+   * `pg_dump` streamed through gzip into DIR/ae_backup_<db>_<kind>_YYYYMMDD_HHMMSS.sql.gz, then the retention rule for
+   * that database and kind.
+   */
   async backup(o: BackupOptions): Promise<BackupResult> {
     if (o.schemaOnly && o.dataOnly) throw new UserError('Choose one of --schema-only and --data-only, not both.');
     const tables = [...new Set(o.tables ?? [])];
@@ -319,7 +322,8 @@ export class BackupService {
         let m: RegExpExecArray | null;
         if (vetter.inCopy) {
           // Rows follow; those of a table outside the public schema are not counted.
-          copying = (m = COPY.exec(line)) ? unquote(m[1]) : undefined;
+          m = COPY.exec(line);
+          copying = m ? unquote(m[1]) : undefined;
           if (copying !== undefined) info.rows[copying] ??= 0;
         } else if ((m = CREATE_TABLE.exec(line))) {
           info.createdTables.push(unquote(m[1]));

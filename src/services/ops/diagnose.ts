@@ -26,6 +26,7 @@ export interface PgLikeError {
 
 /** Finds the driver error under wrappers (MikroORM and knex wrap the pg error). */
 export function rootCause(e: unknown): PgLikeError {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any wrapper (MikroORM, knex, pg): checked per step
   let cur: any = e;
   for (let i = 0; i < 5 && cur; i++) {
     if (cur.code && typeof cur.code === 'string') return cur;

@@ -50,7 +50,9 @@ export interface MigrationStatus {
   unknown: string[];
 }
 
-/** A table, or a column, that a downgrade drops, and how many rows hold it (for a column: rows where it is not null). */
+/**
+ * A table, or a column, that a downgrade drops, and how many rows hold it (for a column: rows where it is not null).
+ */
 export interface DataLoss {
   table: string;
   column?: string;

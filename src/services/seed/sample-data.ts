@@ -54,7 +54,10 @@ export const SAMPLE_PARTICIPANT_NUMBERS = { min: 900_000, max: 999_999 } as cons
 
 export const isSampleParticipantNumber = (n: number) => n >= SAMPLE_PARTICIPANT_NUMBERS.min && n <= SAMPLE_PARTICIPANT_NUMBERS.max;
 
-/** Sample participant i of a study is base + i: AOA 901001…, preOA 902001…, SMoCK 903001… (at most 5000 each, all inside the reserved range). */
+/**
+ * Sample participant i of a study is base + i: AOA 901001…, preOA 902001…,
+ * SMoCK 903001… (at most 5000 each, all inside the reserved range).
+ */
 export const STUDY_NUMBER_BASE: Record<StudyName, number> = { AOA: 901_000, preOA: 902_000, SMoCK: 903_000 };
 const BIOMECHANICS_BY_STUDY: Record<StudyName, BiomechanicsType> = {
   AOA: BiomechanicsType.Motion_Analysis,
