@@ -45,18 +45,33 @@ it.each([
 it.each([
   ['2023-02-29', 'filter.processingDate.from: there is no such day as 2023-02-29 (got "2023-02-29").'],
   ['1900-02-29', 'filter.processingDate.from: there is no such day as 1900-02-29 (got "1900-02-29").'],
-  ['2100-02-29T00:00:00Z', 'filter.processingDate.from: there is no such day as 2100-02-29 (got "2100-02-29T00:00:00Z").'],
+  [
+    '2100-02-29T00:00:00Z',
+    'filter.processingDate.from: there is no such day as 2100-02-29 (got "2100-02-29T00:00:00Z").',
+  ],
   ['2024-02-30', 'filter.processingDate.from: there is no such day as 2024-02-30 (got "2024-02-30").'],
   ['2024-04-31', 'filter.processingDate.from: there is no such day as 2024-04-31 (got "2024-04-31").'],
   ['2024-13-01', 'filter.processingDate.from: there is no such day as 2024-13-01 (got "2024-13-01").'],
   ['2024-00-10', 'filter.processingDate.from: there is no such day as 2024-00-10 (got "2024-00-10").'],
   ['2024-01-00', 'filter.processingDate.from: there is no such day as 2024-01-00 (got "2024-01-00").'],
   ['0000-01-01', 'filter.processingDate.from: must lie in the years 0001-9999 (got "0000-01-01").'],
-  ['2024-03-01T09:30:00', 'filter.processingDate.from: a date-time needs its time zone offset, such as 2024-03-01T09:30:00Z or …+01:00 (got "2024-03-01T09:30:00").'],
+  [
+    '2024-03-01T09:30:00',
+    'filter.processingDate.from: a date-time needs its time zone offset, such as 2024-03-01T09:30:00Z or …+01:00 (got "2024-03-01T09:30:00").',
+  ],
   ['2024-03-01T25:00:00Z', 'filter.processingDate.from: must be an ISO-8601 date-time (got "2024-03-01T25:00:00Z").'],
-  ['2024/03/01', 'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "2024/03/01").'],
-  ['1', 'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "1").'],
-  ['+010000-01-01T00:00:00Z', 'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "+010000-01-01T00:00:00Z").'],
+  [
+    '2024/03/01',
+    'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "2024/03/01").',
+  ],
+  [
+    '1',
+    'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "1").',
+  ],
+  [
+    '+010000-01-01T00:00:00Z',
+    'filter.processingDate.from: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got "+010000-01-01T00:00:00Z").',
+  ],
 ])('a filter bound %j is refused', (text, message) => {
   expect(refusal(text)).toBe(message);
 });
@@ -86,7 +101,10 @@ it.each([
 });
 
 it.each([
-  ['0000-06-01T00:00:00Z', 'DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year 0000).'],
+  [
+    '0000-06-01T00:00:00Z',
+    'DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year 0000).',
+  ],
   ['2024-02-30T00:00:00Z', /DateTime cannot represent an invalid date-time-string/],
 ])('the DateTime scalar refuses %j', (text, message) => {
   expect(() => DateTimeScalar.parseValue(text)).toThrow(message);

@@ -7,8 +7,13 @@
  */
 import type { Client } from 'pg';
 import {
-  CheckConstraintViolationException, DeadlockException, DriverException, ForeignKeyConstraintViolationException,
-  NotNullConstraintViolationException, TableNotFoundException, UniqueConstraintViolationException,
+  CheckConstraintViolationException,
+  DeadlockException,
+  DriverException,
+  ForeignKeyConstraintViolationException,
+  NotNullConstraintViolationException,
+  TableNotFoundException,
+  UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import { openTestContext, sqlClient } from './helpers/db';
 import type { AppContext } from '../src/context';
@@ -30,8 +35,17 @@ afterAll(async () => {
 
 /** The error `sql` raises through MikroORM's EntityManager (converted) and through a raw pg client (not). */
 async function bothWays(sql: string): Promise<{ orm: unknown; raw: unknown }> {
-  const orm = await ctx.orm.em.fork().execute(sql).then(() => undefined, (e: unknown) => e);
-  const raw = await c.query(sql).then(() => undefined, (e: unknown) => e);
+  const orm = await ctx.orm.em
+    .fork()
+    .execute(sql)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const raw = await c.query(sql).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(orm).toBeInstanceOf(DriverException);
   expect(raw).toBeInstanceOf(Error);
   expect(raw).not.toBeInstanceOf(DriverException);
@@ -42,44 +56,82 @@ const raise = (condition: string) => `do $$ begin raise exception 'refused' usin
 
 it.each([
   [
-    'a unique key taken', `insert into study (name) values ('AOA')`, UniqueConstraintViolationException,
-    new ConflictError('Another write changed the same record at the same moment (study_name_key); nothing was written, retry.'),
+    'a unique key taken',
+    `insert into study (name) values ('AOA')`,
+    UniqueConstraintViolationException,
+    new ConflictError(
+      'Another write changed the same record at the same moment (study_name_key); nothing was written, retry.',
+    ),
   ],
   [
-    'one row reached twice by an upsert', `insert into study (name) values ('preOA'), ('preOA') on conflict (name) do update set name = excluded.name`, DriverException,
-    new ConflictError('Another write changed the same record at the same moment (unique key); nothing was written, retry.'),
+    'one row reached twice by an upsert',
+    `insert into study (name) values ('preOA'), ('preOA') on conflict (name) do update set name = excluded.name`,
+    DriverException,
+    new ConflictError(
+      'Another write changed the same record at the same moment (unique key); nothing was written, retry.',
+    ),
   ],
   [
-    'a deadlock', raise('deadlock_detected'), DeadlockException,
+    'a deadlock',
+    raise('deadlock_detected'),
+    DeadlockException,
     new ConflictError('The write collided with a concurrent one and was rolled back; nothing was written, retry.'),
   ],
   [
-    'a serialization failure', raise('serialization_failure'), DeadlockException,
+    'a serialization failure',
+    raise('serialization_failure'),
+    DeadlockException,
     new ConflictError('The write collided with a concurrent one and was rolled back; nothing was written, retry.'),
   ],
   [
-    'a missing parent', 'insert into participant (study_id, study_participant_id) values (987654, 1)', ForeignKeyConstraintViolationException,
-    new ValidationFailedError([{ field: 'studyId', rule: 'exists', message: 'studyId: there is no study row with id 987654 (was it just deleted?)' }]),
+    'a missing parent',
+    'insert into participant (study_id, study_participant_id) values (987654, 1)',
+    ForeignKeyConstraintViolationException,
+    new ValidationFailedError([
+      {
+        field: 'studyId',
+        rule: 'exists',
+        message: 'studyId: there is no study row with id 987654 (was it just deleted?)',
+      },
+    ]),
   ],
   [
-    'a CHECK', `insert into study (name) values ('OAI')`, CheckConstraintViolationException,
-    new ValidationFailedError([{ field: 'name', rule: 'study_name_check', message: 'name: rejected by the database rule study_name_check' }]),
+    'a CHECK',
+    `insert into study (name) values ('OAI')`,
+    CheckConstraintViolationException,
+    new ValidationFailedError([
+      { field: 'name', rule: 'study_name_check', message: 'name: rejected by the database rule study_name_check' },
+    ]),
   ],
   [
-    'a NOT NULL', 'insert into study (name) values (null)', NotNullConstraintViolationException,
+    'a NOT NULL',
+    'insert into study (name) values (null)',
+    NotNullConstraintViolationException,
     new ValidationFailedError([{ field: 'name', rule: 'isDefined', message: 'name is required' }]),
   ],
   [
-    'a text too long', `insert into study (name) values (repeat('x', 51))`, DriverException,
-    new ValidationFailedError([{ field: 'input', rule: 'databaseType', message: 'input: a text is longer than its column allows' }]),
+    'a text too long',
+    `insert into study (name) values (repeat('x', 51))`,
+    DriverException,
+    new ValidationFailedError([
+      { field: 'input', rule: 'databaseType', message: 'input: a text is longer than its column allows' },
+    ]),
   ],
   [
-    'a value not in its column type', `insert into participant (study_id, study_participant_id) values (1, 'x')`, DriverException,
-    new ValidationFailedError([{ field: 'input', rule: 'databaseType', message: 'input: a value is not in the form its column needs' }]),
+    'a value not in its column type',
+    `insert into participant (study_id, study_participant_id) values (1, 'x')`,
+    DriverException,
+    new ValidationFailedError([
+      { field: 'input', rule: 'databaseType', message: 'input: a value is not in the form its column needs' },
+    ]),
   ],
   [
-    'an integer out of range', 'insert into participant (study_id, study_participant_id) values (1, 2147483648)', DriverException,
-    new ValidationFailedError([{ field: 'input', rule: 'databaseType', message: 'input: a number is out of the range its column can hold' }]),
+    'an integer out of range',
+    'insert into participant (study_id, study_participant_id) values (1, 2147483648)',
+    DriverException,
+    new ValidationFailedError([
+      { field: 'input', rule: 'databaseType', message: 'input: a number is out of the range its column can hold' },
+    ]),
   ],
 ])('%s becomes the same error, converted by MikroORM or not', async (_, sql, ormClass, expected) => {
   const { orm, raw } = await bothWays(sql);

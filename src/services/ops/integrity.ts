@@ -9,6 +9,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TABLES, type TableName } from '../../entities';
+import { quote } from '../read/sql';
 
 export type IntegrityCheckKind = 'orphan' | 'consistency';
 
@@ -61,134 +62,250 @@ interface ForeignKeySpec {
 
 /** Every foreign key of docs/data-model.md, parents before children (so a repair's cascades run downwards). */
 const FOREIGN_KEYS: ForeignKeySpec[] = [
-  { table: 'participant', column: 'study_id', parent: 'study', onDelete: 'cascade', description: 'participants whose study is missing' },
-  { table: 'audio_processing', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'audio records without their participant' },
-  { table: 'audio_processing', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'set null', description: 'audio records linked to a missing biomechanics import' },
-  { table: 'biomechanics_import', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'biomechanics imports without their participant' },
-  { table: 'biomechanics_import', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'set null', description: 'biomechanics imports linked to a missing audio record' },
-  { table: 'synchronization', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'synchronizations without their participant' },
-  { table: 'synchronization', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'cascade', description: 'synchronizations without their audio record' },
-  { table: 'synchronization', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'cascade', description: 'synchronizations without their biomechanics import' },
-  { table: 'movement_cycles', column: 'participant_id', parent: 'participant', onDelete: 'cascade', description: 'movement cycles without their participant' },
-  { table: 'movement_cycles', column: 'audio_processing_id', parent: 'audio_processing', onDelete: 'cascade', description: 'movement cycles without their audio record' },
-  { table: 'movement_cycles', column: 'biomechanics_import_id', parent: 'biomechanics_import', onDelete: 'set null', description: 'movement cycles linked to a missing biomechanics import' },
-  { table: 'movement_cycles', column: 'synchronization_id', parent: 'synchronization', onDelete: 'cascade', description: 'movement cycles without their synchronization' },
+  {
+    table: 'participant',
+    column: 'study_id',
+    parent: 'study',
+    onDelete: 'cascade',
+    description: 'participants whose study is missing',
+  },
+  {
+    table: 'audio_processing',
+    column: 'participant_id',
+    parent: 'participant',
+    onDelete: 'cascade',
+    description: 'audio records without their participant',
+  },
+  {
+    table: 'audio_processing',
+    column: 'biomechanics_import_id',
+    parent: 'biomechanics_import',
+    onDelete: 'set null',
+    description: 'audio records linked to a missing biomechanics import',
+  },
+  {
+    table: 'biomechanics_import',
+    column: 'participant_id',
+    parent: 'participant',
+    onDelete: 'cascade',
+    description: 'biomechanics imports without their participant',
+  },
+  {
+    table: 'biomechanics_import',
+    column: 'audio_processing_id',
+    parent: 'audio_processing',
+    onDelete: 'set null',
+    description: 'biomechanics imports linked to a missing audio record',
+  },
+  {
+    table: 'synchronization',
+    column: 'participant_id',
+    parent: 'participant',
+    onDelete: 'cascade',
+    description: 'synchronizations without their participant',
+  },
+  {
+    table: 'synchronization',
+    column: 'audio_processing_id',
+    parent: 'audio_processing',
+    onDelete: 'cascade',
+    description: 'synchronizations without their audio record',
+  },
+  {
+    table: 'synchronization',
+    column: 'biomechanics_import_id',
+    parent: 'biomechanics_import',
+    onDelete: 'cascade',
+    description: 'synchronizations without their biomechanics import',
+  },
+  {
+    table: 'movement_cycles',
+    column: 'participant_id',
+    parent: 'participant',
+    onDelete: 'cascade',
+    description: 'movement cycles without their participant',
+  },
+  {
+    table: 'movement_cycles',
+    column: 'audio_processing_id',
+    parent: 'audio_processing',
+    onDelete: 'cascade',
+    description: 'movement cycles without their audio record',
+  },
+  {
+    table: 'movement_cycles',
+    column: 'biomechanics_import_id',
+    parent: 'biomechanics_import',
+    onDelete: 'set null',
+    description: 'movement cycles linked to a missing biomechanics import',
+  },
+  {
+    table: 'movement_cycles',
+    column: 'synchronization_id',
+    parent: 'synchronization',
+    onDelete: 'cascade',
+    description: 'movement cycles without their synchronization',
+  },
 ];
 
 const orphanWhere = (fk: ForeignKeySpec) =>
-  `x."${fk.column}" is not null and not exists (select 1 from "${fk.parent}" p where p.id = x."${fk.column}")`;
+  `x.${quote(fk.column)} is not null and not exists (select 1 from ${quote(fk.parent)} p where p.id = x.${quote(fk.column)})`;
 
-interface ConsistencySpec {
+interface CheckSpec {
   key: string;
+  kind: IntegrityCheckKind;
   table: TableName;
   description: string;
   /** Selects the ids (`x.id`) of the rows that break the rule. */
   sql: string;
 }
 
-const differs = (a: string, b: string, columns: string[]) => columns.map((c) => `${a}.${c} is distinct from ${b}.${c}`).join(' or ');
+const orphanKey = (fk: ForeignKeySpec) => `${fk.table}.${fk.column}`;
 
-const CYCLE_COUNTS = `synchronization x left join (
+/** One orphan check per foreign key. */
+const ORPHANS: CheckSpec[] = FOREIGN_KEYS.map((fk) => ({
+  key: orphanKey(fk),
+  kind: 'orphan',
+  table: fk.table,
+  description: fk.description,
+  sql: `select x.id from ${quote(fk.table)} x where ${orphanWhere(fk)}`,
+}));
+
+/**
+ * Rows of `table` (as `x`) whose row in the table `column` links to (as `p`) meets `where`.
+ * `column` is one of FOREIGN_KEYS, which names the linked table.
+ */
+function linked(table: TableName, column: string, name: string, description: string, where: string): CheckSpec {
+  const fk = FOREIGN_KEYS.find((f) => f.table === table && f.column === column);
+  if (!fk) throw new Error(`${table}.${column} is not a foreign key`);
+  return {
+    key: `${table}.${name}`,
+    kind: 'consistency',
+    table,
+    description,
+    sql: `select x.id from ${quote(table)} x join ${quote(fk.parent)} p on p.id = x.${quote(column)} where ${where}`,
+  };
+}
+
+/** Some of `columns` differ between the row and its linked row. */
+const differs = (...columns: string[]) =>
+  columns.map((c) => `p.${quote(c)} is distinct from x.${quote(c)}`).join(' or ');
+
+/** Synchronizations whose `column` differs from `counted` of their movement cycles (`c.total`, `c.outliers`). */
+function cycleCount(name: string, column: string, description: string, counted: string): CheckSpec {
+  return {
+    key: `synchronization.${name}`,
+    kind: 'consistency',
+    table: 'synchronization',
+    description,
+    sql: `select x.id from synchronization x left join (
     select synchronization_id, count(*) as total, count(*) filter (where is_outlier) as outliers
-      from movement_cycles where synchronization_id is not null group by synchronization_id) c on c.synchronization_id = x.id`;
+      from movement_cycles where synchronization_id is not null group by synchronization_id) c on c.synchronization_id = x.id
+     where x.${quote(column)} <> coalesce(${counted}, 0)`,
+  };
+}
 
 /** docs/data-model.md's rules across records. */
-const CONSISTENCY: ConsistencySpec[] = [
-  {
-    key: 'synchronization.audio_participant',
-    table: 'synchronization',
-    description: 'synchronizations whose audio record belongs to another participant',
-    sql: 'select x.id from synchronization x join audio_processing a on a.id = x.audio_processing_id where a.participant_id <> x.participant_id',
-  },
-  {
-    key: 'synchronization.biomechanics_participant',
-    table: 'synchronization',
-    description: 'synchronizations whose biomechanics import belongs to another participant',
-    sql: 'select x.id from synchronization x join biomechanics_import b on b.id = x.biomechanics_import_id where b.participant_id <> x.participant_id',
-  },
-  {
-    key: 'synchronization.audio_knee_maneuver',
-    table: 'synchronization',
-    description: 'synchronizations whose knee or maneuver differs from their audio record',
-    sql: `select x.id from synchronization x join audio_processing a on a.id = x.audio_processing_id where ${differs('a', 'x', ['knee', 'maneuver'])}`,
-  },
-  {
-    key: 'synchronization.biomechanics_knee_maneuver',
-    table: 'synchronization',
-    description: 'synchronizations whose knee or maneuver differs from their biomechanics import',
-    sql: `select x.id from synchronization x join biomechanics_import b on b.id = x.biomechanics_import_id where ${differs('b', 'x', ['knee', 'maneuver'])}`,
-  },
-  {
-    key: 'synchronization.total_cycles',
-    table: 'synchronization',
-    description: 'synchronizations whose total_cycles_extracted differs from their number of movement cycles',
-    sql: `select x.id from ${CYCLE_COUNTS} where x.total_cycles_extracted <> coalesce(c.total, 0)`,
-  },
-  {
-    key: 'synchronization.outlier_cycles',
-    table: 'synchronization',
-    description: 'synchronizations whose outlier_cycles differs from their cycles marked is_outlier',
-    sql: `select x.id from ${CYCLE_COUNTS} where x.outlier_cycles <> coalesce(c.outliers, 0)`,
-  },
-  {
-    key: 'synchronization.clean_cycles',
-    table: 'synchronization',
-    description: 'synchronizations whose clean_cycles differs from their cycles not marked is_outlier',
-    sql: `select x.id from ${CYCLE_COUNTS} where x.clean_cycles <> coalesce(c.total - c.outliers, 0)`,
-  },
-  {
-    key: 'movement_cycles.synchronization_match',
-    table: 'movement_cycles',
-    description: 'movement cycles whose participant, knee, maneuver, pass or speed differs from their synchronization',
-    sql: `select x.id from movement_cycles x join synchronization s on s.id = x.synchronization_id
-           where ${differs('s', 'x', ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'])}`,
-  },
-  {
-    key: 'movement_cycles.audio_match',
-    table: 'movement_cycles',
-    description: 'movement cycles whose participant, knee or maneuver differs from their audio record',
-    sql: `select x.id from movement_cycles x join audio_processing a on a.id = x.audio_processing_id
-           where ${differs('a', 'x', ['participant_id', 'knee', 'maneuver'])}`,
-  },
-  {
-    key: 'movement_cycles.biomechanics_match',
-    table: 'movement_cycles',
-    description: 'movement cycles whose participant, knee or maneuver differs from their biomechanics import',
-    sql: `select x.id from movement_cycles x join biomechanics_import b on b.id = x.biomechanics_import_id
-           where ${differs('b', 'x', ['participant_id', 'knee', 'maneuver'])}`,
-  },
-  {
-    key: 'audio_processing.biomechanics_match',
-    table: 'audio_processing',
-    description: 'audio records linked to biomechanics of another participant, knee or maneuver',
-    sql: `select x.id from audio_processing x join biomechanics_import b on b.id = x.biomechanics_import_id
-           where ${differs('b', 'x', ['participant_id', 'knee', 'maneuver'])}`,
-  },
-  {
-    key: 'biomechanics_import.audio_match',
-    table: 'biomechanics_import',
-    description: 'biomechanics imports linked to audio of another participant, knee or maneuver',
-    sql: `select x.id from biomechanics_import x join audio_processing a on a.id = x.audio_processing_id
-           where ${differs('a', 'x', ['participant_id', 'knee', 'maneuver'])}`,
-  },
-  {
-    key: 'audio_processing.biomechanics_link_mutual',
-    table: 'audio_processing',
-    description: 'audio records whose biomechanics import links back to a different audio record',
-    sql: `select x.id from audio_processing x join biomechanics_import b on b.id = x.biomechanics_import_id
-           where b.audio_processing_id <> x.id`,
-  },
-  {
-    key: 'biomechanics_import.audio_link_mutual',
-    table: 'biomechanics_import',
-    description: 'biomechanics imports whose audio record links back to a different biomechanics import',
-    sql: `select x.id from biomechanics_import x join audio_processing a on a.id = x.audio_processing_id
-           where a.biomechanics_import_id <> x.id`,
-  },
+const CONSISTENCY: CheckSpec[] = [
+  linked(
+    'synchronization',
+    'audio_processing_id',
+    'audio_participant',
+    'synchronizations whose audio record belongs to another participant',
+    'p.participant_id <> x.participant_id',
+  ),
+  linked(
+    'synchronization',
+    'biomechanics_import_id',
+    'biomechanics_participant',
+    'synchronizations whose biomechanics import belongs to another participant',
+    'p.participant_id <> x.participant_id',
+  ),
+  linked(
+    'synchronization',
+    'audio_processing_id',
+    'audio_knee_maneuver',
+    'synchronizations whose knee or maneuver differs from their audio record',
+    differs('knee', 'maneuver'),
+  ),
+  linked(
+    'synchronization',
+    'biomechanics_import_id',
+    'biomechanics_knee_maneuver',
+    'synchronizations whose knee or maneuver differs from their biomechanics import',
+    differs('knee', 'maneuver'),
+  ),
+  cycleCount(
+    'total_cycles',
+    'total_cycles_extracted',
+    'synchronizations whose total_cycles_extracted differs from their number of movement cycles',
+    'c.total',
+  ),
+  cycleCount(
+    'outlier_cycles',
+    'outlier_cycles',
+    'synchronizations whose outlier_cycles differs from their cycles marked is_outlier',
+    'c.outliers',
+  ),
+  cycleCount(
+    'clean_cycles',
+    'clean_cycles',
+    'synchronizations whose clean_cycles differs from their cycles not marked is_outlier',
+    'c.total - c.outliers',
+  ),
+  linked(
+    'movement_cycles',
+    'synchronization_id',
+    'synchronization_match',
+    'movement cycles whose participant, knee, maneuver, pass or speed differs from their synchronization',
+    differs('participant_id', 'knee', 'maneuver', 'pass_number', 'speed'),
+  ),
+  linked(
+    'movement_cycles',
+    'audio_processing_id',
+    'audio_match',
+    'movement cycles whose participant, knee or maneuver differs from their audio record',
+    differs('participant_id', 'knee', 'maneuver'),
+  ),
+  linked(
+    'movement_cycles',
+    'biomechanics_import_id',
+    'biomechanics_match',
+    'movement cycles whose participant, knee or maneuver differs from their biomechanics import',
+    differs('participant_id', 'knee', 'maneuver'),
+  ),
+  linked(
+    'audio_processing',
+    'biomechanics_import_id',
+    'biomechanics_match',
+    'audio records linked to biomechanics of another participant, knee or maneuver',
+    differs('participant_id', 'knee', 'maneuver'),
+  ),
+  linked(
+    'biomechanics_import',
+    'audio_processing_id',
+    'audio_match',
+    'biomechanics imports linked to audio of another participant, knee or maneuver',
+    differs('participant_id', 'knee', 'maneuver'),
+  ),
+  linked(
+    'audio_processing',
+    'biomechanics_import_id',
+    'biomechanics_link_mutual',
+    'audio records whose biomechanics import links back to a different audio record',
+    'p.audio_processing_id <> x.id',
+  ),
+  linked(
+    'biomechanics_import',
+    'audio_processing_id',
+    'audio_link_mutual',
+    'biomechanics imports whose audio record links back to a different biomechanics import',
+    'p.biomechanics_import_id <> x.id',
+  ),
 ];
 
 /** Statements `report()` runs: one per check. */
-export const INTEGRITY_REPORT_STATEMENTS = FOREIGN_KEYS.length + CONSISTENCY.length;
+export const INTEGRITY_REPORT_STATEMENTS = ORPHANS.length + CONSISTENCY.length;
 
 const countAndSample = (idsSql: string) =>
   `select count(*)::int as n, coalesce((array_agg(id order by id))[1:5], '{}') as sample from (${idsSql}) q`;
@@ -200,21 +317,9 @@ export class IntegrityService {
   async report(): Promise<IntegrityReport> {
     const conn = this.orm.em.getConnection();
     const checks: IntegrityCheckResult[] = [];
-    for (const fk of FOREIGN_KEYS) {
-      const [row] = await conn.execute(countAndSample(`select x.id from "${fk.table}" x where ${orphanWhere(fk)}`));
-      checks.push({
-        key: `${fk.table}.${fk.column}`,
-        kind: 'orphan',
-        table: fk.table,
-        description: fk.description,
-        count: row.n,
-        sampleIds: row.sample,
-        fixable: true,
-      });
-    }
-    for (const c of CONSISTENCY) {
-      const [row] = await conn.execute(countAndSample(c.sql));
-      checks.push({ key: c.key, kind: 'consistency', table: c.table, description: c.description, count: row.n, sampleIds: row.sample, fixable: false });
+    for (const { key, kind, table, description, sql } of [...ORPHANS, ...CONSISTENCY]) {
+      const [row] = await conn.execute(countAndSample(sql));
+      checks.push({ key, kind, table, description, count: row.n, sampleIds: row.sample, fixable: kind === 'orphan' });
     }
     const problems = checks.reduce((a, c) => a + c.count, 0);
     return { ok: problems === 0, problems, checks };
@@ -234,7 +339,7 @@ export class IntegrityService {
       const tx = em.getTransactionContext();
       const countAll = async () => {
         const rows = await conn.execute<{ t: TableName; n: number }[]>(
-          TABLES.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(' union all '),
+          TABLES.map((t) => `select '${t}' as t, count(*)::int as n from ${quote(t)}`).join(' union all '),
           [],
           'all',
           tx,
@@ -247,13 +352,18 @@ export class IntegrityService {
         for (const fk of FOREIGN_KEYS) {
           const sql =
             fk.onDelete === 'cascade'
-              ? `with gone as (delete from "${fk.table}" x where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`
-              : `with gone as (update "${fk.table}" x set "${fk.column}" = null where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`;
+              ? `with gone as (delete from ${quote(fk.table)} x where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`
+              : `with gone as (update ${quote(fk.table)} x set ${quote(fk.column)} = null where ${orphanWhere(fk)} returning 1) select count(*)::int as n from gone`;
           const [{ n }] = await conn.execute(sql, [], 'all', tx);
           if (!n) continue;
           changed += n;
-          const key = `${fk.table}.${fk.column}`;
-          const fix = fixes.get(key) ?? { key, description: fk.description, action: fk.onDelete === 'cascade' ? 'deleted' : 'unlinked', count: 0 };
+          const key = orphanKey(fk);
+          const fix = fixes.get(key) ?? {
+            key,
+            description: fk.description,
+            action: fk.onDelete === 'cascade' ? 'deleted' : 'unlinked',
+            count: 0,
+          };
           fix.count += n;
           fixes.set(key, fix);
         }

@@ -17,7 +17,7 @@ export function inAcceptedYears(date: Date): boolean {
   return year >= 1 && year <= 9999;
 }
 
-/** Whether year-month-day is a day of the (proleptic Gregorian) calendar: 2024-02-29 is, 2023-02-29 and 2024-04-31 are not. */
+/** Whether year-month-day is a day of the (proleptic Gregorian) calendar: 2024-02-29 is, 2023-02-29 is not. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
