@@ -197,7 +197,7 @@ async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: T
     const statements = await statementsSince(db, dbName);
     const rows = digests.get(t.server.id)!.rows;
     const m: Measurement = {
-      workload: 'W1', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95),
+      workload: 'W1', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
       rate: rows / (median(latencies) / 1000), rateUnit: 'rows/s', statementsPerRequest: statements / samples, peakRssMb: t.server.peakRssMb(),
       rowsPerRequest: rows, bytesPerRequest: bytes,
     };
@@ -262,7 +262,7 @@ async function w2(db: BenchDatabase, dbName: string, dataset: string, targets: T
     via.destroy();
     const statements = await statementsSince(db, dbName);
     const m: Measurement = {
-      workload: 'W2', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95),
+      workload: 'W2', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
       rate: rows / (median(latencies) / 1000), rateUnit: 'rows/s', statementsPerRequest: statements / samples, peakRssMb: t.server.peakRssMb(),
       rowsPerRequest: rows, pagesPerRequest: pages,
     };
@@ -307,6 +307,7 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
     const first = w3Request(t, 'AOA', 1);
     t.server.resetPeak();
     await resetStatements(db);
+    const cpuBefore = t.server.cpuMs();
     const r = await closedLoop({
       url: first.url,
       connections: o.w3Connections,
@@ -314,15 +315,17 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
       maxRequests: 2_000_000,
       payload: (i) => w3Request(t, payloads[i % payloads.length].study, payloads[i % payloads.length].number).body,
     });
+    const cpuAfter = t.server.cpuMs();
     const statements = await statementsSince(db, dbName);
     const ok = r.latenciesMs.length;
     const m: Measurement = {
       workload: 'W3', dataset, server: t.server.id, status: r.failures ? 'failed' : 'ok', samples: ok,
       reason: r.failures ? `${r.failures} failed requests; first: ${r.firstFailure}` : undefined,
-      medianMs: median(r.latenciesMs), p95Ms: percentile(r.latenciesMs, 95), rate: ok / r.seconds, rateUnit: 'req/s',
+      medianMs: median(r.latenciesMs), p95Ms: percentile(r.latenciesMs, 95), p99Ms: percentile(r.latenciesMs, 99), rate: ok / r.seconds, rateUnit: 'req/s',
+      cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / Math.max(1, ok) : undefined,
       statementsPerRequest: statements / Math.max(1, ok), peakRssMb: t.server.peakRssMb(), failures: r.failures,
     };
-    log(`W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`);
+    log(`W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, p99 ${m.p99Ms!.toFixed(1)} ms, ${m.cpuMsPerRequest?.toFixed(2)} server CPU ms/req, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`);
     out.push(m);
   }
   return out;

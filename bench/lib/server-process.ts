@@ -18,6 +18,21 @@ export function procStatusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number | unde
   }
 }
 
+/** CPU time (user + system) `pid` has used so far, in ms; undefined where /proc does not tell. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may hold spaces, so count from its ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Starts a new peak (VmHWM) window at the current resident size; false where Linux does not allow it. */
 export function resetPeak(pid: number): boolean {
   try {

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/config';
-import { procStatusMb, resetPeak } from './server-process';
+import { procStatusMb, processCpuMs, resetPeak } from './server-process';
 
 export type ServerId = 'thisApi' | 'postgraphile' | 'floor';
 export const SERVER_LABEL: Record<ServerId, string> = { thisApi: 'this API', postgraphile: 'PostGraphile 5', floor: 'floor (SQL)' };
@@ -19,6 +19,8 @@ export interface RunningServer {
   resetPeak(): boolean;
   /** Peak resident memory since the last reset (or start), in MB. */
   peakRssMb(): number | undefined;
+  /** CPU time the process has used so far (user + system), in ms. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startServer(id: ServerId, databaseUrl: string, o: { startT
     baseUrl: `http://127.0.0.1:${port}`,
     resetPeak: () => resetPeak(pid),
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    cpuMs: () => processCpuMs(pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
