@@ -25,7 +25,7 @@ import { groupsNote, measureGroups } from './groups';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { agent, post, postJson } from './lib/http';
 import { closedLoop } from './lib/load';
-import { resetStatements, statementsSince } from './lib/pgstat';
+import { backendCpuMs, backendCpuSpent, resetStatements, statementsSince } from './lib/pgstat';
 import { consoleTable, markdownReport, statusNotes, tableRows, type BenchReport, type Measurement, type SeedFigures, type WorkloadId } from './lib/report';
 import { SERVER_LABEL, startServer, type RunningServer, type ServerId } from './lib/servers';
 import { median, percentile } from './lib/stats';
@@ -308,6 +308,7 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
     t.server.resetPeak();
     await resetStatements(db);
     const cpuBefore = t.server.cpuMs();
+    const dbCpuBefore = await backendCpuMs(db, dbName);
     const r = await closedLoop({
       url: first.url,
       connections: o.w3Connections,
@@ -316,6 +317,7 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
       payload: (i) => w3Request(t, payloads[i % payloads.length].study, payloads[i % payloads.length].number).body,
     });
     const cpuAfter = t.server.cpuMs();
+    const dbCpu = backendCpuSpent(dbCpuBefore, await backendCpuMs(db, dbName));
     const statements = await statementsSince(db, dbName);
     const ok = r.latenciesMs.length;
     const m: Measurement = {
@@ -323,9 +325,10 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
       reason: r.failures ? `${r.failures} failed requests; first: ${r.firstFailure}` : undefined,
       medianMs: median(r.latenciesMs), p95Ms: percentile(r.latenciesMs, 95), p99Ms: percentile(r.latenciesMs, 99), rate: ok / r.seconds, rateUnit: 'req/s',
       cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / Math.max(1, ok) : undefined,
+      dbCpuMsPerRequest: dbCpu / Math.max(1, ok),
       statementsPerRequest: statements / Math.max(1, ok), peakRssMb: t.server.peakRssMb(), failures: r.failures,
     };
-    log(`W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, p99 ${m.p99Ms!.toFixed(1)} ms, ${m.cpuMsPerRequest?.toFixed(2)} server CPU ms/req, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`);
+    log(`W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, p99 ${m.p99Ms!.toFixed(1)} ms, ${m.cpuMsPerRequest?.toFixed(2)} server + ${m.dbCpuMsPerRequest?.toFixed(2)} PostgreSQL CPU ms/req, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`);
     out.push(m);
   }
   return out;

@@ -14,7 +14,7 @@ export type { Logger };
  */
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   const pretty = !destination && (process.env.AE_LOG_FORMAT === 'pretty' || (process.env.AE_LOG_FORMAT !== 'json' && process.stdout.isTTY));
-  destination ??= pretty ? prettyDestination() : undefined;
+  destination ??= pretty ? prettyDestination() : bufferedStdout();
   return pino(
     {
       level,
@@ -27,14 +27,43 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: {
         // Database URLs can appear inside error messages: mask their passwords everywhere.
-        logMethod(args, method) {
+        logMethod(args, method, level) {
           method.apply(this, args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as Parameters<typeof method>);
+          // Warnings and errors are written at once, not after the buffer's next flush.
+          if (level >= WARN_LEVEL && destination === stdoutBuffer) stdoutBuffer.flush();
         },
       },
       serializers: { err: (e: Error) => ({ type: e?.name, message: maskSecrets(String(e?.message)), stack: maskSecrets(String(e?.stack ?? '')) }) },
     },
     destination,
   );
+}
+
+const WARN_LEVEL = 40;
+
+/**
+ * The JSON log on stdout, written in blocks of up to LOG_BUFFER_BYTES (about 25 request
+ * lines) instead of one write per line: a write system call per request line cost about 5 %
+ * of a small read's CPU (the W3 profile). Whatever is pending is written within
+ * LOG_FLUSH_MS, at once for a warning or an error, and on exit. One per process.
+ */
+const LOG_BUFFER_BYTES = 8192;
+const LOG_FLUSH_MS = 200;
+let stdoutBuffer: pino.DestinationStream & { flush(): void; flushSync(): void } | undefined;
+
+function bufferedStdout() {
+  if (!stdoutBuffer) {
+    const dest = pino.destination({ dest: 1, minLength: LOG_BUFFER_BYTES, sync: true });
+    setInterval(() => dest.flush(), LOG_FLUSH_MS).unref();
+    process.once('exit', () => dest.flushSync());
+    stdoutBuffer = dest;
+  }
+  return stdoutBuffer;
+}
+
+/** Writes what the log holds now (before the process is stopped from outside, say). */
+export function flushLog(): void {
+  stdoutBuffer?.flushSync();
 }
 
 /** Replace the password part of any postgres URL inside free text. */

@@ -9,7 +9,7 @@ import { loadConfig, ConfigError, type AppConfig } from './config';
 import { initORM, type AppContext } from './context';
 import { startApp, type RunningApp } from './app';
 import { explainFailure } from './services/ops/diagnose';
-import { createLogger, maskSecrets } from './logger';
+import { createLogger, flushLog, maskSecrets } from './logger';
 import { exposureBanner, exposureRefusal } from './http/exposure';
 
 /** Where the generated admin token goes when nobody is at a terminal to read it. */
@@ -130,6 +130,7 @@ export async function main(): Promise<void> {
     if (banner.startsWith('WARNING')) logger.warn(banner);
     else log(banner);
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (the explorer opens there in a browser; Apollo Sandbox at /sandbox)`);
+    flushLog();
   } catch (e) {
     console.error(explainFailure(e));
     await ctx.close();

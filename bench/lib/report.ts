@@ -16,6 +16,8 @@ export interface Measurement {
   p99Ms?: number;
   /** CPU time (user + system) the server process spent per timed request (W3), in ms: the load-independent cost. */
   cpuMsPerRequest?: number;
+  /** CPU time PostgreSQL's backends spent per timed request (W3), in ms. */
+  dbCpuMsPerRequest?: number;
   /** rows/s for W1 and W2, requests/s for W3. */
   rate?: number;
   rateUnit?: 'rows/s' | 'req/s';
@@ -60,7 +62,7 @@ export function ratio(all: Measurement[], m: Measurement, other: ServerId): numb
 }
 
 export function tableRows(r: BenchReport): string[][] {
-  const header = ['Workload', 'Data', 'Server', 'median ms', 'p95 ms', 'p99 ms', 'rate', 'server CPU ms/req', 'SQL stmts/req', 'peak RSS MB', 'this/PostGraphile', 'this/floor'];
+  const header = ['Workload', 'Data', 'Server', 'median ms', 'p95 ms', 'p99 ms', 'rate', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'SQL stmts/req', 'peak RSS MB', 'this/PostGraphile', 'this/floor'];
   const rows = [header];
   for (const m of r.measurements) {
     if (m.status !== 'ok') {
@@ -72,17 +74,18 @@ export function tableRows(r: BenchReport): string[][] {
     rows.push([
       m.workload, m.dataset, SERVER_LABEL[m.server], ms(m.medianMs), ms(m.p95Ms), ms(m.p99Ms), `${fmt(m.rate)} ${m.rateUnit}`,
       m.cpuMsPerRequest === undefined ? '' : fmt(m.cpuMsPerRequest, 2),
+      m.dbCpuMsPerRequest === undefined ? '' : fmt(m.dbCpuMsPerRequest, 2),
       fmt(m.statementsPerRequest, m.statementsPerRequest !== undefined && m.statementsPerRequest < 10 ? 1 : 0),
       fmt(m.peakRssMb), pg === undefined ? '' : `${fmt(pg, 2)}×`, floor === undefined ? '' : `${fmt(floor, 2)}×`,
     ]);
   }
   for (const s of r.seed) {
     rows.push([
-      'W4 seed', s.dataset, 'this API (SeedService)', fmt(Math.min(...s.seedSeconds) * 1000), '', '', `${fmt(s.seedRowsPerSecond)} rows/s`, '', '', '', '',
+      'W4 seed', s.dataset, 'this API (SeedService)', fmt(Math.min(...s.seedSeconds) * 1000), '', '', `${fmt(s.seedRowsPerSecond)} rows/s`, '', '', '', '', '',
       s.seedToCopy === undefined ? '' : `${fmt(s.seedToCopy, 2)}× of COPY`,
     ]);
     if (s.copyRowsPerSecond !== undefined) {
-      rows.push(['W4 seed', s.dataset, 'COPY FROM STDIN', fmt(Math.min(...s.copySeconds) * 1000), '', '', `${fmt(s.copyRowsPerSecond)} rows/s`, '', '', '', '', '']);
+      rows.push(['W4 seed', s.dataset, 'COPY FROM STDIN', fmt(Math.min(...s.copySeconds) * 1000), '', '', `${fmt(s.copyRowsPerSecond)} rows/s`, '', '', '', '', '', '']);
     }
   }
   return rows;
@@ -147,7 +150,7 @@ export function markdownReport(r: BenchReport, before?: BenchReport): string {
     '',
     '- **median / p95 / p99**: per request (W1: the whole tree; W2: a full pull through every page; W3: one lookup under load). p95 and p99 are nearest-rank over the timed samples.',
     '- **rate**: rows returned per second of median latency (W1, W2; every level of the tree counts), or requests per second completed (W3).',
-    "- **server CPU ms/req** (W3): user + system CPU time of the server's process (/proc/PID/stat) over the timed run, divided by the requests it answered: what one lookup costs the server, whatever else the machine is doing.",
+    "- **server CPU ms/req** (W3): user + system CPU time of the server's process (/proc/PID/stat) over the timed run, divided by the requests it answered: what one lookup costs the server, whatever else the machine is doing. **PostgreSQL CPU ms/req**: the same for the database backends serving that server (pg_stat_activity's pids, /proc).",
     '- **SQL stmts/req**: statements PostgreSQL executed (pg_stat_statements, BEGIN/COMMIT included) divided by timed requests.',
     '- **peak RSS**: the server process\'s peak resident memory during that workload (VmHWM, reset before each workload).',
     '- **this/PostGraphile, this/floor**: this API\'s median latency divided by the other\'s; above 1 means this API is slower. For W4: seed rate as a fraction of COPY\'s.',

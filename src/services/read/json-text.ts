@@ -28,12 +28,14 @@ export function jsonFloat(e: string): string {
   );
 }
 
-/** A float8[] column as a JSON array of numbers; arrays needing no reformatting pass through as text. */
+/**
+ * A float8[] column as a JSON array of numbers. An array whose text has no exponent, NaN,
+ * Infinity or minus sign reads the same in both languages and passes through as text; the
+ * rest go through ae_json_float8_array (migration json_float_arrays), a function rather
+ * than a subquery here, so the plan holds no SubPlan to set up for every execution.
+ */
 export function jsonFloatArray(e: string): string {
-  return (
-    `(case when ${e} is null then 'null' when ${e}::text !~ '[eNI-]' then translate(${e}::text, '{}', '[]')` +
-    ` else (select '[' || coalesce(string_agg(${jsonFloat('u.v')}, ',' order by u.o), '') || ']' from unnest(${e}) with ordinality u(v, o)) end)`
-  );
+  return `(case when ${e} is null then 'null' when ${e}::text !~ '[eNI-]' then translate(${e}::text, '{}', '[]') else ae_json_float8_array(${e}) end)`;
 }
 
 /** `{ start end duration }` objects from a flattened [start, end, …] float8[] (pairs; a trailing odd value is dropped). */
