@@ -24,6 +24,7 @@ import { operationCost } from '../limits';
 import { requestScope } from '../../db/request-scope';
 import type { GraphQLContext } from '../context';
 import { compileRead, fragmentsOf } from './compile';
+import { cachedCompile } from './statement-cache';
 
 /** A response PostgreSQL writes: set on the context by the plugin, sent by the handler. */
 export interface StreamedResponse {
@@ -136,7 +137,9 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
           const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           // Bad variables: execution reports them, field by field.
           if (errors?.length || !coerced) return null;
-          const compiled = compileRead(schema, fragmentsOf(document.definitions), operation, coerced, o.read);
+          const compiled = cachedCompile(document, request.operationName, coerced, () =>
+            compileRead(schema, fragmentsOf(document.definitions), operation, coerced, o.read),
+          );
           if ('fallback' in compiled) {
             o.logger.info({ requestId: requestScope.getStore()?.requestId, reason: compiled.fallback }, 'read answered by the resolvers');
             return null;
