@@ -56,10 +56,21 @@ export function openCompiledRead(reads: ReadPool, select: string, values: readon
 
 /**
  * Distinct statement texts given a name (prepared once per pooled connection, planned once
- * when PostgreSQL settles on a generic plan). Bounded, as every name lives on in each session.
+ * when PostgreSQL settles on a generic plan), by text. Bounded, as every name lives on in
+ * each session. A repeated request brings the very string its first one compiled (the
+ * statement cache), so finding its name is a map lookup, not a hash of the text.
  */
-const named = new Set<string>();
+const names = new Map<string, string>();
 const MAX_NAMED_STATEMENTS = 500;
+
+function statementName(select: string): string | undefined {
+  let name = names.get(select);
+  if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+    name = `ae_read_${createHash('sha1').update(select).digest('base64url')}`;
+    names.set(select, name);
+  }
+  return name;
+}
 
 /**
  * Runs a small compiled read as one prepared statement (`$n` parameters) and returns its
@@ -67,10 +78,9 @@ const MAX_NAMED_STATEMENTS = 500;
  * COPY, no streaming, and a plan PostgreSQL keeps per session.
  */
 export function runPreparedRead(reads: ReadPool, select: string, values: unknown[], o: { named: boolean }): Promise<{ rows: number; body: string }> {
-  const name = `ae_read_${createHash('sha1').update(select).digest('base64url')}`;
   // Behind a transaction pooler (PgBouncer) a session-level prepared statement would meet another session.
-  if (o.named && !named.has(name) && named.size < MAX_NAMED_STATEMENTS) named.add(name);
-  const query = { text: select, values, rowMode: 'array' as const, ...(o.named && named.has(name) ? { name } : {}) };
+  const name = o.named ? statementName(select) : undefined;
+  const query = { text: select, values, rowMode: 'array' as const, ...(name ? { name } : {}) };
   return reads.stream(async (target) => {
     const knexClient = target.db.client as unknown as KnexClient;
     const connection = await knexClient.acquireConnection();
