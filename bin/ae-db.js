@@ -4,4 +4,6 @@
 'use strict';
 const { ensureBuilt } = require('./build-if-needed');
 ensureBuilt();
-require('../dist/src/cli').main();
+// Named in full: a dist/ built before the CLI became a folder may still hold dist/src/cli.js,
+// which require('../dist/src/cli') would load first.
+require('../dist/src/cli/index.js').main();

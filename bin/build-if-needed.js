@@ -19,11 +19,11 @@ function newestMtime(dir) {
 
 function ensureBuilt() {
   // A compiled-only install (the Docker image) ships dist/ without the sources: use it as it is.
-  if (!existsSync(join(root, 'src')) && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
+  if (!existsSync(join(root, 'src')) && existsSync(join(root, 'dist', 'src', 'cli', 'index.js'))) return;
   const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
   const sourceDirs = ['src', 'migrations', 'scripts'].map((d) => join(root, d)).filter((d) => existsSync(d));
   const sources = Math.max(...sourceDirs.map(newestMtime), statSync(join(root, 'tsconfig.json')).mtimeMs);
-  if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli.js'))) return;
+  if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli', 'index.js'))) return;
   process.stderr.write('[ae-db] compiling TypeScript sources …\n');
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
   // An incremental tsc that finds nothing to change (sources touched, not edited: a checkout,
