@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { RELATION_RESOLVERS } from './resolvers/relations';
-import { RecordQueries } from './resolvers/queries';
-import { AudioProcessingIntervals } from './resolvers/intervals';
+import { QUERY_RESOLVERS } from './resolvers/queries';
+import { INTERVAL_RESOLVERS } from './resolvers/intervals';
 import { SummaryQueries } from './resolvers/summaries';
 import { OperationsQueries } from './resolvers/operations';
 import { RecordMutations } from './resolvers/records';
@@ -16,7 +16,7 @@ let cached: Promise<GraphQLSchema> | undefined;
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [RecordQueries, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, AudioProcessingIntervals, RecordMutations, AdminResolver, ...GROUP_RESOLVERS] as any,
+    resolvers: [...QUERY_RESOLVERS, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, ...INTERVAL_RESOLVERS, RecordMutations, AdminResolver, ...GROUP_RESOLVERS] as any,
     validate: false, // inputs are validated explicitly by the services, with field-named errors
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });

@@ -6,12 +6,11 @@
 import DataLoader from 'dataloader';
 import { getNamedType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Float, Info, Query, Resolver, Root } from 'type-graphql';
-import { AudioProcessing, BiomechanicsImport, Participant, Study, Synchronization } from '../../entities';
 import { checkGroupRequest, checkPercentile, GROUP_KINDS, statisticSlot, type GroupKind, type GroupRow } from '../../services/read/groups';
-import type { RecordKind } from '../../services/read';
 import type { GraphQLContext } from '../context';
 import { planGroups } from '../groups-plan';
 import { GROUP_TYPES, groupsFieldName } from '../types/groups';
+import { LISTED_LINKS } from './relations';
 
 interface GroupArgsValue {
   filter?: object | null;
@@ -32,17 +31,6 @@ function requestOf(kind: GroupKind, args: GroupArgsValue, info: GraphQLResolveIn
   );
   return checkGroupRequest(kind, args.groupBy, args.filter, plan.aggregates);
 }
-
-/** Record types that list `kind` rows below them, and the relation those rows link by. */
-const PARENTS: Record<GroupKind, [parent: RecordKind, type: Function][]> = {
-  participant: [['study', Study]],
-  audioProcessing: [['participant', Participant]],
-  biomechanicsImport: [['participant', Participant]],
-  synchronization: [['participant', Participant], ['audioProcessing', AudioProcessing], ['biomechanicsImport', BiomechanicsImport]],
-  movementCycle: [
-    ['participant', Participant], ['audioProcessing', AudioProcessing], ['biomechanicsImport', BiomechanicsImport], ['synchronization', Synchronization],
-  ],
-};
 
 const loaders = new WeakMap<object, Map<string, DataLoader<number, GroupRow[]>>>();
 
@@ -67,22 +55,12 @@ function resolversOf(kind: GroupKind): Function[] {
   const name = groupsFieldName(kind);
 
   @Resolver()
-  class RootGroups {}
-  Object.defineProperty(RootGroups.prototype, name, {
-    value: async (args: GroupArgsValue, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-      (await ctx.services.groups.groups(requestOf(kind, args, info))).map(toValue),
-  });
-  type ParamDecorator = (target: object, key: string, index: number) => void;
-  const method = (cls: Function, decorate: MethodDecorator, field: string, params: ParamDecorator[]) => {
-    params.forEach((d, i) => d(cls.prototype, field, i));
-    decorate(cls.prototype, field, Object.getOwnPropertyDescriptor(cls.prototype, field)!);
-  };
-  method(
-    RootGroups,
-    Query(() => [Group], { name, description: `${kind} rows matching filter, grouped by groupBy (ordered by key), with counts and statistics.` }),
-    name,
-    [Args(() => GroupArgs), Ctx(), Info()] as ParamDecorator[],
-  );
+  class RootGroups {
+    @Query(() => [Group], { description: `${kind} rows matching filter, grouped by groupBy (ordered by key), with counts and statistics.` })
+    async [name](@Args(() => GroupArgs) args: GroupArgsValue, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+      return (await ctx.services.groups.groups(requestOf(kind, args, info))).map(toValue);
+    }
+  }
 
   @Resolver(() => Group)
   class GroupFields {
@@ -92,19 +70,15 @@ function resolversOf(kind: GroupKind): Function[] {
     }
   }
 
-  const nested = PARENTS[kind].map(([relation, parentType]) => {
-    @Resolver(() => parentType as new () => object)
-    class NestedGroups {}
-    Object.defineProperty(NestedGroups.prototype, name, {
-      value: (parent: { id: number }, args: GroupArgsValue, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-        groupsOfParent(ctx, kind, relation, parent.id, args, info),
-    });
-    method(
-      NestedGroups,
-      FieldResolver(() => [Group], { name, description: `This record's ${kind} rows, grouped as ${name} groups them.` }),
-      name,
-      [Root(), Args(() => GroupArgs), Ctx(), Info()] as ParamDecorator[],
-    );
+  // On every record type that lists `kind` rows (relations.ts), the groups of its own rows.
+  const nested = LISTED_LINKS.filter((link) => link.fromKind === kind).map((link) => {
+    @Resolver(() => link.to)
+    class NestedGroups {
+      @FieldResolver(() => [Group], { description: `This record's ${kind} rows, grouped as ${name} groups them.` })
+      [name](@Root() parent: { id: number }, @Args(() => GroupArgs) args: GroupArgsValue, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+        return groupsOfParent(ctx, kind, link.relation, parent.id, args, info);
+      }
+    }
     return NestedGroups;
   });
   return [RootGroups, GroupFields, ...nested];

@@ -1,231 +1,110 @@
 /**
- * Relationship fields in both directions, plus the link ids (`participantId`, …). All
- * batched through the request's loaders; list fields take the same `filter` and
- * `orderBy` as the top-level lists. Roots are rows from the read layer or ORM entities
- * (from mutations): both carry the link ids under the same names.
+ * Relationship fields in both directions and the link ids, generated from the ORM's
+ * many-to-one links. A link `audioProcessing.participant` gives:
+ *  - `AudioProcessing.participantId`, a plain field on the entity's getter (rows from the read
+ *    layer carry the id as data, ORM entities from mutations through the getter);
+ *  - `AudioProcessing.participant`, the parent row, through the request's `byId` loader;
+ *  - `Participant.audioProcessings(filter, orderBy)`, the rows linking to it, taking the same
+ *    `filter` and `orderBy` as the top-level lists, through the request's `related` loader.
+ * Two links pointing at each other (the audio and the biomechanics recorded at the same time)
+ * pair two records one-to-one: they list nothing.
  */
+import { MetadataStorage, ReferenceKind } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Args, Ctx, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
-import {
-  AudioProcessing, BiomechanicsImport, MovementCycle, Participant, Study, Synchronization,
-} from '../../entities';
-import type { RecordKind } from '../../services/read';
+import { Args, Ctx, Field, FieldResolver, Info, Int, Resolver, Root } from 'type-graphql';
+import { ENTITIES } from '../../entities';
+import { LIST_NAME, type RecordKind, type Row } from '../../services/read';
 import type { GraphQLContext } from '../context';
 import { fieldsToRead } from '../selection';
-import {
-  AudioProcessingRelatedArgs, BiomechanicsImportRelatedArgs, MovementCycleRelatedArgs, ParticipantRelatedArgs,
-  SynchronizationRelatedArgs, type RelatedArgsValue,
-} from '../types/inputs';
+import { LIST_ARGS, type RelatedArgsValue } from '../types/inputs';
+import { kindOf, type ListKind, type RecordType } from '../types/record-types';
 
-// Roots are typed with these aliases, not the entity classes: type-graphql would copy a
-// root that is not an instance of its parameter's class into a new entity instance.
-type StudyRoot = Pick<Study, 'id'>;
-type ParticipantRoot = Pick<Participant, 'id' | 'studyId'>;
-type AudioProcessingRoot = Pick<AudioProcessing, 'id' | 'participantId' | 'biomechanicsImportId'>;
-type BiomechanicsImportRoot = Pick<BiomechanicsImport, 'id' | 'participantId' | 'audioProcessingId'>;
-type SynchronizationRoot = Pick<Synchronization, 'id' | 'participantId' | 'audioProcessingId' | 'biomechanicsImportId'>;
-type MovementCycleRoot = Pick<MovementCycle, 'id' | 'participantId' | 'audioProcessingId' | 'biomechanicsImportId' | 'synchronizationId'>;
-
-/** The parent row a link id points at (null for an unset optional link). */
-function parent(ctx: GraphQLContext, info: GraphQLResolveInfo, kind: RecordKind, id: number | null | undefined) {
-  if (id === null || id === undefined) return null;
-  return ctx.loaders.byId(kind).load({ id, fields: fieldsToRead(ctx.services.read, kind, info) });
+export interface RecordLink {
+  /** The record type holding the link (the child), and the one it points at (the parent). */
+  from: RecordType;
+  to: RecordType;
+  fromKind: RecordKind;
+  toKind: RecordKind;
+  /** The entity property, which is also the GraphQL field of the parent (`participant`). */
+  relation: string;
+  /** The field holding the parent's id (`participantId`). */
+  idField: string;
+  nullable: boolean;
 }
 
-/** The `kind` rows whose `relation` link points at `id`, filtered and ordered. */
-function children(ctx: GraphQLContext, info: GraphQLResolveInfo, kind: RecordKind, relation: string, id: number, args: RelatedArgsValue<object>) {
-  return ctx.loaders.related(kind, relation, args).load({ id, fields: fieldsToRead(ctx.services.read, kind, info) });
+function linksOf(type: RecordType): RecordLink[] {
+  const { properties } = MetadataStorage.getMetadataFromDecorator(type);
+  return Object.values(properties)
+    .filter((p) => p.kind === ReferenceKind.MANY_TO_ONE)
+    .map((p) => {
+      const to = (p.entity as () => RecordType)();
+      return { from: type, to, fromKind: kindOf(type), toKind: kindOf(to), relation: p.name, idField: `${p.name}Id`, nullable: !!p.nullable };
+    });
 }
 
-@Resolver(() => Study)
-export class StudyRelations {
-  @FieldResolver(() => [Participant], { description: 'Participants of this study (by id unless ordered otherwise).' })
-  participants(@Root() s: StudyRoot, @Args(() => ParticipantRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'participant', 'study', s.id, args);
+/** Every many-to-one link, in the order of ENTITIES and of their declarations. */
+export const RECORD_LINKS: readonly RecordLink[] = ENTITIES.flatMap(linksOf);
+
+/** The links whose parent lists the rows linking to it: all but the one-to-one pairs. */
+export const LISTED_LINKS = RECORD_LINKS.filter(
+  (link) => !RECORD_LINKS.some((back) => back.from === link.to && back.to === link.from),
+) as readonly (RecordLink & { fromKind: ListKind })[];
+
+/** The few fields that say more than their name and type. */
+const DESCRIPTIONS: Record<string, string> = {
+  'Study.participants': 'Participants of this study (by id unless ordered otherwise).',
+  'AudioProcessing.biomechanicsImportId': 'The biomechanics import recorded at the same time.',
+  'AudioProcessing.biomechanicsImport': 'The biomechanics recorded at the same time.',
+  'BiomechanicsImport.audioProcessingId': 'The audio recording made at the same time.',
+  'BiomechanicsImport.audioProcessing': 'The audio recorded at the same time.',
+};
+const descriptionOf = (type: RecordType, field: string) => DESCRIPTIONS[`${type.name}.${field}`];
+
+// Roots are typed as rows, not as the entity classes: type-graphql would copy a root that
+// is not an instance of its parameter's class into a new entity instance.
+
+/** `<relation>`: the parent row (null for an unset optional link). */
+function parentField(link: RecordLink) {
+  @Resolver(() => link.from)
+  class ParentField {
+    @FieldResolver(() => link.to, { nullable: link.nullable, description: descriptionOf(link.from, link.relation) })
+    [link.relation](@Root() row: Row, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+      const id = row[link.idField] as number | null | undefined;
+      if (id === null || id === undefined) return null;
+      return ctx.loaders.byId(link.toKind).load({ id, fields: fieldsToRead(ctx.services.read, link.toKind, info) });
+    }
   }
+  return ParentField;
 }
 
-@Resolver(() => Participant)
-export class ParticipantRelations {
-  @FieldResolver(() => Int)
-  studyId(@Root() p: ParticipantRoot) {
-    return p.studyId;
+/** On the parent: the rows whose link points at it, filtered and ordered. */
+function childrenField(link: RecordLink & { fromKind: ListKind }) {
+  @Resolver(() => link.to)
+  class ChildrenField {
+    @FieldResolver(() => [link.from], { description: descriptionOf(link.to, LIST_NAME[link.fromKind]) })
+    [LIST_NAME[link.fromKind]](
+      @Root() row: Row,
+      @Args(() => LIST_ARGS[link.fromKind].related) args: RelatedArgsValue<object>,
+      @Ctx() ctx: GraphQLContext,
+      @Info() info: GraphQLResolveInfo,
+    ) {
+      const fields = fieldsToRead(ctx.services.read, link.fromKind, info);
+      return ctx.loaders.related(link.fromKind, link.relation, args).load({ id: row.id as number, fields });
+    }
   }
-
-  @FieldResolver(() => Study)
-  study(@Root() p: ParticipantRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'study', p.studyId);
-  }
-
-  @FieldResolver(() => [AudioProcessing])
-  audioProcessings(@Root() p: ParticipantRoot, @Args(() => AudioProcessingRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'audioProcessing', 'participant', p.id, args);
-  }
-
-  @FieldResolver(() => [BiomechanicsImport])
-  biomechanicsImports(@Root() p: ParticipantRoot, @Args(() => BiomechanicsImportRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'biomechanicsImport', 'participant', p.id, args);
-  }
-
-  @FieldResolver(() => [Synchronization])
-  synchronizations(@Root() p: ParticipantRoot, @Args(() => SynchronizationRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'synchronization', 'participant', p.id, args);
-  }
-
-  @FieldResolver(() => [MovementCycle])
-  movementCycles(@Root() p: ParticipantRoot, @Args(() => MovementCycleRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'movementCycle', 'participant', p.id, args);
-  }
+  return ChildrenField;
 }
 
-@Resolver(() => AudioProcessing)
-export class AudioProcessingRelations {
-  @FieldResolver(() => Int)
-  participantId(@Root() a: AudioProcessingRoot) {
-    return a.participantId;
+// `<relation>Id` is read straight off the root: a column of the row, or the entity's getter.
+for (const link of RECORD_LINKS) {
+  if (!Object.getOwnPropertyDescriptor(link.from.prototype, link.idField)?.get) {
+    throw new Error(`${link.from.name} needs a getter ${link.idField} (the id of its ${link.relation}) for GraphQL`);
   }
-
-  @FieldResolver(() => Int, { nullable: true, description: 'The biomechanics import recorded at the same time.' })
-  biomechanicsImportId(@Root() a: AudioProcessingRoot) {
-    return a.biomechanicsImportId;
-  }
-
-  @FieldResolver(() => Participant)
-  participant(@Root() a: AudioProcessingRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'participant', a.participantId);
-  }
-
-  @FieldResolver(() => BiomechanicsImport, { nullable: true, description: 'The biomechanics recorded at the same time.' })
-  biomechanicsImport(@Root() a: AudioProcessingRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'biomechanicsImport', a.biomechanicsImportId);
-  }
-
-  @FieldResolver(() => [Synchronization])
-  synchronizations(@Root() a: AudioProcessingRoot, @Args(() => SynchronizationRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'synchronization', 'audioProcessing', a.id, args);
-  }
-
-  @FieldResolver(() => [MovementCycle])
-  movementCycles(@Root() a: AudioProcessingRoot, @Args(() => MovementCycleRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'movementCycle', 'audioProcessing', a.id, args);
-  }
+  Field(() => Int, { nullable: link.nullable, description: descriptionOf(link.from, link.idField), simple: true })(link.from.prototype, link.idField);
 }
 
-@Resolver(() => BiomechanicsImport)
-export class BiomechanicsImportRelations {
-  @FieldResolver(() => Int)
-  participantId(@Root() b: BiomechanicsImportRoot) {
-    return b.participantId;
-  }
-
-  @FieldResolver(() => Int, { nullable: true, description: 'The audio recording made at the same time.' })
-  audioProcessingId(@Root() b: BiomechanicsImportRoot) {
-    return b.audioProcessingId;
-  }
-
-  @FieldResolver(() => Participant)
-  participant(@Root() b: BiomechanicsImportRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'participant', b.participantId);
-  }
-
-  @FieldResolver(() => AudioProcessing, { nullable: true, description: 'The audio recorded at the same time.' })
-  audioProcessing(@Root() b: BiomechanicsImportRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'audioProcessing', b.audioProcessingId);
-  }
-
-  @FieldResolver(() => [Synchronization])
-  synchronizations(@Root() b: BiomechanicsImportRoot, @Args(() => SynchronizationRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'synchronization', 'biomechanicsImport', b.id, args);
-  }
-
-  @FieldResolver(() => [MovementCycle])
-  movementCycles(@Root() b: BiomechanicsImportRoot, @Args(() => MovementCycleRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'movementCycle', 'biomechanicsImport', b.id, args);
-  }
-}
-
-@Resolver(() => Synchronization)
-export class SynchronizationRelations {
-  @FieldResolver(() => Int)
-  participantId(@Root() s: SynchronizationRoot) {
-    return s.participantId;
-  }
-
-  @FieldResolver(() => Int)
-  audioProcessingId(@Root() s: SynchronizationRoot) {
-    return s.audioProcessingId;
-  }
-
-  @FieldResolver(() => Int)
-  biomechanicsImportId(@Root() s: SynchronizationRoot) {
-    return s.biomechanicsImportId;
-  }
-
-  @FieldResolver(() => Participant)
-  participant(@Root() s: SynchronizationRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'participant', s.participantId);
-  }
-
-  @FieldResolver(() => AudioProcessing)
-  audioProcessing(@Root() s: SynchronizationRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'audioProcessing', s.audioProcessingId);
-  }
-
-  @FieldResolver(() => BiomechanicsImport)
-  biomechanicsImport(@Root() s: SynchronizationRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'biomechanicsImport', s.biomechanicsImportId);
-  }
-
-  @FieldResolver(() => [MovementCycle])
-  movementCycles(@Root() s: SynchronizationRoot, @Args(() => MovementCycleRelatedArgs) args: RelatedArgsValue<object>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return children(ctx, info, 'movementCycle', 'synchronization', s.id, args);
-  }
-}
-
-@Resolver(() => MovementCycle)
-export class MovementCycleRelations {
-  @FieldResolver(() => Int)
-  participantId(@Root() c: MovementCycleRoot) {
-    return c.participantId;
-  }
-
-  @FieldResolver(() => Int)
-  audioProcessingId(@Root() c: MovementCycleRoot) {
-    return c.audioProcessingId;
-  }
-
-  @FieldResolver(() => Int, { nullable: true })
-  biomechanicsImportId(@Root() c: MovementCycleRoot) {
-    return c.biomechanicsImportId;
-  }
-
-  @FieldResolver(() => Int, { nullable: true })
-  synchronizationId(@Root() c: MovementCycleRoot) {
-    return c.synchronizationId;
-  }
-
-  @FieldResolver(() => Participant)
-  participant(@Root() c: MovementCycleRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'participant', c.participantId);
-  }
-
-  @FieldResolver(() => AudioProcessing)
-  audioProcessing(@Root() c: MovementCycleRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'audioProcessing', c.audioProcessingId);
-  }
-
-  @FieldResolver(() => BiomechanicsImport, { nullable: true })
-  biomechanicsImport(@Root() c: MovementCycleRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'biomechanicsImport', c.biomechanicsImportId);
-  }
-
-  @FieldResolver(() => Synchronization, { nullable: true })
-  synchronization(@Root() c: MovementCycleRoot, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    return parent(ctx, info, 'synchronization', c.synchronizationId);
-  }
-}
-
-export const RELATION_RESOLVERS = [
-  StudyRelations, ParticipantRelations, AudioProcessingRelations, BiomechanicsImportRelations,
-  SynchronizationRelations, MovementCycleRelations,
-] as const;
+// Per record type its parents, then its lists, as the schema has always ordered them.
+export const RELATION_RESOLVERS = ENTITIES.flatMap((type) => [
+  ...RECORD_LINKS.filter((link) => link.from === type).map(parentField),
+  ...LISTED_LINKS.filter((link) => link.to === type).map(childrenField),
+]);

@@ -4,8 +4,8 @@
  * a query selects it.
  */
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
-import { AudioProcessing, BiomechanicsImport, MovementCycle, Participant, Synchronization } from '../../entities';
 import type { Page } from '../../services/read';
+import { LIST_KINDS, RECORD_TYPES, ROW_NOUNS, type ListKind } from './record-types';
 
 @ObjectType({ description: 'Where this page ends, and whether more rows follow.' })
 export class PageInfo {
@@ -22,17 +22,17 @@ export interface Connection {
   totalCount(): Promise<number>;
 }
 
-function connectionOf<TNode extends object>(node: ClassType<TNode>, name: string, rows: string) {
+function connectionOf(node: ClassType<object>, name: string, rows: string) {
   @ObjectType(name, { description: `One page of ${rows}.` })
   class ConnectionType implements Connection {
     @Field(() => [node], { description: `The ${rows} of this page, in order.` })
-    nodes: TNode[];
+    nodes: object[];
 
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
     constructor(private readonly page: Page) {
-      this.nodes = page.nodes as TNode[];
+      this.nodes = page.nodes as object[];
       this.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
     }
 
@@ -44,8 +44,7 @@ function connectionOf<TNode extends object>(node: ClassType<TNode>, name: string
   return ConnectionType;
 }
 
-export const ParticipantConnection = connectionOf(Participant, 'ParticipantConnection', 'participants');
-export const AudioProcessingConnection = connectionOf(AudioProcessing, 'AudioProcessingConnection', 'audio recordings');
-export const BiomechanicsImportConnection = connectionOf(BiomechanicsImport, 'BiomechanicsImportConnection', 'biomechanics imports');
-export const SynchronizationConnection = connectionOf(Synchronization, 'SynchronizationConnection', 'synchronizations');
-export const MovementCycleConnection = connectionOf(MovementCycle, 'MovementCycleConnection', 'movement cycles');
+/** The connection type of each top-level list (`ParticipantConnection`, …). */
+export const CONNECTIONS = Object.fromEntries(
+  LIST_KINDS.map((kind) => [kind, connectionOf(RECORD_TYPES[kind], `${RECORD_TYPES[kind].name}Connection`, ROW_NOUNS[kind].many)]),
+) as Record<ListKind, ReturnType<typeof connectionOf>>;

@@ -7,30 +7,13 @@
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GROUP_KINDS, GROUP_MODELS, type GroupKind } from '../../services/read/groups';
 import { FIELD_ALIASES } from '../../services/read/model';
-import {
-  AudioProcessingFilterInput, BiomechanicsImportFilterInput, MovementCycleFilterInput, ParticipantFilterInput, SynchronizationFilterInput,
-} from './inputs';
+import { FILTER_INPUTS } from './inputs';
+import { RECORD_TYPES } from './record-types';
 
 type Constructor = new (...args: any[]) => object;
 
-export const TYPE_NAME: Record<GroupKind, string> = {
-  participant: 'Participant',
-  audioProcessing: 'AudioProcessing',
-  biomechanicsImport: 'BiomechanicsImport',
-  synchronization: 'Synchronization',
-  movementCycle: 'MovementCycle',
-};
-
 /** `<record>Groups`, the field name of a list's groups (root and nested). */
 export const groupsFieldName = (kind: GroupKind) => `${kind}Groups`;
-
-const FILTER_INPUT: Record<GroupKind, Constructor> = {
-  participant: ParticipantFilterInput,
-  audioProcessing: AudioProcessingFilterInput,
-  biomechanicsImport: BiomechanicsImportFilterInput,
-  synchronization: SynchronizationFilterInput,
-  movementCycle: MovementCycleFilterInput,
-};
 
 const field = (cls: Constructor, name: string, type: () => unknown, o: { nullable?: boolean; description?: string; deprecationReason?: string } = {}) =>
   (Field(type as any, { nullable: o.nullable ?? true, description: o.description, deprecationReason: o.deprecationReason }) as PropertyDecorator)(
@@ -39,7 +22,7 @@ const field = (cls: Constructor, name: string, type: () => unknown, o: { nullabl
 
 function groupTypes(kind: GroupKind) {
   const model = GROUP_MODELS[kind];
-  const name = TYPE_NAME[kind];
+  const name = RECORD_TYPES[kind].name;
   const fieldEnum = Object.fromEntries([...model.groupFields.keys()].map((f) => [f, f]));
   registerEnumType(fieldEnum, { name: `${name}GroupField`, description: `Fields ${kind} rows can be grouped by.` });
 
@@ -71,7 +54,7 @@ function groupTypes(kind: GroupKind) {
 
   @ArgsType()
   class GroupArgs {
-    @Field(() => FILTER_INPUT[kind], { nullable: true, description: 'The same filter as the list.' }) filter?: object | null;
+    @Field(() => FILTER_INPUTS[kind], { nullable: true, description: 'The same filter as the list.' }) filter?: object | null;
     @Field(() => [fieldEnum], { description: 'Fields to group by, in key order; an empty list gives one group over every row the filter selects.' })
     groupBy!: string[];
   }

@@ -13,6 +13,7 @@ import type {
   RecordKind, SynchronizationFilter, TimeRange,
 } from '../../services/read';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDER_FIELDS } from '../../services/read';
+import { LIST_KINDS, RECORD_TYPES, type ListKind } from './record-types';
 
 type Constructor<T = object> = new (...args: any[]) => T;
 
@@ -200,12 +201,6 @@ function orderInput(kind: RecordKind, name: string) {
   return OrderInput;
 }
 
-export const ParticipantOrder = orderInput('participant', 'ParticipantOrder');
-export const AudioProcessingOrder = orderInput('audioProcessing', 'AudioProcessingOrder');
-export const BiomechanicsImportOrder = orderInput('biomechanicsImport', 'BiomechanicsImportOrder');
-export const SynchronizationOrder = orderInput('synchronization', 'SynchronizationOrder');
-export const MovementCycleOrder = orderInput('movementCycle', 'MovementCycleOrder');
-
 // --- Argument sets ------------------------------------------------------------------------
 
 /** `filter` and `orderBy`, as relationship list fields take them. */
@@ -231,17 +226,22 @@ function pageArgs<F>(filter: Constructor<F>, order: Constructor<OrderSpec>) {
   return PageArgs;
 }
 
-export const ParticipantRelatedArgs = relatedArgs(ParticipantFilterInput, ParticipantOrder);
-export const AudioProcessingRelatedArgs = relatedArgs(AudioProcessingFilterInput, AudioProcessingOrder);
-export const BiomechanicsImportRelatedArgs = relatedArgs(BiomechanicsImportFilterInput, BiomechanicsImportOrder);
-export const SynchronizationRelatedArgs = relatedArgs(SynchronizationFilterInput, SynchronizationOrder);
-export const MovementCycleRelatedArgs = relatedArgs(MovementCycleFilterInput, MovementCycleOrder);
+/** The filter input of each list. */
+export const FILTER_INPUTS: Record<ListKind, Constructor> = {
+  participant: ParticipantFilterInput,
+  audioProcessing: AudioProcessingFilterInput,
+  biomechanicsImport: BiomechanicsImportFilterInput,
+  synchronization: SynchronizationFilterInput,
+  movementCycle: MovementCycleFilterInput,
+};
 
-export const ParticipantPageArgs = pageArgs(ParticipantFilterInput, ParticipantOrder);
-export const AudioProcessingPageArgs = pageArgs(AudioProcessingFilterInput, AudioProcessingOrder);
-export const BiomechanicsImportPageArgs = pageArgs(BiomechanicsImportFilterInput, BiomechanicsImportOrder);
-export const SynchronizationPageArgs = pageArgs(SynchronizationFilterInput, SynchronizationOrder);
-export const MovementCyclePageArgs = pageArgs(MovementCycleFilterInput, MovementCycleOrder);
+/** Per list, with its `<Record>Order` input: the arguments of its relationship lists and of its top-level list. */
+export const LIST_ARGS = Object.fromEntries(
+  LIST_KINDS.map((kind) => {
+    const order = orderInput(kind, `${RECORD_TYPES[kind].name}Order`);
+    return [kind, { related: relatedArgs(FILTER_INPUTS[kind], order), page: pageArgs(FILTER_INPUTS[kind], order) }];
+  }),
+) as Record<ListKind, { related: Constructor<RelatedArgsValue<object>>; page: Constructor<PageArgsValue<object>> }>;
 
 export interface RelatedArgsValue<F> {
   filter?: F | null;

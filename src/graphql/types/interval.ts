@@ -1,5 +1,8 @@
 /** `{ start end duration }` views of the flattened `[start1, end1, start2, end2, …]` segment arrays. */
+import { MetadataStorage } from '@mikro-orm/core';
 import { Field, Float, ObjectType } from 'type-graphql';
+import { AudioProcessing } from '../../entities';
+import { FloatArrayType } from '../../entities/columns';
 
 @ObjectType({ description: 'One time segment of a recording, in seconds.' })
 export class Interval {
@@ -15,10 +18,13 @@ export function toIntervals(flat: readonly number[] | null | undefined): Interva
   return out;
 }
 
-/** Each `…Intervals` field of AudioProcessing and the segment array it reads. */
-export const AUDIO_INTERVAL_SOURCES: Record<string, string> = {};
-for (const kind of ['qcFail', 'qcSignalDropout', 'qcArtifact']) {
-  for (const channel of ['', 'Ch1', 'Ch2', 'Ch3', 'Ch4']) {
-    AUDIO_INTERVAL_SOURCES[`${kind}Intervals${channel}`] = `${kind}Segments${channel}`;
-  }
-}
+/**
+ * Each `…Intervals` field of AudioProcessing and the segment array it reads: one per segments
+ * column of the entity (`qcFailSegmentsCh1` is read as `qcFailIntervalsCh1`).
+ */
+export const AUDIO_INTERVAL_SOURCES: Record<string, string> = Object.fromEntries(
+  Object.values(MetadataStorage.getMetadataFromDecorator(AudioProcessing).properties)
+    // The declared type, as the decorator recorded it (the class; a string for the other columns).
+    .filter((p) => (p.type as unknown) === FloatArrayType)
+    .map((p) => [p.name.replace('Segments', 'Intervals'), p.name]),
+);
