@@ -19,13 +19,14 @@ import { inspectionLimitPlugin } from './graphql/inspections';
 import { compiledReads, graphqlHandler } from './graphql/compiled/front-door';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
-import { accessControl, identifyCaller } from './graphql/access';
+import { accessControl } from './graphql/access';
 import { EXPORT_CONTENT_TYPE, ExportParameterError, ExportsBusyError, exportStatement, type ExportFormat } from './services/read/export';
 import { isDatabaseUnavailable, isStatementTimeout } from './services/ops/diagnose';
 import { TABLES, type TableName } from './entities';
 import { ConfigError } from './config';
 import { allowedHosts, exposureRefusal, hostCheck } from './http/exposure';
 import { bodyParser, bodyTooLargeMessage } from './http/body-limit';
+import { callerIdentification, callerOf } from './http/caller';
 
 export interface RunningApp {
   httpServer: http.Server;
@@ -133,6 +134,8 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
   });
   await apollo.start();
 
+  // The configured tokens are digested here, once; each request's token once, by the routes that need it.
+  const identify = callerIdentification(ctx.config.tokens);
   // First of all: a request naming a host this server is not (DNS rebinding) gets nothing.
   app.use(hostCheck(allowedHosts(host, ctx.config.allowedHosts)));
   // Every request runs in its own scope: its id (echoed as x-request-id) and its SQL statement count.
@@ -148,8 +151,8 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     res.status(report.database === 'up' ? 200 : 503).json(report);
   });
   // Streaming CSV / NDJSON export of a table, filtered like the GraphQL lists.
-  app.get('/export/:file', async (req: Request, res: Response) => {
-    const caller = identifyCaller(ctx.config.tokens, req.header('authorization'));
+  app.get('/export/:file', identify, async (req: Request, res: Response) => {
+    const caller = callerOf(res);
     if (caller.presented && caller.level === 'none') {
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'The token is not valid for this server.' } });
       return;
@@ -197,10 +200,9 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     }
   });
   app.use(explorerRoutes({ endpoint: '/graphql', document: exampleDocument() }));
-  app.use(
-    '/graphql',
-    bodyParser(ctx.config.tokens, limits),
-    graphqlHandler(apollo, async () => createGraphQLContext(ctx.orm.em, ctx.services)),
+  app.use('/graphql', identify, bodyParser(limits), (req: Request, res: Response, next: NextFunction) =>
+    // A handler per request: its context function is not given the request, whose caller it carries.
+    graphqlHandler(apollo, async () => createGraphQLContext(ctx.orm.em, ctx.services, callerOf(res)))(req, res, next),
   );
   // Body-parser failures (too large, malformed JSON) answered as GraphQL-over-HTTP errors, not HTML.
   app.use((err: HttpError | undefined, _req: Request, res: Response, next: NextFunction) => {

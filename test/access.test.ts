@@ -3,13 +3,14 @@
  * fetch. A refused request gets UNAUTHENTICATED (no token, HTTP 401) or FORBIDDEN (wrong
  * or weaker token, HTTP 403) and sends not a single SQL statement to the database.
  */
+import crypto from 'node:crypto';
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import { countStatements } from './helpers/graphql';
 import { startApp, type RunningApp } from '../src/app';
 import type { AppContext } from '../src/context';
 import { ConfigError, loadConfig, type AccessTokens } from '../src/config';
-import { identifyCaller } from '../src/graphql/access';
+import { digestTokens, identifyCaller } from '../src/graphql/access';
 
 const TOKENS = { read: 'read-token-0123456789abcdef', write: 'write-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
 
@@ -200,13 +201,52 @@ describe('with no token configured at all', () => {
 
 describe('identifyCaller', () => {
   it('grants the level of the matching token, compares tokens of any length safely', () => {
-    expect(identifyCaller(TOKENS, `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'admin' });
-    expect(identifyCaller(TOKENS, `Bearer ${TOKENS.write}`)).toEqual({ presented: true, level: 'write' });
-    expect(identifyCaller(TOKENS, `Bearer ${TOKENS.read}`)).toEqual({ presented: true, level: 'read' });
-    expect(identifyCaller(TOKENS, 'Bearer x')).toEqual({ presented: true, level: 'none' });
-    expect(identifyCaller(TOKENS, `Bearer ${TOKENS.admin}${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
-    expect(identifyCaller(TOKENS, undefined)).toEqual({ presented: false, level: 'none' });
-    expect(identifyCaller({}, `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
+    const digests = digestTokens(TOKENS);
+    expect(identifyCaller(digests, `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'admin' });
+    expect(identifyCaller(digests, `Bearer ${TOKENS.write}`)).toEqual({ presented: true, level: 'write' });
+    expect(identifyCaller(digests, `Bearer ${TOKENS.read}`)).toEqual({ presented: true, level: 'read' });
+    expect(identifyCaller(digests, 'Bearer x')).toEqual({ presented: true, level: 'none' });
+    expect(identifyCaller(digests, `Bearer ${TOKENS.admin}${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
+    expect(identifyCaller(digests, undefined)).toEqual({ presented: false, level: 'none' });
+    expect(identifyCaller(digestTokens({}), `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
+  });
+});
+
+/** Records which of `tokens` node:crypto hashes (every token digest goes through createHash) until restored. */
+function watchTokenHashes(tokens: string[]) {
+  const hashed: string[] = [];
+  const createHash = crypto.createHash;
+  const spy = jest.spyOn(crypto, 'createHash').mockImplementation((algorithm, options) => {
+    const hash = createHash(algorithm, options);
+    const update = hash.update;
+    hash.update = ((data: unknown, ...rest: unknown[]) => {
+      if (typeof data === 'string' && tokens.includes(data)) hashed.push(data);
+      return Reflect.apply(update, hash, [data, ...rest]);
+    }) as typeof hash.update;
+    return hash;
+  });
+  return { hashed, restore: () => spy.mockRestore() };
+}
+
+describe('identification', () => {
+  it('digests each configured token once, when the server starts, and the token a request presents once', async () => {
+    const watch = watchTokenHashes(Object.values(TOKENS));
+    let app: RunningApp | undefined;
+    try {
+      app = await startApp(withTokens(TOKENS), 0, '127.0.0.1');
+      expect(watch.hashed.splice(0).sort()).toEqual([TOKENS.admin, TOKENS.read, TOKENS.write]);
+      // With the write token a read passes the body limit and the access check, which both need its caller.
+      const r = await post(app, READ, TOKENS.write);
+      expect(r.status).toBe(200);
+      expect(watch.hashed.splice(0)).toEqual([TOKENS.write]);
+      const res = await fetch(app.url.replace(/graphql$/, 'export/study.csv'), { headers: { authorization: `Bearer ${TOKENS.read}` } });
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(watch.hashed.splice(0)).toEqual([TOKENS.read]);
+    } finally {
+      watch.restore();
+      await app?.close();
+    }
   });
 });
 

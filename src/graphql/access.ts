@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AccessTokens } from '../config';
+import type { GraphQLContext } from './context';
 
 export type AccessLevel = 'none' | 'read' | 'write' | 'admin';
 const RANK: Record<AccessLevel, number> = { none: 0, read: 1, write: 2, admin: 3 };
@@ -30,18 +31,30 @@ export interface Caller {
   level: AccessLevel;
 }
 
+/** A caller who sent no token. */
+export const ANONYMOUS: Caller = Object.freeze({ presented: false, level: 'none' });
+
+type TokenLevel = Exclude<AccessLevel, 'none'>;
+const TOKEN_LEVELS: readonly TokenLevel[] = ['admin', 'write', 'read'];
+
+/** The configured tokens as SHA-256 digests, made once when the server starts. */
+export type TokenDigests = Readonly<Partial<Record<TokenLevel, Buffer>>>;
+
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Constant time: both sides are hashed to equal length, and every configured token is compared. */
-function matches(presented: Buffer, token: string | undefined): boolean {
-  return token !== undefined && timingSafeEqual(presented, digest(token));
+export function digestTokens(tokens: AccessTokens): TokenDigests {
+  return Object.fromEntries(TOKEN_LEVELS.flatMap((level) => (tokens[level] === undefined ? [] : [[level, digest(tokens[level])]])));
 }
 
-export function identifyCaller(tokens: AccessTokens, authorization: string | undefined | null): Caller {
+/**
+ * What the request's `Authorization: Bearer …` grants. Constant time: the presented token is
+ * hashed to the digests' length, and compared with every configured one.
+ */
+export function identifyCaller(tokens: TokenDigests, authorization: string | undefined | null): Caller {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
-  if (!token) return { presented: false, level: 'none' };
+  if (!token) return ANONYMOUS;
   const presented = digest(token);
-  const [admin, write, read] = [matches(presented, tokens.admin), matches(presented, tokens.write), matches(presented, tokens.read)];
+  const [admin, write, read] = TOKEN_LEVELS.map((level) => tokens[level] !== undefined && timingSafeEqual(presented, tokens[level]));
   return { presented: true, level: admin ? 'admin' : write ? 'write' : read ? 'read' : 'none' };
 }
 
@@ -88,11 +101,13 @@ function refuse(code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string): GraphQL
   return new GraphQLError(message, { extensions: { code, http: { status: code === 'UNAUTHENTICATED' ? 401 : 403 } } });
 }
 
-/** Apollo plugin enforcing the rules above on every HTTP request. */
-export function accessControl(tokens: AccessTokens): ApolloServerPlugin {
+/**
+ * Apollo plugin enforcing the rules above on every HTTP request, for the caller the HTTP layer
+ * identified (src/http/caller.ts) and put on the context.
+ */
+export function accessControl(tokens: AccessTokens): ApolloServerPlugin<GraphQLContext> {
   return {
-    async requestDidStart({ request }) {
-      const caller = identifyCaller(tokens, request.http?.headers.get('authorization'));
+    async requestDidStart({ contextValue: { caller } }) {
       return {
         async didResolveOperation({ schema, document, operation }) {
           if (caller.presented && caller.level === 'none') {

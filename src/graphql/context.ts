@@ -2,9 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../context';
 import { Loaders } from './loaders';
 import type { StreamedResponse } from './compiled/front-door';
+import { ANONYMOUS, type Caller } from './access';
 
-/** What every resolver receives: a request-scoped EntityManager, its loaders, and the services. */
+/** What every resolver receives: a request-scoped EntityManager, its loaders, the services, and who is asking. */
 export interface GraphQLContext {
+  /** Identified once, by the HTTP layer, from the request's Authorization header (src/http/caller.ts). */
+  caller: Caller;
   em: EntityManager;
   loaders: Loaders;
   services: Services;
@@ -28,6 +31,7 @@ class RequestContext implements GraphQLContext {
   constructor(
     private readonly root: EntityManager,
     readonly services: Services,
+    readonly caller: Caller,
   ) {}
 
   get em(): EntityManager {
@@ -39,6 +43,7 @@ class RequestContext implements GraphQLContext {
   }
 }
 
-export function createGraphQLContext(em: EntityManager, services: Services): GraphQLContext {
-  return new RequestContext(em, services);
+/** `caller`: anonymous unless told otherwise (operations run in-process present no token). */
+export function createGraphQLContext(em: EntityManager, services: Services, caller: Caller = ANONYMOUS): GraphQLContext {
+  return new RequestContext(em, services, caller);
 }

@@ -6,22 +6,23 @@
  * Content-Length alone, or as soon as that many bytes have arrived.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { AccessTokens, RequestLimits } from '../config';
-import { identifyCaller } from '../graphql/access';
+import type { RequestLimits } from '../config';
+import { callerOf } from './caller';
 
 export type BodyAllowance = 'read' | 'write';
 
 /** Where the applied allowance is kept for the 413 message (`res.locals`). */
 const ALLOWANCE = 'bodyAllowance';
 
-export function bodyParser(tokens: AccessTokens, limits: RequestLimits) {
+/** Runs after callerIdentification (caller.ts), whose caller it reads. */
+export function bodyParser(limits: RequestLimits) {
   const bytes: Record<BodyAllowance, number> = { read: limits.maxReadBodyBytes, write: Math.max(limits.maxBodyBytes, limits.maxReadBodyBytes) };
   const parsers: Record<BodyAllowance, ReturnType<typeof express.json>> = {
     read: express.json({ limit: bytes.read }),
     write: express.json({ limit: bytes.write }),
   };
   return (req: Request, res: Response, next: NextFunction) => {
-    const { level } = identifyCaller(tokens, req.header('authorization'));
+    const { level } = callerOf(res);
     const allowance: BodyAllowance = level === 'write' || level === 'admin' ? 'write' : 'read';
     res.locals[ALLOWANCE] = allowance;
     // The parser would read the whole announced body off the socket (discarding it) before
