@@ -27,20 +27,21 @@ export class DatabaseSummary {
   @Field(() => [StudyRowCountsType]) studies!: StudyRowCountsType[];
 }
 
-@ObjectType('ChannelQcCounts', { description: 'QC counts of one channel.' })
-export class ChannelQcCountsType implements ChannelQcCounts {
-  @Field(() => Int, { description: '1–4.' }) channel!: number;
+@ObjectType() // lends its fields only: never referenced, so never emitted
+class QcCounts {
   @Field(() => Int) failedQc!: number;
   @Field(() => Int) signalDropout!: number;
   @Field(() => Int) artifacts!: number;
 }
 
+@ObjectType('ChannelQcCounts', { description: 'QC counts of one channel.' })
+export class ChannelQcCountsType extends QcCounts implements ChannelQcCounts {
+  @Field(() => Int, { description: '1–4.' }) channel!: number;
+}
+
 @ObjectType('AudioQcSummary', { description: "The guide's audio QC summary: recordings, failed QC, signal dropout, artifacts; overall and per channel." })
-export class AudioQcSummaryType implements AudioQcSummary {
+export class AudioQcSummaryType extends QcCounts implements AudioQcSummary {
   @Field(() => Int) totalFiles!: number;
-  @Field(() => Int) failedQc!: number;
-  @Field(() => Int) signalDropout!: number;
-  @Field(() => Int) artifacts!: number;
   @Field(() => [ChannelQcCountsType]) channels!: ChannelQcCountsType[];
 }
 

@@ -1,28 +1,18 @@
 /** What the write and admin mutations return. */
 import { Field, Int, ObjectType } from 'type-graphql';
-import { AudioProcessing, BiomechanicsImport } from '../../entities';
+import { AudioProcessing, BiomechanicsImport, TABLES, type TableName } from '../../entities';
 import type { TableCounts } from '../../services/seed/seed';
+
+/** A table's field in TableCounts: its name in camelCase (`audio_processing` is `audioProcessing`). */
+const countField = (table: TableName) => table.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
 @ObjectType('TableCounts', { description: 'Rows per table: written by a seed, or removed by a delete or reset.' })
 export class TableCountsType {
-  @Field(() => Int) study!: number;
-  @Field(() => Int) participant!: number;
-  @Field(() => Int) audioProcessing!: number;
-  @Field(() => Int) biomechanicsImport!: number;
-  @Field(() => Int) synchronization!: number;
-  @Field(() => Int) movementCycles!: number;
-
-  static from(c: TableCounts): TableCountsType {
-    return Object.assign(new TableCountsType(), {
-      study: c.study,
-      participant: c.participant,
-      audioProcessing: c.audio_processing,
-      biomechanicsImport: c.biomechanics_import,
-      synchronization: c.synchronization,
-      movementCycles: c.movement_cycles,
-    });
+  static from(counts: TableCounts): TableCountsType {
+    return Object.assign(new TableCountsType(), Object.fromEntries(TABLES.map((table) => [countField(table), counts[table]])));
   }
 }
+for (const table of TABLES) Field(() => Int)(TableCountsType.prototype, countField(table));
 
 @ObjectType('MovementCycleBatch', { description: 'The outcome of one upsertMovementCycles call.' })
 export class MovementCycleBatchType {
