@@ -11,8 +11,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Extensions } from 'type-graphql';
 import {
-  GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AccessTokens } from '../config';
@@ -43,7 +49,9 @@ export type TokenDigests = Readonly<Partial<Record<TokenLevel, Buffer>>>;
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export function digestTokens(tokens: AccessTokens): TokenDigests {
-  return Object.fromEntries(TOKEN_LEVELS.flatMap((level) => (tokens[level] === undefined ? [] : [[level, digest(tokens[level])]])));
+  return Object.fromEntries(
+    TOKEN_LEVELS.flatMap((level) => (tokens[level] === undefined ? [] : [[level, digest(tokens[level])]])),
+  );
 }
 
 /**
@@ -54,7 +62,9 @@ export function identifyCaller(tokens: TokenDigests, authorization: string | und
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   if (!token) return ANONYMOUS;
   const presented = digest(token);
-  const [admin, write, read] = TOKEN_LEVELS.map((level) => tokens[level] !== undefined && timingSafeEqual(presented, tokens[level]));
+  const [admin, write, read] = TOKEN_LEVELS.map(
+    (level) => tokens[level] !== undefined && timingSafeEqual(presented, tokens[level]),
+  );
   return { presented: true, level: admin ? 'admin' : write ? 'write' : read ? 'read' : 'none' };
 }
 
@@ -65,9 +75,14 @@ export interface RootSelection {
 }
 
 /** The root fields an operation selects, through fragments; introspection fields excluded. */
-export function rootSelections(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): RootSelection[] {
+export function rootSelections(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): RootSelection[] {
   return selectionSet.selections.flatMap((s): RootSelection[] => {
-    if (s.kind === Kind.FIELD) return s.name.value.startsWith('__') ? [] : [{ name: s.name.value, alias: s.alias?.value }];
+    if (s.kind === Kind.FIELD)
+      return s.name.value.startsWith('__') ? [] : [{ name: s.name.value, alias: s.alias?.value }];
     if (s.kind === Kind.INLINE_FRAGMENT) return rootSelections(s.selectionSet, fragments, seen);
     const fragment = fragments.get(s.name.value);
     if (!fragment || seen.has(s.name.value)) return [];
@@ -78,10 +93,19 @@ export function rootSelections(selectionSet: SelectionSetNode, fragments: Map<st
 
 /** The named fragments of a document. */
 export const namedFragments = (document: DocumentNode) =>
-  new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
 
 /** The access an operation needs: the most any of its root fields needs. */
-export function requiredAccess(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, tokens: AccessTokens): AccessLevel {
+export function requiredAccess(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  tokens: AccessTokens,
+): AccessLevel {
   const fragments = namedFragments(document);
   const isMutation = operation.operation === 'mutation';
   const type: GraphQLObjectType | null | undefined = isMutation ? schema.getMutationType() : schema.getQueryType();
@@ -95,7 +119,12 @@ export function requiredAccess(schema: GraphQLSchema, document: DocumentNode, op
   return needed;
 }
 
-const TOKEN_NAME: Record<AccessLevel, string> = { none: 'no token', read: 'the read token', write: 'the write token', admin: 'the admin token' };
+const TOKEN_NAME: Record<AccessLevel, string> = {
+  none: 'no token',
+  read: 'the read token',
+  write: 'the write token',
+  admin: 'the admin token',
+};
 
 function refuse(code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: code === 'UNAUTHENTICATED' ? 401 : 403 } } });
@@ -115,9 +144,13 @@ export function accessControl(tokens: AccessTokens): ApolloServerPlugin<GraphQLC
           }
           const needed = operation ? requiredAccess(schema, document, operation, tokens) : 'none';
           if (RANK[caller.level] >= RANK[needed]) return;
-          const how = 'Send it as the header  Authorization: Bearer <token>  (in the explorer at /graphql, or Sandbox: the Headers tab under the operation).';
+          const how =
+            'Send it as the header  Authorization: Bearer <token>  (in the explorer at /graphql, or Sandbox: the Headers tab under the operation).';
           if (!caller.presented) throw refuse('UNAUTHENTICATED', `This operation needs ${TOKEN_NAME[needed]}. ${how}`);
-          throw refuse('FORBIDDEN', `This operation needs ${TOKEN_NAME[needed]}; the token sent grants ${caller.level} access only.`);
+          throw refuse(
+            'FORBIDDEN',
+            `This operation needs ${TOKEN_NAME[needed]}; the token sent grants ${caller.level} access only.`,
+          );
         },
       };
     },

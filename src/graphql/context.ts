@@ -44,6 +44,10 @@ class RequestContext implements GraphQLContext {
 }
 
 /** `caller`: anonymous unless told otherwise (operations run in-process present no token). */
-export function createGraphQLContext(em: EntityManager, services: Services, caller: Caller = ANONYMOUS): GraphQLContext {
+export function createGraphQLContext(
+  em: EntityManager,
+  services: Services,
+  caller: Caller = ANONYMOUS,
+): GraphQLContext {
   return new RequestContext(em, services, caller);
 }

@@ -16,7 +16,17 @@ let cached: Promise<GraphQLSchema> | undefined;
 /** The executable schema (built once per process: type-graphql metadata is global). */
 export function buildAppSchema(): Promise<GraphQLSchema> {
   cached ??= buildSchema({
-    resolvers: [...QUERY_RESOLVERS, SummaryQueries, OperationsQueries, ...RELATION_RESOLVERS, ...INTERVAL_RESOLVERS, RecordMutations, AdminResolver, ...GROUP_RESOLVERS] as any,
+    // A class first: type-graphql wants a non-empty tuple. Fields keep the order their resolvers were declared in.
+    resolvers: [
+      SummaryQueries,
+      OperationsQueries,
+      RecordMutations,
+      AdminResolver,
+      ...QUERY_RESOLVERS,
+      ...RELATION_RESOLVERS,
+      ...INTERVAL_RESOLVERS,
+      ...GROUP_RESOLVERS,
+    ],
     validate: false, // inputs are validated explicitly by the services, with field-named errors
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   });

@@ -16,7 +16,10 @@ const ALLOWANCE = 'bodyAllowance';
 
 /** Runs after callerIdentification (caller.ts), whose caller it reads. */
 export function bodyParser(limits: RequestLimits) {
-  const bytes: Record<BodyAllowance, number> = { read: limits.maxReadBodyBytes, write: Math.max(limits.maxBodyBytes, limits.maxReadBodyBytes) };
+  const bytes: Record<BodyAllowance, number> = {
+    read: limits.maxReadBodyBytes,
+    write: Math.max(limits.maxBodyBytes, limits.maxReadBodyBytes),
+  };
   const parsers: Record<BodyAllowance, ReturnType<typeof express.json>> = {
     read: express.json({ limit: bytes.read }),
     write: express.json({ limit: bytes.write }),
@@ -36,7 +39,8 @@ export function bodyParser(limits: RequestLimits) {
   };
 }
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`);
+const size = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MB` : `${+(bytes / 1024).toFixed(1)} KB`;
 
 /** The message of a 413: the limit that applied, its setting, and what to do. */
 export function bodyTooLargeMessage(res: Response, limits: RequestLimits): string {

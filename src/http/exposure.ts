@@ -14,7 +14,11 @@ type Exposure = Pick<AppConfig, 'host' | 'tokens' | 'allowOpenReads'>;
 
 /** A host name or address as compared: lower case, no brackets, no trailing dot. */
 export function hostKey(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 const isWildcard = (host: string) => ['', '0.0.0.0', '::', '::0'].includes(hostKey(host));
@@ -51,7 +55,8 @@ export function allowedHosts(bindHost: string, extra: readonly string[]): Set<st
   const names = new Set([hostKey(bindHost), 'localhost', ...extra.map(hostKey)]);
   if (isLoopback(bindHost) || isWildcard(bindHost)) names.add('127.0.0.1').add('::1');
   // Listening on every interface: each address of this machine is a bind address.
-  if (isWildcard(bindHost)) for (const a of Object.values(networkInterfaces()).flat()) if (a) names.add(hostKey(a.address));
+  if (isWildcard(bindHost))
+    for (const a of Object.values(networkInterfaces()).flat()) if (a) names.add(hostKey(a.address));
   return names;
 }
 
@@ -69,12 +74,14 @@ export function hostCheck(allowed: Set<string>) {
     const header = req.headers.host ?? '';
     if (allowed.has(hostOfHeader(header))) return next();
     res.status(421).json({
-      errors: [{
-        message:
-          `This server does not answer to the host "${header}" (it answers to ${listed}). ` +
-          'If that is a name of this server, add it to AE_ALLOWED_HOSTS (a comma-separated list).',
-        extensions: { code: 'HOST_NOT_ALLOWED' },
-      }],
+      errors: [
+        {
+          message:
+            `This server does not answer to the host "${header}" (it answers to ${listed}). ` +
+            'If that is a name of this server, add it to AE_ALLOWED_HOSTS (a comma-separated list).',
+          extensions: { code: 'HOST_NOT_ALLOWED' },
+        },
+      ],
     });
   };
 }

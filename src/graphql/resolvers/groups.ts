@@ -6,7 +6,14 @@
 import DataLoader from 'dataloader';
 import { getNamedType, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Float, Info, Query, Resolver, Root } from 'type-graphql';
-import { checkGroupRequest, checkPercentile, GROUP_KINDS, statisticSlot, type GroupKind, type GroupRow } from '../../services/read/groups';
+import {
+  checkGroupRequest,
+  checkPercentile,
+  GROUP_KINDS,
+  statisticSlot,
+  type GroupKind,
+  type GroupRow,
+} from '../../services/read/groups';
 import type { GraphQLContext } from '../context';
 import { planGroups } from '../groups-plan';
 import { GROUP_TYPES, groupsFieldName } from '../types/groups';
@@ -21,7 +28,12 @@ interface GroupArgsValue {
 type GroupValue = { key: Record<string, unknown>; count: number } & Record<string, unknown>;
 
 const SLOTS = ['sum', 'avg', 'min', 'max', 'stddev'] as const;
-const toValue = (g: GroupRow): GroupValue => ({ ...Object.fromEntries(SLOTS.map((s) => [s, {}])), ...g.values, key: g.key, count: g.count });
+const toValue = (g: GroupRow): GroupValue => ({
+  ...Object.fromEntries(SLOTS.map((s) => [s, {}])),
+  ...g.values,
+  key: g.key,
+  count: g.count,
+});
 
 function requestOf(kind: GroupKind, args: GroupArgsValue, info: GraphQLResolveInfo) {
   const plan = planGroups(
@@ -34,7 +46,14 @@ function requestOf(kind: GroupKind, args: GroupArgsValue, info: GraphQLResolveIn
 
 const loaders = new WeakMap<object, Map<string, DataLoader<number, GroupRow[]>>>();
 
-function groupsOfParent(ctx: GraphQLContext, kind: GroupKind, relation: string, id: number, args: GroupArgsValue, info: GraphQLResolveInfo) {
+function groupsOfParent(
+  ctx: GraphQLContext,
+  kind: GroupKind,
+  relation: string,
+  id: number,
+  args: GroupArgsValue,
+  info: GraphQLResolveInfo,
+) {
   const request = requestOf(kind, args, info);
   const byRequest = loaders.get(ctx.loaders) ?? new Map<string, DataLoader<number, GroupRow[]>>();
   loaders.set(ctx.loaders, byRequest);
@@ -50,21 +69,30 @@ function groupsOfParent(ctx: GraphQLContext, kind: GroupKind, relation: string, 
   return loader.load(id).then((groups) => groups.map(toValue));
 }
 
-function resolversOf(kind: GroupKind): Function[] {
+function resolversOf(kind: GroupKind) {
   const { Group, Statistics, GroupArgs } = GROUP_TYPES[kind];
   const name = groupsFieldName(kind);
 
   @Resolver()
   class RootGroups {
-    @Query(() => [Group], { description: `${kind} rows matching filter, grouped by groupBy (ordered by key), with counts and statistics.` })
-    async [name](@Args(() => GroupArgs) args: GroupArgsValue, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+    @Query(() => [Group], {
+      description: `${kind} rows matching filter, grouped by groupBy (ordered by key), with counts and statistics.`,
+    })
+    async [name](
+      @Args(() => GroupArgs) args: GroupArgsValue,
+      @Ctx() ctx: GraphQLContext,
+      @Info() info: GraphQLResolveInfo,
+    ) {
       return (await ctx.services.groups.groups(requestOf(kind, args, info))).map(toValue);
     }
   }
 
   @Resolver(() => Group)
   class GroupFields {
-    @FieldResolver(() => Statistics, { description: 'percentile_cont(p) of each numeric field: the value below which a fraction p (0 to 1) of the values lie; 0.5 is the median.' })
+    @FieldResolver(() => Statistics, {
+      description:
+        'percentile_cont(p) of each numeric field: the value below which a fraction p (0 to 1) of the values lie; 0.5 is the median.',
+    })
     percentile(@Root() g: GroupValue, @Arg('p', () => Float) p: number) {
       return g[statisticSlot({ statistic: 'percentile', p: checkPercentile(p, 'percentile(p)') })] ?? {};
     }
@@ -75,7 +103,12 @@ function resolversOf(kind: GroupKind): Function[] {
     @Resolver(() => link.to)
     class NestedGroups {
       @FieldResolver(() => [Group], { description: `This record's ${kind} rows, grouped as ${name} groups them.` })
-      [name](@Root() parent: { id: number }, @Args(() => GroupArgs) args: GroupArgsValue, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
+      [name](
+        @Root() parent: { id: number },
+        @Args(() => GroupArgs) args: GroupArgsValue,
+        @Ctx() ctx: GraphQLContext,
+        @Info() info: GraphQLResolveInfo,
+      ) {
         return groupsOfParent(ctx, kind, link.relation, parent.id, args, info);
       }
     }

@@ -16,4 +16,6 @@ function intervalsField(field: string, segments: string) {
   return IntervalsField;
 }
 
-export const INTERVAL_RESOLVERS = Object.entries(AUDIO_INTERVAL_SOURCES).map(([field, segments]) => intervalsField(field, segments));
+export const INTERVAL_RESOLVERS = Object.entries(AUDIO_INTERVAL_SOURCES).map(([field, segments]) =>
+  intervalsField(field, segments),
+);

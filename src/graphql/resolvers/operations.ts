@@ -13,14 +13,18 @@ import { DatabaseStats, IntegrityReport } from '../types/operations';
 
 @Resolver()
 export class OperationsQueries {
-  @Query(() => IntegrityReport, { description: 'Orphaned rows and cross-record inconsistencies, one entry per check (as `ae-db integrity`).' })
+  @Query(() => IntegrityReport, {
+    description: 'Orphaned rows and cross-record inconsistencies, one entry per check (as `ae-db integrity`).',
+  })
   @RequiresAccess('read')
   @Inspection(INTEGRITY_REPORT_STATEMENTS)
   integrityReport(@Ctx() { services }: GraphQLContext): Promise<IntegrityReport> {
     return services.integrity.report();
   }
 
-  @Query(() => DatabaseStats, { description: 'Database size, rows and size per table, and indexes (as `ae-db stats`).' })
+  @Query(() => DatabaseStats, {
+    description: 'Database size, rows and size per table, and indexes (as `ae-db stats`).',
+  })
   @RequiresAccess('read')
   @Inspection(InspectionService.DATABASE_STATS_STATEMENTS)
   databaseStats(@Ctx() { services }: GraphQLContext): Promise<DatabaseStats> {

@@ -17,7 +17,10 @@ import { LIST_KINDS, RECORD_TYPES, ROW_NOUNS, type ListKind } from '../types/rec
 class RecordQueries {
   @Query(() => [Study], { description: 'Every study, by name.' })
   async studies(@Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-    const all = await ctx.services.read.list('study', { orderBy: [{ field: 'name' }], fields: fieldsToRead(ctx.services.read, 'study', info) });
+    const all = await ctx.services.read.list('study', {
+      orderBy: [{ field: 'name' }],
+      fields: fieldsToRead(ctx.services.read, 'study', info),
+    });
     return all.nodes;
   }
 
@@ -26,15 +29,23 @@ class RecordQueries {
     return ctx.services.read.findOne('study', { study: name }, fieldsToRead(ctx.services.read, 'study', info));
   }
 
-  @Query(() => Participant, { nullable: true, description: 'One participant by study and number (1011 for #AOA1011); null when absent.' })
+  @Query(() => Participant, {
+    nullable: true,
+    description: 'One participant by study and number (1011 for #AOA1011); null when absent.',
+  })
   participant(
     @Arg('study', () => StudyName) study: StudyName,
     @Arg('number', () => Int) number: number,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    if (!Number.isInteger(number) || number < 0) throw new UserError(`number: must be a non-negative integer (got ${number}).`);
-    return ctx.services.read.findOne('participant', { study, participantNumber: number }, fieldsToRead(ctx.services.read, 'participant', info));
+    if (!Number.isInteger(number) || number < 0)
+      throw new UserError(`number: must be a non-negative integer (got ${number}).`);
+    return ctx.services.read.findOne(
+      'participant',
+      { study, participantNumber: number },
+      fieldsToRead(ctx.services.read, 'participant', info),
+    );
   }
 }
 
@@ -42,7 +53,10 @@ class RecordQueries {
 function lookupById(kind: Exclude<ListKind, 'participant'>) {
   @Resolver()
   class LookupById {
-    @Query(() => RECORD_TYPES[kind], { nullable: true, description: `One ${ROW_NOUNS[kind].one} by id; null when absent.` })
+    @Query(() => RECORD_TYPES[kind], {
+      nullable: true,
+      description: `One ${ROW_NOUNS[kind].one} by id; null when absent.`,
+    })
     [kind](@Arg('id', () => Int) id: number, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
       if (!Number.isInteger(id) || id < 1) throw new UserError(`id: must be a positive integer (got ${id}).`);
       return ctx.loaders.byId(kind).load({ id, fields: fieldsToRead(ctx.services.read, kind, info) });
@@ -57,9 +71,17 @@ function listQuery(kind: ListKind) {
   const rows = ROW_NOUNS[kind].many;
   @Resolver()
   class ListQuery {
-    @Query(() => Connection, { description: `${rows[0].toUpperCase()}${rows.slice(1)} matching filter, one page at a time (keyset pagination).` })
-    async [LIST_NAME[kind]](@Args(() => LIST_ARGS[kind].page) args: PageArgsValue<FilterOf[ListKind]>, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo) {
-      return new Connection(await ctx.services.read.list(kind, { ...args, fields: fieldsToRead(ctx.services.read, kind, info, ['nodes']) }));
+    @Query(() => Connection, {
+      description: `${rows[0].toUpperCase()}${rows.slice(1)} matching filter, one page at a time (keyset pagination).`,
+    })
+    async [LIST_NAME[kind]](
+      @Args(() => LIST_ARGS[kind].page) args: PageArgsValue<FilterOf[ListKind]>,
+      @Ctx() ctx: GraphQLContext,
+      @Info() info: GraphQLResolveInfo,
+    ) {
+      return new Connection(
+        await ctx.services.read.list(kind, { ...args, fields: fieldsToRead(ctx.services.read, kind, info, ['nodes']) }),
+      );
     }
   }
   return ListQuery;

@@ -5,8 +5,14 @@
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import { AudioProcessing, BiomechanicsImport, Participant, Synchronization } from '../../entities';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, ParticipantKey, RecordIdInput, RecordIdsInput,
-  RecordingLinkInput, SynchronizationInput,
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MovementCycleInput,
+  ParticipantKey,
+  RecordIdInput,
+  RecordIdsInput,
+  RecordingLinkInput,
+  SynchronizationInput,
 } from '../../services/write/record-inputs';
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
@@ -15,43 +21,66 @@ import { RecordingInput } from '../../services/write/recording-input';
 
 @Resolver()
 export class RecordMutations {
-  @Mutation(() => Participant, { description: 'Creates the participant (and its study on first use), or returns the existing one.' })
+  @Mutation(() => Participant, {
+    description: 'Creates the participant (and its study on first use), or returns the existing one.',
+  })
   @RequiresAccess('write')
   upsertParticipant(@Args(() => ParticipantKey) key: ParticipantKey, @Ctx() { services }: GraphQLContext) {
     return services.records.upsertParticipant(key);
   }
 
-  @Mutation(() => AudioProcessing, { description: 'Inserts or replaces the audio recording with this participant, audioFileName, knee and maneuver.' })
+  @Mutation(() => AudioProcessing, {
+    description: 'Inserts or replaces the audio recording with this participant, audioFileName, knee and maneuver.',
+  })
   @RequiresAccess('write')
-  upsertAudioProcessing(@Arg('input', () => AudioProcessingInput) input: AudioProcessingInput, @Ctx() { services }: GraphQLContext) {
+  upsertAudioProcessing(
+    @Arg('input', () => AudioProcessingInput) input: AudioProcessingInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
     return services.records.upsertAudioProcessing(input);
   }
 
-  @Mutation(() => BiomechanicsImport, { description: 'Inserts or replaces the biomechanics import with this participant, biomechanicsFile, knee and maneuver.' })
+  @Mutation(() => BiomechanicsImport, {
+    description:
+      'Inserts or replaces the biomechanics import with this participant, biomechanicsFile, knee and maneuver.',
+  })
   @RequiresAccess('write')
-  upsertBiomechanicsImport(@Arg('input', () => BiomechanicsImportInput) input: BiomechanicsImportInput, @Ctx() { services }: GraphQLContext) {
+  upsertBiomechanicsImport(
+    @Arg('input', () => BiomechanicsImportInput) input: BiomechanicsImportInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
     return services.records.upsertBiomechanicsImport(input);
   }
 
   @Mutation(() => RecordingLinkType, {
-    description: 'Links an audio recording and the biomechanics recorded with it, on both sides (unlinking earlier partners); with one id only, clears that record\'s link.',
+    description:
+      "Links an audio recording and the biomechanics recorded with it, on both sides (unlinking earlier partners); with one id only, clears that record's link.",
   })
   @RequiresAccess('write')
   linkRecordings(@Args(() => RecordingLinkInput) link: RecordingLinkInput, @Ctx() { services }: GraphQLContext) {
     return services.records.linkRecordings(link);
   }
 
-  @Mutation(() => Synchronization, { description: 'Inserts or replaces the synchronization with this participant, knee, maneuver, passNumber and speed.' })
+  @Mutation(() => Synchronization, {
+    description: 'Inserts or replaces the synchronization with this participant, knee, maneuver, passNumber and speed.',
+  })
   @RequiresAccess('write')
-  upsertSynchronization(@Arg('input', () => SynchronizationInput) input: SynchronizationInput, @Ctx() { services }: GraphQLContext) {
+  upsertSynchronization(
+    @Arg('input', () => SynchronizationInput) input: SynchronizationInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
     return services.records.upsertSynchronization(input);
   }
 
   @Mutation(() => MovementCycleBatchType, {
-    description: 'Inserts or replaces up to 10,000 movement cycles in one transaction: all of them, or (one rule broken) none.',
+    description:
+      'Inserts or replaces up to 10,000 movement cycles in one transaction: all of them, or (one rule broken) none.',
   })
   @RequiresAccess('write')
-  async upsertMovementCycles(@Arg('inputs', () => [MovementCycleInput]) inputs: MovementCycleInput[], @Ctx() { services }: GraphQLContext) {
+  async upsertMovementCycles(
+    @Arg('inputs', () => [MovementCycleInput]) inputs: MovementCycleInput[],
+    @Ctx() { services }: GraphQLContext,
+  ) {
     const { ids, inserted, updated } = await services.records.upsertMovementCycles(inputs);
     return Object.assign(new MovementCycleBatchType(), { count: ids.length, inserted, updated, ids });
   }
@@ -62,23 +91,34 @@ export class RecordMutations {
       'by natural keys, removes the synchronizations and cycles of this audio record it no longer contains, and writes nothing that is unchanged.',
   })
   @RequiresAccess('write')
-  async ingestRecording(@Arg('input', () => RecordingInput) input: RecordingInput, @Ctx() { services }: GraphQLContext) {
+  async ingestRecording(
+    @Arg('input', () => RecordingInput) input: RecordingInput,
+    @Ctx() { services }: GraphQLContext,
+  ) {
     return services.ingest.ingestRecording(input);
   }
 
-  @Mutation(() => TableCountsType, { description: 'Deletes the participant and all their records; returns the rows removed per table.' })
+  @Mutation(() => TableCountsType, {
+    description: 'Deletes the participant and all their records; returns the rows removed per table.',
+  })
   @RequiresAccess('admin')
   async deleteParticipant(@Args(() => ParticipantKey) key: ParticipantKey, @Ctx() { services }: GraphQLContext) {
     return TableCountsType.from(await services.records.deleteParticipant(key));
   }
 
-  @Mutation(() => TableCountsType, { description: 'Deletes the audio recording with its synchronizations and cycles; its biomechanics import stays, unlinked.' })
+  @Mutation(() => TableCountsType, {
+    description:
+      'Deletes the audio recording with its synchronizations and cycles; its biomechanics import stays, unlinked.',
+  })
   @RequiresAccess('admin')
   async deleteAudioProcessing(@Args(() => RecordIdInput) args: RecordIdInput, @Ctx() { services }: GraphQLContext) {
     return TableCountsType.from(await services.records.deleteAudioProcessing(args));
   }
 
-  @Mutation(() => TableCountsType, { description: 'Deletes the biomechanics import with its synchronizations and their cycles; its audio stays, unlinked.' })
+  @Mutation(() => TableCountsType, {
+    description:
+      'Deletes the biomechanics import with its synchronizations and their cycles; its audio stays, unlinked.',
+  })
   @RequiresAccess('admin')
   async deleteBiomechanicsImport(@Args(() => RecordIdInput) args: RecordIdInput, @Ctx() { services }: GraphQLContext) {
     return TableCountsType.from(await services.records.deleteBiomechanicsImport(args));

@@ -38,7 +38,15 @@ function linksOf(type: RecordType): RecordLink[] {
     .filter((p) => p.kind === ReferenceKind.MANY_TO_ONE)
     .map((p) => {
       const to = (p.entity as () => RecordType)();
-      return { from: type, to, fromKind: kindOf(type), toKind: kindOf(to), relation: p.name, idField: `${p.name}Id`, nullable: !!p.nullable };
+      return {
+        from: type,
+        to,
+        fromKind: kindOf(type),
+        toKind: kindOf(to),
+        relation: p.name,
+        idField: `${p.name}Id`,
+        nullable: !!p.nullable,
+      };
     });
 }
 
@@ -100,7 +108,10 @@ for (const link of RECORD_LINKS) {
   if (!Object.getOwnPropertyDescriptor(link.from.prototype, link.idField)?.get) {
     throw new Error(`${link.from.name} needs a getter ${link.idField} (the id of its ${link.relation}) for GraphQL`);
   }
-  Field(() => Int, { nullable: link.nullable, description: descriptionOf(link.from, link.idField), simple: true })(link.from.prototype, link.idField);
+  Field(() => Int, { nullable: link.nullable, description: descriptionOf(link.from, link.idField), simple: true })(
+    link.from.prototype,
+    link.idField,
+  );
 }
 
 // Per record type its parents, then its lists, as the schema has always ordered them.

@@ -9,13 +9,20 @@ import { InspectionService } from '../../services/ops/inspection';
 import { SUMMARY_STATEMENTS } from '../../services/read/summaries';
 import { AudioProcessingFilterInput, SynchronizationFilterInput } from '../types/inputs';
 import {
-  AudioQcSummaryType, DatabaseSummary, ParticipantOverviewType, StudyRowCountsType, SynchronizationStatsGroupBy,
-  SynchronizationStatsRow, TableRowCount,
+  AudioQcSummaryType,
+  DatabaseSummary,
+  ParticipantOverviewType,
+  StudyRowCountsType,
+  SynchronizationStatsGroupBy,
+  SynchronizationStatsRow,
+  TableRowCount,
 } from '../types/summaries';
 
 @Resolver(() => DatabaseSummary)
 export class SummaryQueries {
-  @Query(() => DatabaseSummary, { description: 'Rows per table and per study. Each part is counted only when selected.' })
+  @Query(() => DatabaseSummary, {
+    description: 'Rows per table and per study. Each part is counted only when selected.',
+  })
   @RequiresAccess('read')
   @Inspection(InspectionService.RECORD_COUNTS_STATEMENTS + SUMMARY_STATEMENTS)
   databaseSummary() {
@@ -33,7 +40,9 @@ export class SummaryQueries {
     return ctx.services.summaries.studyCounts();
   }
 
-  @Query(() => AudioQcSummaryType, { description: 'Audio QC counts (files, failed QC, signal dropout, artifacts), overall and per channel.' })
+  @Query(() => AudioQcSummaryType, {
+    description: 'Audio QC counts (files, failed QC, signal dropout, artifacts), overall and per channel.',
+  })
   @RequiresAccess('read')
   @Inspection(SUMMARY_STATEMENTS)
   audioQcSummary(
@@ -56,7 +65,10 @@ export class SummaryQueries {
     return ctx.services.summaries.synchronizationStats(groupBy, filter);
   }
 
-  @Query(() => ParticipantOverviewType, { nullable: true, description: 'One row per knee × maneuver of a participant; null when absent.' })
+  @Query(() => ParticipantOverviewType, {
+    nullable: true,
+    description: 'One row per knee × maneuver of a participant; null when absent.',
+  })
   participantOverview(
     @Arg('study', () => StudyName) study: StudyName,
     @Arg('number', () => Int) number: number,

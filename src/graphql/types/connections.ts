@@ -12,7 +12,10 @@ export class PageInfo {
   @Field(() => Boolean, { description: 'Another page follows: ask again with after: endCursor.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last row of this page (the given after when the page is empty).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last row of this page (the given after when the page is empty).',
+  })
   endCursor!: string | null;
 }
 
@@ -36,7 +39,9 @@ function connectionOf(node: ClassType<object>, name: string, rows: string) {
       this.pageInfo = { hasNextPage: page.hasNextPage, endCursor: page.endCursor };
     }
 
-    @Field(() => Int, { description: `All ${rows} matching the filter, on every page (one more SQL statement, run only when asked for).` })
+    @Field(() => Int, {
+      description: `All ${rows} matching the filter, on every page (one more SQL statement, run only when asked for).`,
+    })
     totalCount(): Promise<number> {
       return this.page.totalCount();
     }
@@ -46,5 +51,8 @@ function connectionOf(node: ClassType<object>, name: string, rows: string) {
 
 /** The connection type of each top-level list (`ParticipantConnection`, …). */
 export const CONNECTIONS = Object.fromEntries(
-  LIST_KINDS.map((kind) => [kind, connectionOf(RECORD_TYPES[kind], `${RECORD_TYPES[kind].name}Connection`, ROW_NOUNS[kind].many)]),
+  LIST_KINDS.map((kind) => [
+    kind,
+    connectionOf(RECORD_TYPES[kind], `${RECORD_TYPES[kind].name}Connection`, ROW_NOUNS[kind].many),
+  ]),
 ) as Record<ListKind, ReturnType<typeof connectionOf>>;

@@ -13,7 +13,9 @@ const base = GraphQLDateTimeISO.toConfig();
 function storable(date: Date): Date {
   if (!inAcceptedYears(date)) {
     const year = String(date.getUTCFullYear()).padStart(4, '0');
-    throw new GraphQLError(`DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year ${year}).`);
+    throw new GraphQLError(
+      `DateTime must lie between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z (PostgreSQL has no year ${year}).`,
+    );
   }
   return date;
 }
@@ -21,8 +23,10 @@ function storable(date: Date): Date {
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   ...base,
   name: 'DateTime',
-  description: 'A date-time in ISO 8601 (RFC 3339) form with a time zone offset, such as 2024-03-05T09:30:00Z; answered in UTC. Years 0001–9999.',
+  description:
+    'A date-time in ISO 8601 (RFC 3339) form with a time zone offset, such as 2024-03-05T09:30:00Z; answered in UTC. Years 0001–9999.',
   serialize: base.serialize as (value: unknown) => string,
   parseValue: (value: unknown) => storable(base.parseValue!(value) as Date),
-  parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) => storable(base.parseLiteral!(ast, variables) as Date),
+  parseLiteral: (ast: ValueNode, variables?: Record<string, unknown> | null) =>
+    storable(base.parseLiteral!(ast, variables) as Date),
 });

@@ -10,15 +10,24 @@ import { FIELD_ALIASES } from '../../services/read/model';
 import { FILTER_INPUTS } from './inputs';
 import { RECORD_TYPES } from './record-types';
 
-type Constructor = new (...args: any[]) => object;
+type Constructor = new () => object;
 
 /** `<record>Groups`, the field name of a list's groups (root and nested). */
 export const groupsFieldName = (kind: GroupKind) => `${kind}Groups`;
 
-const field = (cls: Constructor, name: string, type: () => unknown, o: { nullable?: boolean; description?: string; deprecationReason?: string } = {}) =>
-  (Field(type as any, { nullable: o.nullable ?? true, description: o.description, deprecationReason: o.deprecationReason }) as PropertyDecorator)(
-    cls.prototype, name,
-  );
+const field = (
+  cls: Constructor,
+  name: string,
+  type: () => object,
+  o: { nullable?: boolean; description?: string; deprecationReason?: string } = {},
+) =>
+  (
+    Field(type, {
+      nullable: o.nullable ?? true,
+      description: o.description,
+      deprecationReason: o.deprecationReason,
+    }) as PropertyDecorator
+  )(cls.prototype, name);
 
 function groupTypes(kind: GroupKind) {
   const model = GROUP_MODELS[kind];
@@ -28,11 +37,18 @@ function groupTypes(kind: GroupKind) {
 
   class Key {}
   for (const f of model.groupFields.values()) {
-    field(Key, f.field, () => (f.type === 'enum' ? f.graphqlType : f.type === 'int' ? Int : Boolean), {
-      description: f.via === 'study' ? 'Study of the participant.' : f.via === 'participant' ? 'The participant\'s number inside the study.' : undefined,
+    field(Key, f.field, () => (f.type === 'enum' ? f.graphqlType! : f.type === 'int' ? Int : Boolean), {
+      description:
+        f.via === 'study'
+          ? 'Study of the participant.'
+          : f.via === 'participant'
+            ? "The participant's number inside the study."
+            : undefined,
     });
   }
-  ObjectType(`${name}GroupKey`, { description: 'The values this group shares: the grouped-by fields; the others are null.' })(Key);
+  ObjectType(`${name}GroupKey`, {
+    description: 'The values this group shares: the grouped-by fields; the others are null.',
+  })(Key);
 
   class Statistics {}
   // A field the read model also knows by a newer name (FIELD_ALIASES) is deprecated in its favour.
@@ -40,7 +56,9 @@ function groupTypes(kind: GroupKind) {
   for (const f of model.numericFields) {
     field(Statistics, f, () => Float, { deprecationReason: newerName.has(f) ? `Use ${newerName.get(f)}.` : undefined });
   }
-  ObjectType(`${name}GroupStatistics`, { description: 'One statistic of each numeric field over the group\'s rows (null over no rows or no values).' })(Statistics);
+  ObjectType(`${name}GroupStatistics`, {
+    description: "One statistic of each numeric field over the group's rows (null over no rows or no values).",
+  })(Statistics);
 
   class Group {}
   field(Group, 'key', () => Key, { nullable: false });
@@ -49,16 +67,25 @@ function groupTypes(kind: GroupKind) {
   field(Group, 'avg', () => Statistics, { nullable: false, description: 'Mean (null over no values).' });
   field(Group, 'min', () => Statistics, { nullable: false });
   field(Group, 'max', () => Statistics, { nullable: false });
-  field(Group, 'stddev', () => Statistics, { nullable: false, description: 'Sample standard deviation (null for fewer than two values).' });
+  field(Group, 'stddev', () => Statistics, {
+    nullable: false,
+    description: 'Sample standard deviation (null for fewer than two values).',
+  });
   ObjectType(`${name}Group`, { description: `One group of ${kind} rows: its key, row count and statistics.` })(Group);
 
   @ArgsType()
   class GroupArgs {
-    @Field(() => FILTER_INPUTS[kind], { nullable: true, description: 'The same filter as the list.' }) filter?: object | null;
-    @Field(() => [fieldEnum], { description: 'Fields to group by, in key order; an empty list gives one group over every row the filter selects.' })
+    @Field(() => FILTER_INPUTS[kind], { nullable: true, description: 'The same filter as the list.' }) filter?:
+      object | null;
+    @Field(() => [fieldEnum], {
+      description: 'Fields to group by, in key order; an empty list gives one group over every row the filter selects.',
+    })
     groupBy!: string[];
   }
   return { Group, Key, Statistics, GroupArgs, fieldEnum };
 }
 
-export const GROUP_TYPES = Object.fromEntries(GROUP_KINDS.map((k) => [k, groupTypes(k)])) as Record<GroupKind, ReturnType<typeof groupTypes>>;
+export const GROUP_TYPES = Object.fromEntries(GROUP_KINDS.map((k) => [k, groupTypes(k)])) as Record<
+  GroupKind,
+  ReturnType<typeof groupTypes>
+>;

@@ -6,15 +6,31 @@
  */
 import { ArgsType, Field, Float, InputType, Int, registerEnumType } from 'type-graphql';
 import {
-  BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, ProcessingStatus, StudyName, SyncMethod, WalkSpeed,
+  BiomechanicsSyncMethod,
+  BiomechanicsType,
+  Knee,
+  Maneuver,
+  ProcessingStatus,
+  StudyName,
+  SyncMethod,
+  WalkSpeed,
 } from '../../entities/enums';
 import type {
-  AudioProcessingFilter, BiomechanicsImportFilter, FloatRange, MovementCycleFilter, OrderSpec, ParticipantFilter,
-  RecordKind, SynchronizationFilter, TimeRange,
+  AudioProcessingFilter,
+  BiomechanicsImportFilter,
+  FloatRange,
+  MovementCycleFilter,
+  OrderSpec,
+  ParticipantFilter,
+  RecordKind,
+  SynchronizationFilter,
+  TimeRange,
 } from '../../services/read';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDER_FIELDS } from '../../services/read';
 import { LIST_KINDS, RECORD_TYPES, type ListKind } from './record-types';
 
+// A mixin's base must take `any[]` (TS2545), and the filter mixins below extend their base.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor<T = object> = new (...args: any[]) => T;
 
 @InputType('FloatRange', { description: 'Inclusive bounds; leave either out.' })
@@ -23,7 +39,9 @@ export class FloatRangeInput implements FloatRange {
   @Field(() => Float, { nullable: true }) max?: number | null;
 }
 
-@InputType('DateTimeRange', { description: 'Inclusive bounds (ISO-8601 date-times, e.g. 2024-03-01T00:00:00Z); leave either out.' })
+@InputType('DateTimeRange', {
+  description: 'Inclusive bounds (ISO-8601 date-times, e.g. 2024-03-01T00:00:00Z); leave either out.',
+})
 export class DateTimeRangeInput implements TimeRange {
   @Field(() => Date, { nullable: true }) from?: Date | null;
   @Field(() => Date, { nullable: true }) to?: Date | null;
@@ -39,7 +57,10 @@ class ScopeFields {
   @Field(() => [StudyName], { nullable: true, description: 'Only these studies.' })
   study?: StudyName[] | null;
 
-  @Field(() => [Int], { nullable: true, description: 'Only these participant numbers (1011 for #AOA1011); combine with study.' })
+  @Field(() => [Int], {
+    nullable: true,
+    description: 'Only these participant numbers (1011 for #AOA1011); combine with study.',
+  })
   participantNumber?: number[] | null;
 }
 
@@ -64,7 +85,10 @@ function WithAudioQc<TBase extends Constructor>(Base: TBase) {
     @Field(() => Boolean, { nullable: true, description: `Audio QC failed overall${of}.` })
     audioQcFail?: boolean | null;
 
-    @Field(() => Boolean, { nullable: true, description: `Audio QC failed on any of channels 1–4 (false: on none)${of}.` })
+    @Field(() => Boolean, {
+      nullable: true,
+      description: `Audio QC failed on any of channels 1–4 (false: on none)${of}.`,
+    })
     audioQcFailAnyChannel?: boolean | null;
 
     @Field(() => [Int], { nullable: true, description: `Audio QC failed on any of these channels (1–4)${of}.` })
@@ -92,10 +116,16 @@ function WithBiomechanicsFacts<TBase extends Constructor>(Base: TBase) {
     @Field(() => [BiomechanicsType], { nullable: true, description: `Biomechanics system${of}.` })
     biomechanicsType?: BiomechanicsType[] | null;
 
-    @Field(() => [BiomechanicsSyncMethod], { nullable: true, description: `How the biomechanics marks the sync event${of}.` })
+    @Field(() => [BiomechanicsSyncMethod], {
+      nullable: true,
+      description: `How the biomechanics marks the sync event${of}.`,
+    })
     biomechanicsSyncMethod?: BiomechanicsSyncMethod[] | null;
 
-    @Field(() => Boolean, { nullable: true, description: `Biomechanics QC failed${of}; a cycle uses its own copy of the flag.` })
+    @Field(() => Boolean, {
+      nullable: true,
+      description: `Biomechanics QC failed${of}; a cycle uses its own copy of the flag.`,
+    })
     biomechanicsQcFail?: boolean | null;
   }
   return BiomechanicsFactsFields;
@@ -104,10 +134,16 @@ function WithBiomechanicsFacts<TBase extends Constructor>(Base: TBase) {
 function WithWalkPass<TBase extends Constructor>(Base: TBase) {
   @InputType() // lends its fields only: never referenced, so never emitted
   class WalkPassFields extends Base {
-    @Field(() => [Int], { nullable: true, description: 'Walk pass numbers (fe and sts rows have none and never match).' })
+    @Field(() => [Int], {
+      nullable: true,
+      description: 'Walk pass numbers (fe and sts rows have none and never match).',
+    })
     passNumber?: number[] | null;
 
-    @Field(() => [WalkSpeed], { nullable: true, description: 'Walk speeds (fe and sts rows have none and never match).' })
+    @Field(() => [WalkSpeed], {
+      nullable: true,
+      description: 'Walk speeds (fe and sts rows have none and never match).',
+    })
     speed?: WalkSpeed[] | null;
   }
   return WalkPassFields;
@@ -116,10 +152,16 @@ function WithWalkPass<TBase extends Constructor>(Base: TBase) {
 function WithSyncFacts<TBase extends Constructor>(Base: TBase) {
   @InputType() // lends its fields only: never referenced, so never emitted
   class SyncFactsFields extends Base {
-    @Field(() => [SyncMethod], { nullable: true, description: 'Synchronization method (for cycles: of their synchronization).' })
+    @Field(() => [SyncMethod], {
+      nullable: true,
+      description: 'Synchronization method (for cycles: of their synchronization).',
+    })
     syncMethod?: SyncMethod[] | null;
 
-    @Field(() => Boolean, { nullable: true, description: 'Synchronization QC failed (a cycle uses its own copy of the flag).' })
+    @Field(() => Boolean, {
+      nullable: true,
+      description: 'Synchronization QC failed (a cycle uses its own copy of the flag).',
+    })
     syncQcFail?: boolean | null;
   }
   return SyncFactsFields;
@@ -137,11 +179,17 @@ export class ParticipantFilterInput extends ScopeFields implements ParticipantFi
 }
 
 @InputType('AudioProcessingFilter', { description: 'Conditions on audio recordings; all given ones must hold.' })
-export class AudioProcessingFilterInput extends WithBiomechanicsFacts(WithAudioQc(RecordingFields)) implements AudioProcessingFilter {
+export class AudioProcessingFilterInput
+  extends WithBiomechanicsFacts(WithAudioQc(RecordingFields))
+  implements AudioProcessingFilter
+{
   @Field(() => FloatRangeInput, { nullable: true, description: 'Recording length in seconds.' })
   durationSeconds?: FloatRangeInput | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Linked to the biomechanics recorded at the same time (false: not linked).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Linked to the biomechanics recorded at the same time (false: not linked).',
+  })
   hasBiomechanics?: boolean | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Used by at least one synchronization (false: by none).' })
@@ -149,7 +197,10 @@ export class AudioProcessingFilterInput extends WithBiomechanicsFacts(WithAudioQ
 }
 
 @InputType('BiomechanicsImportFilter', { description: 'Conditions on biomechanics imports; all given ones must hold.' })
-export class BiomechanicsImportFilterInput extends WithBiomechanicsFacts(RecordingFields) implements BiomechanicsImportFilter {
+export class BiomechanicsImportFilterInput
+  extends WithBiomechanicsFacts(RecordingFields)
+  implements BiomechanicsImportFilter
+{
   @Field(() => Boolean, { nullable: true, description: 'Used by at least one synchronization (false: by none).' })
   hasSynchronization?: boolean | null;
 }
@@ -162,7 +213,8 @@ export class SynchronizationFilterInput
 @InputType('MovementCycleFilter', { description: 'Conditions on movement cycles; all given ones must hold.' })
 export class MovementCycleFilterInput
   extends WithSyncFacts(WithWalkPass(WithBiomechanicsFacts(WithAudioQc(RecordingFields))))
-  implements MovementCycleFilter {
+  implements MovementCycleFilter
+{
   @Field(() => Boolean, { nullable: true, description: 'Flagged as an outlier cycle.' })
   isOutlier?: boolean | null;
 
@@ -208,7 +260,8 @@ function relatedArgs<F>(filter: Constructor<F>, order: Constructor<OrderSpec>) {
   @ArgsType()
   class RelatedArgs {
     @Field(() => filter, { nullable: true }) filter?: F | null;
-    @Field(() => [order], { nullable: true, description: 'Order of the rows; id always ends it.' }) orderBy?: OrderSpec[] | null;
+    @Field(() => [order], { nullable: true, description: 'Order of the rows; id always ends it.' }) orderBy?:
+      OrderSpec[] | null;
   }
   return RelatedArgs;
 }
@@ -217,7 +270,11 @@ function relatedArgs<F>(filter: Constructor<F>, order: Constructor<OrderSpec>) {
 function pageArgs<F>(filter: Constructor<F>, order: Constructor<OrderSpec>) {
   @ArgsType()
   class PageArgs extends relatedArgs(filter, order) {
-    @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
+    @Field(() => Int, {
+      nullable: true,
+      defaultValue: DEFAULT_PAGE_SIZE,
+      description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+    })
     first?: number | null;
 
     @Field(() => String, { nullable: true, description: 'pageInfo.endCursor of the previous page.' })

@@ -14,7 +14,8 @@ export class Interval {
 export function toIntervals(flat: readonly number[] | null | undefined): Interval[] | null {
   if (!flat) return null;
   const out: Interval[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ start: flat[i], end: flat[i + 1], duration: flat[i + 1] - flat[i] });
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    out.push({ start: flat[i], end: flat[i + 1], duration: flat[i + 1] - flat[i] });
   return out;
 }
 

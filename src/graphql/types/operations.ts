@@ -1,18 +1,25 @@
 /** Result types of the operations queries (computed by src/services/ops/integrity.ts and inspection.ts). */
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { IntegrityCheckResult, IntegrityReport as IntegrityReportValue } from '../../services/ops/integrity';
-import type { DatabaseStats as DatabaseStatsValue, IndexStats as IndexStatsValue, TableStats as TableStatsValue } from '../../services/ops/inspection';
+import type {
+  DatabaseStats as DatabaseStatsValue,
+  IndexStats as IndexStatsValue,
+  TableStats as TableStatsValue,
+} from '../../services/ops/inspection';
 import type { TableName } from '../../entities';
 
 export const IntegrityCheckKind = { orphan: 'orphan', consistency: 'consistency' } as const;
 registerEnumType(IntegrityCheckKind, {
   name: 'IntegrityCheckKind',
-  description: 'orphan: a link to a row that does not exist (repairable by `ae-db integrity --fix`); consistency: a cross-record rule of the domain.',
+  description:
+    'orphan: a link to a row that does not exist (repairable by `ae-db integrity --fix`); consistency: a cross-record rule of the domain.',
 });
 
 @ObjectType({ description: 'One integrity check and the rows that break it.' })
 export class IntegrityCheck implements IntegrityCheckResult {
-  @Field(() => String, { description: 'Stable identifier, e.g. `audio_processing.participant_id` or `synchronization.total_cycles`.' })
+  @Field(() => String, {
+    description: 'Stable identifier, e.g. `audio_processing.participant_id` or `synchronization.total_cycles`.',
+  })
   key!: string;
 
   @Field(() => IntegrityCheckKind) kind!: keyof typeof IntegrityCheckKind;
@@ -23,7 +30,9 @@ export class IntegrityCheck implements IntegrityCheckResult {
   @Field(() => Boolean, { description: 'Whether `ae-db integrity --fix` repairs it.' }) fixable!: boolean;
 }
 
-@ObjectType({ description: "The guide's orphan checks for every foreign key, and the cross-record rules of the domain." })
+@ObjectType({
+  description: "The guide's orphan checks for every foreign key, and the cross-record rules of the domain.",
+})
 export class IntegrityReport implements IntegrityReportValue {
   @Field(() => Boolean, { description: 'True when every check counts zero rows.' }) ok!: boolean;
   @Field(() => Int, { description: 'Rows breaking a rule, over all checks.' }) problems!: number;
@@ -34,8 +43,10 @@ export class IntegrityReport implements IntegrityReportValue {
 export class TableStats implements TableStatsValue {
   @Field(() => String) table!: string;
   @Field(() => Float, { description: 'Exact row count.' }) rows!: number;
-  @Field(() => Float, { description: "The planner's estimate (pg_class.reltuples; -1 before the first ANALYZE)." }) rowEstimate!: number;
-  @Field(() => Float, { description: 'Table, indexes and TOAST together, in bytes (pg_total_relation_size).' }) totalBytes!: number;
+  @Field(() => Float, { description: "The planner's estimate (pg_class.reltuples; -1 before the first ANALYZE)." })
+  rowEstimate!: number;
+  @Field(() => Float, { description: 'Table, indexes and TOAST together, in bytes (pg_total_relation_size).' })
+  totalBytes!: number;
   @Field(() => String, { description: 'totalBytes as pg_size_pretty writes it.' }) totalSize!: string;
   @Field(() => Float) tableBytes!: number;
   @Field(() => Float) indexBytes!: number;
@@ -62,6 +73,8 @@ export class DatabaseStats implements DatabaseStatsValue {
   @Field(() => [TableStats], { description: 'Largest first.' }) tables!: TableStats[];
   @Field(() => [IndexStats]) indexes!: IndexStats[];
 
-  @Field(() => [String], { description: 'Foreign-key columns (`table.column`) that no index starts with; empty when all are indexed.' })
+  @Field(() => [String], {
+    description: 'Foreign-key columns (`table.column`) that no index starts with; empty when all are indexed.',
+  })
   unindexedForeignKeys!: string[];
 }

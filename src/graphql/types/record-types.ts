@@ -7,13 +7,17 @@ import { RECORD_KINDS, type RecordKind } from '../../services/read';
 
 export type RecordType = (typeof ENTITIES)[number];
 
-export function kindOf(type: Function): RecordKind {
+export function kindOf(type: RecordType): RecordKind {
   const kind = type.name.charAt(0).toLowerCase() + type.name.slice(1);
-  if (!(RECORD_KINDS as readonly string[]).includes(kind)) throw new Error(`${type.name} is not one of the read layer's RECORD_KINDS`);
+  if (!(RECORD_KINDS as readonly string[]).includes(kind))
+    throw new Error(`${type.name} is not one of the read layer's RECORD_KINDS`);
   return kind as RecordKind;
 }
 
-export const RECORD_TYPES = Object.fromEntries(ENTITIES.map((type) => [kindOf(type), type])) as Record<RecordKind, RecordType>;
+export const RECORD_TYPES = Object.fromEntries(ENTITIES.map((type) => [kindOf(type), type])) as Record<
+  RecordKind,
+  RecordType
+>;
 
 /** The record types whose lists take a filter and an order: every one but study. */
 export type ListKind = Exclude<RecordKind, 'study'>;

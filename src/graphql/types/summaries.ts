@@ -2,7 +2,12 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BiomechanicsSyncMethod, Knee, Maneuver, StudyName, SyncMethod } from '../../entities/enums';
 import type {
-  AudioQcSummary, ChannelQcCounts, ParticipantOverview, ParticipantOverviewRow, StudyRowCounts, SyncStatsRow,
+  AudioQcSummary,
+  ChannelQcCounts,
+  ParticipantOverview,
+  ParticipantOverviewRow,
+  StudyRowCounts,
+  SyncStatsRow,
 } from '../../services/read';
 
 @ObjectType({ description: 'Rows in one table.' })
@@ -21,7 +26,7 @@ export class StudyRowCountsType implements StudyRowCounts {
   @Field(() => Int) movementCycles!: number;
 }
 
-@ObjectType({ description: 'What is in the database: rows per table (the guide\'s UNION ALL count) and per study.' })
+@ObjectType({ description: "What is in the database: rows per table (the guide's UNION ALL count) and per study." })
 export class DatabaseSummary {
   @Field(() => [TableRowCount]) tables!: TableRowCount[];
   @Field(() => [StudyRowCountsType]) studies!: StudyRowCountsType[];
@@ -39,7 +44,10 @@ export class ChannelQcCountsType extends QcCounts implements ChannelQcCounts {
   @Field(() => Int, { description: '1–4.' }) channel!: number;
 }
 
-@ObjectType('AudioQcSummary', { description: "The guide's audio QC summary: recordings, failed QC, signal dropout, artifacts; overall and per channel." })
+@ObjectType('AudioQcSummary', {
+  description:
+    "The guide's audio QC summary: recordings, failed QC, signal dropout, artifacts; overall and per channel.",
+})
 export class AudioQcSummaryType extends QcCounts implements AudioQcSummary {
   @Field(() => Int) totalFiles!: number;
   @Field(() => [ChannelQcCountsType]) channels!: ChannelQcCountsType[];
@@ -75,13 +83,16 @@ export class SynchronizationStatsRow implements SyncStatsRow {
   meanCycleDurationS!: number | null;
 }
 
-@ObjectType('ParticipantOverviewRow', { description: 'One knee × maneuver of a participant: what was recorded, what failed QC, what was cut.' })
+@ObjectType('ParticipantOverviewRow', {
+  description: 'One knee × maneuver of a participant: what was recorded, what failed QC, what was cut.',
+})
 export class ParticipantOverviewRowType implements ParticipantOverviewRow {
   @Field(() => Knee) knee!: Knee;
   @Field(() => Maneuver) maneuver!: Maneuver;
   @Field(() => Int) audioRecordings!: number;
   @Field(() => Int, { description: 'Audio recordings that failed QC.' }) audioQcFailed!: number;
-  @Field(() => [Int], { description: 'Channels (1–4) on which any of these recordings failed QC.' }) audioQcFailedChannels!: number[];
+  @Field(() => [Int], { description: 'Channels (1–4) on which any of these recordings failed QC.' })
+  audioQcFailedChannels!: number[];
   @Field(() => Int) biomechanicsImports!: number;
   @Field(() => Int) biomechanicsQcFailed!: number;
   @Field(() => Int) synchronizations!: number;

@@ -9,7 +9,10 @@ const countField = (table: TableName) => table.replace(/_(\w)/g, (_, c: string) 
 @ObjectType('TableCounts', { description: 'Rows per table: written by a seed, or removed by a delete or reset.' })
 export class TableCountsType {
   static from(counts: TableCounts): TableCountsType {
-    return Object.assign(new TableCountsType(), Object.fromEntries(TABLES.map((table) => [countField(table), counts[table]])));
+    return Object.assign(
+      new TableCountsType(),
+      Object.fromEntries(TABLES.map((table) => [countField(table), counts[table]])),
+    );
   }
 }
 for (const table of TABLES) Field(() => Int)(TableCountsType.prototype, countField(table));
@@ -26,7 +29,8 @@ export class MovementCycleBatchType {
 export class IngestCountsType {
   @Field(() => Int, { description: 'New rows.' }) inserted!: number;
   @Field(() => Int, { description: 'Rows already there with some value changed.' }) updated!: number;
-  @Field(() => Int, { description: 'Rows already there exactly as sent: not written (their updatedAt did not move).' }) unchanged!: number;
+  @Field(() => Int, { description: 'Rows already there exactly as sent: not written (their updatedAt did not move).' })
+  unchanged!: number;
   @Field(() => Int, { description: 'Rows of this recording no longer produced, removed.' }) deleted!: number;
 }
 
@@ -55,21 +59,28 @@ export class ExecutedMigrationType {
 
 @ObjectType('MigrationStatus', { description: 'Where the database schema stands (ae-db status / history / check).' })
 export class MigrationStatusType {
-  @Field(() => String, { nullable: true, description: 'The newest applied migration; null at base.' }) current!: string | null;
+  @Field(() => String, { nullable: true, description: 'The newest applied migration; null at base.' }) current!:
+    string | null;
   @Field(() => String, { nullable: true, description: 'The newest migration this server knows.' }) head!: string | null;
-  @Field(() => [ExecutedMigrationType], { description: 'Applied migrations with when they ran, oldest first.' }) executed!: ExecutedMigrationType[];
-  @Field(() => [String], { description: 'Known migrations not applied yet, in the order they would run.' }) pending!: string[];
-  @Field(() => [String], { description: 'Applied migrations this server does not know (a newer code base ran them).' }) unknown!: string[];
+  @Field(() => [ExecutedMigrationType], { description: 'Applied migrations with when they ran, oldest first.' })
+  executed!: ExecutedMigrationType[];
+  @Field(() => [String], { description: 'Known migrations not applied yet, in the order they would run.' })
+  pending!: string[];
+  @Field(() => [String], { description: 'Applied migrations this server does not know (a newer code base ran them).' })
+  unknown!: string[];
 }
 
 @ObjectType('SchemaCheck', { description: 'ae-db check: do the entities and the migrated schema agree?' })
 export class SchemaCheckType {
-  @Field(() => Boolean, { description: 'True when no migration is pending and the entities need no further DDL.' }) ok!: boolean;
-  @Field(() => [String], { description: 'SQL the entities would still need; empty when they agree.' }) differences!: string[];
+  @Field(() => Boolean, { description: 'True when no migration is pending and the entities need no further DDL.' })
+  ok!: boolean;
+  @Field(() => [String], { description: 'SQL the entities would still need; empty when they agree.' })
+  differences!: string[];
 }
 
 @ObjectType('MigrationRun', { description: 'What migrate or rollback ran, and the status after it.' })
 export class MigrationRunType {
-  @Field(() => [String], { description: 'Migrations applied (migrate) or reverted (rollback), in the order they ran.' }) migrations!: string[];
+  @Field(() => [String], { description: 'Migrations applied (migrate) or reverted (rollback), in the order they ran.' })
+  migrations!: string[];
   @Field(() => MigrationStatusType) status!: MigrationStatusType;
 }
