@@ -4,36 +4,32 @@
  * or weaker token, HTTP 403) and sends not a single SQL statement to the database.
  */
 import crypto from 'node:crypto';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
 import { countStatements } from './helpers/graphql';
+import { useTestDatabase } from './helpers/test-database';
 import { startApp, type RunningApp } from '../src/app';
 import type { AppContext } from '../src/context';
 import { ConfigError, loadConfig, type AccessTokens } from '../src/config';
 import { digestTokens, identifyCaller } from '../src/graphql/access';
+import { StudyName } from '../src/entities';
 
 const TOKENS = { read: 'read-token-0123456789abcdef', write: 'write-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
 
-let ctx: AppContext;
-let c: Client;
-const apps: Record<'locked' | 'openReads' | 'noTokens', RunningApp> = {} as any;
+const apps = {} as Record<'locked' | 'openReads' | 'noTokens', RunningApp>;
+const { ctx, sql: c } = useTestDatabase({
+  seed: { participantsPerStudy: 1, studies: [StudyName.AOA] },
+  sql: true,
+  prepare: async () => {
+    apps.locked = await startApp(withTokens(TOKENS), 0, '127.0.0.1');
+    apps.openReads = await startApp(withTokens({ write: TOKENS.write, admin: TOKENS.admin }), 0, '127.0.0.1');
+    apps.noTokens = await startApp(withTokens({}), 0, '127.0.0.1');
+    return async () => {
+      for (const app of Object.values(apps)) await app.close();
+    };
+  },
+});
 
 /** The same database served with other tokens configured. */
 const withTokens = (tokens: AccessTokens): AppContext => ({ ...ctx, config: { ...ctx.config, tokens } });
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
-  c = await sqlClient(ctx.target.url);
-  apps.locked = await startApp(withTokens(TOKENS), 0, '127.0.0.1');
-  apps.openReads = await startApp(withTokens({ write: TOKENS.write, admin: TOKENS.admin }), 0, '127.0.0.1');
-  apps.noTokens = await startApp(withTokens({}), 0, '127.0.0.1');
-});
-afterAll(async () => {
-  for (const app of Object.values(apps)) await app?.close();
-  await c?.end();
-  await ctx?.close();
-});
 
 interface Reply {
   status: number;

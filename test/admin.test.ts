@@ -12,7 +12,7 @@ import { withExtraMigrations } from './helpers/migrations';
 import { tableCounts } from './helpers/records';
 import type { AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
-import { TABLES } from '../src/entities';
+import { TABLES, StudyName } from '../src/entities';
 
 const NAMES = MIGRATIONS.map((m) => m.name);
 const HEAD = NAMES.at(-1)!;
@@ -152,7 +152,7 @@ describe('seedSampleData and resetDatabase', () => {
   });
 
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
-    await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: [StudyName.AOA] });
     const before = await tableCounts(db.c);
     const refused = await aeDb(['reset', '--url', db.ctx.target.url]);
     expect(refused.code).toBe(1);

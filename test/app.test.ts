@@ -1,21 +1,19 @@
 /**
  * The HTTP server: GraphQL over real HTTP and GET /health, including a database that is gone.
  */
-import { openTestContext } from './helpers/db';
+import { useTestDatabase } from './helpers/test-database';
 import { startApp, type RunningApp } from '../src/app';
-import { initORM, type AppContext } from '../src/context';
+import { initORM } from '../src/context';
+import { StudyName } from '../src/entities';
 
-let ctx: AppContext;
 let app: RunningApp;
 
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['preOA' as any] });
-  app = await startApp(ctx, 0, '127.0.0.1');
-});
-afterAll(async () => {
-  await app?.close();
-  await ctx?.close();
+useTestDatabase({
+  seed: { participantsPerStudy: 1, studies: [StudyName.preOA] },
+  prepare: async ({ ctx }) => {
+    app = await startApp(ctx, 0, '127.0.0.1');
+    return () => app.close();
+  },
 });
 
 it('GET /health reports the database and pending migrations', async () => {

@@ -11,42 +11,25 @@ import {
   getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isObjectType, isScalarType,
   type GraphQLInputObjectType, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema,
 } from 'graphql';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import { startTestServer, type TestServer } from './helpers/http';
-import { seedReadFixture } from './helpers/read-fixture';
+import { postGraphQL } from './helpers/http';
+import { useReadFixture } from './helpers/read-fixture';
 import { buildAppSchema } from '../src/graphql/schema';
-import type { AppContext } from '../src/context';
 
 const RUNS = Number(process.env.AE_DIFFERENTIAL_RUNS ?? 1000);
 const RECORD_TYPES = new Set(['Study', 'Participant', 'AudioProcessing', 'BiomechanicsImport', 'Synchronization', 'MovementCycle']);
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let server: TestServer;
+const { gql, server } = useReadFixture(async (sql) => {
+  // Values the formats differ on: tiny and huge floats, microseconds, an empty segment list.
+  await sql.query(`update movement_cycles set start_time_s = 1.5e-7, end_time_s = 0.00001, duration_s = 0.0000098 where id = 3`);
+  await sql.query(`update movement_cycles set start_time_s = 1e15 + 0.5, end_time_s = 1.25e21, duration_s = 1.25e21 where id = 4`);
+  await sql.query(`update audio_processing set qc_fail_segments = '{0.000012,1.5,1e-7,2}' where id = 2`);
+  await sql.query(`update audio_processing set qc_fail_segments = '{}' where id = 3`);
+  await sql.query(`update synchronization set processing_date = '2024-03-05 10:11:12.999999+00' where id = 2`);
+});
 let schema: GraphQLSchema;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await seedReadFixture(ctx, c);
-  // Values the formats differ on: tiny and huge floats, microseconds, an empty segment list.
-  await c.query(`update movement_cycles set start_time_s = 1.5e-7, end_time_s = 0.00001, duration_s = 0.0000098 where id = 3`);
-  await c.query(`update movement_cycles set start_time_s = 1e15 + 0.5, end_time_s = 1.25e21, duration_s = 1.25e21 where id = 4`);
-  await c.query(`update audio_processing set qc_fail_segments = '{0.000012,1.5,1e-7,2}' where id = 2`);
-  await c.query(`update audio_processing set qc_fail_segments = '{}' where id = 3`);
-  await c.query(`update synchronization set processing_date = '2024-03-05 10:11:12.999999+00' where id = 2`);
   schema = await buildAppSchema();
-  gql = await graphqlClient(ctx);
-  server = await startTestServer(ctx);
-});
-afterAll(async () => {
-  await server?.close();
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
 });
 
 // ------------------------------------------------------------------ query model
@@ -289,11 +272,6 @@ function render(root: RootQuery, after?: string | null): { query: string; variab
   return { query: r.document(text), variables: r.variables };
 }
 
-async function viaHttp(query: string, variables: Record<string, unknown>): Promise<string> {
-  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return res.text();
-}
-
 it(`gives identical answers on both paths for ${RUNS} random read queries`, async () => {
   let compiledCount = 0;
   await fc.assert(
@@ -306,12 +284,11 @@ it(`gives identical answers on both paths for ${RUNS} random read queries`, asyn
       }
       const { query, variables } = render(root, after);
       if (process.env.AE_DIFFERENTIAL_PRINT) console.log(query, JSON.stringify(variables));
-      const before = server.logs.length;
-      const compiled = await viaHttp(query, variables);
+      const { text: compiled, logs } = await postGraphQL(server, query, variables);
       const reference = JSON.stringify(await gql.query(query, variables)) + '\n';
-      if (!server.logs.slice(before).some((l) => l.msg === 'read answered by the resolvers')) compiledCount++;
+      if (!logs.some((l) => l.msg === 'read answered by the resolvers')) compiledCount++;
       if (compiled !== reference) {
-        const failures = server.logs.slice(before).filter((l) => l.msg === 'unexpected error').map((l) => l.err?.message);
+        const failures = logs.filter((l) => l.msg === 'unexpected error').map((l) => l.err?.message);
         throw new Error(`Answers differ.\nquery: ${query}\nvariables: ${JSON.stringify(variables)}\ncompiled:  ${compiled}\nresolvers: ${reference}${failures.length ? `\nserver errors: ${failures.join('; ')}` : ''}`);
       }
     }),

@@ -3,40 +3,17 @@
  * byte for byte what the resolver path answers, sends one statement, and refuses what
  * AE_MAX_ROWS forbids before sending anything.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import { startTestServer, type TestServer } from './helpers/http';
-import { seedReadFixture } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { postGraphQL } from './helpers/http';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
-  server = await startTestServer(ctx);
-});
-afterAll(async () => {
-  await server?.close();
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { gql, server } = useReadFixture();
 
 async function both(query: string, variables?: Record<string, unknown>) {
-  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const compiled = await res.text();
-  const log = server.logs.filter((l) => l.msg === 'graphql request').at(-1);
-  expect(server.logs.filter((l) => l.msg === 'read answered by the resolvers')).toEqual([]);
-  expect(log?.sqlStatements).toBe(1);
+  const { status, text: compiled, logs } = await postGraphQL(server, query, variables);
+  expect(logs.filter((l) => l.msg === 'read answered by the resolvers')).toEqual([]);
+  expect(logs.filter((l) => l.msg === 'graphql request').at(-1)?.sqlStatements).toBe(1);
   const reference = JSON.stringify(await gql.query(query, variables)) + '\n';
-  return { compiled, reference, status: res.status };
+  return { compiled, reference, status };
 }
 
 const QUERIES: [string, string][] = [

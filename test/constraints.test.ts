@@ -5,22 +5,9 @@
  * catalog: each one (named or inline) needs a case below that it rejects with 23514 naming
  * it, and boundary values it accepts, or the test fails.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
-let ctx: AppContext;
-let c: Client;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
-  c = await sqlClient(ctx.target.url);
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true });
 
 /** Clone one existing row of `table` (chosen by `where`) with `overrides`; returns the violated constraint or 'ok'. */
 async function cloneWith(table: string, where: string, overrides: Record<string, unknown>): Promise<string> {

@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, print } from 'graphql';
-import { openTestContext } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
 const text = readFileSync(join(__dirname, '..', 'examples', 'mutations.graphql'), 'utf8');
 
@@ -22,13 +21,7 @@ function variablesByOperation(): Map<string, unknown> {
   return out;
 }
 
-let ctx: AppContext;
-beforeAll(async () => {
-  ctx = await openTestContext();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const { ctx } = useTestDatabase();
 
 it('every example runs in order; only the documented refusal is refused', async () => {
   const gql = await graphqlClient(ctx);

@@ -5,29 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
 const source = readFileSync(join(__dirname, '..', 'examples', 'queries.graphql'), 'utf8');
 const operations = parse(source).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await ctx.services.seed.seed({ participantsPerStudy: 5 });
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c, gql } = useTestDatabase({ seed: { participantsPerStudy: 5 }, sql: true, graphql: true });
 
 it('holds the queries a researcher runs first', () => {
   expect(operations.map((o) => o.name?.value)).toEqual(expect.arrayContaining([

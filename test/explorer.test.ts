@@ -4,23 +4,14 @@
  * endpoint still answering non-browser GETs. test/browser/ runs the same pages in Chromium.
  */
 import { getIntrospectionQuery } from 'graphql';
-import { openTestContext } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { SANDBOX_SCRIPT } from '../src/graphql/explorer';
 
-let ctx: AppContext;
-let server: TestServer;
+const { server } = useTestDatabase({ server: true });
 let origin: string;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  server = await startTestServer(ctx);
   origin = new URL(server.url).origin;
-});
-afterAll(async () => {
-  await server?.close();
-  await ctx?.close();
 });
 
 const getHtml = (path: string) => fetch(origin + path, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-encoding': 'br' } });

@@ -8,16 +8,10 @@ import { networkInterfaces } from 'node:os';
 import { ConfigError, loadConfig } from '../src/config';
 import { startApp } from '../src/app';
 import { initORM, type AppContext } from '../src/context';
-import { openTestContext } from './helpers/db';
 import { startServer, stop, type Started } from './helpers/server-process';
+import { useTestDatabase } from './helpers/test-database';
 
-let ctx: AppContext;
-beforeAll(async () => {
-  ctx = await openTestContext();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const { ctx } = useTestDatabase();
 
 /** The local addresses of the sockets listening on `port`, from the kernel's own tables. */
 function listeningAddresses(port: number): string[] {

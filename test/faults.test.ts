@@ -10,6 +10,7 @@ import { withDatabase } from '../src/config';
 import { freePort } from '../src/db/embedded';
 import { initORM, type AppContext } from '../src/context';
 import { loadConfig } from '../src/config';
+import { StudyName } from '../src/entities';
 import { startTestServer, type TestServer } from './helpers/http';
 import { startPgProcess, spawnUntil, exited } from './helpers/processes';
 import { aeDb } from './helpers/cli';
@@ -38,7 +39,7 @@ describe('database outage', () => {
     const config = loadConfig({});
     ctx = await initORM({ config, url: withDatabase(pg.url, 'outage'), statementTimeoutMs: 5000 });
     await ctx.services.migrations.upgrade('head');
-    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: ['AOA' as any] });
+    await ctx.services.seed.seed({ participantsPerStudy: 1, studies: [StudyName.AOA] });
     server = await startTestServer(ctx);
   });
   afterAll(async () => {
@@ -160,7 +161,7 @@ describe('graceful shutdown with a large write in flight', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const ctx = await initORM({ url: db.url });
-    await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+    await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: [StudyName.AOA, StudyName.preOA] });
     await ctx.close();
     c = await sqlClient(db.url);
     parents = await findParents(c);

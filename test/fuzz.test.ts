@@ -13,9 +13,7 @@
  * AE_FUZZ_SEED=<seed> to replay a failure fast-check reported).
  */
 import fc from 'fast-check';
-import type { Client } from 'pg';
 import type { GraphQLSchema } from 'graphql';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { startTestServer, type TestServer } from './helpers/http';
 import { findParents, type Parents } from './helpers/records';
 import {
@@ -23,34 +21,31 @@ import {
   isoDateTime, negativeNumber, nonNegativeDouble, notAFloat, notAnInt, optional, positiveDouble, recordingDay, rowCounts, segmentList,
   send, serializeBody, sha256Hex, sharedFields, storableText, tableChecksums, tooLongText, unstorableText, veryLongText, type Reply,
 } from './helpers/fuzz';
+import { useTestDatabase } from './helpers/test-database';
 import { buildAppSchema } from '../src/graphql/schema';
 import { MAX_PAGE_SIZE } from '../src/services/read';
-import type { AppContext } from '../src/context';
 import type { RecordKind } from '../src/services/read';
+import { StudyName } from '../src/entities';
 
 // Proportional to the run count, never a timed assertion: a long AE_FUZZ_RUNS run needs the room.
 jest.setTimeout(120_000 + FUZZ_RUNS * 8_000);
 
 const TOKENS = { write: 'fuzz-write-token-0123456789abcdef', admin: 'fuzz-admin-token-0123456789abcdef' };
 
-let ctx: AppContext & { db: { drop(): Promise<void> } };
 let server: TestServer;
-let c: Client;
 let p: Parents;
 let schema: GraphQLSchema;
 
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
-  c = await sqlClient(ctx.target.url);
-  p = await findParents(c);
-  schema = await buildAppSchema();
-  server = await startTestServer({ ...ctx, config: { ...ctx.config, tokens: TOKENS } });
-});
-afterAll(async () => {
-  await server?.close();
-  await c?.end();
-  await ctx?.close();
+const { ctx, sql: c } = useTestDatabase({
+  seed: { participantsPerStudy: 1, studies: [StudyName.AOA, StudyName.preOA] },
+  asRealParticipants: true,
+  sql: true,
+  prepare: async ({ ctx, sql }) => {
+    p = await findParents(sql!);
+    schema = await buildAppSchema();
+    server = await startTestServer({ ...ctx, config: { ...ctx.config, tokens: TOKENS } });
+    return () => server.close();
+  },
 });
 
 // ---------------------------------------------------------------------------------------
@@ -658,7 +653,7 @@ describe('deletes', () => {
     const r = ctx.services.records;
     const number = nextNumber++;
     const key = { study: 'SMoCK', participantNumber: number };
-    await r.upsertParticipant({ study: 'SMoCK', number } as any);
+    await r.upsertParticipant({ study: StudyName.SMoCK, number });
     const audio = await r.upsertAudioProcessing({
       ...key, audioFileName: `doomed'%_\\${number}`, deviceSerial: 'x', firmwareVersion: 1, fileTime: new Date('2024-01-01T00:00:00Z'),
       fileSizeMb: 1, recordingDate: new Date('2024-01-01T00:00:00Z'), recordingTime: new Date('2024-01-01T10:00:00Z'), knee: 'left', maneuver: 'fe',

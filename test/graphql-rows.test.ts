@@ -3,23 +3,15 @@
  * record type, reached through a relationship in either direction, must still equal what
  * is stored: checked against the tables' own JSON, for all columns at once.
  */
-import type { Client } from 'pg';
 import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLObjectType } from 'graphql';
-import { openTestContext, sqlClient } from './helpers/db';
-import { countStatements, graphqlClient } from './helpers/graphql';
+import { countStatements } from './helpers/graphql';
+import { useTestDatabase } from './helpers/test-database';
 import { buildAppSchema } from '../src/graphql/schema';
-import type { AppContext } from '../src/context';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
+const { ctx, sql: c, gql } = useTestDatabase({ seed: { participantsPerStudy: 2 }, sql: true, graphql: true });
 let scalars: Record<string, string[]>;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 2 });
-  c = await sqlClient(ctx.target.url);
-  gql = await graphqlClient(ctx);
   const schema = await buildAppSchema();
   scalars = {};
   for (const name of ['Participant', 'AudioProcessing', 'BiomechanicsImport', 'Synchronization', 'MovementCycle']) {
@@ -28,11 +20,6 @@ beforeAll(async () => {
       .filter((f) => isScalarType(getNamedType(f.type)) || isEnumType(getNamedType(f.type)))
       .map((f) => f.name);
   }
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
 });
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase());

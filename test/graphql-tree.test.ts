@@ -2,30 +2,19 @@
  * The nested tree study → participants → audio → synchronizations → cycles (and back up)
  * returns exactly what is in the database, loaded in batches, not one query per parent.
  */
-import type { Client } from 'pg';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
-import { countStatements, graphqlClient } from './helpers/graphql';
-import type { AppContext } from '../src/context';
+import { countStatements } from './helpers/graphql';
+import { useTestDatabase } from './helpers/test-database';
 
 const TREE = `{
   studies { name participants { studyParticipantId audioProcessings { knee maneuver
     synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } }
 }`;
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 2 });
-  c = await sqlClient(ctx.target.url);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
+const { ctx, sql: c, gql } = useTestDatabase({
+  seed: { participantsPerStudy: 2 },
+  asRealParticipants: true,
+  sql: true,
+  graphql: true,
 });
 
 it('returns the seeded tree, matching an independent SQL aggregate', async () => {

@@ -6,35 +6,14 @@
  * property test of random groupings, filters and statistics against SQL.
  */
 import fc from 'fast-check';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import { startTestServer, type TestServer } from './helpers/http';
-import { seedReadFixture, type Markers } from './helpers/read-fixture';
+import { postGraphQL } from './helpers/http';
+import { useReadFixture } from './helpers/read-fixture';
 import { startApp } from '../src/app';
-import type { AppContext } from '../src/context';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let server: TestServer;
-let markers: Markers;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  markers = await seedReadFixture(ctx, c);
+const { ctx, sql: c, gql, server, markers } = useReadFixture(async (sql) => {
   // NULLs to aggregate over: some cycles without a file size, one walk group without any.
-  await c.query(`update movement_cycles set cycle_file_size_mb = null where id % 3 = 0`);
-  await c.query(`update movement_cycles set cycle_file_size_mb = null where maneuver = 'walk' and speed = 'fast' and knee = 'left'`);
-  gql = await graphqlClient(ctx);
-  server = await startTestServer(ctx);
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
+  await sql.query(`update movement_cycles set cycle_file_size_mb = null where id % 3 = 0`);
+  await sql.query(`update movement_cycles set cycle_file_size_mb = null where maneuver = 'walk' and speed = 'fast' and knee = 'left'`);
 });
 
 /**
@@ -43,10 +22,7 @@ afterAll(async () => {
  * scan per parent, a hash over all parents) may differ in its last digit.
  */
 async function both(query: string, variables?: Record<string, unknown>) {
-  const before = server.logs.length;
-  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const text = await res.text();
-  const logs = server.logs.slice(before);
+  const { text, logs } = await postGraphQL(server, query, variables);
   expect(logs.filter((l) => l.msg === 'read answered by the resolvers')).toEqual([]);
   expect(logs.filter((l) => l.msg === 'graphql request').at(-1)?.sqlStatements).toBe(1);
   const reference = await gql.query(query, variables);

@@ -6,11 +6,10 @@
  */
 import http from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { useTestDatabase } from './helpers/test-database';
 import { loadConfig } from '../src/config';
 import { startApp, type RunningApp } from '../src/app';
 import { initORM, type AppContext } from '../src/context';
-import { openTestContext } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
 
 interface Answer {
   status: number;
@@ -39,17 +38,7 @@ function send(port: number, host: string, path = '/graphql', body?: unknown): Pr
 
 const QUERY = { query: '{ studies { name } }' };
 
-let ctx: AppContext & { db: { url: string } };
-let loopback: TestServer;
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
-  loopback = await startTestServer(ctx);
-});
-afterAll(async () => {
-  await loopback?.close();
-  await ctx?.close();
-});
+const { ctx, server: loopback } = useTestDatabase({ seed: { participantsPerStudy: 1 }, server: true });
 const portOf = (app: RunningApp) => Number(new URL(app.url).port);
 
 describe('bound to 127.0.0.1', () => {

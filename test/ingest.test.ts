@@ -3,16 +3,15 @@
  * new set remains, the rest is deleted and counted), a re-send that writes nothing (no
  * updated_at moves), and rejection with the field's path and nothing written.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
 import { databaseChecksum } from './helpers/records';
+import { useTestDatabase } from './helpers/test-database';
 import { walkRecording, type Plain } from '../bench/lib/recording';
 import type { AppContext } from '../src/context';
 import { ValidationFailedError, type FieldViolation } from '../src/services/errors';
+import { StudyName } from '../src/entities';
 
-let ctx: AppContext;
-let c: Client;
+const { ctx, sql: c } = useTestDatabase({ sql: true });
 
 /** id → updated_at (as text, microseconds) of every row of the four processing tables. */
 async function stamps(): Promise<Record<string, string>> {
@@ -40,14 +39,8 @@ async function rejected(input: Plain): Promise<FieldViolation[]> {
 }
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await ctx.services.records.upsertParticipant({ study: 'AOA' as any, number: 1001 });
-  await ctx.services.records.upsertParticipant({ study: 'AOA' as any, number: 1002 });
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
+  await ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 1001 });
+  await ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 1002 });
 });
 
 describe('ingestRecording', () => {
@@ -129,7 +122,7 @@ describe('ingestRecording', () => {
   });
 
   it('two concurrent ingests of the same new recording end in one set of rows', async () => {
-    await ctx.services.records.upsertParticipant({ study: 'preOA' as any, number: 1003 });
+    await ctx.services.records.upsertParticipant({ study: StudyName.preOA, number: 1003 });
     const [a, b] = await Promise.all([
       ctx.services.ingest.ingestRecording(walkRecording({ study: 'preOA', participantNumber: 1003 })),
       ctx.services.ingest.ingestRecording(walkRecording({ study: 'preOA', participantNumber: 1003 })),

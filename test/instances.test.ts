@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { initORM } from '../src/context';
+import { StudyName } from '../src/entities';
 import { MIGRATIONS } from '../migrations';
 import { startServerProcess, type ServerProcess } from '../bench/lib/server-process';
 import { createTestDatabase, sqlClient, type TestDatabase, seedAsRealParticipants } from './helpers/db';
@@ -86,7 +87,7 @@ describe('concurrent upserts of the same keys through both instances', () => {
   beforeAll(async () => {
     const seeding = await initORM({ url: db.url });
     try {
-      await seedAsRealParticipants(seeding, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
+      await seedAsRealParticipants(seeding, { participantsPerStudy: 1, studies: [StudyName.AOA, StudyName.preOA] });
     } finally {
       await seeding.close();
     }

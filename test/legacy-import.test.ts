@@ -15,6 +15,7 @@ import { aeDb } from './helpers/cli';
 import { LAYOUT_B68CAC4282F5 } from '../src/services/legacy/b68cac4282f5';
 import type { LegacyImportResult } from '../src/services/legacy/import';
 import type { AppContext } from '../src/context';
+import { StudyName } from '../src/entities';
 
 /** What becomes of every fixture row: table → [imported, merged, rejected] legacy ids. */
 const FATE = {
@@ -241,8 +242,8 @@ describe('import-legacy', () => {
     const other = await openTestContext();
     try {
       // The target already has AOA 1011 (as id 1, study AOA id 1), and SMoCK (study id 2) 7 sitting on id 11.
-      const own = await other.services.records.upsertParticipant({ study: 'AOA' as any, number: 1011 });
-      const squatter = await other.services.records.upsertParticipant({ study: 'SMoCK' as any, number: 7 });
+      const own = await other.services.records.upsertParticipant({ study: StudyName.AOA, number: 1011 });
+      const squatter = await other.services.records.upsertParticipant({ study: StudyName.SMoCK, number: 7 });
       await sql(other.target.url, `update participant set id = 11 where id = $1`, [squatter.id]);
       const before = await sql(other.target.url, `select to_jsonb(p) as row from participant p order by id`);
       const r = await other.services.legacyImport.import({ from: legacy.url });

@@ -2,26 +2,9 @@
  * `integrityReport` and `databaseStats` over GraphQL: the same answers as the service the
  * CLI prints, checked against independent SQL.
  */
-import type { Client } from 'pg';
-import { graphqlClient } from './helpers/graphql';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1, seed: 3 });
-  c = await sqlClient(ctx.target.url);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { ctx, sql: c, gql } = useTestDatabase({ seed: { participantsPerStudy: 1, seed: 3 }, sql: true, graphql: true });
 
 const INTEGRITY = `{ integrityReport { ok problems checks { key kind table description count sampleIds fixable } } }`;
 

@@ -3,15 +3,10 @@
  * nesting k relationship levels costs k statements (plus one per totalCount) on a small
  * dataset and on one four times larger alike.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { countWireStatements } from './helpers/statements';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
+const { ctx, sql: c, gql } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true, graphql: true });
 
 const TREE = `{ studies { name participants { studyParticipantId audioProcessings { knee maneuver
   synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } } }`;
@@ -47,10 +42,6 @@ let small: Record<string, number>;
 let smallCycles: number;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  gql = await graphqlClient(ctx);
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
   const tree = await measure(TREE);
   smallCycles = countCycles(tree.result);
   small = {
@@ -61,11 +52,6 @@ beforeAll(async () => {
     sideways: (await measure(SIDEWAYS)).statements,
   };
   await ctx.services.seed.seed({ participantsPerStudy: 4 }); // four times the participants
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
 });
 
 it('the larger dataset really is about four times larger', async () => {

@@ -3,24 +3,22 @@
  * development): always a BAD_USER_INPUT error whose message names the argument, never
  * an internal error, a stack trace, or data from a wrongly applied argument.
  */
-import { openTestContext } from './helpers/db';
+import { useTestDatabase } from './helpers/test-database';
 import { startApp, type RunningApp } from '../src/app';
-import type { AppContext } from '../src/context';
 
-let ctx: AppContext;
 let app: RunningApp;
 const savedEnv = process.env.NODE_ENV;
 
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
-  process.env.NODE_ENV = 'development'; // Apollo then puts stack traces into errors unless told otherwise
-  app = await startApp(ctx, 0, '127.0.0.1');
+useTestDatabase({
+  seed: { participantsPerStudy: 1 },
+  prepare: async ({ ctx }) => {
+    process.env.NODE_ENV = 'development'; // Apollo then puts stack traces into errors unless told otherwise
+    app = await startApp(ctx, 0, '127.0.0.1');
+    return () => app.close();
+  },
 });
-afterAll(async () => {
+afterAll(() => {
   process.env.NODE_ENV = savedEnv;
-  await app?.close();
-  await ctx?.close();
 });
 
 interface GqlError {

@@ -4,28 +4,9 @@
  * (so the filter really discriminates), and the rows changed or inserted for the filter
  * are on the right side of it.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import { seedReadFixture, type Markers } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let m: Markers;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  m = await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c, gql, markers: m } = useReadFixture();
 
 const LISTS = {
   participants: { table: 'participant', filterType: 'ParticipantFilter' },

@@ -4,29 +4,10 @@
  * microsecond timestamps, rows inserted between pages are neither skipped nor repeated,
  * totalCount is counted only when asked for, and only the selected columns are read.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { countWireStatements } from './helpers/statements';
-import { seedReadFixture, type Markers } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let m: Markers;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  m = await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c, gql, markers: m } = useReadFixture();
 
 const TYPE_OF: Record<string, string> = {
   participants: 'Participant', audioProcessings: 'AudioProcessing', biomechanicsImports: 'BiomechanicsImport',

@@ -3,17 +3,10 @@
  * database; relationship lists take filters and orderings; `…Intervals` mirror the
  * segment arrays.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { countWireStatements } from './helpers/statements';
-import { seedReadFixture, type Markers } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let m: Markers;
+const { sql: c, gql, markers: m } = useReadFixture();
 let data: Record<string, { id: number; [field: string]: any }[]>;
 
 const ALL = `{
@@ -31,21 +24,12 @@ const ALL = `{
 }`;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  m = await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
   const res = await gql.query(ALL);
   expect(res.errors).toBeUndefined();
   data = { studies: res.data.studies };
   for (const list of ['participants', 'audioProcessings', 'biomechanicsImports', 'synchronizations', 'movementCycles']) {
     data[list] = res.data[list].nodes;
   }
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
 });
 
 const TABLE: Record<string, string> = {

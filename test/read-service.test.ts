@@ -3,28 +3,15 @@
  * filter objects (single values, enum names, ISO strings), plain rows out, the same
  * checks and field-named errors, values always bound as parameters.
  */
-import type { Client } from 'pg';
 import { GraphQLInputObjectType } from 'graphql';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { UserError } from '../src/services/errors';
 import {
   buildWhere, filterFieldNames, ORDER_FIELDS, parsePgTimestamp, RECORD_KINDS, SqlParams, type RecordKind,
 } from '../src/services/read';
 import { buildAppSchema } from '../src/graphql/schema';
 
-let ctx: AppContext;
-let c: Client;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
-});
+const { ctx, sql: c } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true });
 
 const sqlIds = async (sql: string) => (await c.query(sql)).rows.map((r) => Number(r.id));
 

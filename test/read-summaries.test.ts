@@ -2,29 +2,10 @@
  * The inspection queries, each checked against an independent computation: the
  * operations guide's own SQL where it has one, GROUP BY queries or plain rows otherwise.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { countWireStatements } from './helpers/statements';
-import { seedReadFixture, type Markers } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let m: Markers;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  m = await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c, gql, markers: m } = useReadFixture();
 
 async function query(q: string, variables?: Record<string, unknown>) {
   const res = await gql.query(q, variables);

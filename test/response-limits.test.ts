@@ -5,16 +5,23 @@
  * AE_MAX_HEAVY_REQUESTS at once, the next waits AE_HEAVY_WAIT_MS, then gets 503 + Retry-After.
  */
 import http from 'node:http';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { useTestDatabase } from './helpers/test-database';
 import { startApp, type RunningApp } from '../src/app';
 import type { RequestLimits } from '../src/config';
-import type { AppContext } from '../src/context';
 
-let ctx: AppContext;
-let c: Client;
 let cycles: number;
 const apps: RunningApp[] = [];
+const { ctx, sql: c } = useTestDatabase({
+  seed: { participantsPerStudy: 2 },
+  sql: true,
+  prepare: async ({ sql }) => {
+    cycles = Number((await sql!.query('select count(*) from movement_cycles')).rows[0].count);
+    // The apps the tests start (serve) close before the database does.
+    return async () => {
+      for (const app of apps) await app.close();
+    };
+  },
+});
 
 async function serve(limits: Partial<RequestLimits>): Promise<RunningApp> {
   const app = await startApp({ ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, ...limits } } }, 0, '127.0.0.1');
@@ -26,18 +33,6 @@ async function post(app: RunningApp, query: string) {
   const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await ctx.services.seed.seed({ participantsPerStudy: 2 });
-  c = await sqlClient(ctx.target.url);
-  cycles = Number((await c.query('select count(*) from movement_cycles')).rows[0].count);
-});
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  await c?.end();
-  await ctx?.close();
-});
 
 const TREE = '{ studies { name participants { studyParticipantId movementCycles { id durationS } } } }';
 

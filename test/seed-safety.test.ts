@@ -9,7 +9,7 @@ import { createTestDatabase, seedAsRealParticipants, sqlClient, type TestDatabas
 import { graphqlClient } from './helpers/graphql';
 import { aeDb } from './helpers/cli';
 import { initORM, type AppContext } from '../src/context';
-import { TABLES } from '../src/entities';
+import { Knee, Maneuver, StudyName, TABLES } from '../src/entities';
 
 let db: TestDatabase;
 let ctx: AppContext;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   c = await sqlClient(db.url);
   gql = await graphqlClient(ctx);
   // The lab's database: real participants AOA 1001 and 1011 with their recordings, syncs and cycles.
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 11, studies: ['AOA' as any], seed: 5 });
+  await seedAsRealParticipants(ctx, { participantsPerStudy: 11, studies: [StudyName.AOA], seed: 5 });
   await c.query('delete from participant where study_participant_id not in (1001, 1011)');
   realIds = (await c.query('select id from participant order by id')).rows.map((r) => r.id);
   expect(realIds).toHaveLength(2);
@@ -97,9 +97,9 @@ it("real writes cannot use the sample's numbers: upsertParticipant and record wr
     code: 'BAD_USER_INPUT',
     validationErrors: [{ field: 'number', rule: 'notSampleRange', message: expect.stringMatching(/901003 is in 900000–999999, the range reserved for the sample data/) }],
   });
-  await expect(ctx.services.records.upsertSynchronization({ study: 'AOA', participantNumber: 901001, knee: 'left', maneuver: 'sts' } as any)).rejects.toMatchObject({
+  await expect(ctx.services.records.upsertSynchronization({ study: StudyName.AOA, participantNumber: 901001, knee: Knee.left, maneuver: Maneuver.sts })).rejects.toMatchObject({
     violations: expect.arrayContaining([expect.objectContaining({ field: 'participantNumber', rule: 'notSampleRange' })]),
   });
-  await expect(ctx.services.records.upsertParticipant({ study: 'AOA' as any, number: 899_999 })).resolves.toMatchObject({ studyParticipantId: 899_999 });
+  await expect(ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 899_999 })).resolves.toMatchObject({ studyParticipantId: 899_999 });
   expect((await counts()).participant).toBe(before.participant + 1);
 });

@@ -7,9 +7,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTestContext } from './helpers/db';
 import { startServer, stop, type Started } from './helpers/server-process';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
 const upsert = (url: string, token?: string) =>
   fetch(url, {
@@ -18,13 +17,7 @@ const upsert = (url: string, token?: string) =>
     body: JSON.stringify({ query: 'mutation { upsertParticipant(study: SMoCK, number: 3100) { studyParticipantId } }' }),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
-let ctx: AppContext;
-beforeAll(async () => {
-  ctx = await openTestContext();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
+const { ctx } = useTestDatabase();
 
 let tmp: string;
 beforeEach(() => {

@@ -2,26 +2,13 @@
  * Deletes cascade as docs/data-model.md says, and the counts they return are exactly the rows that
  * disappeared (measured independently, table by table, before and after).
  */
-import type { Client } from 'pg';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import { graphqlClient } from './helpers/graphql';
 import { tableCounts } from './helpers/records';
-import type { AppContext } from '../src/context';
-import { TABLES } from '../src/entities';
+import { useTestDatabase } from './helpers/test-database';
+import { TABLES, StudyName } from '../src/entities';
 import type { TableCounts } from '../src/services/seed/seed';
 
-let ctx: AppContext;
-let c: Client;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 2 });
-  c = await sqlClient(ctx.target.url);
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
-});
+const { ctx, sql: c } = useTestDatabase({ seed: { participantsPerStudy: 2 }, asRealParticipants: true, sql: true });
 
 /** Runs the delete and checks its answer against what really left each table. */
 async function removed(del: () => Promise<TableCounts>): Promise<TableCounts> {
@@ -41,7 +28,7 @@ it('deleteParticipant removes the participant and all their records, nothing els
     `select (select count(*)::int from audio_processing where participant_id = $1) a, (select count(*)::int from movement_cycles where participant_id = $1) m`,
     [id],
   );
-  const counts = await removed(() => ctx.services.records.deleteParticipant({ study: 'SMoCK' as any, number: 3001 }));
+  const counts = await removed(() => ctx.services.records.deleteParticipant({ study: StudyName.SMoCK, number: 3001 }));
   expect(counts).toMatchObject({ study: 0, participant: 1, audio_processing: own.a, biomechanics_import: 6, movement_cycles: own.m });
   expect(counts.synchronization).toBeGreaterThanOrEqual(4);
 });
@@ -80,7 +67,7 @@ it('deleteMovementCycles removes exactly those cycles; unknown ids remove nothin
 
 it('deleting what does not exist removes nothing and says so', async () => {
   const zero = { study: 0, participant: 0, audio_processing: 0, biomechanics_import: 0, synchronization: 0, movement_cycles: 0 };
-  expect(await removed(() => ctx.services.records.deleteParticipant({ study: 'AOA' as any, number: 424242 }))).toEqual(zero);
+  expect(await removed(() => ctx.services.records.deleteParticipant({ study: StudyName.AOA, number: 424242 }))).toEqual(zero);
   expect(await removed(() => ctx.services.records.deleteSynchronization(99_999_999))).toEqual(zero);
 });
 

@@ -5,26 +5,22 @@
  * (GraphQL's own type checks would stop some of them earlier; see 'through GraphQL' in
  * write-upserts.test.ts, and fuzz.test.ts).
  */
-import type { Client } from 'pg';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
 import {
   audioInput, biomechanicsInput, cycleBatch, cycleInput, expectRejected, findParents, synchronizationInput, type Parents, type Plain,
 } from './helpers/records';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
+import { StudyName } from '../src/entities';
+import type { ParticipantKey } from '../src/services/write/record-inputs';
 
-let ctx: AppContext;
-let c: Client;
+const { ctx, sql: c } = useTestDatabase({
+  seed: { participantsPerStudy: 1, studies: [StudyName.AOA, StudyName.preOA] },
+  asRealParticipants: true,
+  sql: true,
+});
 let p: Parents;
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
-  c = await sqlClient(ctx.target.url);
   p = await findParents(c);
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
 });
 
 type Kind = 'participant' | 'audio' | 'biomechanics' | 'synchronization' | 'cycle';
@@ -35,7 +31,8 @@ function write(kind: Kind, overrides: Plain) {
   const r = ctx.services.records;
   switch (kind) {
     case 'participant':
-      return r.upsertParticipant({ study: 'AOA', number: 1001, ...overrides } as any);
+      // The overrides break the key's types on purpose: the service's own checks are under test.
+      return r.upsertParticipant({ study: StudyName.AOA, number: 1001, ...overrides } as ParticipantKey);
     case 'audio':
       return r.upsertAudioProcessing(audioInput(overrides));
     case 'biomechanics':
@@ -252,14 +249,14 @@ describe('links and deletes', () => {
   it('deletes need positive ids', async () => {
     await expectRejected(c, () => ctx.services.records.deleteAudioProcessing(0), { field: 'id', rule: 'isPositive' });
     await expectRejected(c, () => ctx.services.records.deleteMovementCycles([5, -1]), { field: 'ids', rule: 'isPositive' });
-    await expectRejected(c, () => ctx.services.records.deleteParticipant({ study: 'OAI' as any, number: 1001 }), { field: 'study', rule: 'isEnum' });
+    await expectRejected(c, () => ctx.services.records.deleteParticipant({ study: 'OAI' as StudyName, number: 1001 }), { field: 'study', rule: 'isEnum' });
   });
 });
 
 describe('the unbroken inputs', () => {
   it('are accepted (so each refusal above is the rule it names)', async () => {
     const r = ctx.services.records;
-    await expect(r.upsertParticipant({ study: 'AOA' as any, number: 1001 })).resolves.toMatchObject({ studyParticipantId: 1001 });
+    await expect(r.upsertParticipant({ study: StudyName.AOA, number: 1001 })).resolves.toMatchObject({ studyParticipantId: 1001 });
     await expect(r.upsertAudioProcessing(audioInput())).resolves.toMatchObject({ audioFileName: 'AOA1001_left_fe_retake.bin' });
     await expect(r.upsertBiomechanicsImport(biomechanicsInput())).resolves.toMatchObject({ biomechanicsFile: 'AOA1001_retake.xlsx' });
     await expect(r.upsertSynchronization(synchronizationInput(p))).resolves.toMatchObject({ passNumber: 9 });

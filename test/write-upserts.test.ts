@@ -3,21 +3,24 @@
  * atomicity and size, the audio ⟷ biomechanics link, and how database errors that slip
  * past validation reach a client.
  */
-import type { Client } from 'pg';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
-import { countStatements, graphqlClient } from './helpers/graphql';
+import { sqlClient } from './helpers/db';
+import { countStatements } from './helpers/graphql';
 import {
   audioInput, biomechanicsInput, cycleBatch, cycleInput, databaseChecksum, findParents, synchronizationInput, type Parents, type Plain,
 } from './helpers/records';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { ValidationFailedError } from '../src/services/errors';
 import { translateWriteError } from '../src/services/write/records';
 import { formatError } from '../src/graphql/errors';
+import { StudyName } from '../src/entities';
 
-let ctx: AppContext;
-let c: Client;
+const { ctx, sql: c, gql } = useTestDatabase({
+  seed: { participantsPerStudy: 1, studies: [StudyName.AOA, StudyName.preOA] },
+  asRealParticipants: true,
+  sql: true,
+  graphql: true,
+});
 let p: Parents;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
 
 const row = async (table: string, id: number) => (await c.query(`select * from ${table} where id = $1`, [id])).rows[0];
 const count = async (sql: string, params: unknown[] = []) => Number((await c.query(sql, params)).rows[0].n);
@@ -25,16 +28,7 @@ const count = async (sql: string, params: unknown[] = []) => Number((await c.que
 const asVariables = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 1, studies: ['AOA' as any, 'preOA' as any] });
-  c = await sqlClient(ctx.target.url);
   p = await findParents(c);
-  gql = await graphqlClient(ctx);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
 });
 
 describe('what an upsert stores', () => {
@@ -85,7 +79,7 @@ describe('what an upsert stores', () => {
 
 describe('idempotency: the same record twice updates in place', () => {
   const cases: [string, string, () => Promise<number>][] = [
-    ['participant', 'participant', async () => (await ctx.services.records.upsertParticipant({ study: 'AOA' as any, number: 1001 })).id],
+    ['participant', 'participant', async () => (await ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 1001 })).id],
     ['audio', 'audio_processing', async () => (await ctx.services.records.upsertAudioProcessing(audioInput({ audioFileName: 'twice.bin' }))).id],
     ['biomechanics', 'biomechanics_import', async () => (await ctx.services.records.upsertBiomechanicsImport(biomechanicsInput({ biomechanicsFile: 'twice.xlsx' }))).id],
     ['synchronization', 'synchronization', async () => (await ctx.services.records.upsertSynchronization(synchronizationInput(p, { passNumber: 7 }))).id],
@@ -132,7 +126,7 @@ describe('idempotency: the same record twice updates in place', () => {
 describe('concurrent upserts of one key', () => {
   it('25 at once of a new participant in a study not yet created: one study row, one participant, no error', async () => {
     expect(await count(`select count(*) n from study where name = 'SMoCK'`)).toBe(0);
-    const results = await Promise.all(Array.from({ length: 25 }, () => ctx.services.records.upsertParticipant({ study: 'SMoCK' as any, number: 3500 })));
+    const results = await Promise.all(Array.from({ length: 25 }, () => ctx.services.records.upsertParticipant({ study: StudyName.SMoCK, number: 3500 })));
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(await count(`select count(*) n from study where name = 'SMoCK'`)).toBe(1);
     expect(await count(`select count(*) n from participant where study_participant_id = 3500`)).toBe(1);
@@ -267,7 +261,7 @@ describe('through GraphQL', () => {
 
 describe('database errors that slip past validation', () => {
   it('a parent deleted while the write waits for it: BAD_USER_INPUT naming the field, nothing written', async () => {
-    const participant = await ctx.services.records.upsertParticipant({ study: 'preOA' as any, number: 2777 });
+    const participant = await ctx.services.records.upsertParticipant({ study: StudyName.preOA, number: 2777 });
     const audio = await ctx.services.records.upsertAudioProcessing(audioInput({ study: 'preOA', participantNumber: 2777, maneuver: 'walk', audioFileName: 'doomed.bin' }));
     const bio = await ctx.services.records.upsertBiomechanicsImport(biomechanicsInput({ study: 'preOA', participantNumber: 2777, maneuver: 'walk' }));
     const deleter = await sqlClient(ctx.target.url);

@@ -30,9 +30,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** A name no other test database of this run has. */
+export const testDatabaseName = (): string => `ae_t_${process.env.AE_TEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+
 /** A new database: a clone of the migrated template, or empty with `{ empty: true }`. */
-export async function createTestDatabase(o: { empty?: boolean } = {}): Promise<TestDatabase> {
-  const name = `ae_t_${process.env.AE_TEST_RUN_ID}_${randomBytes(4).toString("hex")}`;
+export async function createTestDatabase(o: { empty?: boolean; name?: string } = {}): Promise<TestDatabase> {
+  const name = o.name ?? testDatabaseName();
   await admin((c) => c.query(`create database ${name}${o.empty ? '' : ` template ${process.env.AE_TEST_TEMPLATE}`}`));
   return {
     name,
@@ -41,8 +44,11 @@ export async function createTestDatabase(o: { empty?: boolean } = {}): Promise<T
   };
 }
 
+/** An AppContext on its own test database, which `close()` also drops. */
+export type TestContext = AppContext & { db: TestDatabase };
+
 /** An AppContext on a fresh clone; `close()` also drops the database. */
-export async function openTestContext(o: { empty?: boolean } = {}): Promise<AppContext & { db: TestDatabase }> {
+export async function openTestContext(o: { empty?: boolean } = {}): Promise<TestContext> {
   const db = await createTestDatabase(o);
   const ctx = await initORM({ url: db.url });
   return {

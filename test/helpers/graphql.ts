@@ -29,6 +29,8 @@ export async function graphqlClient(ctx: AppContext) {
   };
 }
 
+export type GraphQLTestClient = Awaited<ReturnType<typeof graphqlClient>>;
+
 /** Counts the SQL statements the ORM sends while `fn` runs. */
 export async function countStatements<T>(ctx: AppContext, fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
   const knex = ctx.orm.em.getConnection().getKnex();

@@ -40,3 +40,22 @@ export async function startTestServer(ctx: AppContext): Promise<TestServer> {
     },
   };
 }
+
+/**
+ * POSTs one GraphQL request to a test server: its status, the body exactly as sent (the
+ * compiled path's bytes), and the log lines the server wrote for this request alone.
+ */
+export async function postGraphQL(
+  server: TestServer,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ status: number; text: string; logs: Record<string, any>[] }> {
+  const before = server.logs.length;
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, logs: server.logs.slice(before) };
+}

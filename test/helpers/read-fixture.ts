@@ -5,6 +5,7 @@
 import type { Client } from 'pg';
 import type { AppContext } from '../../src/context';
 import { seedAsRealParticipants } from './db';
+import { useTestDatabase } from './test-database';
 
 export interface Markers {
   erroredAudio: number;
@@ -73,4 +74,25 @@ export async function seedReadFixture(ctx: AppContext, c: Client): Promise<Marke
     erroredAudio, channel3Audio, unlinkedAudio, unsyncedAudio, failedBiomechanics, unsyncedBiomechanics, failedSync,
     looseCycle, syncQcFailedCycle, emptyParticipant,
   };
+}
+
+/**
+ * The read fixture as a file's set-up (useTestDatabase): a fresh database holding it, a SQL
+ * client, the in-process GraphQL client and the HTTP server. `prepare` changes the data
+ * further before the clients start.
+ */
+export function useReadFixture(prepare?: (sql: Client) => Promise<void>) {
+  const markers = {} as Markers;
+  const db = useTestDatabase({
+    sql: true,
+    graphql: true,
+    server: true,
+    // The seed and the server start take a while on a loaded machine.
+    timeoutMs: 120_000,
+    prepare: async ({ ctx, sql }) => {
+      Object.assign(markers, await seedReadFixture(ctx, sql!));
+      await prepare?.(sql!);
+    },
+  });
+  return { ...db, markers };
 }
