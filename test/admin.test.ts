@@ -3,14 +3,12 @@
  * destructive steps without their confirmation, and a failing migration leaves the
  * database at the version it had.
  */
-import { Migration } from '@mikro-orm/migrations';
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { aeDb } from './helpers/cli';
-import { withExtraMigrations } from './helpers/migrations';
+import { sqlMigration, withExtraMigrations } from './helpers/migrations';
 import { tableCounts } from './helpers/records';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { MIGRATIONS } from '../migrations';
 import { TABLES, StudyName } from '../src/entities';
 
@@ -22,24 +20,8 @@ const COUNTS = '{ study participant audioProcessing biomechanicsImport synchroni
 const dataTables = async (c: Client) =>
   (await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [[...TABLES]])).rows.map((r) => r.tablename);
 
-/** A cloned database with a SQL client and an in-process GraphQL client, for one describe block. */
-function clonedDatabase() {
-  const db = {} as { ctx: AppContext; c: Client; gql: Awaited<ReturnType<typeof graphqlClient>> };
-  beforeAll(async () => {
-    db.ctx = await openTestContext();
-    db.c = await sqlClient(db.ctx.target.url);
-    db.gql = await graphqlClient(db.ctx);
-  });
-  afterAll(async () => {
-    await db.gql?.stop();
-    await db.c?.end();
-    await db.ctx?.close();
-  });
-  return db;
-}
-
 describe('migrationStatus, migrate and rollback', () => {
-  const db = clonedDatabase();
+  const db = useTestDatabase({ sql: true, graphql: true });
 
   it('migrationStatus reports head, what ran when, nothing pending, and entities matching the schema', async () => {
     const res = await db.gql.query(`{ ${STATUS} }`);
@@ -60,7 +42,7 @@ describe('migrationStatus, migrate and rollback', () => {
     expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
     expect(res.errors![0].message).toMatch(/confirm: "YES"/);
     expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
-    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
+    expect(await dataTables(db.sql)).toHaveLength(TABLES.length);
   });
 
   it('rollback of one step that does not reach base needs no confirmation; migrate re-applies it', async () => {
@@ -75,7 +57,7 @@ describe('migrationStatus, migrate and rollback', () => {
     const res = await db.gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.rollback).toEqual({ migrations: [...NAMES].reverse(), status: { current: null, pending: NAMES } });
-    expect(await dataTables(db.c)).toEqual([]);
+    expect(await dataTables(db.sql)).toEqual([]);
     const status = await db.gql.query(`{ migrationStatus { schemaCheck { ok } } }`);
     expect(status.data.migrationStatus.schemaCheck.ok).toBe(false);
   });
@@ -90,18 +72,18 @@ describe('migrationStatus, migrate and rollback', () => {
     const res = await db.gql.query(`mutation { migrate { migrations status { current head pending } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.migrate).toEqual({ migrations: NAMES, status: { current: HEAD, head: HEAD, pending: [] } });
-    expect(await dataTables(db.c)).toHaveLength(TABLES.length);
+    expect(await dataTables(db.sql)).toHaveLength(TABLES.length);
     expect((await db.gql.query(`mutation { migrate { migrations } }`)).data.migrate.migrations).toEqual([]);
   });
 });
 
 describe('seedSampleData and resetDatabase', () => {
-  const db = clonedDatabase();
+  const db = useTestDatabase({ sql: true, graphql: true });
 
   it('seedSampleData writes the counts it reports, and running it again duplicates nothing', async () => {
     const first = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
     expect(first.errors).toBeUndefined();
-    const counts = await tableCounts(db.c);
+    const counts = await tableCounts(db.sql);
     expect(first.data.seedSampleData).toEqual({
       study: 2, participant: 4, audioProcessing: 24, biomechanicsImport: 24,
       synchronization: counts.synchronization, movementCycles: counts.movement_cycles,
@@ -109,7 +91,7 @@ describe('seedSampleData and resetDatabase', () => {
     expect(counts).toMatchObject({ study: 2, participant: 4, audio_processing: 24, biomechanics_import: 24 });
     const again = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
     expect(again.data.seedSampleData).toEqual(first.data.seedSampleData);
-    expect(await tableCounts(db.c)).toEqual(counts);
+    expect(await tableCounts(db.sql)).toEqual(counts);
   });
 
   it('seedSampleData uses the same generator as ae-db seed (same seed → same rows)', async () => {
@@ -120,7 +102,7 @@ describe('seedSampleData and resetDatabase', () => {
       expect(cli.code).toBe(0);
       const digest = (client: Client) =>
         client.query(`select md5(string_agg(cycle_file_path || start_time_s, ',' order by cycle_file_path)) h from movement_cycles`).then((r) => r.rows[0].h);
-      expect(await digest(c2)).toBe(await digest(db.c));
+      expect(await digest(c2)).toBe(await digest(db.sql));
     } finally {
       await c2.end();
       await viaCli.close();
@@ -130,16 +112,16 @@ describe('seedSampleData and resetDatabase', () => {
   it.each([['no confirmation', 'resetDatabase(confirm: "")'], ['a wrong one', 'resetDatabase(confirm: "delete all data")']])(
     'resetDatabase with %s is refused and deletes nothing',
     async (_what, call) => {
-      const before = await tableCounts(db.c);
+      const before = await tableCounts(db.sql);
       const res = await db.gql.query(`mutation { ${call} ${COUNTS} }`);
       expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
       expect(res.errors![0].message).toMatch(/DELETE ALL DATA/);
-      expect(await tableCounts(db.c)).toEqual(before);
+      expect(await tableCounts(db.sql)).toEqual(before);
     },
   );
 
   it('resetDatabase(confirm: "DELETE ALL DATA") empties every table, returns what it removed, keeps the schema', async () => {
-    const before = await tableCounts(db.c);
+    const before = await tableCounts(db.sql);
     expect(before.movement_cycles).toBeGreaterThan(0);
     const res = await db.gql.query(`mutation { resetDatabase(confirm: "DELETE ALL DATA") ${COUNTS} }`);
     expect(res.errors).toBeUndefined();
@@ -147,48 +129,34 @@ describe('seedSampleData and resetDatabase', () => {
       study: before.study, participant: before.participant, audioProcessing: before.audio_processing,
       biomechanicsImport: before.biomechanics_import, synchronization: before.synchronization, movementCycles: before.movement_cycles,
     });
-    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(await tableCounts(db.sql))).toEqual([0, 0, 0, 0, 0, 0]);
     expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
   });
 
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
     await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: [StudyName.AOA] });
-    const before = await tableCounts(db.c);
+    const before = await tableCounts(db.sql);
     const refused = await aeDb(['reset', '--url', db.ctx.target.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--yes/);
-    expect(await tableCounts(db.c)).toEqual(before);
+    expect(await tableCounts(db.sql)).toEqual(before);
     const done = await aeDb(['reset', '--url', db.ctx.target.url, '--yes']);
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`movement_cycles\\s+${before.movement_cycles}`));
-    expect(Object.values(await tableCounts(db.c))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Object.values(await tableCounts(db.sql))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 
 // A test-only migration list: one migration that works and one that fails half-way.
-class Migration20991231000001_probe_table extends Migration {
-  async up(): Promise<void> {
-    this.addSql('create table ae_probe (id int primary key)');
-  }
-  async down(): Promise<void> {
-    this.addSql('drop table ae_probe');
-  }
-}
-class Migration20991231000002_broken extends Migration {
-  async up(): Promise<void> {
-    this.addSql('create table ae_probe_broken (id int)');
-    this.addSql('select 1 / 0');
-  }
-  async down(): Promise<void> {
-    this.addSql('drop table if exists ae_probe_broken');
-  }
-}
 const PROBE = 'Migration20991231000001_probe_table';
 const BROKEN = 'Migration20991231000002_broken';
 
 describe('a failing migration', () => {
-  const db = withExtraMigrations([{ name: PROBE, class: Migration20991231000001_probe_table }, { name: BROKEN, class: Migration20991231000002_broken }]);
-  const tableExists = async (t: string) => (await db.c.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
+  const db = withExtraMigrations([
+    sqlMigration(PROBE, { up: ['create table ae_probe (id int primary key)'], down: ['drop table ae_probe'] }),
+    sqlMigration(BROKEN, { up: ['create table ae_probe_broken (id int)', 'select 1 / 0'], down: ['drop table if exists ae_probe_broken'] }),
+  ]);
+  const tableExists = async (t: string) => (await db.sql.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
 
   it('migrate to head fails as a whole: MIGRATION_FAILED, the version unchanged, no table of either migration left', async () => {
     expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });

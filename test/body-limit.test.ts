@@ -6,25 +6,13 @@
  */
 import http from 'node:http';
 import { loadConfig } from '../src/config';
-import { initORM, type AppContext } from '../src/context';
-import { createTestDatabase, type TestDatabase } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
+import { useTestDatabase } from './helpers/test-database';
 
 const TOKENS = { read: 'body-read-token-0123456789', write: 'body-write-token-0123456789', admin: 'body-admin-token-0123456789' };
 
-let db: TestDatabase;
-let ctx: AppContext;
-let server: TestServer;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const config = loadConfig({ AE_READ_TOKEN: TOKENS.read, AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: TOKENS.admin });
-  ctx = await initORM({ config, url: db.url });
-  server = await startTestServer(ctx);
-});
-afterAll(async () => {
-  await server?.close();
-  await ctx?.close();
-  await db?.drop();
+const { ctx, server } = useTestDatabase({
+  init: { config: loadConfig({ AE_READ_TOKEN: TOKENS.read, AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: TOKENS.admin }) },
+  server: true,
 });
 
 /** A read whose body is about 1.5 MB: under the large limit, over the small one. */

@@ -4,39 +4,25 @@
  * bad input, and a large export that is streamed with backpressure.
  */
 import http from 'node:http';
-import type { Client } from 'pg';
 import { getNamedType, type GraphQLInputObjectType } from 'graphql';
-import { openTestContext, seedAsRealParticipants, sqlClient } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
-import { initORM, type AppContext } from '../src/context';
+import { startTestServer } from './helpers/http';
+import { useTestDatabase } from './helpers/test-database';
+import { initORM } from '../src/context';
 import { loadConfig } from '../src/config';
 import { TABLES, type TableName } from '../src/entities';
 import { buildAppSchema } from '../src/graphql/schema';
 import { filterFieldNames, LIST_NAME, RECORD_KINDS, TABLE_OF } from '../src/services/read';
 
-let ctx: AppContext;
-let server: TestServer;
-let c: Client;
-let drop: () => Promise<void>;
+const { ctx, sql: c, server } = useTestDatabase({
+  seed: { participantsPerStudy: 3 },
+  asRealParticipants: true,
+  init: { config: loadConfig({}) },
+  sql: true,
+  server: true,
+});
+beforeAll(() => varyTheSeededData());
 
 const READ_TOKEN = 'read-token-0123456789abcdef';
-
-beforeAll(async () => {
-  const seeded = await openTestContext();
-  await seedAsRealParticipants(seeded, { participantsPerStudy: 3 });
-  drop = () => seeded.db.drop();
-  await seeded.orm.close(true);
-  ctx = await initORM({ config: loadConfig({}), url: seeded.target.url });
-  server = await startTestServer(ctx);
-  c = await sqlClient(seeded.target.url);
-  await varyTheSeededData();
-});
-afterAll(async () => {
-  await c?.end();
-  await server?.close();
-  await ctx?.close();
-  await drop?.();
-});
 
 const base = () => server.url.replace('/graphql', '');
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base()}${path}`, { headers });

@@ -4,35 +4,15 @@
  * and fresh keeps the public schema's owner, grants and default privileges.
  */
 import { randomBytes } from 'node:crypto';
-import { Migration } from '@mikro-orm/migrations';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
+import { sqlClient } from './helpers/db';
 import { tableCounts } from './helpers/records';
 import { aeDb } from './helpers/cli';
+import { sqlMigration } from './helpers/migrations';
+import { useTestDatabase } from './helpers/test-database';
 import { initORM, type AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 
-class Migration20991231000003_fails_after_a_table extends Migration {
-  async up(): Promise<void> {
-    this.addSql('create table ae_half_done (id int)');
-    this.addSql(`select 'x'::int`);
-  }
-  async down(): Promise<void> {
-    this.addSql('drop table if exists ae_half_done');
-  }
-}
-
-let seeded: Awaited<ReturnType<typeof openTestContext>>;
-let c: Client;
-beforeAll(async () => {
-  seeded = await openTestContext();
-  await seeded.services.seed.seed({ participantsPerStudy: 1 });
-  c = await sqlClient(seeded.target.url);
-});
-afterAll(async () => {
-  await c?.end();
-  await seeded?.close();
-});
+const { ctx: seeded, sql: c } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true });
 
 /** Every relation and routine of the public schema, the migration history and the row counts. */
 async function snapshot() {
@@ -49,7 +29,13 @@ it('fresh with a migration that fails leaves the old schema, its rows and its hi
   expect(before.rows.movement_cycles).toBeGreaterThan(0);
   const failing = await initORM({
     url: seeded.target.url,
-    migrations: [...MIGRATIONS, { name: 'Migration20991231000003_fails_after_a_table', class: Migration20991231000003_fails_after_a_table }],
+    migrations: [
+      ...MIGRATIONS,
+      sqlMigration('Migration20991231000003_fails_after_a_table', {
+        up: ['create table ae_half_done (id int)', `select 'x'::int`],
+        down: ['drop table if exists ae_half_done'],
+      }),
+    ],
   });
   try {
     await expect(failing.services.migrations.fresh()).rejects.toThrow(/invalid input syntax for type integer/);

@@ -3,34 +3,19 @@
  * before any SQL runs.
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient, waitForLockWaiter } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
+import { sqlClient, waitForLockWaiter } from './helpers/db';
+import { useTestDatabase } from './helpers/test-database';
 import { loadConfig } from '../src/config';
-import { initORM, type AppContext } from '../src/context';
 
-let ctx: AppContext;
-let server: TestServer;
-let dbUrl: string;
-let dropDb: () => Promise<void>;
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
-
-beforeAll(async () => {
-  const seeded = await openTestContext();
-  await seeded.services.seed.seed({ participantsPerStudy: 1 });
-  dbUrl = seeded.target.url;
-  dropDb = () => seeded.db.drop();
-  await seeded.orm.close(true);
-  const config = loadConfig({
-    AE_MAX_DEPTH: '12', AE_MAX_ALIASES: '10', AE_MAX_DIRECTIVES: '5', AE_MAX_TOKENS: '800', AE_MAX_COST: '3000000',
-    AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789', AE_ADMIN_TOKEN: ADMIN_TOKEN,
-  });
-  ctx = await initORM({ config, url: dbUrl, statementTimeoutMs: config.limits.queryTimeoutMs, adminTimeoutMs: config.limits.adminQueryTimeoutMs });
-  server = await startTestServer(ctx);
+const config = loadConfig({
+  AE_MAX_DEPTH: '12', AE_MAX_ALIASES: '10', AE_MAX_DIRECTIVES: '5', AE_MAX_TOKENS: '800', AE_MAX_COST: '3000000',
+  AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789', AE_ADMIN_TOKEN: ADMIN_TOKEN,
 });
-afterAll(async () => {
-  await server?.close();
-  await ctx?.close();
-  await dropDb?.();
+const { ctx, server } = useTestDatabase({
+  seed: { participantsPerStudy: 1 },
+  init: { config, statementTimeoutMs: config.limits.queryTimeoutMs, adminTimeoutMs: config.limits.adminQueryTimeoutMs },
+  server: true,
 });
 
 const sqlDuring = async (fn: () => Promise<unknown>) => {
@@ -131,7 +116,7 @@ describe('GraphQL over HTTP', () => {
 describe('errors and logs', () => {
   let c: Client;
   beforeAll(async () => {
-    c = await sqlClient(dbUrl);
+    c = await sqlClient(ctx.target.url);
   });
   afterAll(() => c.end());
 

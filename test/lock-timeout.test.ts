@@ -4,34 +4,26 @@
  * so with the code LOCK_TIMEOUT; the database is left as it was.
  */
 import type { Client } from 'pg';
-import { openTestContext, sqlClient, waitForLockWaiter } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
+import { sqlClient, waitForLockWaiter } from './helpers/db';
 import { aeDb } from './helpers/cli';
 import { tableCounts } from './helpers/records';
-import { initORM, type AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { loadConfig } from '../src/config';
 
-let seeded: Awaited<ReturnType<typeof openTestContext>>;
-let ctx: AppContext;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
+/** The session that holds the locks; `observer` watches from another. */
 let holder: Client;
-let observer: Client;
-
-beforeAll(async () => {
-  seeded = await openTestContext();
-  await seeded.services.seed.seed({ participantsPerStudy: 1 });
-  ctx = await initORM({ url: seeded.target.url, lockTimeoutMs: 400 });
-  gql = await graphqlClient(ctx);
-  holder = await sqlClient(seeded.target.url);
-  observer = await sqlClient(seeded.target.url);
-});
-afterAll(async () => {
-  await holder?.query('rollback').catch(() => undefined);
-  await holder?.end();
-  await observer?.end();
-  await gql?.stop();
-  await ctx?.close();
-  await seeded?.close();
+const { ctx, sql: observer, gql } = useTestDatabase({
+  seed: { participantsPerStudy: 1 },
+  init: { lockTimeoutMs: 400 },
+  sql: true,
+  graphql: true,
+  prepare: async ({ ctx }) => {
+    holder = await sqlClient(ctx.target.url);
+    return async () => {
+      await holder.query('rollback').catch(() => undefined);
+      await holder.end();
+    };
+  },
 });
 afterEach(() => holder.query('rollback'));
 
@@ -79,7 +71,7 @@ it('migrate gives up after the lock timeout with LOCK_TIMEOUT and the version st
 it('ae-db truncate takes AE_LOCK_TIMEOUT_MS from the environment and fails in one sentence, exit 1', async () => {
   const before = await tableCounts(observer);
   await holdLock('study', 'access share');
-  const run = aeDb(['truncate', '--yes', '--url', seeded.target.url], { AE_LOCK_TIMEOUT_MS: '300' });
+  const run = aeDb(['truncate', '--yes', '--url', ctx.target.url], { AE_LOCK_TIMEOUT_MS: '300' });
   // Without a lock timeout the command would wait here for ever: let it be seen waiting first.
   await waitForLockWaiter(observer, 'ae-db');
   const r = await within(20_000, run);

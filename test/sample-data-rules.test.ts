@@ -4,9 +4,7 @@
  * its own SQL query over every seeded row, so a rule the schema does not (or no longer)
  * enforce is still caught, and a failure names the rule it broke.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { ALL_STUDIES, generateParticipant } from '../src/services/seed/sample-data';
 
 const PER_STUDY = 6;
@@ -116,17 +114,7 @@ function ruleQueries(): Record<string, string> {
 }
 
 describe.each(SEEDS)('sample data with seed %i', (seed) => {
-  let ctx: AppContext;
-  let c: Client;
-  beforeAll(async () => {
-    ctx = await openTestContext();
-    await ctx.services.seed.seed({ participantsPerStudy: PER_STUDY, seed });
-    c = await sqlClient(ctx.target.url);
-  });
-  afterAll(async () => {
-    await c?.end();
-    await ctx?.close();
-  });
+  const { sql: c } = useTestDatabase({ seed: { participantsPerStudy: PER_STUDY, seed }, sql: true });
 
   it('stores every generated row', async () => {
     let audio = 0;

@@ -4,9 +4,8 @@
  */
 import type { Client } from 'pg';
 import { getNamedType, getNullableType, GraphQLEnumType, GraphQLList, GraphQLObjectType, type GraphQLOutputType } from 'graphql';
-import { openTestContext, sqlClient } from './helpers/db';
+import { useTestDatabase } from './helpers/test-database';
 import { buildAppSchema } from '../src/graphql/schema';
-import type { AppContext } from '../src/context';
 import { MIGRATIONS } from '../migrations';
 
 const CH = ['', '_ch1', '_ch2', '_ch3', '_ch4'];
@@ -148,16 +147,9 @@ async function actualColumns(c: Client, table: string): Promise<string[]> {
 }
 
 describe('migrated schema (from the catalog)', () => {
-  let ctx: AppContext;
-  let c: Client;
+  const { ctx, sql: c } = useTestDatabase({ empty: true, sql: true });
   beforeAll(async () => {
-    ctx = await openTestContext({ empty: true });
     expect(await ctx.services.migrations.upgrade('head')).toHaveLength(MIGRATIONS.length);
-    c = await sqlClient(ctx.target.url);
-  });
-  afterAll(async () => {
-    await c.end();
-    await ctx.close();
   });
 
   it.each(Object.keys(EXPECTED))('%s has exactly the columns, types, nullability and defaults of docs/data-model.md', async (table) => {

@@ -4,35 +4,23 @@
  * refused unless --force (seedSampleData(force: true)), and even then their rows, and the
  * study rows, stay exactly as they were.
  */
-import type { Client } from 'pg';
-import { createTestDatabase, seedAsRealParticipants, sqlClient, type TestDatabase } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
 import { aeDb } from './helpers/cli';
-import { initORM, type AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { Knee, Maneuver, StudyName, TABLES } from '../src/entities';
 
-let db: TestDatabase;
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
+const { ctx, sql: c, gql } = useTestDatabase({
+  // The lab's database: real participants AOA 1001 and 1011 with their recordings, syncs and cycles.
+  seed: { participantsPerStudy: 11, studies: [StudyName.AOA], seed: 5 },
+  asRealParticipants: true,
+  sql: true,
+  graphql: true,
+});
 let realIds: number[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ctx = await initORM({ url: db.url });
-  c = await sqlClient(db.url);
-  gql = await graphqlClient(ctx);
-  // The lab's database: real participants AOA 1001 and 1011 with their recordings, syncs and cycles.
-  await seedAsRealParticipants(ctx, { participantsPerStudy: 11, studies: [StudyName.AOA], seed: 5 });
   await c.query('delete from participant where study_participant_id not in (1001, 1011)');
   realIds = (await c.query('select id from participant order by id')).rows.map((r) => r.id);
   expect(realIds).toHaveLength(2);
-});
-afterAll(async () => {
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-  await db?.drop();
 });
 
 /** Every row of the real participants and of their study, as JSON: any change shows. */
@@ -51,7 +39,7 @@ const counts = async () =>
 
 it('ae-db seed on a database holding AOA 1001 and 1011 refuses, names them, and writes nothing', async () => {
   const before = { rows: await realRows(), counts: await counts() };
-  const r = await aeDb(['seed', '--url', db.url]);
+  const r = await aeDb(['seed', '--url', ctx.db.url]);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^Error: This database holds 2 participant\(s\) the sample data did not write \(AOA 1001, AOA 1011\), so seeding was refused and nothing was written\. .*--force/);
   expect({ rows: await realRows(), counts: await counts() }).toEqual(before);
@@ -59,7 +47,7 @@ it('ae-db seed on a database holding AOA 1001 and 1011 refuses, names them, and 
 
 it('ae-db seed --force seeds next to them, in its own number range, and leaves their rows and the study rows exactly as they were', async () => {
   const before = await realRows();
-  const r = await aeDb(['seed', '--force', '--participants', '2', '--url', db.url]);
+  const r = await aeDb(['seed', '--force', '--participants', '2', '--url', ctx.db.url]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Sample participants: AOA 901001–901002, preOA 902001–902002, SMoCK 903001–903002');

@@ -1,35 +1,31 @@
 /**
- * Test-only migration lists: a cloned database and an AppContext whose migrations are the
- * real ones plus `extra` (not applied yet), with SQL and GraphQL clients, for one block.
+ * Test-only migrations: one made of SQL statements, and a cloned database whose context's
+ * migrations are the real ones plus some not applied yet, with SQL and GraphQL clients.
  */
 import type { MigrationObject } from '@mikro-orm/core';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './db';
-import { graphqlClient } from './graphql';
-import { initORM, type AppContext } from '../../src/context';
+import { Migration } from '@mikro-orm/migrations';
+import { useTestDatabase } from './test-database';
 import { MIGRATIONS } from '../../migrations';
 
-export interface ExtraMigrationsDb {
-  ctx: AppContext;
-  c: Client;
-  gql: Awaited<ReturnType<typeof graphqlClient>>;
+/** A migration named `name` whose up and down run these statements, in order. */
+export function sqlMigration(name: string, statements: { up: string[]; down: string[] }): MigrationObject {
+  class SqlMigration extends Migration {
+    async up(): Promise<void> {
+      for (const sql of statements.up) this.addSql(sql);
+    }
+    async down(): Promise<void> {
+      for (const sql of statements.down) this.addSql(sql);
+    }
+  }
+  return { name, class: SqlMigration };
 }
 
-/** Registers beforeAll/afterAll; the returned object is filled before the first test. */
-export function withExtraMigrations(extra: MigrationObject[], o: { seedParticipants?: number } = {}): ExtraMigrationsDb {
-  const db = {} as ExtraMigrationsDb & { base: AppContext };
-  beforeAll(async () => {
-    db.base = await openTestContext();
-    if (o.seedParticipants) await db.base.services.seed.seed({ participantsPerStudy: o.seedParticipants });
-    db.ctx = await initORM({ url: db.base.target.url, migrations: [...MIGRATIONS, ...extra] });
-    db.c = await sqlClient(db.base.target.url);
-    db.gql = await graphqlClient(db.ctx);
+/** useTestDatabase with `extra` after the real migrations (not applied yet), for one block. */
+export function withExtraMigrations(extra: MigrationObject[], o: { seedParticipants?: number } = {}) {
+  return useTestDatabase({
+    seed: o.seedParticipants ? { participantsPerStudy: o.seedParticipants } : undefined,
+    init: { migrations: [...MIGRATIONS, ...extra] },
+    sql: true,
+    graphql: true,
   });
-  afterAll(async () => {
-    await db.gql?.stop();
-    await db.c?.end();
-    await db.ctx?.close();
-    await db.base?.close();
-  });
-  return db;
 }
