@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { ConfigError, loadConfig } from '../src/config';
 import { startApp } from '../src/app';
-import { initORM, type AppContext } from '../src/context';
+import { initORM } from '../src/context';
 import { startServer, stop, type Started } from './helpers/server-process';
 import { useTestDatabase } from './helpers/test-database';
 

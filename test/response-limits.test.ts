@@ -11,7 +11,7 @@ import type { RequestLimits } from '../src/config';
 
 let cycles: number;
 const apps: RunningApp[] = [];
-const { ctx, sql: c } = useTestDatabase({
+const { ctx } = useTestDatabase({
   seed: { participantsPerStudy: 2 },
   sql: true,
   prepare: async ({ sql }) => {

@@ -13,7 +13,12 @@ import { withDatabase } from '../../src/config';
 import { initORM, type InitOptions } from '../../src/context';
 import type { SeedOptions } from '../../src/services/seed/seed';
 import {
-  createTestDatabase, seedAsRealParticipants, serverUrl, testDatabaseName, type TestContext, type TestDatabase,
+  createTestDatabase,
+  seedAsRealParticipants,
+  serverUrl,
+  testDatabaseName,
+  type TestContext,
+  type TestDatabase,
 } from './db';
 import { graphqlClient, type GraphQLTestClient } from './graphql';
 import { startTestServer, type TestServer } from './http';
@@ -46,8 +51,9 @@ export interface TestDatabaseOptions {
 }
 
 /** The context, and the clients `O` asks for. */
-export type UsedTestDatabase<O extends TestDatabaseOptions> = { ctx: TestContext } &
-  (O extends { sql: true } ? { sql: Client } : unknown) &
+export type UsedTestDatabase<O extends TestDatabaseOptions> = { ctx: TestContext } & (O extends { sql: true }
+  ? { sql: Client }
+  : unknown) &
   (O extends { graphql: true } ? { gql: GraphQLTestClient } : unknown) &
   (O extends { server: true } ? { server: TestServer } : unknown);
 
