@@ -16,18 +16,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
-import { startCluster, waitFor, type PgCluster } from './lib/pg-cluster';
+import { waitFor } from './lib/pg-cluster';
+import { LAB_DATABASE as DB, queryOnce, startLabCluster } from './lib/lab-cluster';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
 import { median, percentile } from './lib/stats';
 import { readOptions } from './lib/options';
 
 const log = (line: string) => process.stderr.write(`[replicas] ${line}\n`);
-const DB = 'acoustic_emissions';
 const WRITE_TOKEN = `replicas-${Date.now()}-write-token-0123456789`;
 
 interface Options {
@@ -91,42 +89,33 @@ async function readLoad(graphqlUrl: string, clients: number, seconds: number): P
   return stats;
 }
 
-async function query<T = any>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 /** Statements of the API (application_name ae-graphql…) in `url`'s pg_stat_statements: a user-table read. */
 const statementCalls = (url: string) =>
-  query(url, `select coalesce(sum(calls), 0)::float8 as n from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query ~* '"(movement_cycles|participant)"' and query !~ 'pg_stat_statements'`).then((r) => Number(r[0].n));
+  queryOnce(url, `select coalesce(sum(calls), 0)::float8 as n from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query ~* '"(movement_cycles|participant)"' and query !~ 'pg_stat_statements'`).then((r) => Number(r[0].n));
 
 async function health(server: ServerProcess): Promise<any> {
   return (await fetch(`${server.baseUrl}/health`)).json();
 }
 
+/** A primary seeded with the dataset and a standby of it, both with pg_stat_statements. */
+const startReplicaCluster = (size: Options['size']) =>
+  startLabCluster({
+    statementStats: true,
+    seed: { participantsPerStudy: SAMPLE_SIZES[size], seed: 42, applicationName: 'ae-bench seed' },
+    standby: true,
+  });
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const o = parseOptions(argv);
-  let cluster: PgCluster | undefined;
+  let cluster: Awaited<ReturnType<typeof startReplicaCluster>> | undefined;
   const servers: ServerProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'ae-bench-replicas-'));
   try {
-    cluster = await startCluster();
-    const primaryUrl = cluster.primary.url(DB);
-    await query(cluster.primary.url(), `create database ${DB}`);
-    await query(primaryUrl, 'create extension pg_stat_statements');
     log(`seeding the ${o.size} dataset (${SAMPLE_SIZES[o.size]} participants per study) …`);
-    const setup = await initORM({ url: primaryUrl, applicationName: 'ae-bench seed' });
-    await setup.services.migrations.upgrade('head');
-    await setup.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[o.size], seed: 42 });
-    await setup.close();
-    const standby = await cluster.addStandby();
+    cluster = await startReplicaCluster(o.size);
+    const { standby } = cluster;
+    const primaryUrl = cluster.primary.url(DB);
     const standbyUrl = standby.url(DB);
-    await waitFor(standbyUrl, 'select count(*) > 0 from movement_cycles');
 
     const onPrimary = await startServerProcess(primaryUrl, join(dir, 'primary-only.log'), { AE_WRITE_TOKEN: WRITE_TOKEN });
     servers.push(onPrimary);
@@ -220,7 +209,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return failover.errors + reads.primary.errors + reads.replica.errors === 0 ? 0 : 1;
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);
-    await cluster?.destroy().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,39 +8,33 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Client } from 'pg';
 import { seedAsRealParticipants } from './helpers/db';
 import { initORM, type AppContext } from '../src/context';
 import { rootCause } from '../src/services/ops/diagnose';
-import { startCluster, type PgCluster } from '../bench/lib/pg-cluster';
-import { startPgBouncer, type PgBouncer } from '../bench/lib/pgbouncer';
+import { LAB_DATABASE as DB, startLabCluster, type LabCluster } from '../bench/lib/lab-cluster';
+import type { PgBouncer } from '../bench/lib/pgbouncer';
 import { startServerProcess, type ServerProcess } from '../bench/lib/server-process';
 import { loadFixture, rowCounts, runLoad } from '../bench/soak';
 import { TABLES } from '../src/entities';
 
 jest.setTimeout(180_000);
 
-const DB = 'acoustic_emissions';
 const WRITE_TOKEN = 'pgbouncer-test-write-token-0123456789';
 /** Not UTC, so a session left in UTC by the export would show. */
 const SERVER_ZONE = 'America/New_York';
-let cluster: PgCluster;
+const CLUSTER = { settings: { timezone: SERVER_ZONE }, pgbouncer: { poolMode: 'transaction', poolSize: 3 } } as const;
+let cluster: LabCluster<typeof CLUSTER>;
 let bouncer: PgBouncer;
 let dir: string;
 
 beforeAll(async () => {
-  cluster = await startCluster({ settings: { timezone: SERVER_ZONE } });
-  const c = new Client({ connectionString: cluster.primary.url() });
-  await c.connect();
-  await c.query(`create database ${DB}`);
-  await c.end();
-  bouncer = await startPgBouncer(cluster.primary.url(), { poolMode: 'transaction', poolSize: 3 });
+  cluster = await startLabCluster(CLUSTER);
+  bouncer = cluster.bouncer;
   dir = mkdtempSync(join(tmpdir(), 'ae-pgbouncer-test-'));
 });
 
 afterAll(async () => {
-  await bouncer?.stop();
-  await cluster?.destroy();
+  await cluster?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

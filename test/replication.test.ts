@@ -3,37 +3,27 @@
  * pg_basebackup -R from Debian's PostgreSQL 15, started by this test. The API runs with the
  * standby as its replica; the standby's own pg_stat_statements shows which reads it served.
  */
-import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { initORM, type AppContext } from '../src/context';
-import { startCluster, waitFor, type PgCluster, type PgNode } from '../bench/lib/pg-cluster';
+import { waitFor, type PgNode } from '../bench/lib/pg-cluster';
+import { LAB_DATABASE as DB, queryOnce, startLabCluster, type LabCluster } from '../bench/lib/lab-cluster';
 import { startTestServer, type TestServer } from './helpers/http';
 
 jest.setTimeout(120_000);
 
 const MAX_LAG_S = 2;
 const WRITE_TOKEN = 'replication-test-write-token-0123';
-const DB = 'acoustic_emissions';
 const CYCLES = '{ movementCycles(first: 50, filter: { maneuver: walk }) { totalCount nodes { id durationS } } }';
 
-let cluster: PgCluster;
+const CLUSTER = { statementStats: true, seed: { participantsPerStudy: 2, seed: 3 }, standby: true } as const;
+let cluster: LabCluster<typeof CLUSTER>;
 let standby: PgNode;
 let ctx: AppContext;
 let server: TestServer;
 
-async function sql<T = any>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 /** Calls of statements reading movement_cycles in `url`'s own pg_stat_statements (compiled reads run as COPY). */
 async function cycleReads(url: string): Promise<number> {
-  const [row] = await sql(
+  const [row] = await queryOnce(
     url,
     `select coalesce(sum(calls), 0)::int as n from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database()) and query like '%from "movement_cycles"%' and query not like '%pg_stat_statements%'`,
@@ -62,20 +52,11 @@ const upsertParticipant = (number: number) =>
 const readParticipant = (number: number) =>
   server.post({ query: 'query($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId } }', variables: { n: number } });
 const participantOn = (node: PgNode, number: number) =>
-  sql(node.url(DB), `select 1 from participant p join study s on s.id = p.study_id where s.name = 'AOA' and p.study_participant_id = $1`, [number]).then((r) => r.length === 1);
+  queryOnce(node.url(DB), `select 1 from participant p join study s on s.id = p.study_id where s.name = 'AOA' and p.study_participant_id = $1`, [number]).then((r) => r.length === 1);
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  await sql(cluster.primary.url(), `create database ${DB}`);
-  await sql(cluster.primary.url(DB), 'create extension pg_stat_statements');
-  const setup = await initORM({ url: cluster.primary.url(DB) });
-  try {
-    await setup.services.migrations.upgrade('head');
-    await setup.services.seed.seed({ participantsPerStudy: 2, seed: 3 });
-  } finally {
-    await setup.close();
-  }
-  standby = await cluster.addStandby();
+  cluster = await startLabCluster(CLUSTER);
+  standby = cluster.standby;
   ctx = await initORM({
     url: cluster.primary.url(DB),
     config: loadConfig({ AE_WRITE_TOKEN: WRITE_TOKEN }),
@@ -88,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await ctx?.close();
-  await cluster?.destroy();
+  await cluster?.stop();
 });
 
 it('/health reports the standby, its state and its lag', async () => {
@@ -131,7 +112,7 @@ it('puts a write on the primary at once (the mutation’s read-back included) an
 });
 
 it('skips a standby that lags more than AE_MAX_REPLICA_LAG_S: reads go to the primary and see the newest writes', async () => {
-  await sql(standby.url(), 'select pg_wal_replay_pause()');
+  await queryOnce(standby.url(), 'select pg_wal_replay_pause()');
   try {
     const written = await upsertParticipant(702);
     // The read-back of the mutation comes from the primary: the standby cannot have the row.
@@ -150,7 +131,7 @@ it('skips a standby that lags more than AE_MAX_REPLICA_LAG_S: reads go to the pr
     await server.post({ query: CYCLES });
     expect((await cycleReads(cluster.primary.url(DB))) - onPrimary).toBeGreaterThanOrEqual(1);
   } finally {
-    await sql(standby.url(), 'select pg_wal_replay_resume()');
+    await queryOnce(standby.url(), 'select pg_wal_replay_resume()');
   }
   await until('the standby serves reads again', async () => (await healthOf()).replicas[0].servesReads);
   expect(await participantOn(standby, 702)).toBe(true);
