@@ -1,9 +1,9 @@
-import { Check, Entity, Index, ManyToOne, Unique } from '@mikro-orm/core';
+import { Check, Entity, Index, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
   BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, SegmentsColumn,
-  StringColumn, TextColumn, TimestampColumn,
+  ReferenceColumn, StringColumn, TextColumn, TimestampColumn,
 } from './columns';
 import { ArtifactType, Knee, Maneuver, MicPosition } from './enums';
 import { Participant } from './Participant';
@@ -24,21 +24,15 @@ const qcFlagCovers = (flag: string, segments: string) => `${flag} or coalesce(ca
 @Check({ name: 'audio_processing_audio_qc_fail_ch3_segments_check', expression: qcFlagCovers('audio_qc_fail_ch3', 'qc_fail_segments_ch3') })
 @Check({ name: 'audio_processing_audio_qc_fail_ch4_segments_check', expression: qcFlagCovers('audio_qc_fail_ch4', 'qc_fail_segments_ch4') })
 export class AudioProcessing extends ProcessingRecord {
-  @ManyToOne(() => Participant, { deleteRule: 'cascade', index: 'audio_processing_participant_id_index' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;
 
   /** The biomechanics recorded at the same time (one side of a circular pair of links). */
-  @ManyToOne(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null', index: 'audio_processing_biomechanics_import_id_index' })
+  @ReferenceColumn(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null' })
   biomechanicsImport?: BiomechanicsImport | null;
 
-  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
-  get participantId(): number {
-    return this.participant.id;
-  }
-
-  get biomechanicsImportId(): number | null {
-    return this.biomechanicsImport?.id ?? null;
-  }
+  declare readonly participantId: number;
+  declare readonly biomechanicsImportId: number | null;
 
   // File
   @StringColumn(255) audioFileName!: string;
@@ -51,15 +45,15 @@ export class AudioProcessing extends ProcessingRecord {
   @TimestampColumn() recordingDate!: Date;
   @TimestampColumn({ description: 'Falls on the calendar date of recordingDate.' }) recordingTime!: Date;
   @StringColumn(10, { nullable: true, description: 'UTC when not given.' }) recordingTimezone?: string | null;
-  @EnumColumn(() => Knee, Knee) knee!: Knee;
-  @EnumColumn(() => Maneuver, Maneuver) maneuver!: Maneuver;
+  @EnumColumn(Knee) knee!: Knee;
+  @EnumColumn(Maneuver) maneuver!: Maneuver;
   @IntColumn({ min: 1, max: 4 }) numChannels!: number;
   @FloatColumn({ positive: true, default: 46875 }) sampleRate: number = 46875;
 
-  @EnumColumn(() => MicPosition, MicPosition, { fieldName: 'mic_1_position' }) mic1Position!: MicPosition;
-  @EnumColumn(() => MicPosition, MicPosition, { fieldName: 'mic_2_position' }) mic2Position!: MicPosition;
-  @EnumColumn(() => MicPosition, MicPosition, { fieldName: 'mic_3_position' }) mic3Position!: MicPosition;
-  @EnumColumn(() => MicPosition, MicPosition, { fieldName: 'mic_4_position' }) mic4Position!: MicPosition;
+  @EnumColumn(MicPosition, { fieldName: 'mic_1_position' }) mic1Position!: MicPosition;
+  @EnumColumn(MicPosition, { fieldName: 'mic_2_position' }) mic2Position!: MicPosition;
+  @EnumColumn(MicPosition, { fieldName: 'mic_3_position' }) mic3Position!: MicPosition;
+  @EnumColumn(MicPosition, { fieldName: 'mic_4_position' }) mic4Position!: MicPosition;
   @TextColumn({ fieldName: 'mic_1_notes' }) mic1Notes?: string | null;
   @TextColumn({ fieldName: 'mic_2_notes' }) mic2Notes?: string | null;
   @TextColumn({ fieldName: 'mic_3_notes' }) mic3Notes?: string | null;
@@ -79,11 +73,11 @@ export class AudioProcessing extends ProcessingRecord {
   @BoolColumn() audioQcFailCh2 = false;
   @BoolColumn() audioQcFailCh3 = false;
   @BoolColumn() audioQcFailCh4 = false;
-  @EnumArrayColumn(() => ArtifactType, ArtifactType) qcArtifactType?: ArtifactType[] | null;
-  @EnumArrayColumn(() => ArtifactType, ArtifactType) qcArtifactTypeCh1?: ArtifactType[] | null;
-  @EnumArrayColumn(() => ArtifactType, ArtifactType) qcArtifactTypeCh2?: ArtifactType[] | null;
-  @EnumArrayColumn(() => ArtifactType, ArtifactType) qcArtifactTypeCh3?: ArtifactType[] | null;
-  @EnumArrayColumn(() => ArtifactType, ArtifactType) qcArtifactTypeCh4?: ArtifactType[] | null;
+  @EnumArrayColumn(ArtifactType) qcArtifactType?: ArtifactType[] | null;
+  @EnumArrayColumn(ArtifactType) qcArtifactTypeCh1?: ArtifactType[] | null;
+  @EnumArrayColumn(ArtifactType) qcArtifactTypeCh2?: ArtifactType[] | null;
+  @EnumArrayColumn(ArtifactType) qcArtifactTypeCh3?: ArtifactType[] | null;
+  @EnumArrayColumn(ArtifactType) qcArtifactTypeCh4?: ArtifactType[] | null;
   @SegmentsColumn() qcFailSegments?: number[] | null;
   @SegmentsColumn() qcFailSegmentsCh1?: number[] | null;
   @SegmentsColumn() qcFailSegmentsCh2?: number[] | null;

@@ -1,7 +1,7 @@
-import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
+import { Entity, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
-import { BoolColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn } from './columns';
+import { BoolColumn, EnumColumn, FloatColumn, IntColumn, ReferenceColumn, StringColumn, TextColumn } from './columns';
 import { BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver } from './enums';
 import { Participant } from './Participant';
 import { AudioProcessing } from './AudioProcessing';
@@ -11,28 +11,22 @@ import { AudioProcessing } from './AudioProcessing';
 @Entity({ tableName: 'biomechanics_import' })
 @Unique({ name: 'biomechanics_import_participant_file_knee_maneuver_key', properties: ['participant', 'biomechanicsFile', 'knee', 'maneuver'] })
 export class BiomechanicsImport extends ProcessingRecord {
-  @ManyToOne(() => Participant, { deleteRule: 'cascade', index: 'biomechanics_import_participant_id_index' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;
 
   /** The audio recorded at the same time (the other side of the circular pair). */
-  @ManyToOne(() => AudioProcessing, { nullable: true, deleteRule: 'set null', index: 'biomechanics_import_audio_processing_id_index' })
+  @ReferenceColumn(() => AudioProcessing, { nullable: true, deleteRule: 'set null' })
   audioProcessing?: AudioProcessing | null;
 
-  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
-  get participantId(): number {
-    return this.participant.id;
-  }
-
-  get audioProcessingId(): number | null {
-    return this.audioProcessing?.id ?? null;
-  }
+  declare readonly participantId: number;
+  declare readonly audioProcessingId: number | null;
 
   @StringColumn(255) biomechanicsFile!: string;
   @StringColumn(100, { nullable: true }) sheetName?: string | null;
-  @EnumColumn(() => BiomechanicsType, BiomechanicsType) biomechanicsType!: BiomechanicsType;
-  @EnumColumn(() => Knee, Knee) knee!: Knee;
-  @EnumColumn(() => Maneuver, Maneuver) maneuver!: Maneuver;
-  @EnumColumn(() => BiomechanicsSyncMethod, BiomechanicsSyncMethod) biomechanicsSyncMethod!: BiomechanicsSyncMethod;
+  @EnumColumn(BiomechanicsType) biomechanicsType!: BiomechanicsType;
+  @EnumColumn(Knee) knee!: Knee;
+  @EnumColumn(Maneuver) maneuver!: Maneuver;
+  @EnumColumn(BiomechanicsSyncMethod) biomechanicsSyncMethod!: BiomechanicsSyncMethod;
   @FloatColumn({ positive: true }) biomechanicsSampleRate!: number;
   @TextColumn() biomechanicsNotes?: string | null;
   @IntColumn({ min: 0 }) numSubRecordings!: number;

@@ -1,7 +1,9 @@
-import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
+import { Check, Entity, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
-import { BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TimestampColumn } from './columns';
+import {
+  BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, ReferenceColumn, StringColumn, TimestampColumn,
+} from './columns';
 import { Knee, Maneuver, WalkSpeed } from './enums';
 import { Participant } from './Participant';
 import { AudioProcessing } from './AudioProcessing';
@@ -24,39 +26,27 @@ import { Synchronization, WALK_PASS_SPEED_CHECK } from './Synchronization';
   expression: 'biomechanics_import_id is null or (bio_start_time is not null and bio_end_time is not null)',
 })
 export class MovementCycle extends ProcessingRecord {
-  @ManyToOne(() => Participant, { deleteRule: 'cascade', index: 'movement_cycles_participant_id_index' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;
 
-  @ManyToOne(() => AudioProcessing, { deleteRule: 'cascade', index: 'movement_cycles_audio_processing_id_index' })
+  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade' })
   audioProcessing!: AudioProcessing;
 
-  @ManyToOne(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null', index: 'movement_cycles_biomechanics_import_id_index' })
+  @ReferenceColumn(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null' })
   biomechanicsImport?: BiomechanicsImport | null;
 
-  @ManyToOne(() => Synchronization, { nullable: true, deleteRule: 'cascade', index: 'movement_cycles_synchronization_id_index' })
+  @ReferenceColumn(() => Synchronization, { nullable: true, deleteRule: 'cascade' })
   synchronization?: Synchronization | null;
 
-  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
-  get participantId(): number {
-    return this.participant.id;
-  }
+  declare readonly participantId: number;
+  declare readonly audioProcessingId: number;
+  declare readonly biomechanicsImportId: number | null;
+  declare readonly synchronizationId: number | null;
 
-  get audioProcessingId(): number {
-    return this.audioProcessing.id;
-  }
-
-  get biomechanicsImportId(): number | null {
-    return this.biomechanicsImport?.id ?? null;
-  }
-
-  get synchronizationId(): number | null {
-    return this.synchronization?.id ?? null;
-  }
-
-  @EnumColumn(() => Knee, Knee) knee!: Knee;
-  @EnumColumn(() => Maneuver, Maneuver) maneuver!: Maneuver;
+  @EnumColumn(Knee) knee!: Knee;
+  @EnumColumn(Maneuver) maneuver!: Maneuver;
   @IntColumn({ nullable: true, min: 1 }) passNumber?: number | null;
-  @EnumColumn(() => WalkSpeed, WalkSpeed, { nullable: true }) speed?: WalkSpeed | null;
+  @EnumColumn(WalkSpeed, { nullable: true }) speed?: WalkSpeed | null;
 
   @StringColumn(255) cycleFile!: string;
   @IntColumn({ min: 0 }) cycleIndex!: number;

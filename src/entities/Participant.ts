@@ -1,22 +1,18 @@
-import { Entity, ManyToOne, Unique } from '@mikro-orm/core';
+import { Entity, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { BaseRecord } from './base';
-import { IntColumn } from './columns';
+import { IntColumn, ReferenceColumn } from './columns';
 import { Study } from './Study';
 
 @ObjectType({ description: 'A participant of one study, known by their number inside it (1011 in folder #AOA1011).' })
 @Entity({ tableName: 'participant' })
 @Unique({ name: 'participant_study_id_study_participant_id_key', properties: ['study', 'studyParticipantId'] })
 export class Participant extends BaseRecord {
-  @ManyToOne(() => Study, { deleteRule: 'cascade', index: 'participant_study_id_index' })
+  @ReferenceColumn(() => Study, { deleteRule: 'cascade' })
   study!: Study;
+
+  declare readonly studyId: number;
 
   @IntColumn({ min: 0, description: "The participant's number inside the study." })
   studyParticipantId!: number;
-
-  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
-  get studyId(): number {
-    return this.study.id;
-  }
-
 }

@@ -8,8 +8,8 @@ import { StudyName } from './enums';
 @Entity({ tableName: 'study' })
 @Check({ name: 'study_name_check', expression: `name ~ '^(${Object.values(StudyName).join('|')})$'` })
 export class Study extends BaseRecord {
-  // varchar(50) as in the guide, checked against the study names (not an ORM enum, which would be `text`).
-  @StringColumn(50, { graphqlType: () => StudyName })
+  // varchar(50) as in the guide, checked against the study names.
+  @StringColumn(50, { vocabulary: StudyName })
   @Unique({ name: 'study_name_key' })
   name!: StudyName;
 }

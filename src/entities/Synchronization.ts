@@ -1,8 +1,9 @@
-import { Check, Entity, ManyToOne, Unique } from '@mikro-orm/core';
+import { Check, Entity, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, StringColumn, TextColumn, TimestampColumn,
+  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, ReferenceColumn, StringColumn, TextColumn,
+  TimestampColumn,
 } from './columns';
 import { Knee, Maneuver, StompDetectionMethod, SyncMethod, WalkSpeed } from './enums';
 import { Participant } from './Participant';
@@ -36,32 +37,23 @@ const stompMethodNeeds = (method: string, a: string, b: string) =>
   expression: 'audio_sync_time_left is null or audio_sync_time_right is null or audio_sync_offset is not null',
 })
 export class Synchronization extends ProcessingRecord {
-  @ManyToOne(() => Participant, { deleteRule: 'cascade', index: 'synchronization_participant_id_index' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;
 
-  @ManyToOne(() => AudioProcessing, { deleteRule: 'cascade', index: 'synchronization_audio_processing_id_index' })
+  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade' })
   audioProcessing!: AudioProcessing;
 
-  @ManyToOne(() => BiomechanicsImport, { deleteRule: 'cascade', index: 'synchronization_biomechanics_import_id_index' })
+  @ReferenceColumn(() => BiomechanicsImport, { deleteRule: 'cascade' })
   biomechanicsImport!: BiomechanicsImport;
 
-  // Exposed in GraphQL by src/graphql/resolvers/relations.ts (rows from the read layer carry these ids as data).
-  get participantId(): number {
-    return this.participant.id;
-  }
+  declare readonly participantId: number;
+  declare readonly audioProcessingId: number;
+  declare readonly biomechanicsImportId: number;
 
-  get audioProcessingId(): number {
-    return this.audioProcessing.id;
-  }
-
-  get biomechanicsImportId(): number {
-    return this.biomechanicsImport.id;
-  }
-
-  @EnumColumn(() => Knee, Knee) knee!: Knee;
-  @EnumColumn(() => Maneuver, Maneuver) maneuver!: Maneuver;
+  @EnumColumn(Knee) knee!: Knee;
+  @EnumColumn(Maneuver) maneuver!: Maneuver;
   @IntColumn({ nullable: true, min: 1, description: 'Walk pass (1, 2, …); null for fe and sts.' }) passNumber?: number | null;
-  @EnumColumn(() => WalkSpeed, WalkSpeed, { nullable: true, description: 'Walk speed; null for fe and sts.' }) speed?: WalkSpeed | null;
+  @EnumColumn(WalkSpeed, { nullable: true, description: 'Walk speed; null for fe and sts.' }) speed?: WalkSpeed | null;
 
   // Sync times (seconds) and offsets
   @FloatColumn({ nullable: true, min: 0 }) bioLeftSyncTime?: number | null;
@@ -83,10 +75,10 @@ export class Synchronization extends ProcessingRecord {
   @FloatColumn({ nullable: true, min: 0 }) contraSelectedAudioSyncTime?: number | null;
 
   // Methods
-  @EnumColumn(() => SyncMethod, SyncMethod, { nullable: true }) syncMethod?: SyncMethod | null;
+  @EnumColumn(SyncMethod, { nullable: true }) syncMethod?: SyncMethod | null;
   @StringColumn(100, { nullable: true }) consensusMethods?: string | null;
-  @EnumArrayColumn(() => StompDetectionMethod, StompDetectionMethod) stompDetectionMethods?: StompDetectionMethod[] | null;
-  @EnumColumn(() => StompDetectionMethod, StompDetectionMethod, { nullable: true }) selectedStompMethod?: StompDetectionMethod | null;
+  @EnumArrayColumn(StompDetectionMethod) stompDetectionMethods?: StompDetectionMethod[] | null;
+  @EnumColumn(StompDetectionMethod, { nullable: true }) selectedStompMethod?: StompDetectionMethod | null;
 
   // Sync file
   @StringColumn(255, { nullable: true }) syncFileName?: string | null;

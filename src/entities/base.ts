@@ -1,6 +1,6 @@
-import { PrimaryKey, Property } from '@mikro-orm/core';
+import { PrimaryKey } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { CreatedTimestampColumn, EnumColumn, TextColumn } from './columns';
+import { CreatedTimestampColumn, EnumColumn, TextColumn, UpdatedTimestampColumn } from './columns';
 import { ProcessingStatus } from './enums';
 
 /** `id serial primary key` and `created_at`, which every table has. */
@@ -25,15 +25,13 @@ export abstract class BaseRecord {
  */
 @ObjectType({ simpleResolvers: true })
 export abstract class ProcessingRecord extends BaseRecord {
-  @Field(() => Date, { description: 'When the row was last changed.' })
-  @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() })
+  @UpdatedTimestampColumn({ description: 'When the row was last changed.' })
   updatedAt: Date = new Date();
 
-  @Field(() => Date)
-  @Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date() })
+  @CreatedTimestampColumn({ writable: true })
   processingDate: Date = new Date();
 
-  @EnumColumn(() => ProcessingStatus, ProcessingStatus, { default: ProcessingStatus.not_processed })
+  @EnumColumn(ProcessingStatus, { default: ProcessingStatus.not_processed })
   processingStatus: ProcessingStatus = ProcessingStatus.not_processed;
 
   @TextColumn()

@@ -2,8 +2,12 @@
  * Column decorators that apply the MikroORM mapping *and* the type-graphql field in one
  * go, so each entity class stays one readable list of columns. Every database-level rule
  * of docs/data-model.md that a CHECK can express is declared here, beside the column it guards.
+ *
+ * Each decorator also records its declaration (`ColumnDeclaration`): the write inputs derive
+ * their GraphQL input fields and class-validator rules from it (src/services/write/column-inputs.ts),
+ * so a column's rules — nullability, bounds, length, vocabulary, default — are stated once.
  */
-import { ArrayType, Check, Enum, Property, type Platform } from '@mikro-orm/core';
+import { ArrayType, Check, Enum, ManyToOne, Property, type Platform } from '@mikro-orm/core';
 import { Field, Float as GqlFloat, Int as GqlInt } from 'type-graphql';
 
 interface ColumnOptions {
@@ -15,6 +19,71 @@ interface ColumnOptions {
 
 type Decorator = (target: object, propertyKey: string) => void;
 
+/** An enum object (`Knee`): its values are what the column stores. */
+export type Vocabulary = Record<string, string>;
+
+/** What every declaration says, whatever the column holds. */
+interface DeclarationBase {
+  property: string;
+  nullable: boolean;
+  /** The GraphQL field's description. */
+  description?: string;
+  /** The value a row (and a write input) gets when none is given. */
+  default?: number | boolean | string;
+}
+
+/** One column as declared: what the ORM maps, GraphQL shows, the CHECK enforces and the write inputs validate. */
+export type ColumnDeclaration = DeclarationBase &
+  (
+    | { kind: 'int'; min?: number; max?: number }
+    /** `positive`: > 0; `min`: ≥ min. Bounded floats are also finite (the CHECK's `< 'Infinity'`). */
+    | { kind: 'float'; min?: number; positive?: boolean }
+    | { kind: 'boolean' }
+    /** varchar(length); `vocabulary`: the values a table CHECK allows, and the GraphQL enum. */
+    | { kind: 'string'; length: number; vocabulary?: Vocabulary }
+    | { kind: 'text' }
+    | { kind: 'timestamp' }
+    /** `timestamptz default now()`; `writable`: a write may give it (else the database's now). */
+    | { kind: 'databaseTimestamp'; writable: boolean }
+    | { kind: 'checksum' }
+    | { kind: 'segments' }
+    | { kind: 'enum'; items: Vocabulary }
+    | { kind: 'enumArray'; items: Vocabulary }
+    /** A foreign key `<property>_id`; `entity` is the referenced one. */
+    | { kind: 'reference'; entity: () => Function }
+  );
+
+/** Declarations by the class that declares them, in declaration order. */
+const DECLARATIONS = new Map<Function, ColumnDeclaration[]>();
+
+type Declared = ColumnDeclaration extends infer D ? (D extends ColumnDeclaration ? Omit<D, 'property'> : never) : never;
+
+function declare(declaration: Declared): Decorator {
+  return (target, property) => {
+    const ctor = (target as { constructor: Function }).constructor;
+    if (!DECLARATIONS.has(ctor)) DECLARATIONS.set(ctor, []);
+    DECLARATIONS.get(ctor)!.push({ ...declaration, property } as ColumnDeclaration);
+  };
+}
+
+/**
+ * The columns declared by these decorators on `entity`: its base classes' first, in declaration
+ * order; with `{ own: true }` only those `entity` itself declares.
+ */
+export function columnsOf(entity: Function, o: { own?: boolean } = {}): ColumnDeclaration[] {
+  if (o.own) return [...(DECLARATIONS.get(entity) ?? [])];
+  const chain: Function[] = [];
+  for (let c: Function | null = entity; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  return chain.flatMap((c) => DECLARATIONS.get(c) ?? []);
+}
+
+/** The declaration of one column of `entity` (or of a base class); throws when there is none. */
+export function columnOf(entity: Function, property: string): ColumnDeclaration {
+  const found = columnsOf(entity).find((c) => c.property === property);
+  if (!found) throw new Error(`${entity.name}.${property} is not declared with a column decorator`);
+  return found;
+}
+
 /**
  * What a column holds, by property, for the code that derives fields from the columns
  * (the group-by aggregates: which columns can be grouped by, which have statistics).
@@ -23,28 +92,19 @@ export type ColumnKind =
   | { kind: 'int' | 'float' | 'boolean'; nullable: boolean }
   | { kind: 'enum'; nullable: boolean; graphqlType: object; /** The vocabulary (stored values by GraphQL name). */ items: () => object };
 
-const COLUMN_KINDS = new Map<Function, Map<string, ColumnKind>>();
-
-function recordKind(kind: ColumnKind): Decorator {
-  return (target, key) => {
-    const ctor = (target as { constructor: Function }).constructor;
-    if (!COLUMN_KINDS.has(ctor)) COLUMN_KINDS.set(ctor, new Map());
-    COLUMN_KINDS.get(ctor)!.set(key, kind);
-  };
-}
-
 /** The int, float, boolean and enum columns of an entity class, its base classes' first, in declaration order. */
 export function columnKindsOf(entity: Function): Map<string, ColumnKind> {
-  const chain: Function[] = [];
-  for (let c: Function | null = entity; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
   const out = new Map<string, ColumnKind>();
-  for (const c of chain) for (const [key, kind] of COLUMN_KINDS.get(c) ?? []) out.set(key, kind);
+  for (const c of columnsOf(entity)) {
+    if (c.kind === 'int' || c.kind === 'float' || c.kind === 'boolean') out.set(c.property, { kind: c.kind, nullable: c.nullable });
+    else if (c.kind === 'enum') out.set(c.property, { kind: 'enum', nullable: c.nullable, graphqlType: c.items, items: () => c.items });
+  }
   return out;
 }
 
 /** MikroORM treats an explicit `fieldName: undefined` as a name; pass it only when set. */
 const named = (o: ColumnOptions) => (o.fieldName ? { fieldName: o.fieldName } : {});
-/** Likewise `default: undefined` would be emitted as `default undefined`. */
+/** Likewise `default: undefined` would be emitted as `default undefined` (and a declaration has none either). */
 const withDefault = (value: string | number | boolean | null | undefined) => (value === undefined || value === null ? {} : { default: value });
 
 function compose(...decorators: Decorator[]): Decorator {
@@ -72,7 +132,7 @@ export function IntColumn(o: ColumnOptions & { min?: number; max?: number; defau
   return compose(
     Property({ type: 'integer', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlInt, o),
-    recordKind({ kind: 'int', nullable: !!o.nullable }),
+    declare({ kind: 'int', nullable: !!o.nullable, description: o.description, min: o.min, max: o.max, ...withDefault(o.default) }),
     ...checks,
   );
 }
@@ -87,7 +147,7 @@ export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolea
   return compose(
     Property({ type: 'double', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlFloat, o),
-    recordKind({ kind: 'float', nullable: !!o.nullable }),
+    declare({ kind: 'float', nullable: !!o.nullable, description: o.description, min: o.min, positive: o.positive, ...withDefault(o.default) }),
     ...checks,
   );
 }
@@ -98,22 +158,29 @@ export function BoolColumn(o: ColumnOptions & { default?: boolean | null } = {})
   return compose(
     Property({ type: 'boolean', nullable: !!o.nullable, ...named(o), ...withDefault(def) }) as Decorator,
     gqlField(() => Boolean, o),
-    recordKind({ kind: 'boolean', nullable: !!o.nullable }),
+    declare({ kind: 'boolean', nullable: !!o.nullable, description: o.description, ...withDefault(def) }),
   );
 }
 
-/** varchar(length); `graphqlType` when the GraphQL field is narrower than a string (an enum checked by a CHECK). */
-export function StringColumn(length: number, o: ColumnOptions & { graphqlType?: () => unknown } = {}): Decorator {
+/**
+ * varchar(length). `vocabulary`: the column holds one of an enum's values (checked by a table
+ * CHECK, as varchar rather than an ORM enum, which would be `text`), and GraphQL shows that enum.
+ */
+export function StringColumn(length: number, o: ColumnOptions & { vocabulary?: Vocabulary } = {}): Decorator {
+  const vocabulary = o.vocabulary;
   return compose(
     Property({ type: 'string', length, nullable: !!o.nullable, ...named(o) }) as Decorator,
-    gqlField(o.graphqlType ?? (() => String), o),
+    gqlField(vocabulary ? () => vocabulary : () => String, o),
+    declare({ kind: 'string', nullable: !!o.nullable, description: o.description, length, vocabulary }),
   );
 }
 
 export function TextColumn(o: ColumnOptions = {}): Decorator {
+  const nullable = o.nullable ?? true;
   return compose(
-    Property({ type: 'text', nullable: o.nullable ?? true, ...named(o) }) as Decorator,
-    gqlField(() => String, { ...o, nullable: o.nullable ?? true }),
+    Property({ type: 'text', nullable, ...named(o) }) as Decorator,
+    gqlField(() => String, { ...o, nullable }),
+    declare({ kind: 'text', nullable, description: o.description }),
   );
 }
 
@@ -122,20 +189,44 @@ export function TimestampColumn(o: ColumnOptions = {}): Decorator {
   return compose(
     Property({ type: 'datetime', columnType: 'timestamp(6)', nullable: !!o.nullable, ...named(o) }) as Decorator,
     gqlField(() => Date, o),
+    declare({ kind: 'timestamp', nullable: !!o.nullable, description: o.description }),
   );
 }
 
-/** `timestamptz not null default now()`: bookkeeping times set by the database. */
-export function CreatedTimestampColumn(o: ColumnOptions = {}): Decorator {
+const BOOKKEEPING_TIME = { type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date() } as const;
+
+/**
+ * `timestamptz not null default now()`: bookkeeping times set by the database. `writable`: a
+ * write may give the time (when the pipeline processed a record), and gets now when it does not.
+ */
+export function CreatedTimestampColumn(o: ColumnOptions & { writable?: boolean } = {}): Decorator {
   return compose(
-    Property({ type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date(), ...named(o) }) as Decorator,
+    Property({ ...BOOKKEEPING_TIME, ...named(o) }) as Decorator,
     gqlField(() => Date, o),
+    declare({ kind: 'databaseTimestamp', nullable: false, description: o.description, writable: !!o.writable }),
   );
 }
+
+/** Like CreatedTimestampColumn, and also set on every UPDATE by the ORM (and by a database trigger). */
+export function UpdatedTimestampColumn(o: ColumnOptions = {}): Decorator {
+  return compose(
+    Property({ ...BOOKKEEPING_TIME, onUpdate: () => new Date(), ...named(o) }) as Decorator,
+    gqlField(() => Date, o),
+    declare({ kind: 'databaseTimestamp', nullable: false, description: o.description, writable: false }),
+  );
+}
+
+/** A hex SHA-256 checksum: the CHECK's pattern, which the write inputs test too. */
+export const SHA256_HEX_PATTERN = '^[0-9a-f]{64}$';
 
 /** A hex SHA-256 checksum: exactly 64 hex characters. */
 export function ChecksumColumn(o: ColumnOptions = {}): Decorator {
-  return compose(StringColumn(64, { ...o, nullable: true }), checkOn((c) => `${c} ~ '^[0-9a-f]{64}$'`));
+  return compose(
+    Property({ type: 'string', length: 64, nullable: true, ...named(o) }) as Decorator,
+    gqlField(() => String, { ...o, nullable: true }),
+    declare({ kind: 'checksum', nullable: true, description: o.description }),
+    checkOn((c) => `${c} ~ '${SHA256_HEX_PATTERN}'`),
+  );
 }
 
 /** `double precision[]` mapped to and from a plain number[]. */
@@ -163,24 +254,49 @@ export function SegmentsColumn(o: ColumnOptions = {}): Decorator {
   return compose(
     Property({ type: FloatArrayType, nullable: true, ...named(o) }) as Decorator,
     gqlField(() => [GqlFloat], { ...o, nullable: true }),
+    declare({ kind: 'segments', nullable: true, description: o.description }),
     checkOn((c) => `ae_valid_segments(${c}) = true`),
   );
 }
 
-/** `text` checked against the vocabulary (MikroORM emits `check (col in (…))`). */
-export function EnumColumn(items: () => object, gqlType: object, o: ColumnOptions & { default?: string } = {}): Decorator {
+/** `text` checked against the vocabulary (MikroORM emits `check (col in (…))`); GraphQL shows the enum. */
+export function EnumColumn(items: Vocabulary, o: ColumnOptions & { default?: string } = {}): Decorator {
   return compose(
-    Enum({ items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) } as any) as Decorator,
-    gqlField(() => gqlType, o),
-    recordKind({ kind: 'enum', nullable: !!o.nullable, graphqlType: gqlType, items }),
+    Enum({ items: () => items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) } as any) as Decorator,
+    gqlField(() => items, o),
+    declare({ kind: 'enum', nullable: !!o.nullable, description: o.description, items, ...withDefault(o.default) }),
   );
 }
 
 /** `text[]` whose elements are checked against the vocabulary. */
-export function EnumArrayColumn(items: () => object, gqlType: object, o: ColumnOptions = {}): Decorator {
+export function EnumArrayColumn(items: Vocabulary, o: ColumnOptions = {}): Decorator {
+  const nullable = o.nullable ?? true;
   return compose(
-    Enum({ items, array: true, nullable: o.nullable ?? true, ...named(o), columnType: 'text[]' } as any) as Decorator,
-    gqlField(() => [gqlType], { ...o, nullable: o.nullable ?? true }),
-    checkOn((c) => `${c} <@ array[${Object.values(items()).map((v) => `'${v}'`).join(', ')}]::text[]`),
+    Enum({ items: () => items, array: true, nullable, ...named(o), columnType: 'text[]' } as any) as Decorator,
+    gqlField(() => [items], { ...o, nullable }),
+    declare({ kind: 'enumArray', nullable, description: o.description, items }),
+    checkOn((c) => `${c} <@ array[${Object.values(items).map((v) => `'${v}'`).join(', ')}]::text[]`),
+  );
+}
+
+/**
+ * A foreign key `<property>_id` to another record, indexed as `<table>_<property>_id_index`, and
+ * a `<property>Id` getter for the referenced id (GraphQL shows it: src/graphql/resolvers/relations.ts;
+ * rows from the read layer carry these ids as data). The entity states the getter's type with
+ * `declare readonly <property>Id: number` (`| null` when nullable).
+ */
+export function ReferenceColumn(entity: () => Function, o: { nullable?: boolean; deleteRule: 'cascade' | 'set null' }): Decorator {
+  const nullable = !!o.nullable;
+  const idGetter: Decorator = (target, key) =>
+    Object.defineProperty(target, `${key}Id`, {
+      get(this: Record<string, { id: number } | null | undefined>) {
+        return nullable ? (this[key]?.id ?? null) : this[key]!.id;
+      },
+      configurable: true,
+    });
+  return compose(
+    ManyToOne(entity as () => any, { ...(nullable ? { nullable: true } : {}), deleteRule: o.deleteRule, index: true }) as Decorator,
+    idGetter,
+    declare({ kind: 'reference', nullable, entity }),
   );
 }

@@ -2,7 +2,8 @@
  * docs/data-model.md, written from the declarations themselves: the tables, columns,
  * keys, indexes and CHECKs come from MikroORM's metadata (the schema it would create), the
  * GraphQL names and types from the built schema, and the write rules with their messages
- * from the class-validator decorators of record-inputs.ts. `npm run docs` writes it and a
+ * from the class-validator decorators of the write inputs (record-inputs.ts, whose column
+ * fields column-inputs.ts derives from the entities' declarations). `npm run docs` writes it and a
  * test fails when it is stale, so the document cannot drift from the code.
  */
 import 'reflect-metadata';

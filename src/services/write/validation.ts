@@ -8,6 +8,7 @@
 import {
   ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationError, type ValidatorOptions,
 } from 'class-validator';
+import { SHA256_HEX_PATTERN } from '../../entities/columns';
 import { Maneuver } from '../../entities/enums';
 import { isSampleParticipantNumber, SAMPLE_PARTICIPANT_NUMBERS } from '../seed/sample-data';
 import { ValidationFailedError, type FieldViolation } from '../errors';
@@ -64,18 +65,26 @@ const PRESENCE_RULES = new Set(['isDefined']);
 
 type Message = string | ((args: ValidationArguments) => string);
 
-/** A named class-validator constraint on one property; `isValid` sees the value and the whole input. */
-function rule(name: string, isValid: (value: any, input: any) => boolean, message: Message, o: { presence?: boolean } = {}): PropertyDecorator {
+/**
+ * A named class-validator constraint on one property; `isValid` sees the value and the whole
+ * input. `constraints`: the rule's parameters, kept in its metadata (what test/column-rules.test.ts reads).
+ */
+function rule(
+  name: string, isValid: (value: any, input: any) => boolean, message: Message, o: { presence?: boolean; constraints?: unknown[] } = {},
+): PropertyDecorator {
   if (o.presence) PRESENCE_RULES.add(name);
-  return ValidateBy({ name, validator: { validate: (value, args) => isValid(value, args!.object) } }, { message });
+  return ValidateBy({ name, constraints: o.constraints, validator: { validate: (value, args) => isValid(value, args!.object) } }, { message });
 }
 
 // ---------------------------------------------------------------- field rules
 
-export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** The checksum columns' CHECK pattern. */
+export const SHA256_HEX = new RegExp(SHA256_HEX_PATTERN);
 
 export const IsSha256Hex = () =>
-  rule('isSha256Hex', (v) => !given(v) || (typeof v === 'string' && SHA256_HEX.test(v)), '$property must be a SHA-256 checksum: 64 lowercase hex characters');
+  rule('isSha256Hex', (v) => !given(v) || (typeof v === 'string' && SHA256_HEX.test(v)), '$property must be a SHA-256 checksum: 64 lowercase hex characters', {
+    constraints: [SHA256_HEX_PATTERN],
+  });
 
 /** What is wrong with a flattened `[start1, end1, start2, end2, …]` list, or null when nothing is. */
 export function segmentProblem(v: unknown): string | null {
@@ -96,7 +105,7 @@ export function segmentProblem(v: unknown): string | null {
  * emoji variation selectors passed it and then failed in the database.)
  */
 export const MaxChars = (max: number) =>
-  rule('maxLength', (v) => typeof v !== 'string' || [...v].length <= max, `$property must be at most ${max} characters long`);
+  rule('maxLength', (v) => typeof v !== 'string' || [...v].length <= max, `$property must be at most ${max} characters long`, { constraints: [max] });
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
