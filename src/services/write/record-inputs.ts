@@ -20,7 +20,7 @@ import { ProcessingStatus, StompDetectionMethod, type StudyName } from '../../en
 import { ColumnInput, ColumnInputs, type InputFieldOptions } from './column-inputs';
 import {
   CoversFailSegments, INT4_MAX, MatchesReferenced, NotLessThan, NotSampleParticipant, OnlyForWalk, OnSameDateAs, OptionalUnless,
-  ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk, stompMethodsInclude,
+  ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk, stompMethodsInclude, type ReferenceKind,
 } from './validation';
 
 /** The most movement cycles one `upsertMovementCycles` call takes. */
@@ -74,6 +74,11 @@ const onlyForWalk = (description: string, rules: PropertyDecorator[] = []): Inpu
 
 const coversFailSegments = (segments: string): InputFieldOptions => ({ rules: [CoversFailSegments(segments)] });
 
+/** The field equals the one of each record the input references. */
+const sameAsReferenced = (field: 'knee' | 'maneuver', references: ReferenceKind[]): InputFieldOptions => ({
+  rules: references.map((kind) => MatchesReferenced(kind, field)),
+});
+
 // Segment lists are flattened [start1, end1, start2, end2, …] in seconds.
 export const AudioProcessingInput = ColumnInputs(ProcessingRecordInput, AudioProcessing, {
   name: 'AudioProcessingInput',
@@ -112,8 +117,8 @@ export const SynchronizationInput = ColumnInputs(ProcessingRecordInput, Synchron
     participant: false, // named by study and participantNumber
     audioProcessing: { description: 'The audio recording: same participant, knee and maneuver.' },
     biomechanicsImport: { description: 'The biomechanics import: same participant, knee and maneuver.' },
-    knee: { rules: [MatchesReferenced('audioProcessing', 'knee'), MatchesReferenced('biomechanicsImport', 'knee')] },
-    maneuver: { rules: [MatchesReferenced('audioProcessing', 'maneuver'), MatchesReferenced('biomechanicsImport', 'maneuver')] },
+    knee: sameAsReferenced('knee', ['audioProcessing', 'biomechanicsImport']),
+    maneuver: sameAsReferenced('maneuver', ['audioProcessing', 'biomechanicsImport']),
     passNumber: onlyForWalk('Walk pass (1, 2, …): required for walk, absent for fe and sts.'),
     speed: onlyForWalk('Required for walk, absent for fe and sts.'),
     bioSelectedSyncTime: bioStomp,
@@ -136,14 +141,8 @@ export const MovementCycleInput = ColumnInputs(ProcessingRecordInput, MovementCy
     audioProcessing: { description: 'The audio recording the cycle was cut from: same participant, knee and maneuver.' },
     biomechanicsImport: { description: 'When set, bioStartTime and bioEndTime are required.' },
     synchronization: { description: 'When set, knee, maneuver, passNumber and speed must equal its own.' },
-    knee: {
-      rules: [MatchesReferenced('audioProcessing', 'knee'), MatchesReferenced('synchronization', 'knee'), MatchesReferenced('biomechanicsImport', 'knee')],
-    },
-    maneuver: {
-      rules: [
-        MatchesReferenced('audioProcessing', 'maneuver'), MatchesReferenced('synchronization', 'maneuver'), MatchesReferenced('biomechanicsImport', 'maneuver'),
-      ],
-    },
+    knee: sameAsReferenced('knee', ['audioProcessing', 'synchronization', 'biomechanicsImport']),
+    maneuver: sameAsReferenced('maneuver', ['audioProcessing', 'synchronization', 'biomechanicsImport']),
     passNumber: onlyForWalk('Walk pass: required for walk, absent for fe and sts.', [MatchesReferenced('synchronization', 'passNumber')]),
     speed: onlyForWalk('Required for walk, absent for fe and sts.', [MatchesReferenced('synchronization', 'speed')]),
     endTimeS: { description: 'Must be ≥ startTimeS.', rules: [NotLessThan('startTimeS')] },
