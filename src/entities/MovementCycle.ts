@@ -1,8 +1,8 @@
-import { Check, Entity, Unique } from '@mikro-orm/core';
+import { Check, Entity } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, ReferenceColumn, StringColumn, TimestampColumn,
+  BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, NaturalKey, ReferenceColumn, StringColumn, TimestampColumn,
 } from './columns';
 import { Knee, Maneuver, WalkSpeed } from './enums';
 import { Participant } from './Participant';
@@ -13,12 +13,7 @@ import { Synchronization, WALK_PASS_SPEED_CHECK } from './Synchronization';
 /** One extracted movement cycle (a step, a flexion-extension, a sit-to-stand). */
 @ObjectType({ description: 'One extracted movement cycle: a step, a flexion-extension or a sit-to-stand.' })
 @Entity({ tableName: 'movement_cycles' })
-@Unique({
-  name: 'movement_cycles_natural_key',
-  expression:
-    'alter table "movement_cycles" add constraint "movement_cycles_natural_key" unique nulls not distinct ' +
-    '("participant_id", "knee", "maneuver", "pass_number", "speed", "cycle_index")',
-})
+@NaturalKey('movement_cycles', ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed', 'cycle_index'])
 @Check({ name: 'movement_cycles_walk_pass_speed_check', expression: WALK_PASS_SPEED_CHECK })
 @Check({ name: 'movement_cycles_end_after_start_check', expression: 'end_time_s >= start_time_s' })
 @Check({

@@ -1,9 +1,9 @@
-import { Check, Entity, Unique } from '@mikro-orm/core';
+import { Check, Entity } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, ReferenceColumn, StringColumn, TextColumn,
-  TimestampColumn,
+  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, NaturalKey, ReferenceColumn, StringColumn,
+  TextColumn, TimestampColumn,
 } from './columns';
 import { Knee, Maneuver, StompDetectionMethod, SyncMethod, WalkSpeed } from './enums';
 import { Participant } from './Participant';
@@ -22,13 +22,7 @@ const stompMethodNeeds = (method: string, a: string, b: string) =>
 /** Audio ⟷ biomechanics alignment: one per participant × knee × maneuver × walk pass × speed. */
 @ObjectType({ description: 'Alignment of one audio recording with its biomechanics (one per knee × maneuver, and per pass × speed for walks).' })
 @Entity({ tableName: 'synchronization' })
-// NULLS NOT DISTINCT: fe and sts rows have null pass/speed, and a plain unique key would let duplicates in.
-@Unique({
-  name: 'synchronization_natural_key',
-  expression:
-    'alter table "synchronization" add constraint "synchronization_natural_key" unique nulls not distinct ' +
-    '("participant_id", "knee", "maneuver", "pass_number", "speed")',
-})
+@NaturalKey('synchronization', ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'])
 @Check({ name: 'synchronization_walk_pass_speed_check', expression: WALK_PASS_SPEED_CHECK })
 @Check({ name: 'synchronization_biomechanics_stomp_times_check', expression: stompMethodNeeds('biomechanics', 'bio_selected_sync_time', 'contra_bio_selected_sync_time') })
 @Check({ name: 'synchronization_audio_stomp_times_check', expression: stompMethodNeeds('audio', 'selected_audio_sync_time', 'contra_selected_audio_sync_time') })

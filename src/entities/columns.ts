@@ -7,7 +7,7 @@
  * their GraphQL input fields and class-validator rules from it (src/services/write/column-inputs.ts),
  * so a column's rules — nullability, bounds, length, vocabulary, default — are stated once.
  */
-import { ArrayType, Check, Enum, ManyToOne, Property, type Platform } from '@mikro-orm/core';
+import { ArrayType, Check, Enum, ManyToOne, Property, Unique, type Platform } from '@mikro-orm/core';
 import { Field, Float as GqlFloat, Int as GqlInt } from 'type-graphql';
 
 interface ColumnOptions {
@@ -299,4 +299,15 @@ export function ReferenceColumn(entity: () => Function, o: { nullable?: boolean;
     idGetter,
     declare({ kind: 'reference', nullable, entity }),
   );
+}
+
+/**
+ * The unique natural key `<table>_natural_key` with NULLS NOT DISTINCT: fe and sts rows have a
+ * null pass and speed, and a plain unique key would let their duplicates in. The ORM has no
+ * option for it, so it is declared as SQL.
+ */
+export function NaturalKey(table: string, columns: string[]): ClassDecorator {
+  const name = `${table}_natural_key`;
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  return Unique({ name, expression: `alter table "${table}" add constraint "${name}" unique nulls not distinct (${list})` }) as ClassDecorator;
 }
