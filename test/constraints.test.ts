@@ -190,6 +190,27 @@ function segments(column: string, also?: string): CheckCase {
   };
 }
 
+/** A walk's pass number is at least 1. */
+const positivePassNumber = (table: Table): CheckCase => ({
+  kind: '> 0', table, row: WALK,
+  bad: ['pass_number = 0', 'pass_number = -1'],
+  ok: ['pass_number = 1', 'pass_number = 2147483647'],
+});
+
+/** A stomp detection method among stomp_detection_methods needs both its sync times; `without` lists methods lacking it. */
+const stompTimes = (method: string, time: string, contraTime: string, without: string): CheckCase => ({
+  kind: 'required together', table: 'synchronization',
+  bad: [
+    `stomp_detection_methods = '{${method}}', ${time} = null, ${contraTime} = 1`,
+    `stomp_detection_methods = '{consensus,${method}}', ${time} = 1, ${contraTime} = null`,
+  ],
+  ok: [
+    `stomp_detection_methods = '{${method}}', ${time} = 0, ${contraTime} = 0`,
+    `stomp_detection_methods = '${without}', ${time} = null, ${contraTime} = null`,
+    `stomp_detection_methods = null, ${time} = null, ${contraTime} = null`,
+  ],
+});
+
 const walkPassAndSpeed = (table: Table): CheckCase => ({
   kind: 'walk ⇒ pass and speed', table, row: WALK,
   bad: [
@@ -287,11 +308,7 @@ const CHECK_CASES: Record<string, CheckCase> = {
       `stomp_detection_methods = ${textArray(VOCABULARY.stompMethod)}, bio_selected_sync_time = 1, contra_bio_selected_sync_time = 2, selected_audio_sync_time = 1, contra_selected_audio_sync_time = 2`,
     ],
   },
-  synchronization_pass_number_check: {
-    kind: '> 0', table: 'synchronization', row: WALK,
-    bad: ['pass_number = 0', 'pass_number = -1'],
-    ok: ['pass_number = 1', 'pass_number = 2147483647'],
-  },
+  synchronization_pass_number_check: positivePassNumber('synchronization'),
   ...Object.fromEntries(SYNC_TIMES.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')])),
   synchronization_sync_file_checksum_check: checksum('synchronization', 'sync_file_checksum'),
   ...Object.fromEntries(SYNC_STATS.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')])),
@@ -306,30 +323,10 @@ const CHECK_CASES: Record<string, CheckCase> = {
       'audio_sync_time_left = null, audio_sync_time_right = null, audio_sync_offset = 0',
     ],
   },
-  synchronization_audio_stomp_times_check: {
-    kind: 'required together', table: 'synchronization',
-    bad: [
-      `stomp_detection_methods = '{audio}', selected_audio_sync_time = null, contra_selected_audio_sync_time = 1`,
-      `stomp_detection_methods = '{consensus,audio}', selected_audio_sync_time = 1, contra_selected_audio_sync_time = null`,
-    ],
-    ok: [
-      `stomp_detection_methods = '{audio}', selected_audio_sync_time = 0, contra_selected_audio_sync_time = 0`,
-      `stomp_detection_methods = '{consensus}', selected_audio_sync_time = null, contra_selected_audio_sync_time = null`,
-      `stomp_detection_methods = null, selected_audio_sync_time = null, contra_selected_audio_sync_time = null`,
-    ],
-  },
-  synchronization_biomechanics_stomp_times_check: {
-    kind: 'required together', table: 'synchronization',
-    bad: [
-      `stomp_detection_methods = '{biomechanics}', bio_selected_sync_time = null, contra_bio_selected_sync_time = 1`,
-      `stomp_detection_methods = '{consensus,biomechanics}', bio_selected_sync_time = 1, contra_bio_selected_sync_time = null`,
-    ],
-    ok: [
-      `stomp_detection_methods = '{biomechanics}', bio_selected_sync_time = 0, contra_bio_selected_sync_time = 0`,
-      `stomp_detection_methods = '{}', bio_selected_sync_time = null, contra_bio_selected_sync_time = null`,
-      `stomp_detection_methods = null, bio_selected_sync_time = null, contra_bio_selected_sync_time = null`,
-    ],
-  },
+  synchronization_audio_stomp_times_check: stompTimes('audio', 'selected_audio_sync_time', 'contra_selected_audio_sync_time', '{consensus}'),
+  synchronization_biomechanics_stomp_times_check: stompTimes(
+    'biomechanics', 'bio_selected_sync_time', 'contra_bio_selected_sync_time', '{}',
+  ),
   synchronization_walk_pass_speed_check: walkPassAndSpeed('synchronization'),
 
   movement_cycles_processing_status_check: processingStatus('movement_cycles'),
@@ -338,11 +335,7 @@ const CHECK_CASES: Record<string, CheckCase> = {
     row: FE, extra: (v) => (v === 'walk' ? `pass_number = 1, speed = 'slow'` : ''),
   }),
   movement_cycles_speed_check: vocabulary('movement_cycles', 'speed', VOCABULARY.speed, { row: WALK }),
-  movement_cycles_pass_number_check: {
-    kind: '> 0', table: 'movement_cycles', row: WALK,
-    bad: ['pass_number = 0', 'pass_number = -1'],
-    ok: ['pass_number = 1', 'pass_number = 2147483647'],
-  },
+  movement_cycles_pass_number_check: positivePassNumber('movement_cycles'),
   movement_cycles_cycle_index_check: nonNegative('movement_cycles', 'cycle_index', 'int'),
   movement_cycles_start_time_s_check: {
     kind: '≥ 0', table: 'movement_cycles',

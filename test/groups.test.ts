@@ -44,42 +44,48 @@ interface TableSpec {
 
 const viaParticipant = (table: string) => `${table} t join participant p on p.id = t.participant_id join study s on s.id = p.study_id`;
 
+/** Each field as its column of `t` (fooBar: t.foo_bar), or as `named` gives it. */
+const columns = (fields: string[], named: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(fields.map((f) => [f, named[f] ?? `t.${f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`]));
+const SCOPE = { study: 's.name', participantNumber: 'p.study_participant_id' };
+
 const TABLES: Record<string, TableSpec> = {
   movementCycle: {
     list: 'movementCycleGroups',
     from: viaParticipant('movement_cycles'),
-    keys: {
-      study: 's.name', participantNumber: 'p.study_participant_id', knee: 't.knee', maneuver: 't.maneuver', speed: 't.speed',
-      passNumber: 't.pass_number', cycleIndex: 't.cycle_index', isOutlier: 't.is_outlier', biomechanicsQcFail: 't.biomechanics_qc_fail',
-      syncQcFail: 't.sync_qc_fail', processingStatus: 't.processing_status',
-    },
-    numeric: {
-      durationS: 't.duration_s', startTimeS: 't.start_time_s', endTimeS: 't.end_time_s', passNumber: 't.pass_number',
-      cycleIndex: 't.cycle_index', cycleFileSizeMb: 't.cycle_file_size_mb',
-    },
+    keys: columns(
+      [
+        'study', 'participantNumber', 'knee', 'maneuver', 'speed', 'passNumber', 'cycleIndex', 'isOutlier',
+        'biomechanicsQcFail', 'syncQcFail', 'processingStatus',
+      ],
+      SCOPE,
+    ),
+    numeric: columns(['durationS', 'startTimeS', 'endTimeS', 'passNumber', 'cycleIndex', 'cycleFileSizeMb']),
   },
   audioProcessing: {
     list: 'audioProcessingGroups',
     from: viaParticipant('audio_processing'),
-    keys: {
-      study: 's.name', participantNumber: 'p.study_participant_id', knee: 't.knee', maneuver: 't.maneuver', audioQcFail: 't.audio_qc_fail',
-      audioQcFailCh3: 't.audio_qc_fail_ch3', qcArtifact: 't.qc_artifact', numChannels: 't.num_channels', firmwareVersion: 't.firmware_version',
-      mic1Position: 't.mic_1_position', processingStatus: 't.processing_status',
-    },
-    numeric: { durationSeconds: 't.duration_seconds', fileSizeMb: 't.file_size_mb', sampleRate: 't.sample_rate', pklFileSizeMb: 't.pkl_file_size_mb' },
+    keys: columns(
+      [
+        'study', 'participantNumber', 'knee', 'maneuver', 'audioQcFail', 'audioQcFailCh3', 'qcArtifact', 'numChannels',
+        'firmwareVersion', 'mic1Position', 'processingStatus',
+      ],
+      { ...SCOPE, mic1Position: 't.mic_1_position' },
+    ),
+    numeric: columns(['durationSeconds', 'fileSizeMb', 'sampleRate', 'pklFileSizeMb']),
   },
   biomechanicsImport: {
     list: 'biomechanicsImportGroups',
     from: viaParticipant('biomechanics_import'),
-    keys: { study: 's.name', biomechanicsType: 't.biomechanics_type', biomechanicsSyncMethod: 't.biomechanics_sync_method', knee: 't.knee', biomechanicsQcFail: 't.biomechanics_qc_fail', processingStatus: 't.processing_status' },
+    keys: columns(['study', 'biomechanicsType', 'biomechanicsSyncMethod', 'knee', 'biomechanicsQcFail', 'processingStatus'], SCOPE),
     enumNames: { 'Motion Analysis': 'Motion_Analysis' },
-    numeric: { durationSeconds: 't.duration_seconds', numDataPoints: 't.num_data_points', biomechanicsSampleRate: 't.biomechanics_sample_rate', numPasses: 't.num_passes' },
+    numeric: columns(['durationSeconds', 'numDataPoints', 'biomechanicsSampleRate', 'numPasses']),
   },
   synchronization: {
     list: 'synchronizationGroups',
     from: viaParticipant('synchronization'),
-    keys: { study: 's.name', syncMethod: 't.sync_method', maneuver: 't.maneuver', passNumber: 't.pass_number', speed: 't.speed', syncQcFail: 't.sync_qc_fail' },
-    numeric: { meanCycleDurationS: 't.mean_cycle_duration_s', totalCyclesExtracted: 't.total_cycles_extracted', cleanCycles: 't.clean_cycles', syncDuration: 't.sync_duration' },
+    keys: columns(['study', 'syncMethod', 'maneuver', 'passNumber', 'speed', 'syncQcFail'], SCOPE),
+    numeric: columns(['meanCycleDurationS', 'totalCyclesExtracted', 'cleanCycles', 'syncDuration']),
   },
   participant: {
     list: 'participantGroups',

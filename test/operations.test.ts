@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aeDb } from './helpers/cli';
 import { createTestDatabase, serverUrl, sqlClient, type TestDatabase } from './helpers/db';
-import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
+import { counts, fingerprint, sql, useSeededDatabase } from './helpers/ops';
 import { parseDatabaseUrl, withDatabase } from '../src/config';
 import { MIGRATIONS } from '../migrations';
 
@@ -15,14 +15,10 @@ const NAMES = MIGRATIONS.map((m) => m.name);
 const HEAD = NAMES.at(-1)!;
 
 describe('copy', () => {
-  let db: TestDatabase;
+  const db = useSeededDatabase(1);
   const copyName = () => `${db.name}_copy`;
-  beforeAll(async () => {
-    db = await seededDatabase(1);
-  });
   afterAll(async () => {
     await sql(serverUrl(), `drop database if exists ${copyName()} with (force)`);
-    await db?.drop();
   });
 
   it('refuses while another session is connected to the source, and creates nothing', async () => {
@@ -59,11 +55,7 @@ describe('copy', () => {
 });
 
 describe('integrity', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await seededDatabase(1);
-  });
-  afterAll(() => db?.drop());
+  const db = useSeededDatabase(1);
 
   const line = (stdout: string, key: string) => new RegExp(`^  ${key.replace('.', '\\.')} +(\\d+)  `, 'm').exec(stdout)?.[1];
 
@@ -158,11 +150,7 @@ describe('integrity', () => {
 });
 
 describe('stats', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await seededDatabase(1);
-  });
-  afterAll(() => db?.drop());
+  const db = useSeededDatabase(1);
 
   it('prints the database size, every table with its exact rows and sizes, and the indexes', async () => {
     const r = await aeDb(['stats', '--url', db.url]);
@@ -295,11 +283,7 @@ describe('doctor', () => {
 });
 
 describe('truncate and the test-database workflow', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await seededDatabase(1);
-  });
-  afterAll(() => db?.drop());
+  const db = useSeededDatabase(1);
 
   it('truncate refuses without --yes off a terminal', async () => {
     const before = await counts(db.url);

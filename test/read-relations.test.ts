@@ -37,19 +37,30 @@ const TABLE: Record<string, string> = {
   synchronizations: 'synchronization', movementCycles: 'movement_cycles',
 };
 
+/**
+ * Every foreign key: the child list, the child's field for its parent (its id is that field plus Id),
+ * the column, and the parent list, whose rows list their children in a field named like the child
+ * list (null: the audio ⟷ biomechanics links, which point at each other and list nothing).
+ */
+const LINKS: [child: string, field: string, column: string, parent: string | null][] = [
+  ['participants', 'study', 'study_id', 'studies'],
+  ['audioProcessings', 'participant', 'participant_id', 'participants'],
+  ['audioProcessings', 'biomechanicsImport', 'biomechanics_import_id', null],
+  ['biomechanicsImports', 'participant', 'participant_id', 'participants'],
+  ['biomechanicsImports', 'audioProcessing', 'audio_processing_id', null],
+  ['synchronizations', 'participant', 'participant_id', 'participants'],
+  ['synchronizations', 'audioProcessing', 'audio_processing_id', 'audioProcessings'],
+  ['synchronizations', 'biomechanicsImport', 'biomechanics_import_id', 'biomechanicsImports'],
+  ['movementCycles', 'participant', 'participant_id', 'participants'],
+  ['movementCycles', 'audioProcessing', 'audio_processing_id', 'audioProcessings'],
+  ['movementCycles', 'biomechanicsImport', 'biomechanics_import_id', 'biomechanicsImports'],
+  ['movementCycles', 'synchronization', 'synchronization_id', 'synchronizations'],
+];
+const LISTS = Object.keys(TABLE);
+
 describe('to many: each parent lists exactly the rows whose foreign key points at it, by id', () => {
-  const CASES: [string, string, string, string][] = [
-    ['studies', 'participants', 'participant', 'study_id'],
-    ['participants', 'audioProcessings', 'audio_processing', 'participant_id'],
-    ['participants', 'biomechanicsImports', 'biomechanics_import', 'participant_id'],
-    ['participants', 'synchronizations', 'synchronization', 'participant_id'],
-    ['participants', 'movementCycles', 'movement_cycles', 'participant_id'],
-    ['audioProcessings', 'synchronizations', 'synchronization', 'audio_processing_id'],
-    ['audioProcessings', 'movementCycles', 'movement_cycles', 'audio_processing_id'],
-    ['biomechanicsImports', 'synchronizations', 'synchronization', 'biomechanics_import_id'],
-    ['biomechanicsImports', 'movementCycles', 'movement_cycles', 'biomechanics_import_id'],
-    ['synchronizations', 'movementCycles', 'movement_cycles', 'synchronization_id'],
-  ];
+  const CASES = LINKS.flatMap(([child, , column, parent]) => (parent ? [[parent, child, TABLE[child], column]] : []))
+    .sort((a, b) => LISTS.indexOf(a[0]) - LISTS.indexOf(b[0]));
   it.each(CASES)('%s.%s', async (list, field, childTable, fk) => {
     const { rows } = await c.query(
       `select p.id, coalesce(array_agg(ch.id order by ch.id) filter (where ch.id is not null), '{}') as ids
@@ -61,20 +72,7 @@ describe('to many: each parent lists exactly the rows whose foreign key points a
 });
 
 describe('to one: each row points at the parent its foreign key names (null when unset)', () => {
-  const CASES: [string, string, string, string][] = [
-    ['participants', 'study', 'studyId', 'study_id'],
-    ['audioProcessings', 'participant', 'participantId', 'participant_id'],
-    ['audioProcessings', 'biomechanicsImport', 'biomechanicsImportId', 'biomechanics_import_id'],
-    ['biomechanicsImports', 'participant', 'participantId', 'participant_id'],
-    ['biomechanicsImports', 'audioProcessing', 'audioProcessingId', 'audio_processing_id'],
-    ['synchronizations', 'participant', 'participantId', 'participant_id'],
-    ['synchronizations', 'audioProcessing', 'audioProcessingId', 'audio_processing_id'],
-    ['synchronizations', 'biomechanicsImport', 'biomechanicsImportId', 'biomechanics_import_id'],
-    ['movementCycles', 'participant', 'participantId', 'participant_id'],
-    ['movementCycles', 'audioProcessing', 'audioProcessingId', 'audio_processing_id'],
-    ['movementCycles', 'biomechanicsImport', 'biomechanicsImportId', 'biomechanics_import_id'],
-    ['movementCycles', 'synchronization', 'synchronizationId', 'synchronization_id'],
-  ];
+  const CASES = LINKS.map(([child, field, column]) => [child, field, `${field}Id`, column]);
   it.each(CASES)('%s.%s', async (list, field, idField, column) => {
     const { rows } = await c.query(`select id, ${column} as parent from ${TABLE[list]} order by id`);
     const got = data[list].map((row) => ({ id: row.id, parent: row[field]?.id ?? null, idField: row[idField] }));

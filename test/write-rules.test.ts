@@ -44,33 +44,39 @@ function write(kind: Kind, overrides: Plain) {
   }
 }
 
+/** `kind`'s baseline input with `field` set to `value`, refused by `rule` naming that field. */
+const refused = (name: string, kind: Kind, field: string, value: unknown, rule: string): Case => [
+  name, kind, () => ({ [field]: value }), { field, rule },
+];
+const notInVocabulary = (name: string, kind: Kind, field: string, value: unknown) => refused(name, kind, field, value, 'isEnum');
+
 const vocabulary: Case[] = [
-  ['study name', 'participant', () => ({ study: 'OAI' }), { field: 'study', rule: 'isEnum' }],
-  ['knee', 'audio', () => ({ knee: 'middle' }), { field: 'knee', rule: 'isEnum' }],
-  ['maneuver', 'audio', () => ({ maneuver: 'jump' }), { field: 'maneuver', rule: 'isEnum' }],
-  ['mic position', 'audio', () => ({ mic3Position: 'XYZ' }), { field: 'mic3Position', rule: 'isEnum' }],
-  ['artifact type', 'audio', () => ({ qcArtifactTypeCh2: ['Sporadic'] }), { field: 'qcArtifactTypeCh2', rule: 'isEnum' }],
-  ['processing status', 'audio', () => ({ processingStatus: 'done' }), { field: 'processingStatus', rule: 'isEnum' }],
-  ['biomechanics type', 'biomechanics', () => ({ biomechanicsType: 'Video' }), { field: 'biomechanicsType', rule: 'isEnum' }],
-  ['biomechanics type by its GraphQL name', 'biomechanics', () => ({ biomechanicsType: 'Motion_Analysis' }), { field: 'biomechanicsType', rule: 'isEnum' }],
-  ['biomechanics sync method', 'biomechanics', () => ({ biomechanicsSyncMethod: 'clap' }), { field: 'biomechanicsSyncMethod', rule: 'isEnum' }],
-  ['walk speed', 'synchronization', () => ({ speed: 'sprint' }), { field: 'speed', rule: 'isEnum' }],
-  ['sync method', 'synchronization', () => ({ syncMethod: 'manual' }), { field: 'syncMethod', rule: 'isEnum' }],
-  ['stomp detection method', 'synchronization', () => ({ stompDetectionMethods: ['vibes'] }), { field: 'stompDetectionMethods', rule: 'isEnum' }],
-  ['selected stomp method', 'synchronization', () => ({ selectedStompMethod: 'vibes' }), { field: 'selectedStompMethod', rule: 'isEnum' }],
-  ['cycle speed', 'cycle', () => ({ speed: 'jog' }), { field: 'speed', rule: 'isEnum' }],
+  notInVocabulary('study name', 'participant', 'study', 'OAI'),
+  notInVocabulary('knee', 'audio', 'knee', 'middle'),
+  notInVocabulary('maneuver', 'audio', 'maneuver', 'jump'),
+  notInVocabulary('mic position', 'audio', 'mic3Position', 'XYZ'),
+  notInVocabulary('artifact type', 'audio', 'qcArtifactTypeCh2', ['Sporadic']),
+  notInVocabulary('processing status', 'audio', 'processingStatus', 'done'),
+  notInVocabulary('biomechanics type', 'biomechanics', 'biomechanicsType', 'Video'),
+  notInVocabulary('biomechanics type by its GraphQL name', 'biomechanics', 'biomechanicsType', 'Motion_Analysis'),
+  notInVocabulary('biomechanics sync method', 'biomechanics', 'biomechanicsSyncMethod', 'clap'),
+  notInVocabulary('walk speed', 'synchronization', 'speed', 'sprint'),
+  notInVocabulary('sync method', 'synchronization', 'syncMethod', 'manual'),
+  notInVocabulary('stomp detection method', 'synchronization', 'stompDetectionMethods', ['vibes']),
+  notInVocabulary('selected stomp method', 'synchronization', 'selectedStompMethod', 'vibes'),
+  notInVocabulary('cycle speed', 'cycle', 'speed', 'jog'),
 ];
 
 const positiveIds: Case[] = [
-  ['synchronization audio id 0', 'synchronization', () => ({ audioProcessingId: 0 }), { field: 'audioProcessingId', rule: 'isPositive' }],
-  ['synchronization biomechanics id -1', 'synchronization', () => ({ biomechanicsImportId: -1 }), { field: 'biomechanicsImportId', rule: 'isPositive' }],
-  ['cycle synchronization id 0', 'cycle', () => ({ synchronizationId: 0 }), { field: 'synchronizationId', rule: 'isPositive' }],
-  ['cycle biomechanics id -2', 'cycle', () => ({ biomechanicsImportId: -2 }), { field: 'biomechanicsImportId', rule: 'isPositive' }],
-  ['cycle audio id 1.5', 'cycle', () => ({ audioProcessingId: 1.5 }), { field: 'audioProcessingId', rule: 'isInt' }],
+  refused('synchronization audio id 0', 'synchronization', 'audioProcessingId', 0, 'isPositive'),
+  refused('synchronization biomechanics id -1', 'synchronization', 'biomechanicsImportId', -1, 'isPositive'),
+  refused('cycle synchronization id 0', 'cycle', 'synchronizationId', 0, 'isPositive'),
+  refused('cycle biomechanics id -2', 'cycle', 'biomechanicsImportId', -2, 'isPositive'),
+  refused('cycle audio id 1.5', 'cycle', 'audioProcessingId', 1.5, 'isInt'),
 ];
 
 const nonNegative: Case[] = [
-  ['participant number', 'participant', () => ({ number: -1 }), { field: 'number', rule: 'min' }],
+  refused('participant number', 'participant', 'number', -1, 'min'),
   ...(['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds'] as const).map(
     (f): Case => [`audio ${f}`, 'audio', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
   ),
@@ -89,31 +95,31 @@ const nonNegative: Case[] = [
 ];
 
 const ranges: Case[] = [
-  ['no channels', 'audio', () => ({ numChannels: 0 }), { field: 'numChannels', rule: 'min' }],
-  ['five channels', 'audio', () => ({ numChannels: 5 }), { field: 'numChannels', rule: 'max' }],
-  ['fractional channels', 'audio', () => ({ numChannels: 2.5 }), { field: 'numChannels', rule: 'isInt' }],
-  ['audio sample rate 0', 'audio', () => ({ sampleRate: 0 }), { field: 'sampleRate', rule: 'isPositive' }],
-  ['biomechanics sample rate < 0', 'biomechanics', () => ({ biomechanicsSampleRate: -100 }), { field: 'biomechanicsSampleRate', rule: 'isPositive' }],
-  ['a float that is not a number', 'audio', () => ({ fileSizeMb: Number.NaN }), { field: 'fileSizeMb', rule: 'isNumber' }],
+  refused('no channels', 'audio', 'numChannels', 0, 'min'),
+  refused('five channels', 'audio', 'numChannels', 5, 'max'),
+  refused('fractional channels', 'audio', 'numChannels', 2.5, 'isInt'),
+  refused('audio sample rate 0', 'audio', 'sampleRate', 0, 'isPositive'),
+  refused('biomechanics sample rate < 0', 'biomechanics', 'biomechanicsSampleRate', -100, 'isPositive'),
+  refused('a float that is not a number', 'audio', 'fileSizeMb', Number.NaN, 'isNumber'),
 ];
 
 const checksums: Case[] = [
-  ['short pickle checksum', 'audio', () => ({ pklFileChecksum: 'abc123' }), { field: 'pklFileChecksum', rule: 'isSha256Hex' }],
-  ['upper-case pickle checksum', 'audio', () => ({ pklFileChecksum: 'AB'.repeat(32) }), { field: 'pklFileChecksum', rule: 'isSha256Hex' }],
-  ['non-hex sync checksum', 'synchronization', () => ({ syncFileChecksum: 'g'.repeat(64) }), { field: 'syncFileChecksum', rule: 'isSha256Hex' }],
-  ['63-character cycle checksum', 'cycle', () => ({ cycleFileChecksum: 'a'.repeat(63) }), { field: 'cycleFileChecksum', rule: 'isSha256Hex' }],
+  refused('short pickle checksum', 'audio', 'pklFileChecksum', 'abc123', 'isSha256Hex'),
+  refused('upper-case pickle checksum', 'audio', 'pklFileChecksum', 'AB'.repeat(32), 'isSha256Hex'),
+  refused('non-hex sync checksum', 'synchronization', 'syncFileChecksum', 'g'.repeat(64), 'isSha256Hex'),
+  refused('63-character cycle checksum', 'cycle', 'cycleFileChecksum', 'a'.repeat(63), 'isSha256Hex'),
 ];
 
 const lengthsAndPresence: Case[] = [
-  ['audio file name over 255', 'audio', () => ({ audioFileName: 'x'.repeat(256) }), { field: 'audioFileName', rule: 'maxLength' }],
-  ['empty audio file name', 'audio', () => ({ audioFileName: '' }), { field: 'audioFileName', rule: 'isNotEmpty' }],
-  ['device serial over 50', 'audio', () => ({ deviceSerial: 'x'.repeat(51) }), { field: 'deviceSerial', rule: 'maxLength' }],
-  ['time zone over 10', 'audio', () => ({ recordingTimezone: 'Europe/Berlin' }), { field: 'recordingTimezone', rule: 'maxLength' }],
-  ['sheet name over 100', 'biomechanics', () => ({ sheetName: 'x'.repeat(101) }), { field: 'sheetName', rule: 'maxLength' }],
-  ['QC version over 20', 'cycle', () => ({ syncQcVersion: '1.0.0-rc.1+build.123456' }), { field: 'syncQcVersion', rule: 'maxLength' }],
-  ['missing device serial', 'audio', () => ({ deviceSerial: undefined }), { field: 'deviceSerial', rule: 'isDefined' }],
-  ['missing cycle start time', 'cycle', () => ({ audioStartTime: null }), { field: 'audioStartTime', rule: 'isDefined' }],
-  ['a field the record does not have', 'audio', () => ({ kne: 'left' }), { field: 'kne', rule: 'unknownField' }],
+  refused('audio file name over 255', 'audio', 'audioFileName', 'x'.repeat(256), 'maxLength'),
+  refused('empty audio file name', 'audio', 'audioFileName', '', 'isNotEmpty'),
+  refused('device serial over 50', 'audio', 'deviceSerial', 'x'.repeat(51), 'maxLength'),
+  refused('time zone over 10', 'audio', 'recordingTimezone', 'Europe/Berlin', 'maxLength'),
+  refused('sheet name over 100', 'biomechanics', 'sheetName', 'x'.repeat(101), 'maxLength'),
+  refused('QC version over 20', 'cycle', 'syncQcVersion', '1.0.0-rc.1+build.123456', 'maxLength'),
+  refused('missing device serial', 'audio', 'deviceSerial', undefined, 'isDefined'),
+  refused('missing cycle start time', 'cycle', 'audioStartTime', null, 'isDefined'),
+  refused('a field the record does not have', 'audio', 'kne', 'left', 'unknownField'),
 ];
 
 /** A valid sit-to-stand synchronization (overrides) and cycle (whole input) of AOA 1001's left knee. */
@@ -121,14 +127,14 @@ const sts = (x: Parents): Plain => ({ audioProcessingId: x.stsAudioId, biomechan
 const stsCycle = (x: Parents): Plain => ({ ...sts(x), synchronizationId: x.stsSyncId });
 
 const crossField: Case[] = [
-  ['recording time on the next day', 'audio', () => ({ recordingTime: new Date('2024-03-06T00:10:00Z') }), { field: 'recordingTime', rule: 'sameCalendarDate' }],
-  ['walk sync without pass number', 'synchronization', () => ({ passNumber: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  ['walk sync without speed', 'synchronization', () => ({ speed: undefined }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['walk sync with pass 0', 'synchronization', () => ({ passNumber: 0 }), { field: 'passNumber', rule: 'min' }],
+  refused('recording time on the next day', 'audio', 'recordingTime', new Date('2024-03-06T00:10:00Z'), 'sameCalendarDate'),
+  refused('walk sync without pass number', 'synchronization', 'passNumber', null, 'walkPassAndSpeed'),
+  refused('walk sync without speed', 'synchronization', 'speed', undefined, 'walkPassAndSpeed'),
+  refused('walk sync with pass 0', 'synchronization', 'passNumber', 0, 'min'),
   ['fe sync with a pass number', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
   ['fe sync with a speed', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['walk cycle without speed', 'cycle', () => ({ speed: null }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['walk cycle without pass number', 'cycle', () => ({ passNumber: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
+  refused('walk cycle without speed', 'cycle', 'speed', null, 'walkPassAndSpeed'),
+  refused('walk cycle without pass number', 'cycle', 'passNumber', null, 'walkPassAndSpeed'),
   ['walk cycle with pass 0', 'cycle', () => ({ passNumber: 0, synchronizationId: null }), { field: 'passNumber', rule: 'min' }],
   ['fe cycle with a speed', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
   ['sts sync with a pass number', 'synchronization', (x) => ({ ...sts(x), passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
@@ -136,14 +142,14 @@ const crossField: Case[] = [
   ['sts cycle with a pass number', 'cycle', (x) => ({ ...stsCycle(x), passNumber: 3 }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
   ['sts cycle with a speed', 'cycle', (x) => ({ ...stsCycle(x), speed: 'fast' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
   ['fe cycle with a pass number', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: 2, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  ['biomechanics stomp method without bioSelectedSyncTime', 'synchronization', () => ({ bioSelectedSyncTime: null }), { field: 'bioSelectedSyncTime', rule: 'requiredByStompMethod' }],
-  ['biomechanics stomp method without contraBioSelectedSyncTime', 'synchronization', () => ({ contraBioSelectedSyncTime: undefined }), { field: 'contraBioSelectedSyncTime', rule: 'requiredByStompMethod' }],
-  ['audio stomp method without selectedAudioSyncTime', 'synchronization', () => ({ selectedAudioSyncTime: null }), { field: 'selectedAudioSyncTime', rule: 'requiredByStompMethod' }],
-  ['audio stomp method without contraSelectedAudioSyncTime', 'synchronization', () => ({ contraSelectedAudioSyncTime: null }), { field: 'contraSelectedAudioSyncTime', rule: 'requiredByStompMethod' }],
-  ['left and right audio sync times without offset', 'synchronization', () => ({ audioSyncOffset: null }), { field: 'audioSyncOffset', rule: 'requiredWithBothAudioSyncTimes' }],
+  refused('biomechanics stomp method without bioSelectedSyncTime', 'synchronization', 'bioSelectedSyncTime', null, 'requiredByStompMethod'),
+  refused('biomechanics stomp method without contraBioSelectedSyncTime', 'synchronization', 'contraBioSelectedSyncTime', undefined, 'requiredByStompMethod'),
+  refused('audio stomp method without selectedAudioSyncTime', 'synchronization', 'selectedAudioSyncTime', null, 'requiredByStompMethod'),
+  refused('audio stomp method without contraSelectedAudioSyncTime', 'synchronization', 'contraSelectedAudioSyncTime', null, 'requiredByStompMethod'),
+  refused('left and right audio sync times without offset', 'synchronization', 'audioSyncOffset', null, 'requiredWithBothAudioSyncTimes'),
   ['cycle ending before it starts', 'cycle', () => ({ startTimeS: 30, endTimeS: 29.5 }), { field: 'endTimeS', rule: 'endNotBeforeStart' }],
-  ['cycle with biomechanics but no bioStartTime', 'cycle', () => ({ bioStartTime: null }), { field: 'bioStartTime', rule: 'requiredWithBiomechanicsImport' }],
-  ['cycle with biomechanics but no bioEndTime', 'cycle', () => ({ bioEndTime: undefined }), { field: 'bioEndTime', rule: 'requiredWithBiomechanicsImport' }],
+  refused('cycle with biomechanics but no bioStartTime', 'cycle', 'bioStartTime', null, 'requiredWithBiomechanicsImport'),
+  refused('cycle with biomechanics but no bioEndTime', 'cycle', 'bioEndTime', undefined, 'requiredWithBiomechanicsImport'),
   ...(['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'] as const).map(
     (ch): Case => [
       `audioQcFail${ch} false with failing segments`,
@@ -158,31 +164,31 @@ const SEGMENT_FIELDS = ['qcFailSegments', 'qcSignalDropoutSegments', 'qcArtifact
 const segments: Case[] = [
   ...SEGMENT_FIELDS.map((f): Case => [`${f} of odd length`, 'audio', () => ({ [f]: [1, 2, 3] }), { field: f, rule: 'validSegments' }]),
   ...SEGMENT_FIELDS.map((f): Case => [`${f} with start > end`, 'audio', () => ({ [f]: [1, 2, 5, 4] }), { field: f, rule: 'validSegments' }]),
-  ['negative segment time', 'audio', () => ({ qcArtifactSegmentsCh4: [-1, 2] }), { field: 'qcArtifactSegmentsCh4', rule: 'validSegments' }],
-  ['NaN in a segment list', 'audio', () => ({ qcArtifactSegmentsCh3: [Number.NaN, 2] }), { field: 'qcArtifactSegmentsCh3', rule: 'validSegments' }],
+  refused('negative segment time', 'audio', 'qcArtifactSegmentsCh4', [-1, 2], 'validSegments'),
+  refused('NaN in a segment list', 'audio', 'qcArtifactSegmentsCh3', [Number.NaN, 2], 'validSegments'),
 ];
 
 const crossRecord: Case[] = [
-  ['unknown participant (audio)', 'audio', () => ({ participantNumber: 9999 }), { field: 'participantNumber', rule: 'exists' }],
-  ['unknown participant (cycle)', 'cycle', () => ({ participantNumber: 9999 }), { field: 'participantNumber', rule: 'exists' }],
-  ['sync audio that does not exist', 'synchronization', () => ({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' }],
+  refused('unknown participant (audio)', 'audio', 'participantNumber', 9999, 'exists'),
+  refused('unknown participant (cycle)', 'cycle', 'participantNumber', 9999, 'exists'),
+  refused('sync audio that does not exist', 'synchronization', 'audioProcessingId', 99999, 'exists'),
   ["sync audio of another participant", 'synchronization', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
   ["sync biomechanics of another participant", 'synchronization', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
   ['sync maneuver unlike its audio', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
   ['sync maneuver unlike its biomechanics', 'synchronization', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
-  ['sync knee unlike its audio', 'synchronization', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesAudioProcessing' }],
-  ['sync knee unlike its biomechanics', 'synchronization', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesBiomechanicsImport' }],
-  ['cycle audio that does not exist', 'cycle', () => ({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' }],
-  ['cycle synchronization that does not exist', 'cycle', () => ({ synchronizationId: 99999 }), { field: 'synchronizationId', rule: 'exists' }],
+  refused('sync knee unlike its audio', 'synchronization', 'knee', 'right', 'matchesAudioProcessing'),
+  refused('sync knee unlike its biomechanics', 'synchronization', 'knee', 'right', 'matchesBiomechanicsImport'),
+  refused('cycle audio that does not exist', 'cycle', 'audioProcessingId', 99999, 'exists'),
+  refused('cycle synchronization that does not exist', 'cycle', 'synchronizationId', 99999, 'exists'),
   ["cycle synchronization of another participant", 'cycle', (x) => ({ synchronizationId: x.otherSyncId }), { field: 'synchronizationId', rule: 'belongsToParticipant' }],
-  ['cycle knee unlike its synchronization', 'cycle', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesSynchronization' }],
-  ['cycle knee unlike its audio', 'cycle', () => ({ knee: 'right' }), { field: 'knee', rule: 'matchesAudioProcessing' }],
+  refused('cycle knee unlike its synchronization', 'cycle', 'knee', 'right', 'matchesSynchronization'),
+  refused('cycle knee unlike its audio', 'cycle', 'knee', 'right', 'matchesAudioProcessing'),
   ['cycle maneuver unlike its audio', 'cycle', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
-  ['cycle pass unlike its synchronization', 'cycle', () => ({ passNumber: 2 }), { field: 'passNumber', rule: 'matchesSynchronization' }],
-  ['cycle speed unlike its synchronization', 'cycle', () => ({ speed: 'fast' }), { field: 'speed', rule: 'matchesSynchronization' }],
+  refused('cycle pass unlike its synchronization', 'cycle', 'passNumber', 2, 'matchesSynchronization'),
+  refused('cycle speed unlike its synchronization', 'cycle', 'speed', 'fast', 'matchesSynchronization'),
   ['cycle audio of another participant', 'cycle', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
   ['cycle biomechanics of another participant', 'cycle', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
-  ['cycle biomechanics that does not exist', 'cycle', () => ({ biomechanicsImportId: 99999 }), { field: 'biomechanicsImportId', rule: 'exists' }],
+  refused('cycle biomechanics that does not exist', 'cycle', 'biomechanicsImportId', 99999, 'exists'),
   ['cycle maneuver unlike its synchronization', 'cycle', (x) => ({ ...stsCycle(x), audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' }), { field: 'maneuver', rule: 'matchesSynchronization' }],
   ['cycle biomechanics unlike it', 'cycle', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
 ];

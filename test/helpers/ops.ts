@@ -47,6 +47,21 @@ export async function seededDatabase(participants = 1): Promise<TestDatabase> {
   return db;
 }
 
+/**
+ * seededDatabase as the beforeAll/afterAll of the block it is called in (afterAll drops it). The
+ * object is filled in by beforeAll; no session stays connected to the database.
+ */
+export function useSeededDatabase(participants = 1): TestDatabase {
+  const db = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(db, await seededDatabase(participants));
+  });
+  afterAll(async () => {
+    await db.drop?.();
+  });
+  return db;
+}
+
 /** Runs one statement (or several, separated by ;) on `url` and returns the rows of the last. */
 export async function sql<T = any>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const c = await sqlClient(url);

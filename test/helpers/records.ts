@@ -58,10 +58,21 @@ export async function findParents(c: Client): Promise<Parents> {
 
 const CHECKSUM = 'ab'.repeat(32);
 
+/** The participant every input below belongs to. */
+const AOA_1001 = { study: 'AOA', participantNumber: 1001 };
+
+/** AOA 1001's left-walk recording pair, which the new synchronization and cycle below are made from. */
+const leftWalk = (p: Parents): Plain => ({
+  ...AOA_1001,
+  audioProcessingId: p.walkAudioId,
+  biomechanicsImportId: p.walkBioId,
+  knee: 'left',
+  maneuver: 'walk',
+});
+
 export function audioInput(overrides: Plain = {}): Plain {
   return {
-    study: 'AOA',
-    participantNumber: 1001,
+    ...AOA_1001,
     audioFileName: 'AOA1001_left_fe_retake.bin',
     deviceSerial: 'HP_W11.2-3',
     firmwareVersion: 6,
@@ -108,8 +119,7 @@ export function audioInput(overrides: Plain = {}): Plain {
 
 export function biomechanicsInput(overrides: Plain = {}): Plain {
   return {
-    study: 'AOA',
-    participantNumber: 1001,
+    ...AOA_1001,
     biomechanicsFile: 'AOA1001_retake.xlsx',
     sheetName: 'Left FE',
     biomechanicsType: 'Motion Analysis',
@@ -131,12 +141,7 @@ export function biomechanicsInput(overrides: Plain = {}): Plain {
 /** A new walk synchronization (pass 9, comfortable) on AOA 1001's left-walk audio and biomechanics. */
 export function synchronizationInput(p: Parents, overrides: Plain = {}): Plain {
   return {
-    study: 'AOA',
-    participantNumber: 1001,
-    audioProcessingId: p.walkAudioId,
-    biomechanicsImportId: p.walkBioId,
-    knee: 'left',
-    maneuver: 'walk',
+    ...leftWalk(p),
     passNumber: 9,
     speed: 'comfortable',
     bioLeftSyncTime: 4.2,
@@ -166,13 +171,8 @@ export function synchronizationInput(p: Parents, overrides: Plain = {}): Plain {
 /** A new cycle (index 500) of AOA 1001's slow pass-1 walk synchronization. */
 export function cycleInput(p: Parents, overrides: Plain = {}): Plain {
   return {
-    study: 'AOA',
-    participantNumber: 1001,
-    audioProcessingId: p.walkAudioId,
-    biomechanicsImportId: p.walkBioId,
+    ...leftWalk(p),
     synchronizationId: p.slowSyncId,
-    knee: 'left',
-    maneuver: 'walk',
     passNumber: 1,
     speed: 'slow',
     cycleFile: 'slow_p1_c500.pkl',
