@@ -4,25 +4,11 @@
  * correlated subquery PostgreSQL initialises on every execution, run or not).
  */
 import { parse, type OperationDefinitionNode } from 'graphql';
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { seedReadFixture } from './helpers/read-fixture';
+import { useReadFixture } from './helpers/read-fixture';
 import { buildAppSchema } from '../src/graphql/schema';
 import { compileRead, fragmentsOf } from '../src/graphql/compiled/compile';
-import type { AppContext } from '../src/context';
 
-let ctx: AppContext;
-let c: Client;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await seedReadFixture(ctx, c);
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
-});
+const { ctx, sql: c } = useReadFixture();
 
 /** The plan's node types, with every SubPlan / InitPlan named by its parent relationship. */
 async function planNodes(query: string, variables: Record<string, unknown> = {}): Promise<string[]> {

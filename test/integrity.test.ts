@@ -4,22 +4,9 @@
  * may be broken with it), the report names the row under the rule's key, and once the change
  * is undone every check passes again.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 
-let ctx: AppContext;
-let c: Client;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await ctx.services.seed.seed({ participantsPerStudy: 1 });
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
-});
+const { ctx, sql: c } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true });
 
 interface Plant {
   /** The rule's key in the report. */

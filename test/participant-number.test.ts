@@ -7,40 +7,17 @@
  * show in introspection; two different numbers under both names are refused; neither name is
  * refused as a missing required argument is.
  */
-import type { Client } from 'pg';
-import { openTestContext, sqlClient } from './helpers/db';
-import { graphqlClient } from './helpers/graphql';
-import { startTestServer, type TestServer } from './helpers/http';
-import { seedReadFixture } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { postGraphQL } from './helpers/http';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let c: Client;
-let gql: Awaited<ReturnType<typeof graphqlClient>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
-  await seedReadFixture(ctx, c);
-  gql = await graphqlClient(ctx);
-  server = await startTestServer(ctx);
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
-  await gql?.stop();
-  await c?.end();
-  await ctx?.close();
-});
+const { sql: c, gql, server } = useReadFixture();
 
 const USE = 'Use participantNumber.';
 
 /** The answer over HTTP (compiled path), after checking it is the resolvers' answer byte for byte. */
 async function read(query: string, variables?: Record<string, unknown>, o: { compiled?: boolean } = {}) {
-  const before = server.logs.length;
-  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const text = await res.text();
-  const fellBack = server.logs.slice(before).some((l) => l.msg === 'read answered by the resolvers');
+  const { text, logs } = await postGraphQL(server, query, variables);
+  const fellBack = logs.some((l) => l.msg === 'read answered by the resolvers');
   if (o.compiled ?? true) expect(fellBack).toBe(false);
   expect(text).toBe(JSON.stringify(await gql.query(query, variables)) + '\n');
   return JSON.parse(text) as { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };

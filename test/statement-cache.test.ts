@@ -7,25 +7,9 @@ import 'reflect-metadata';
 import { parse } from 'graphql';
 import * as compile from '../src/graphql/compiled/compile';
 import { cachedCompile } from '../src/graphql/compiled/statement-cache';
-import { openTestContext, sqlClient } from './helpers/db';
-import { startTestServer, type TestServer } from './helpers/http';
-import { seedReadFixture } from './helpers/read-fixture';
-import type { AppContext } from '../src/context';
+import { useReadFixture } from './helpers/read-fixture';
 
-let ctx: AppContext;
-let server: TestServer;
-
-beforeAll(async () => {
-  ctx = await openTestContext();
-  const c = await sqlClient(ctx.target.url);
-  await seedReadFixture(ctx, c);
-  await c.end();
-  server = await startTestServer(ctx);
-});
-afterAll(async () => {
-  await server?.close();
-  await ctx?.close();
-});
+const { server } = useReadFixture();
 
 const LOOKUP = 'query Lookup($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId audioProcessings { id knee } } }';
 

@@ -5,7 +5,6 @@
  * client). Both kinds of the same refusal give the same field-named error; what is no refusal
  * of the write passes through untouched.
  */
-import type { Client } from 'pg';
 import {
   CheckConstraintViolationException,
   DeadlockException,
@@ -15,22 +14,14 @@ import {
   TableNotFoundException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { ConflictError, UserError, ValidationFailedError } from '../src/services/errors';
 import { translateWriteError } from '../src/services/write/records';
 
-let ctx: AppContext;
-let c: Client;
+const { ctx, sql: c } = useTestDatabase({ sql: true });
 
 beforeAll(async () => {
-  ctx = await openTestContext();
-  c = await sqlClient(ctx.target.url);
   await c.query(`insert into study (name) values ('AOA') on conflict do nothing`);
-});
-afterAll(async () => {
-  await c?.end();
-  await ctx?.close();
 });
 
 /** The error `sql` raises through MikroORM's EntityManager (converted) and through a raw pg client (not). */
