@@ -12,9 +12,9 @@ import { createTestDatabase, openTestContext, sqlClient, type TestDatabase } fro
 import { legacyDatabase } from './helpers/legacy';
 import { fingerprint, sql } from './helpers/ops';
 import { aeDb } from './helpers/cli';
+import { useTestDatabase } from './helpers/test-database';
 import { LAYOUT_B68CAC4282F5 } from '../src/services/legacy/b68cac4282f5';
 import type { LegacyImportResult } from '../src/services/legacy/import';
-import type { AppContext } from '../src/context';
 import { StudyName } from '../src/entities';
 
 /** What becomes of every fixture row: table → [imported, merged, rejected] legacy ids. */
@@ -57,19 +57,18 @@ const reportKeys = (r: LegacyImportResult) => r.report.map((x) => `${x.legacyTab
 
 describe('import-legacy', () => {
   let legacy: TestDatabase;
-  let ctx: AppContext & { db: TestDatabase };
-  let target: Client;
   let source: Client;
   let first: LegacyImportResult;
-
-  beforeAll(async () => {
-    legacy = await legacyDatabase();
-    ctx = await openTestContext();
-    [target, source] = await Promise.all([sqlClient(ctx.target.url), sqlClient(legacy.url)]);
-  });
-  afterAll(async () => {
-    await Promise.all([target?.end(), source?.end()]);
-    await Promise.all([ctx?.close(), legacy?.drop()]);
+  const { ctx, sql: target } = useTestDatabase({
+    sql: true,
+    prepare: async () => {
+      legacy = await legacyDatabase();
+      source = await sqlClient(legacy.url);
+      return async () => {
+        await source.end();
+        await legacy.drop();
+      };
+    },
   });
 
   it('recognises the layout, and refuses a database that is not one it knows, writing nothing', async () => {

@@ -4,7 +4,7 @@
  */
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
-import type { AppContext } from '../src/context';
+import { useTestDatabase } from './helpers/test-database';
 import { StudyName } from '../src/entities';
 
 /** md5 over every row of every data table (ids excluded: they depend on insertion order only). */
@@ -22,18 +22,8 @@ async function contentChecksum(c: Client): Promise<string> {
 }
 
 describe('seed', () => {
-  let a: AppContext;
-  let b: AppContext;
-  let ca: Client;
-  let cb: Client;
-  beforeAll(async () => {
-    [a, b] = await Promise.all([openTestContext(), openTestContext()]);
-    [ca, cb] = await Promise.all([sqlClient(a.target.url), sqlClient(b.target.url)]);
-  });
-  afterAll(async () => {
-    await Promise.all([ca?.end(), cb?.end()]);
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const { ctx: a, sql: ca } = useTestDatabase({ sql: true });
+  const { ctx: b, sql: cb } = useTestDatabase({ sql: true });
 
   it('writes the realistic shape of docs/data-model.md', async () => {
     const counts = await a.services.seed.seed({ participantsPerStudy: 4, seed: 7 });
