@@ -16,7 +16,12 @@ import { useTestDatabase } from './helpers/test-database';
 import { ENTITIES, TABLES } from '../src/entities';
 import { buildAppSchema } from '../src/graphql/schema';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, ParticipantKey, RecordingLinkInput, SynchronizationInput,
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MovementCycleInput,
+  ParticipantKey,
+  RecordingLinkInput,
+  SynchronizationInput,
 } from '../src/services/write/record-inputs';
 import { INT4_MAX } from '../src/services/write/validation';
 
@@ -55,7 +60,7 @@ interface CheckRules {
 
 const strings = (list: string) => [...list.matchAll(/'([^']*)'::text/g)].map((m) => m[1]);
 
-/** Reads one CHECK on `column` (as pg_get_constraintdef prints it) into rules; null when it is not a form this test knows. */
+/** Reads one CHECK on `column` (as pg_get_constraintdef prints it); null for a form this test does not know. */
 function readCheck(def: string, column: string): CheckRules | null {
   const col = `\\(*${column}(?:\\)::text)?\\)?`;
   const body = def.replace(/^CHECK \((.*)\)$/s, '$1');
@@ -112,7 +117,7 @@ async function dbChecks(): Promise<Map<string, { name: string; def: string; rule
   return out;
 }
 
-/** A column default as a JavaScript value (`'46875'::double precision` → 46875); expressions such as now() stay text. */
+/** A column default as a JavaScript value (`'46875'::double precision` → 46875); an expression (now()) stays text. */
 function dbDefault(d: string | null, type: string): unknown {
   if (d === null) return undefined;
   const literal = /^'?(.*?)'?(?:::[a-z ]+)?$/.exec(d)![1];
@@ -123,6 +128,9 @@ function dbDefault(d: string | null, type: string): unknown {
 
 // ------------------------------------------------------------------ what the write inputs say
 
+/** A write input class (an InputType or an ArgsType). */
+type InputClass = abstract new () => object;
+
 /** Which input field writes each column; columns no input writes say why. */
 const NOT_WRITTEN: Record<string, string> = {
   id: 'set by the database (serial)',
@@ -130,10 +138,13 @@ const NOT_WRITTEN: Record<string, string> = {
   updated_at: 'set by the database and its trigger',
 };
 /** Columns written under another name, or by an input of their own. */
-const WRITTEN_AS: Record<string, [input: Function, field: string][]> = {
-  'study.name': [[ParticipantKey, 'study'], ...processingInputs().map((i): [Function, string] => [i, 'study'])],
+const WRITTEN_AS: Record<string, [input: InputClass, field: string][]> = {
+  'study.name': [[ParticipantKey, 'study'], ...processingInputs().map((i): [InputClass, string] => [i, 'study'])],
   'participant.study_id': [[ParticipantKey, 'study']],
-  'participant.study_participant_id': [[ParticipantKey, 'number'], ...processingInputs().map((i): [Function, string] => [i, 'participantNumber'])],
+  'participant.study_participant_id': [
+    [ParticipantKey, 'number'],
+    ...processingInputs().map((i): [InputClass, string] => [i, 'participantNumber']),
+  ],
   // A processing record names its participant by study and number (the two rows above).
   'audio_processing.participant_id': [],
   'biomechanics_import.participant_id': [],
@@ -143,10 +154,10 @@ const WRITTEN_AS: Record<string, [input: Function, field: string][]> = {
   'audio_processing.biomechanics_import_id': [[RecordingLinkInput, 'biomechanicsImportId']],
   'biomechanics_import.audio_processing_id': [[RecordingLinkInput, 'audioProcessingId']],
 };
-function processingInputs(): Function[] {
+function processingInputs(): InputClass[] {
   return [AudioProcessingInput, BiomechanicsImportInput, SynchronizationInput, MovementCycleInput];
 }
-const INPUT_OF: Record<string, Function> = {
+const INPUT_OF: Record<string, InputClass> = {
   audio_processing: AudioProcessingInput,
   biomechanics_import: BiomechanicsImportInput,
   synchronization: SynchronizationInput,
@@ -170,8 +181,10 @@ interface FieldRules {
   pattern?: string;
 }
 
-function fieldRules(input: Function, field: string): FieldRules {
-  const all: ValidationMetadata[] = getMetadataStorage().getTargetValidationMetadatas(input, '', true, false).filter((m) => m.propertyName === field);
+function fieldRules(input: InputClass, field: string): FieldRules {
+  const all: ValidationMetadata[] = getMetadataStorage()
+    .getTargetValidationMetadatas(input, '', true, false)
+    .filter((m) => m.propertyName === field);
   const nameOf = (m: ValidationMetadata) => (m.type === 'customValidation' ? String(m.name) : m.type);
   const named = (name: string) => all.find((m) => nameOf(m) === name);
   const bound = (name: string) => {
@@ -196,13 +209,19 @@ function fieldRules(input: Function, field: string): FieldRules {
 }
 
 /** The mutation whose arguments an ArgsType class is. */
-const ARGUMENTS_OF: Record<string, string> = { ParticipantKey: 'upsertParticipant', RecordingLinkInput: 'linkRecordings' };
+const ARGUMENTS_OF: Record<string, string> = {
+  ParticipantKey: 'upsertParticipant',
+  RecordingLinkInput: 'linkRecordings',
+};
 
 /** The GraphQL type and default of an input field (or of an argument, for an ArgsType). */
-function graphqlField(input: Function, field: string): { type: GraphQLInputType; defaultValue: unknown } {
+function graphqlField(input: InputClass, field: string): { type: GraphQLInputType; defaultValue: unknown } {
   const type = gql.getType(input.name);
   if (isInputObjectType(type)) return type.getFields()[field];
-  return gql.getMutationType()!.getFields()[ARGUMENTS_OF[input.name]].args.find((a) => a.name === field)!;
+  return gql
+    .getMutationType()!
+    .getFields()
+    [ARGUMENTS_OF[input.name]].args.find((a) => a.name === field)!;
 }
 
 // ------------------------------------------------------------------ the agreement
@@ -215,7 +234,7 @@ interface Column {
 }
 
 /** Where the write inputs write this column, as [input, field] pairs. */
-function writers(meta: EntityMetadata, prop: EntityProperty, table: string): [Function, string][] {
+function writers(meta: EntityMetadata, prop: EntityProperty, table: string): [InputClass, string][] {
   const key = `${table}.${prop.fieldNames[0]}`;
   if (key in WRITTEN_AS) return WRITTEN_AS[key];
   if (prop.fieldNames[0] in NOT_WRITTEN) return [];
@@ -240,7 +259,17 @@ interface Allowed {
 }
 
 /** The class-validator rules that check a value's type, as opposed to its bounds or its relations. */
-const TYPE_RULES = ['isInt', 'isNumber', 'isBoolean', 'isString', 'isEnum', 'isSha256Hex', 'isDate', 'isArray', 'validSegments'];
+const TYPE_RULES = [
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isString',
+  'isEnum',
+  'isSha256Hex',
+  'isDate',
+  'isArray',
+  'validSegments',
+];
 
 function databaseTypes(col: Column): string[] {
   const { type } = col.db;
@@ -263,10 +292,17 @@ function allowedByDatabase(col: Column): Allowed {
     takesNull: !col.db.notNull,
     types: databaseTypes(col),
     // An int column is bounded by its type where no CHECK bounds it; a reference holds a serial id, ≥ 1.
-    min: isInt ? (col.checks.min ?? (col.orm.kind === ReferenceKind.MANY_TO_ONE ? 1 : -INT4_MAX - 1)) : col.checks.exclusive ? undefined : col.checks.min,
+    min: isInt
+      ? (col.checks.min ?? (col.orm.kind === ReferenceKind.MANY_TO_ONE ? 1 : -INT4_MAX - 1))
+      : col.checks.exclusive
+        ? undefined
+        : col.checks.min,
     positive: !isInt && !!col.checks.exclusive && col.checks.min === 0,
     max: isInt ? (col.checks.max ?? INT4_MAX) : col.checks.max,
-    maxLength: enumValues || col.checks.pattern ? undefined : Number(/^character varying\((\d+)\)$/.exec(type)?.[1] ?? NaN) || undefined,
+    maxLength:
+      enumValues || col.checks.pattern
+        ? undefined
+        : Number(/^character varying\((\d+)\)$/.exec(type)?.[1] ?? NaN) || undefined,
     vocabulary: enumValues?.slice().sort(),
     each: !!col.checks.each,
     segments: !!col.checks.segments,
@@ -300,7 +336,9 @@ describe('every column has one set of rules: ORM, database and write inputs agre
     columns = [];
     for (const entity of ENTITIES) {
       const meta = ctx.orm.getMetadata().get(entity.name);
-      for (const prop of meta.props.filter((p) => p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE)) {
+      for (const prop of meta.props.filter(
+        (p) => p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE,
+      )) {
         const row = db.find((d) => d.table === meta.tableName && d.column === prop.fieldNames[0]);
         if (!row) throw new Error(`${meta.tableName}.${prop.fieldNames[0]} is mapped but not in the migrated database`);
         const rules = (checks.get(`${meta.tableName}.${prop.fieldNames[0]}`) ?? []).map((ch) => ch.rules!);
@@ -311,22 +349,30 @@ describe('every column has one set of rules: ORM, database and write inputs agre
 
   it('maps every column of the migrated database, and nothing more', async () => {
     const db = await dbColumns();
-    expect(db.map((d) => `${d.table}.${d.column}`).sort()).toEqual(columns.map((col) => `${col.db.table}.${col.db.column}`).sort());
+    expect(db.map((d) => `${d.table}.${d.column}`).sort()).toEqual(
+      columns.map((col) => `${col.db.table}.${col.db.column}`).sort(),
+    );
   });
 
   it('the ORM metadata matches the database: null, type, length, default, vocabulary', () => {
     const mismatches: string[] = [];
     for (const { db, orm, checks } of columns) {
       const at = `${db.table}.${db.column}`;
-      if (!!orm.nullable !== !db.notNull) mismatches.push(`${at}: ORM nullable ${!!orm.nullable}, database ${!db.notNull}`);
+      if (!!orm.nullable !== !db.notNull)
+        mismatches.push(`${at}: ORM nullable ${!!orm.nullable}, database ${!db.notNull}`);
       const varchar = /^character varying\((\d+)\)$/.exec(db.type);
-      if (varchar && orm.length !== Number(varchar[1])) mismatches.push(`${at}: ORM length ${orm.length}, database ${db.type}`);
-      const ormDefault = orm.defaultRaw !== undefined && /\(\)$/.test(orm.defaultRaw) ? orm.defaultRaw : orm.default ?? undefined;
+      if (varchar && orm.length !== Number(varchar[1]))
+        mismatches.push(`${at}: ORM length ${orm.length}, database ${db.type}`);
+      const ormDefault =
+        orm.defaultRaw !== undefined && /\(\)$/.test(orm.defaultRaw) ? orm.defaultRaw : (orm.default ?? undefined);
       const fromDb = dbDefault(db.default, db.type);
       if (orm.kind === ReferenceKind.SCALAR && !orm.primary && String(ormDefault) !== String(fromDb)) {
         mismatches.push(`${at}: ORM default ${ormDefault}, database ${db.default}`);
       }
-      if (orm.enum && JSON.stringify([...(orm.items as string[])].sort()) !== JSON.stringify(checks.vocabulary?.slice().sort())) {
+      if (
+        orm.enum &&
+        JSON.stringify([...(orm.items as string[])].sort()) !== JSON.stringify(checks.vocabulary?.slice().sort())
+      ) {
         mismatches.push(`${at}: ORM vocabulary ${orm.items}, database CHECK ${checks.vocabulary}`);
       }
     }
@@ -351,39 +397,53 @@ describe('every column has one set of rules: ORM, database and write inputs agre
         const dbRequired = col.db.notNull && col.db.default === null;
         // participant.study_id is written as the study's name (ParticipantKey.study, compared with study.name).
         const viaAnotherInput = col.orm.kind === ReferenceKind.MANY_TO_ONE && !field.endsWith('Id');
-        if (!viaAnotherInput && rules.required !== dbRequired) mismatches.push(`${at}: input required ${rules.required}, database requires a value ${dbRequired}`);
+        if (!viaAnotherInput && rules.required !== dbRequired)
+          mismatches.push(`${at}: input required ${rules.required}, database requires a value ${dbRequired}`);
         // A nullable column's field is optional (perhaps only unless another field says so); a NOT NULL one's is not,
         // except where the database has an expression to fill in (now()).
         const fillsIn = col.db.default !== null && /\(\)$/.test(col.db.default);
         if (!viaAnotherInput && inp.takesNull !== (db.takesNull || fillsIn)) {
-          mismatches.push(`${at}: input takes null ${inp.takesNull}, database ${db.takesNull}${fillsIn ? ' (fills in now())' : ''}`);
+          mismatches.push(
+            `${at}: input takes null ${inp.takesNull}, database ${db.takesNull}${fillsIn ? ' (fills in now())' : ''}`,
+          );
         }
         if (viaAnotherInput) continue;
         // The type, bounds, length, vocabulary and list shape.
         for (const key of Object.keys(db) as (keyof Allowed)[]) {
           if (key === 'takesNull') continue;
-          if (JSON.stringify(db[key]) !== JSON.stringify(inp[key])) mismatches.push(`${at}: ${key} is ${JSON.stringify(inp[key])} in the input, ${JSON.stringify(db[key])} in the database`);
+          if (JSON.stringify(db[key]) !== JSON.stringify(inp[key]))
+            mismatches.push(
+              `${at}: ${key} is ${JSON.stringify(inp[key])} in the input, ${JSON.stringify(db[key])} in the database`,
+            );
         }
         // Floats are finite in every input; where the database bounds a float, its CHECK refuses NaN and ±Infinity too.
         if (col.db.type === 'double precision') {
           if (!rules.finite) mismatches.push(`${at}: the input takes NaN or Infinity`);
-          if ((col.checks.min !== undefined) !== !!col.checks.finite) mismatches.push(`${at}: a bounded float CHECK without the finite bound, or the other way round`);
+          if ((col.checks.min !== undefined) !== !!col.checks.finite)
+            mismatches.push(`${at}: a bounded float CHECK without the finite bound, or the other way round`);
         }
-        if (col.db.type === 'double precision[]' && !col.checks.segments) mismatches.push(`${at}: a float list without ae_valid_segments`);
+        if (col.db.type === 'double precision[]' && !col.checks.segments)
+          mismatches.push(`${at}: a float list without ae_valid_segments`);
         // The one rule the input adds on its own: a required text must say something (the database would take '').
         const requiredText = /^character varying/.test(col.db.type) && dbRequired && !col.checks.vocabulary;
-        if (rules.names.includes('isNotEmpty') !== requiredText) mismatches.push(`${at}: isNotEmpty ${rules.names.includes('isNotEmpty')}, required text ${requiredText}`);
+        if (rules.names.includes('isNotEmpty') !== requiredText)
+          mismatches.push(`${at}: isNotEmpty ${rules.names.includes('isNotEmpty')}, required text ${requiredText}`);
         const gqlField = graphqlField(input, field);
         if (isNonNullType(gqlField.type) === inp.takesNull) {
-          mismatches.push(`${at}: GraphQL type ${gqlField.type} but the input ${inp.takesNull ? 'takes' : 'refuses'} null`);
+          mismatches.push(
+            `${at}: GraphQL type ${gqlField.type} but the input ${inp.takesNull ? 'takes' : 'refuses'} null`,
+          );
         }
         const dbValue = dbDefault(col.db.default, col.db.type);
         const shownDefault = fillsIn || col.orm.primary ? undefined : dbValue;
         if (JSON.stringify(gqlField.defaultValue) !== JSON.stringify(shownDefault)) {
-          mismatches.push(`${at}: GraphQL default ${JSON.stringify(gqlField.defaultValue)}, database default ${col.db.default}`);
+          mismatches.push(
+            `${at}: GraphQL default ${JSON.stringify(gqlField.defaultValue)}, database default ${col.db.default}`,
+          );
         }
         const instanceDefault = (Reflect.construct(input, []) as Record<string, unknown>)[field];
-        if (JSON.stringify(instanceDefault) !== JSON.stringify(shownDefault)) mismatches.push(`${at}: input default ${instanceDefault}, database ${col.db.default}`);
+        if (JSON.stringify(instanceDefault) !== JSON.stringify(shownDefault))
+          mismatches.push(`${at}: input default ${instanceDefault}, database ${col.db.default}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -396,7 +456,13 @@ describe('every column has one set of rules: ORM, database and write inputs agre
       for (const [input, field] of writers(col.meta, col.orm, col.db.table)) written.add(`${input.name}.${field}`);
     }
     const fields = [ParticipantKey, ...processingInputs()].flatMap((input) =>
-      [...new Set(getMetadataStorage().getTargetValidationMetadatas(input, '', true, false).map((m) => m.propertyName))].map((f) => `${input.name}.${f}`),
+      [
+        ...new Set(
+          getMetadataStorage()
+            .getTargetValidationMetadatas(input, '', true, false)
+            .map((m) => m.propertyName),
+        ),
+      ].map((f) => `${input.name}.${f}`),
     );
     expect(fields.filter((f) => !written.has(f))).toEqual([]);
   });

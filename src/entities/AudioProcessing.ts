@@ -2,8 +2,17 @@ import { Check, Entity, Index, Unique } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, SegmentsColumn,
-  ReferenceColumn, StringColumn, TextColumn, TimestampColumn,
+  BoolColumn,
+  ChecksumColumn,
+  EnumArrayColumn,
+  EnumColumn,
+  FloatColumn,
+  IntColumn,
+  SegmentsColumn,
+  ReferenceColumn,
+  StringColumn,
+  TextColumn,
+  TimestampColumn,
 } from './columns';
 import { ArtifactType, Knee, Maneuver, MicPosition } from './enums';
 import { Participant } from './Participant';
@@ -13,16 +22,39 @@ import { BiomechanicsImport } from './BiomechanicsImport';
 const qcFlagCovers = (flag: string, segments: string) => `${flag} or coalesce(cardinality(${segments}), 0) = 0`;
 
 /** One audio recording (participant × knee × maneuver): file facts, pickle, and QC results. */
-@ObjectType({ description: 'One audio recording of a participant (knee × maneuver), with its file, pickle and QC results.' })
+@ObjectType({
+  description: 'One audio recording of a participant (knee × maneuver), with its file, pickle and QC results.',
+})
 @Entity({ tableName: 'audio_processing' })
-@Unique({ name: 'audio_processing_participant_file_knee_maneuver_key', properties: ['participant', 'audioFileName', 'knee', 'maneuver'] })
+@Unique({
+  name: 'audio_processing_participant_file_knee_maneuver_key',
+  properties: ['participant', 'audioFileName', 'knee', 'maneuver'],
+})
 @Index({ name: 'audio_processing_knee_maneuver_index', properties: ['knee', 'maneuver'] })
-@Check({ name: 'audio_processing_recording_same_date_check', expression: 'recording_time::date = recording_date::date' })
-@Check({ name: 'audio_processing_audio_qc_fail_segments_check', expression: qcFlagCovers('audio_qc_fail', 'qc_fail_segments') })
-@Check({ name: 'audio_processing_audio_qc_fail_ch1_segments_check', expression: qcFlagCovers('audio_qc_fail_ch1', 'qc_fail_segments_ch1') })
-@Check({ name: 'audio_processing_audio_qc_fail_ch2_segments_check', expression: qcFlagCovers('audio_qc_fail_ch2', 'qc_fail_segments_ch2') })
-@Check({ name: 'audio_processing_audio_qc_fail_ch3_segments_check', expression: qcFlagCovers('audio_qc_fail_ch3', 'qc_fail_segments_ch3') })
-@Check({ name: 'audio_processing_audio_qc_fail_ch4_segments_check', expression: qcFlagCovers('audio_qc_fail_ch4', 'qc_fail_segments_ch4') })
+@Check({
+  name: 'audio_processing_recording_same_date_check',
+  expression: 'recording_time::date = recording_date::date',
+})
+@Check({
+  name: 'audio_processing_audio_qc_fail_segments_check',
+  expression: qcFlagCovers('audio_qc_fail', 'qc_fail_segments'),
+})
+@Check({
+  name: 'audio_processing_audio_qc_fail_ch1_segments_check',
+  expression: qcFlagCovers('audio_qc_fail_ch1', 'qc_fail_segments_ch1'),
+})
+@Check({
+  name: 'audio_processing_audio_qc_fail_ch2_segments_check',
+  expression: qcFlagCovers('audio_qc_fail_ch2', 'qc_fail_segments_ch2'),
+})
+@Check({
+  name: 'audio_processing_audio_qc_fail_ch3_segments_check',
+  expression: qcFlagCovers('audio_qc_fail_ch3', 'qc_fail_segments_ch3'),
+})
+@Check({
+  name: 'audio_processing_audio_qc_fail_ch4_segments_check',
+  expression: qcFlagCovers('audio_qc_fail_ch4', 'qc_fail_segments_ch4'),
+})
 export class AudioProcessing extends ProcessingRecord {
   @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;

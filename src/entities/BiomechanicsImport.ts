@@ -9,7 +9,10 @@ import { AudioProcessing } from './AudioProcessing';
 /** One biomechanics file or sheet (participant × knee × maneuver). */
 @ObjectType({ description: 'One biomechanics recording (file or sheet) of a participant: knee × maneuver.' })
 @Entity({ tableName: 'biomechanics_import' })
-@Unique({ name: 'biomechanics_import_participant_file_knee_maneuver_key', properties: ['participant', 'biomechanicsFile', 'knee', 'maneuver'] })
+@Unique({
+  name: 'biomechanics_import_participant_file_knee_maneuver_key',
+  properties: ['participant', 'biomechanicsFile', 'knee', 'maneuver'],
+})
 export class BiomechanicsImport extends ProcessingRecord {
   @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
   participant!: Participant;

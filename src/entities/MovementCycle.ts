@@ -2,7 +2,15 @@ import { Check, Entity } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumColumn, FloatColumn, IntColumn, NaturalKey, ReferenceColumn, StringColumn, TimestampColumn,
+  BoolColumn,
+  ChecksumColumn,
+  EnumColumn,
+  FloatColumn,
+  IntColumn,
+  NaturalKey,
+  ReferenceColumn,
+  StringColumn,
+  TimestampColumn,
 } from './columns';
 import { Knee, Maneuver, WalkSpeed } from './enums';
 import { Participant } from './Participant';

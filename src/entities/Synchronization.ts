@@ -2,8 +2,17 @@ import { Check, Entity } from '@mikro-orm/core';
 import { ObjectType } from 'type-graphql';
 import { ProcessingRecord } from './base';
 import {
-  BoolColumn, ChecksumColumn, EnumArrayColumn, EnumColumn, FloatColumn, IntColumn, NaturalKey, ReferenceColumn, StringColumn,
-  TextColumn, TimestampColumn,
+  BoolColumn,
+  ChecksumColumn,
+  EnumArrayColumn,
+  EnumColumn,
+  FloatColumn,
+  IntColumn,
+  NaturalKey,
+  ReferenceColumn,
+  StringColumn,
+  TextColumn,
+  TimestampColumn,
 } from './columns';
 import { Knee, Maneuver, StompDetectionMethod, SyncMethod, WalkSpeed } from './enums';
 import { Participant } from './Participant';
@@ -20,12 +29,21 @@ const stompMethodNeeds = (method: string, a: string, b: string) =>
   `not coalesce('${method}' = any(stomp_detection_methods), false) or (${a} is not null and ${b} is not null)`;
 
 /** Audio ⟷ biomechanics alignment: one per participant × knee × maneuver × walk pass × speed. */
-@ObjectType({ description: 'Alignment of one audio recording with its biomechanics (one per knee × maneuver, and per pass × speed for walks).' })
+@ObjectType({
+  description:
+    'Alignment of one audio recording with its biomechanics (one per knee × maneuver, and per pass × speed for walks).',
+})
 @Entity({ tableName: 'synchronization' })
 @NaturalKey('synchronization', ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'])
 @Check({ name: 'synchronization_walk_pass_speed_check', expression: WALK_PASS_SPEED_CHECK })
-@Check({ name: 'synchronization_biomechanics_stomp_times_check', expression: stompMethodNeeds('biomechanics', 'bio_selected_sync_time', 'contra_bio_selected_sync_time') })
-@Check({ name: 'synchronization_audio_stomp_times_check', expression: stompMethodNeeds('audio', 'selected_audio_sync_time', 'contra_selected_audio_sync_time') })
+@Check({
+  name: 'synchronization_biomechanics_stomp_times_check',
+  expression: stompMethodNeeds('biomechanics', 'bio_selected_sync_time', 'contra_bio_selected_sync_time'),
+})
+@Check({
+  name: 'synchronization_audio_stomp_times_check',
+  expression: stompMethodNeeds('audio', 'selected_audio_sync_time', 'contra_selected_audio_sync_time'),
+})
 @Check({
   name: 'synchronization_audio_sync_offset_check',
   expression: 'audio_sync_time_left is null or audio_sync_time_right is null or audio_sync_offset is not null',
@@ -46,7 +64,8 @@ export class Synchronization extends ProcessingRecord {
 
   @EnumColumn(Knee) knee!: Knee;
   @EnumColumn(Maneuver) maneuver!: Maneuver;
-  @IntColumn({ nullable: true, min: 1, description: 'Walk pass (1, 2, …); null for fe and sts.' }) passNumber?: number | null;
+  @IntColumn({ nullable: true, min: 1, description: 'Walk pass (1, 2, …); null for fe and sts.' }) passNumber?:
+    number | null;
   @EnumColumn(WalkSpeed, { nullable: true, description: 'Walk speed; null for fe and sts.' }) speed?: WalkSpeed | null;
 
   // Sync times (seconds) and offsets

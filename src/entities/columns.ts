@@ -19,6 +19,12 @@ interface ColumnOptions {
 
 type Decorator = (target: object, propertyKey: string) => void;
 
+/** An entity class, abstract base classes included (structurally: a Function is one too). */
+export type EntityClass = { readonly name: string; readonly prototype: object };
+
+/** What type-graphql's Field takes as its type: `() => Int`, `() => [Float]`. */
+export type ReturnTypeFunc = NonNullable<Parameters<typeof Field>[0]>;
+
 /** An enum object (`Knee`): its values are what the column stores. */
 export type Vocabulary = Record<string, string>;
 
@@ -50,17 +56,17 @@ export type ColumnDeclaration = DeclarationBase &
     | { kind: 'enum'; items: Vocabulary }
     | { kind: 'enumArray'; items: Vocabulary }
     /** A foreign key `<property>_id`; `entity` is the referenced one. */
-    | { kind: 'reference'; entity: () => Function }
+    | { kind: 'reference'; entity: () => EntityClass }
   );
 
 /** Declarations by the class that declares them, in declaration order. */
-const DECLARATIONS = new Map<Function, ColumnDeclaration[]>();
+const DECLARATIONS = new Map<EntityClass, ColumnDeclaration[]>();
 
 type Declared = ColumnDeclaration extends infer D ? (D extends ColumnDeclaration ? Omit<D, 'property'> : never) : never;
 
 function declare(declaration: Declared): Decorator {
   return (target, property) => {
-    const ctor = (target as { constructor: Function }).constructor;
+    const ctor = (target as { constructor: EntityClass }).constructor;
     if (!DECLARATIONS.has(ctor)) DECLARATIONS.set(ctor, []);
     DECLARATIONS.get(ctor)!.push({ ...declaration, property } as ColumnDeclaration);
   };
@@ -70,15 +76,21 @@ function declare(declaration: Declared): Decorator {
  * The columns declared by these decorators on `entity`: its base classes' first, in declaration
  * order; with `{ own: true }` only those `entity` itself declares.
  */
-export function columnsOf(entity: Function, o: { own?: boolean } = {}): ColumnDeclaration[] {
+export function columnsOf(entity: EntityClass, o: { own?: boolean } = {}): ColumnDeclaration[] {
   if (o.own) return [...(DECLARATIONS.get(entity) ?? [])];
-  const chain: Function[] = [];
-  for (let c: Function | null = entity; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  const chain: EntityClass[] = [];
+  for (
+    let c: EntityClass | null = entity;
+    c && c !== Function.prototype;
+    c = Object.getPrototypeOf(c) as EntityClass | null
+  ) {
+    chain.unshift(c);
+  }
   return chain.flatMap((c) => DECLARATIONS.get(c) ?? []);
 }
 
 /** The declaration of one column of `entity` (or of a base class); throws when there is none. */
-export function columnOf(entity: Function, property: string): ColumnDeclaration {
+export function columnOf(entity: EntityClass, property: string): ColumnDeclaration {
   const found = columnsOf(entity).find((c) => c.property === property);
   if (!found) throw new Error(`${entity.name}.${property} is not declared with a column decorator`);
   return found;
@@ -90,14 +102,21 @@ export function columnOf(entity: Function, property: string): ColumnDeclaration 
  */
 export type ColumnKind =
   | { kind: 'int' | 'float' | 'boolean'; nullable: boolean }
-  | { kind: 'enum'; nullable: boolean; graphqlType: object; /** The vocabulary (stored values by GraphQL name). */ items: () => object };
+  | {
+      kind: 'enum';
+      nullable: boolean;
+      graphqlType: object;
+      /** The vocabulary (stored values by GraphQL name). */ items: () => object;
+    };
 
 /** The int, float, boolean and enum columns of an entity class, its base classes' first, in declaration order. */
-export function columnKindsOf(entity: Function): Map<string, ColumnKind> {
+export function columnKindsOf(entity: EntityClass): Map<string, ColumnKind> {
   const out = new Map<string, ColumnKind>();
   for (const c of columnsOf(entity)) {
-    if (c.kind === 'int' || c.kind === 'float' || c.kind === 'boolean') out.set(c.property, { kind: c.kind, nullable: c.nullable });
-    else if (c.kind === 'enum') out.set(c.property, { kind: 'enum', nullable: c.nullable, graphqlType: c.items, items: () => c.items });
+    if (c.kind === 'int' || c.kind === 'float' || c.kind === 'boolean')
+      out.set(c.property, { kind: c.kind, nullable: c.nullable });
+    else if (c.kind === 'enum')
+      out.set(c.property, { kind: 'enum', nullable: c.nullable, graphqlType: c.items, items: () => c.items });
   }
   return out;
 }
@@ -105,7 +124,8 @@ export function columnKindsOf(entity: Function): Map<string, ColumnKind> {
 /** MikroORM treats an explicit `fieldName: undefined` as a name; pass it only when set. */
 const named = (o: ColumnOptions) => (o.fieldName ? { fieldName: o.fieldName } : {});
 /** Likewise `default: undefined` would be emitted as `default undefined` (and a declaration has none either). */
-const withDefault = (value: string | number | boolean | null | undefined) => (value === undefined || value === null ? {} : { default: value });
+const withDefault = (value: string | number | boolean | null | undefined) =>
+  value === undefined || value === null ? {} : { default: value };
 
 function compose(...decorators: Decorator[]): Decorator {
   return (target, key) => decorators.forEach((d) => d(target, key));
@@ -113,15 +133,15 @@ function compose(...decorators: Decorator[]): Decorator {
 
 // `simple`: a column is read straight off the row by graphql-js; type-graphql's per-field
 // middleware wrapper (unused for columns) roughly doubled the cost of large result sets.
-function gqlField(type: () => unknown, o: ColumnOptions): Decorator {
-  return Field(type as any, { nullable: !!o.nullable, description: o.description, simple: true }) as Decorator;
+function gqlField(type: ReturnTypeFunc, o: ColumnOptions): Decorator {
+  return Field(type, { nullable: !!o.nullable, description: o.description, simple: true }) as Decorator;
 }
 
 /** A CHECK named `<table>_<column>_check` on one property's column. */
 function checkOn(expression: (column: string) => string): Decorator {
   return (target, key) => {
     // Resolve the column name lazily: MikroORM computes field names after discovery.
-    Check({ expression: (columns: Record<string, string>) => expression(columns[key]) } as any)(target, key);
+    Check<Record<string, unknown>>({ expression: (columns) => expression(columns[key]) })(target, key);
   };
 }
 
@@ -132,7 +152,14 @@ export function IntColumn(o: ColumnOptions & { min?: number; max?: number; defau
   return compose(
     Property({ type: 'integer', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlInt, o),
-    declare({ kind: 'int', nullable: !!o.nullable, description: o.description, min: o.min, max: o.max, ...withDefault(o.default) }),
+    declare({
+      kind: 'int',
+      nullable: !!o.nullable,
+      description: o.description,
+      min: o.min,
+      max: o.max,
+      ...withDefault(o.default),
+    }),
     ...checks,
   );
 }
@@ -147,7 +174,14 @@ export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolea
   return compose(
     Property({ type: 'double', nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => GqlFloat, o),
-    declare({ kind: 'float', nullable: !!o.nullable, description: o.description, min: o.min, positive: o.positive, ...withDefault(o.default) }),
+    declare({
+      kind: 'float',
+      nullable: !!o.nullable,
+      description: o.description,
+      min: o.min,
+      positive: o.positive,
+      ...withDefault(o.default),
+    }),
     ...checks,
   );
 }
@@ -193,7 +227,12 @@ export function TimestampColumn(o: ColumnOptions = {}): Decorator {
   );
 }
 
-const BOOKKEEPING_TIME = { type: 'datetime', columnType: 'timestamptz(6)', defaultRaw: 'now()', onCreate: () => new Date() } as const;
+const BOOKKEEPING_TIME = {
+  type: 'datetime',
+  columnType: 'timestamptz(6)',
+  defaultRaw: 'now()',
+  onCreate: () => new Date(),
+} as const;
 
 /**
  * `timestamptz not null default now()`: bookkeeping times set by the database. `writable`: a
@@ -232,7 +271,10 @@ export function ChecksumColumn(o: ColumnOptions = {}): Decorator {
 /** `double precision[]` mapped to and from a plain number[]. */
 export class FloatArrayType extends ArrayType<number> {
   constructor() {
-    super((i) => Number(i), (i) => String(i));
+    super(
+      (i) => Number(i),
+      (i) => String(i),
+    );
   }
   getColumnType(): string {
     return 'float8[]';
@@ -240,7 +282,7 @@ export class FloatArrayType extends ArrayType<number> {
   compareAsType(): string {
     return 'array';
   }
-  convertToJSValue(value: any, platform: Platform): number[] | null {
+  convertToJSValue(value: number[] | string | null, platform: Platform): number[] | null {
     return Array.isArray(value) ? value : super.convertToJSValue(value, platform);
   }
 }
@@ -262,7 +304,7 @@ export function SegmentsColumn(o: ColumnOptions = {}): Decorator {
 /** `text` checked against the vocabulary (MikroORM emits `check (col in (…))`); GraphQL shows the enum. */
 export function EnumColumn(items: Vocabulary, o: ColumnOptions & { default?: string } = {}): Decorator {
   return compose(
-    Enum({ items: () => items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) } as any) as Decorator,
+    Enum({ items: () => items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => items, o),
     declare({ kind: 'enum', nullable: !!o.nullable, description: o.description, items, ...withDefault(o.default) }),
   );
@@ -272,10 +314,15 @@ export function EnumColumn(items: Vocabulary, o: ColumnOptions & { default?: str
 export function EnumArrayColumn(items: Vocabulary, o: ColumnOptions = {}): Decorator {
   const nullable = o.nullable ?? true;
   return compose(
-    Enum({ items: () => items, array: true, nullable, ...named(o), columnType: 'text[]' } as any) as Decorator,
+    Enum({ items: () => items, array: true, nullable, ...named(o), columnType: 'text[]' }) as Decorator,
     gqlField(() => [items], { ...o, nullable }),
     declare({ kind: 'enumArray', nullable, description: o.description, items }),
-    checkOn((c) => `${c} <@ array[${Object.values(items).map((v) => `'${v}'`).join(', ')}]::text[]`),
+    checkOn(
+      (c) =>
+        `${c} <@ array[${Object.values(items)
+          .map((v) => `'${v}'`)
+          .join(', ')}]::text[]`,
+    ),
   );
 }
 
@@ -285,7 +332,10 @@ export function EnumArrayColumn(items: Vocabulary, o: ColumnOptions = {}): Decor
  * rows from the read layer carry these ids as data). The entity states the getter's type with
  * `declare readonly <property>Id: number` (`| null` when nullable).
  */
-export function ReferenceColumn(entity: () => Function, o: { nullable?: boolean; deleteRule: 'cascade' | 'set null' }): Decorator {
+export function ReferenceColumn(
+  entity: () => EntityClass,
+  o: { nullable?: boolean; deleteRule: 'cascade' | 'set null' },
+): Decorator {
   const nullable = !!o.nullable;
   const idGetter: Decorator = (target, key) =>
     Object.defineProperty(target, `${key}Id`, {
@@ -295,7 +345,11 @@ export function ReferenceColumn(entity: () => Function, o: { nullable?: boolean;
       configurable: true,
     });
   return compose(
-    ManyToOne(entity as () => any, { ...(nullable ? { nullable: true } : {}), deleteRule: o.deleteRule, index: true }) as Decorator,
+    ManyToOne(entity, {
+      ...(nullable ? { nullable: true } : {}),
+      deleteRule: o.deleteRule,
+      index: true,
+    }) as Decorator,
     idGetter,
     declare({ kind: 'reference', nullable, entity }),
   );
@@ -309,5 +363,8 @@ export function ReferenceColumn(entity: () => Function, o: { nullable?: boolean;
 export function NaturalKey(table: string, columns: string[]): ClassDecorator {
   const name = `${table}_natural_key`;
   const list = columns.map((c) => `"${c}"`).join(', ');
-  return Unique({ name, expression: `alter table "${table}" add constraint "${name}" unique nulls not distinct (${list})` }) as ClassDecorator;
+  return Unique({
+    name,
+    expression: `alter table "${table}" add constraint "${name}" unique nulls not distinct (${list})`,
+  }) as ClassDecorator;
 }

@@ -18,5 +18,12 @@ import { MovementCycle } from './MovementCycle';
 export const ENTITIES = [Study, Participant, AudioProcessing, BiomechanicsImport, Synchronization, MovementCycle];
 
 /** Table names exactly as in the operations guide, parents before children. */
-export const TABLES = ['study', 'participant', 'audio_processing', 'biomechanics_import', 'synchronization', 'movement_cycles'] as const;
+export const TABLES = [
+  'study',
+  'participant',
+  'audio_processing',
+  'biomechanics_import',
+  'synchronization',
+  'movement_cycles',
+] as const;
 export type TableName = (typeof TABLES)[number];

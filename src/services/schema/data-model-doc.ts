@@ -12,14 +12,25 @@ import type { ValidationMetadata } from 'class-validator/types/metadata/Validati
 import { DatabaseSchema, type Column, type DatabaseTable } from '@mikro-orm/knex';
 import { MikroORM, type EntityMetadata } from '@mikro-orm/postgresql';
 import {
-  getNamedType, isEnumType, isInputObjectType, isObjectType, type GraphQLEnumType, type GraphQLInputObjectType,
-  type GraphQLObjectType, type GraphQLSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isObjectType,
+  type GraphQLEnumType,
+  type GraphQLInputObjectType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
 } from 'graphql';
 import { ormConfig } from '../../db/orm';
 import { TABLES } from '../../entities';
 import { buildAppSchema } from '../../graphql/schema';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MovementCycleInput, ParticipantKey, RecordIdsInput, RecordingLinkInput,
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MovementCycleInput,
+  ParticipantKey,
+  RecordIdsInput,
+  RecordingLinkInput,
   SynchronizationInput,
 } from '../write/record-inputs';
 import { ALL_STUDIES, SAMPLE_SIZES, generateParticipant, type ParticipantBundle } from '../seed/sample-data';
@@ -45,7 +56,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** MikroORM's view of the tables: what `schema:create` would emit for these entities. */
-async function targetSchema(): Promise<{ schema: DatabaseSchema; metadata: EntityMetadata[]; close: () => Promise<void> }> {
+async function targetSchema(): Promise<{
+  schema: DatabaseSchema;
+  metadata: EntityMetadata[];
+  close: () => Promise<void>;
+}> {
   // No connection: the metadata and the platform are all the schema generator needs.
   const orm = await MikroORM.init({ ...ormConfig({ url: 'postgresql://docs@127.0.0.1:1/docs' }), connect: false });
   const metadata = Object.values(orm.getMetadata().getAll()).filter((m) => !m.abstract && !m.embeddable);
@@ -67,7 +82,11 @@ function uniqueKeys(t: DatabaseTable): UniqueKey[] {
       if (!i.expression) return { name: i.keyName, columns: i.columnNames, nullsNotDistinct: false };
       // Declared as SQL (NULLS NOT DISTINCT has no ORM option): read the column list back from it.
       const m = /unique (nulls not distinct )?\(([^)]*)\)/i.exec(i.expression);
-      return { name: i.keyName, columns: (m?.[2] ?? '').split(',').map((c) => c.trim().replace(/"/g, '')), nullsNotDistinct: !!m?.[1] };
+      return {
+        name: i.keyName,
+        columns: (m?.[2] ?? '').split(',').map((c) => c.trim().replace(/"/g, '')),
+        nullsNotDistinct: !!m?.[1],
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -87,24 +106,36 @@ function graphqlFields(type: GraphQLObjectType | undefined, meta: EntityMetadata
 function columnChecks(t: DatabaseTable, c: Column): string[] {
   const out: string[] = [];
   if (c.enumItems?.length) out.push(`one of ${c.enumItems.map((v) => code(String(v))).join(', ')}`);
-  for (const check of t.getChecks()) if (check.columnName === c.name) out.push(readableCheck(String(check.expression), c.name));
+  for (const check of t.getChecks())
+    if (check.columnName === c.name) out.push(readableCheck(String(check.expression), c.name));
   return out;
 }
 
 /** The float bounds FloatColumn declares, said briefly (`>= 0, finite`); any other CHECK as written. */
 function readableCheck(expression: string, column: string): string {
-  const bound = new RegExp(`^${column} (>=|>) (\\S+?)::double precision and ${column} < 'Infinity'::double precision$`).exec(expression);
+  const bound = new RegExp(
+    `^${column} (>=|>) (\\S+?)::double precision and ${column} < 'Infinity'::double precision$`,
+  ).exec(expression);
   return bound ? `${code(`${bound[1]} ${bound[2]}`)}, finite (no NaN, no ±Infinity)` : code(expression);
 }
 
 function describeTable(t: DatabaseTable, meta: EntityMetadata, gql: GraphQLSchema): string {
   const type = gql.getType(meta.className);
   const objectType = isObjectType(type) ? type : undefined;
-  const onUpdate = new Set(Object.values(meta.properties).filter((p) => p.onUpdate).map((p) => p.fieldNames?.[0]));
+  const onUpdate = new Set(
+    Object.values(meta.properties)
+      .filter((p) => p.onUpdate)
+      .map((p) => p.fieldNames?.[0]),
+  );
   const columns = t.getColumns().map((c) => {
     const field = objectType && Object.values(meta.properties).find((p) => p.fieldNames?.[0] === c.name);
-    const description = field ? objectType.getFields()[field.name]?.description ?? '' : '';
-    const notes = [description, onUpdate.has(c.name) ? 'Set on every UPDATE (by the ORM and by a trigger, whoever writes).' : ''].filter(Boolean).map((n) => n.replace(/([^.])$/, '$1.'));
+    const description = field ? (objectType.getFields()[field.name]?.description ?? '') : '';
+    const notes = [
+      description,
+      onUpdate.has(c.name) ? 'Set on every UPDATE (by the ORM and by a trigger, whoever writes).' : '',
+    ]
+      .filter(Boolean)
+      .map((n) => n.replace(/([^.])$/, '$1.'));
     return [
       code(c.name),
       code(c.type),
@@ -114,14 +145,22 @@ function describeTable(t: DatabaseTable, meta: EntityMetadata, gql: GraphQLSchem
       [columnChecks(t, c).join('; '), notes.join(' ')].filter(Boolean).join('. '),
     ];
   });
-  const parts = [`### ${t.name}`, '', `${objectType?.description ?? ''} GraphQL type ${code(meta.className)}.`.trim(), ''];
+  const parts = [
+    `### ${t.name}`,
+    '',
+    `${objectType?.description ?? ''} GraphQL type ${code(meta.className)}.`.trim(),
+    '',
+  ];
   parts.push(table(['column', 'SQL type', 'null', 'default', 'GraphQL', 'CHECK / notes'], columns), '');
   const pk = t.getIndexes().find((i) => i.primary);
   parts.push(`**Primary key** ${pk ? `${code(pk.keyName)} (${pk.columnNames.map(code).join(', ')})` : 'none'}.`, '');
   const uniques = uniqueKeys(t);
   if (uniques.length) {
     parts.push('**Unique keys** (a write with the same key updates that row):', '');
-    for (const u of uniques) parts.push(`- ${code(u.name)}: (${u.columns.map(code).join(', ')})${u.nullsNotDistinct ? ' NULLS NOT DISTINCT: two rows whose key differs only by nulls are duplicates too' : ''}`);
+    for (const u of uniques)
+      parts.push(
+        `- ${code(u.name)}: (${u.columns.map(code).join(', ')})${u.nullsNotDistinct ? ' NULLS NOT DISTINCT: two rows whose key differs only by nulls are duplicates too' : ''}`,
+      );
     parts.push('');
   }
   const fks = Object.values(t.getForeignKeys()).sort((a, b) => a.constraintName.localeCompare(b.constraintName));
@@ -142,11 +181,29 @@ function describeTable(t: DatabaseTable, meta: EntityMetadata, gql: GraphQLSchem
       '',
     );
   }
-  const indexes = t.getIndexes().filter((i) => !i.unique && !i.primary).sort((a, b) => a.keyName.localeCompare(b.keyName));
-  if (indexes.length) parts.push(`**Indexes**: ${indexes.map((i) => `${code(i.keyName)} (${i.columnNames.map(code).join(', ')})`).join('; ')}.`, '');
-  const tableChecks = t.getChecks().filter((c) => !c.columnName).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const indexes = t
+    .getIndexes()
+    .filter((i) => !i.unique && !i.primary)
+    .sort((a, b) => a.keyName.localeCompare(b.keyName));
+  if (indexes.length)
+    parts.push(
+      `**Indexes**: ${indexes.map((i) => `${code(i.keyName)} (${i.columnNames.map(code).join(', ')})`).join('; ')}.`,
+      '',
+    );
+  const tableChecks = t
+    .getChecks()
+    .filter((c) => !c.columnName)
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
   if (tableChecks.length) {
-    parts.push('**Table CHECKs**:', '', table(['constraint', 'expression'], tableChecks.map((c) => [code(String(c.name)), code(String(c.expression))])), '');
+    parts.push(
+      '**Table CHECKs**:',
+      '',
+      table(
+        ['constraint', 'expression'],
+        tableChecks.map((c) => [code(String(c.name)), code(String(c.expression))]),
+      ),
+      '',
+    );
   }
   return parts.join('\n');
 }
@@ -154,20 +211,23 @@ function describeTable(t: DatabaseTable, meta: EntityMetadata, gql: GraphQLSchem
 // ------------------------------------------------------------------ write rules
 
 /** The names a broken rule reports, as `violationsOf` does (`isDefined` for a missing value). */
-const ruleName = (m: ValidationMetadata) => (m.type === 'customValidation' ? String(m.name) : m.type === 'whitelistValidation' ? 'unknownField' : m.type);
+const ruleName = (m: ValidationMetadata) =>
+  m.type === 'customValidation' ? String(m.name) : m.type === 'whitelistValidation' ? 'unknownField' : m.type;
 
 /** class-validator's token substitution, with placeholders for what only a real write knows. */
 function fill(message: string, m: ValidationMetadata, property: string): string {
-  return message
-    .replace(/\$constraint(\d)/g, (_, n) => {
-      const c = m.constraints?.[Number(n) - 1];
-      return Array.isArray(c) ? c.join(', ') : String(c);
-    })
-    .replace(/\$property/g, property)
-    .replace(/\$value/g, '<value>')
-    .replace(/\$target/g, String(m.target && (m.target as any).name))
-    // What a message quotes from the input (a date, say) is unknown here.
-    .replace(/\(null\)/g, '(…)');
+  return (
+    message
+      .replace(/\$constraint(\d)/g, (_, n) => {
+        const c = m.constraints?.[Number(n) - 1];
+        return Array.isArray(c) ? c.join(', ') : String(c);
+      })
+      .replace(/\$property/g, property)
+      .replace(/\$value/g, '<value>')
+      .replace(/\$target/g, String(m.target && (m.target as { name?: string }).name))
+      // What a message quotes from the input (a date, say) is unknown here.
+      .replace(/\(null\)/g, '(…)')
+  );
 }
 
 /**
@@ -176,7 +236,10 @@ function fill(message: string, m: ValidationMetadata, property: string): string 
  */
 function describingInput(): object {
   const input = new Proxy({}, { get: (_t, p) => (typeof p === 'string' ? `<${p}>` : undefined) });
-  const record = new Proxy({}, { get: (_t, p) => (p === 'id' ? '<id>' : typeof p === 'string' ? `<its ${p}>` : undefined) });
+  const record = new Proxy(
+    {},
+    { get: (_t, p) => (p === 'id' ? '<id>' : typeof p === 'string' ? `<its ${p}>` : undefined) },
+  );
   attachReferences(input, new Proxy({}, { get: () => record }));
   return input;
 }
@@ -199,19 +262,22 @@ function messages(m: ValidationMetadata, property: string): string[] {
 
 function describeInput(cls: new () => object, tableName: string | null, gql: GraphQLSchema): string {
   const storage = getMetadataStorage();
-  const all = storage.getTargetValidationMetadatas(cls, '', true, false).filter((m) => m.type !== 'conditionalValidation');
+  const all = storage
+    .getTargetValidationMetadatas(cls, '', true, false)
+    .filter((m) => m.type !== 'conditionalValidation');
   const type = gql.getType(cls.name);
   const inputType: GraphQLInputObjectType | undefined = isInputObjectType(type) ? type : undefined;
   const mutation = gql.getMutationType()!;
   // The inherited fields (study, participantNumber, bookkeeping) first, as the GraphQL input lists them.
   const depth = (target: unknown) => {
     let n = 0;
-    for (let c: any = cls; c && c !== target; c = Object.getPrototypeOf(c)) n++;
+    for (let c: unknown = cls; c && c !== target; c = Object.getPrototypeOf(c)) n++;
     return -n;
   };
   const fields = [...new Set([...all].sort((a, b) => depth(a.target) - depth(b.target)).map((m) => m.propertyName))];
   // An input type is named by the mutation's argument; arguments (ArgsType) are matched by their names.
-  const sameNames = (args: readonly { name: string }[]) => args.length === fields.length && args.every((a) => fields.includes(a.name));
+  const sameNames = (args: readonly { name: string }[]) =>
+    args.length === fields.length && args.every((a) => fields.includes(a.name));
   const users = Object.values(mutation.getFields()).filter((f) =>
     inputType ? f.args.some((a) => getNamedType(a.type).name === cls.name) : sameNames(f.args),
   );
@@ -220,15 +286,28 @@ function describeInput(cls: new () => object, tableName: string | null, gql: Gra
   const rows = fields.map((property) => {
     // Decorators run bottom-up: reversed, the rules read in the order they are declared.
     const rules = all.filter((m) => m.propertyName === property).reverse();
-    const gqlType = inputType ? inputType.getFields()[property]?.type : users[0]?.args.find((a) => a.name === property)?.type;
+    const gqlType = inputType
+      ? inputType.getFields()[property]?.type
+      : users[0]?.args.find((a) => a.name === property)?.type;
     const described = rules.map((m) => `${code(ruleName(m))}: ${messages(m, property).join(' / ')}`);
-    return [code(property), gqlType ? code(String(gqlType)) : '', defaults[property] === undefined ? '' : code(JSON.stringify(defaults[property])), described.join('<br>')];
+    return [
+      code(property),
+      gqlType ? code(String(gqlType)) : '',
+      defaults[property] === undefined ? '' : code(JSON.stringify(defaults[property])),
+      described.join('<br>'),
+    ];
   });
   const title = inputType ? `${code(cls.name)} (GraphQL input)` : `${code(cls.name)} (GraphQL arguments)`;
   return [
     `### ${title}`,
     '',
-    [inputType?.description, tableName ? `Writes ${code(tableName)}.` : '', usedBy.length ? `Used by ${usedBy.join(', ')}.` : ''].filter(Boolean).join(' '),
+    [
+      inputType?.description,
+      tableName ? `Writes ${code(tableName)}.` : '',
+      usedBy.length ? `Used by ${usedBy.join(', ')}.` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
     '',
     table(['field', 'GraphQL type', 'default', 'rules: `rule`: message'], rows),
     '',
@@ -238,8 +317,12 @@ function describeInput(cls: new () => object, tableName: string | null, gql: Gra
 /** ingestRecording: its nested records follow the inputs above; these are the recording's own rules. */
 function describeRecordingRules(): string {
   const args: Record<string, unknown[]> = {
-    maxBatchSize: ['<n>'], isArray: ['<path>'], sameAsRecording: ['<path>', '<value>', '<own>'], setByIngest: ['<path>'],
-    uniqueInRecording: ['synchronizations[<i>].', '<first>'], uniqueInSynchronization: ['synchronizations[<i>].movementCycles[<j>].', '<value>', '<first>'],
+    maxBatchSize: ['<n>'],
+    isArray: ['<path>'],
+    sameAsRecording: ['<path>', '<value>', '<own>'],
+    setByIngest: ['<path>'],
+    uniqueInRecording: ['synchronizations[<i>].', '<first>'],
+    uniqueInSynchronization: ['synchronizations[<i>].movementCycles[<j>].', '<value>', '<first>'],
   };
   const rows = Object.entries(RECORDING_RULES).map(([name, r]) => {
     const v = (r.violation as (...a: unknown[]) => { message: string })(...(args[name] ?? []));
@@ -279,16 +362,31 @@ function realisticShape(): string {
   const cycles = participants.flatMap((p) => p.cycles);
   const perParticipant = (rows: (p: ParticipantBundle) => unknown[]) => spread(participants.map((p) => rows(p).length));
   const cyclesPerSync = (maneuver: string) =>
-    spread(participants.flatMap((p) => p.synchronizations.map((s, i) => (s.maneuver === maneuver ? p.cycles.filter((c) => c._sync === i).length : -1)).filter((n) => n >= 0)));
-  const syncsOf = (maneuver: string) => perParticipant((p) => p.synchronizations.filter((s) => s.maneuver === maneuver));
+    spread(
+      participants.flatMap((p) =>
+        p.synchronizations
+          .map((s, i) => (s.maneuver === maneuver ? p.cycles.filter((c) => c._sync === i).length : -1))
+          .filter((n) => n >= 0),
+      ),
+    );
+  const syncsOf = (maneuver: string) =>
+    perParticipant((p) => p.synchronizations.filter((s) => s.maneuver === maneuver));
   const walk = syncs.filter((s) => s.maneuver === 'walk');
   const rows: string[][] = [
     ['audio recordings', perParticipant((p) => p.audio), '2 knees × 3 maneuvers'],
     ['biomechanics imports', perParticipant((p) => p.biomechanics), 'one per audio recording'],
     ['synchronizations: fe', syncsOf('fe'), 'one per knee'],
     ['synchronizations: sts', syncsOf('sts'), 'one per knee'],
-    ['synchronizations: walk', syncsOf('walk'), `per knee: speeds ${[...new Set(walk.map((s) => String(s.speed)))].join(', ')} × passes ${spread(walk.map((s) => Number(s.pass_number)))}`],
-    ['movement cycles', perParticipant((p) => p.cycles), `per synchronization: fe ${cyclesPerSync('fe')}, sts ${cyclesPerSync('sts')}, walk ${cyclesPerSync('walk')}`],
+    [
+      'synchronizations: walk',
+      syncsOf('walk'),
+      `per knee: speeds ${[...new Set(walk.map((s) => String(s.speed)))].join(', ')} × passes ${spread(walk.map((s) => Number(s.pass_number)))}`,
+    ],
+    [
+      'movement cycles',
+      perParticipant((p) => p.cycles),
+      `per synchronization: fe ${cyclesPerSync('fe')}, sts ${cyclesPerSync('sts')}, walk ${cyclesPerSync('walk')}`,
+    ],
   ];
   return [
     `Per participant, in the sample data (\`ae-db seed\`, \`npm start\`) and the benchmark datasets, measured on the`,
@@ -310,14 +408,18 @@ function vocabulary(gql: GraphQLSchema, metadata: EntityMetadata[]): string {
   for (const meta of metadata) {
     const type = gql.getType(meta.className);
     if (!isObjectType(type)) continue;
-    for (const f of Object.values(type.getFields())) if (isEnumType(getNamedType(f.type))) used.add(getNamedType(f.type).name);
+    for (const f of Object.values(type.getFields()))
+      if (isEnumType(getNamedType(f.type))) used.add(getNamedType(f.type).name);
   }
   const enums = [...used].sort().map((name) => gql.getType(name) as GraphQLEnumType);
   return table(
     ['GraphQL enum', 'stored values', 'description'],
     enums.map((e) => [
       code(e.name),
-      e.getValues().map((v) => (v.name === v.value ? code(String(v.value)) : `${code(String(v.value))} (GraphQL ${code(v.name)})`)).join(', '),
+      e
+        .getValues()
+        .map((v) => (v.name === v.value ? code(String(v.value)) : `${code(String(v.value))} (GraphQL ${code(v.name)})`))
+        .join(', '),
       e.description ?? '',
     ]),
   );
@@ -331,7 +433,8 @@ export async function renderDataModel(): Promise<string> {
     const tables = TABLES.map((name) => schema.getTable(name)!);
     const relations = tables.flatMap((t) =>
       Object.values(t.getForeignKeys()).map(
-        (f) => `- ${code(t.name)}.${code(f.columnNames.join(', '))} → ${code(f.referencedTableName.replace(/^public\./, ''))} (on delete ${(f.deleteRule ?? 'no action').toUpperCase()})`,
+        (f) =>
+          `- ${code(t.name)}.${code(f.columnNames.join(', '))} → ${code(f.referencedTableName.replace(/^public\./, ''))} (on delete ${(f.deleteRule ?? 'no action').toUpperCase()})`,
       ),
     );
     const text = [unstorableTextProblem('\u0000'), unstorableTextProblem('\ud800')];
@@ -342,22 +445,25 @@ export async function renderDataModel(): Promise<string> {
       'of src/services/write/record-inputs.ts and validation.ts. Do not edit by hand: test/data-model-doc.test.ts fails when',
       'this file is stale. -->',
       '',
-      'The database holds the metadata of the lab\'s processing pipeline: studies, participants, their audio',
+      "The database holds the metadata of the lab's processing pipeline: studies, participants, their audio",
       'recordings (with QC results), biomechanics imports, the synchronizations of the two, and the movement',
       'cycles cut from them. Large binary files stay on disk; the rows hold their paths, sizes and SHA-256',
-      'checksums. Table and column names are those of the predecessor\'s operations guide, so its SQL runs',
+      "checksums. Table and column names are those of the predecessor's operations guide, so its SQL runs",
       'unchanged. Every rule below that SQL can express is a constraint in the database, so it also holds for',
       'writers that bypass this API (the Python pipeline, psql).',
       '',
-      'The guide\'s SQL for data inspection, the test database and data integrity runs unchanged against this',
+      "The guide's SQL for data inspection, the test database and data integrity runs unchanged against this",
       'schema, except two statements naming columns the synchronization table never had: "View synchronization',
       'statistics" (`biomechanics_sync_method`, `num_cycles`) and "Synchronization records without audio"',
       '(`audio_id`). The GraphQL API answers those questions instead: `synchronizationStats` grouped by the',
-      'biomechanics sync method, and `integrityReport`\'s orphan checks.',
+      "biomechanics sync method, and `integrityReport`'s orphan checks.",
       '',
       '## Contents',
       '',
-      ...tables.map((t) => `- [${t.name}](#${t.name}): ${(gql.getType(byTable.get(t.name)!.className)?.description ?? '').replace(/\.$/, '')}`),
+      ...tables.map(
+        (t) =>
+          `- [${t.name}](#${t.name}): ${(gql.getType(byTable.get(t.name)!.className)?.description ?? '').replace(/\.$/, '')}`,
+      ),
       '- [Write rules](#write-rules)',
       '- [Realistic shape](#realistic-shape)',
       '',
@@ -376,7 +482,7 @@ export async function renderDataModel(): Promise<string> {
       'Float columns are `double precision`. Segment lists (`double precision[]`) are flattened pairs',
       '`[start1, end1, start2, end2, …]` in seconds; their CHECK `ae_valid_segments(…)` (a function created by the',
       'initial migration) requires an even length, no nulls, every value finite and ≥ 0, and start ≤ end within each',
-      'pair. Float CHECKs that bound a value below also refuse NaN and ±Infinity (`< \'Infinity\'`).',
+      "pair. Float CHECKs that bound a value below also refuse NaN and ±Infinity (`< 'Infinity'`).",
       '',
       '## Realistic shape',
       '',
@@ -384,7 +490,7 @@ export async function renderDataModel(): Promise<string> {
       '## Tables',
       '',
       'A CHECK on one column is named `<table>_<column>_check`; SQL that breaks any CHECK fails with error 23514',
-      'naming the constraint. `timestamp` columns hold the recording devices\' wall-clock times (read and written as',
+      "naming the constraint. `timestamp` columns hold the recording devices' wall-clock times (read and written as",
       'UTC); `timestamptz` columns are bookkeeping times set by the database.',
       '',
       ...tables.map((t) => describeTable(t, byTable.get(t.name)!, gql)),

@@ -11,11 +11,37 @@
 import 'reflect-metadata';
 import { Field, Float, InputType, Int } from 'type-graphql';
 import {
-  IsArray, IsBoolean, IsDate, IsDefined, IsEnum, IsInt, IsNotEmpty, IsNumber, IsOptional, IsPositive, IsString, Max, Min,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsDefined,
+  IsEnum,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Max,
+  Min,
 } from 'class-validator';
-import { columnOf, columnsOf, type ColumnDeclaration } from '../../entities/columns';
+import {
+  columnOf,
+  columnsOf,
+  type ColumnDeclaration,
+  type EntityClass,
+  type ReturnTypeFunc,
+} from '../../entities/columns';
 import type { BaseRecord, ProcessingRecord } from '../../entities/base';
-import { INT4_MAX, IsSegmentList, IsSha256Hex, MaxChars, OfSameParticipant, RecordExists, type ReferenceKind } from './validation';
+import {
+  INT4_MAX,
+  IsSegmentList,
+  IsSha256Hex,
+  MaxChars,
+  OfSameParticipant,
+  RecordExists,
+  type ReferenceKind,
+} from './validation';
 
 /** What an input says about one field beyond its column's declaration. */
 export interface InputFieldOptions {
@@ -40,34 +66,61 @@ const isRequired = (c: ColumnDeclaration) => !c.nullable && c.default === undefi
 /** The input takes null: a nullable column, or one the database fills in when none is given. */
 const takesNull = (c: ColumnDeclaration) => c.nullable || (c.kind === 'databaseTimestamp' && c.writable);
 
-function graphqlType(c: ColumnDeclaration): () => unknown {
+function graphqlType(c: ColumnDeclaration): ReturnTypeFunc {
   switch (c.kind) {
-    case 'int': case 'reference': return () => Int;
-    case 'float': return () => Float;
-    case 'boolean': return () => Boolean;
-    case 'string': return c.vocabulary ? () => c.vocabulary : () => String;
-    case 'text': case 'checksum': return () => String;
-    case 'timestamp': case 'databaseTimestamp': return () => Date;
-    case 'segments': return () => [Float];
-    case 'enum': return () => c.items;
-    case 'enumArray': return () => [c.items];
+    case 'int':
+    case 'reference':
+      return () => Int;
+    case 'float':
+      return () => Float;
+    case 'boolean':
+      return () => Boolean;
+    case 'string': {
+      const { vocabulary } = c;
+      return vocabulary ? () => vocabulary : () => String;
+    }
+    case 'text':
+    case 'checksum':
+      return () => String;
+    case 'timestamp':
+    case 'databaseTimestamp':
+      return () => Date;
+    case 'segments':
+      return () => [Float];
+    case 'enum':
+      return () => c.items;
+    case 'enumArray':
+      return () => [c.items];
   }
 }
 
 /** The rules on the value itself, in the order they are reported. */
 function valueRules(c: ColumnDeclaration): PropertyDecorator[] {
   switch (c.kind) {
-    case 'int': return [IsInt(), Min(c.min ?? INT4_MIN), Max(c.max ?? INT4_MAX)];
-    case 'float': return [IsNumber(FINITE), ...(c.positive ? [IsPositive()] : c.min !== undefined ? [Min(c.min)] : [])];
-    case 'boolean': return [IsBoolean()];
+    case 'int':
+      return [IsInt(), Min(c.min ?? INT4_MIN), Max(c.max ?? INT4_MAX)];
+    case 'float':
+      return [IsNumber(FINITE), ...(c.positive ? [IsPositive()] : c.min !== undefined ? [Min(c.min)] : [])];
+    case 'boolean':
+      return [IsBoolean()];
     // A required text must say something: the database would take '' (an input-only rule).
-    case 'string': return c.vocabulary ? [IsEnum(c.vocabulary)] : [IsString(), ...(isRequired(c) ? [IsNotEmpty()] : []), MaxChars(c.length)];
-    case 'text': return [IsString()];
-    case 'timestamp': case 'databaseTimestamp': return [IsDate()];
-    case 'checksum': return [IsSha256Hex()];
-    case 'segments': return [IsSegmentList()];
-    case 'enum': return [IsEnum(c.items)];
-    case 'enumArray': return [IsArray(), IsEnum(c.items, { each: true })];
+    case 'string':
+      return c.vocabulary
+        ? [IsEnum(c.vocabulary)]
+        : [IsString(), ...(isRequired(c) ? [IsNotEmpty()] : []), MaxChars(c.length)];
+    case 'text':
+      return [IsString()];
+    case 'timestamp':
+    case 'databaseTimestamp':
+      return [IsDate()];
+    case 'checksum':
+      return [IsSha256Hex()];
+    case 'segments':
+      return [IsSegmentList()];
+    case 'enum':
+      return [IsEnum(c.items)];
+    case 'enumArray':
+      return [IsArray(), IsEnum(c.items, { each: true })];
     case 'reference': {
       const kind = c.property as ReferenceKind;
       return [IsInt(), IsPositive(), Max(INT4_MAX), RecordExists(kind), OfSameParticipant(kind)];
@@ -84,18 +137,18 @@ function applyColumn(c: ColumnDeclaration, o: InputFieldOptions, target: object,
   const presence = o.presence ?? (isRequired(c) ? [IsDefined()] : c.default !== undefined ? [] : [IsOptional()]);
   const description = o.description ?? (c.kind === 'checksum' ? CHECKSUM_DESCRIPTION : c.description);
   applyAll(
-    [Field(graphqlType(c) as any, { nullable: takesNull(c), description }), ...presence, ...valueRules(c), ...(o.rules ?? [])],
+    [Field(graphqlType(c), { nullable: takesNull(c), description }), ...presence, ...valueRules(c), ...(o.rules ?? [])],
     target,
     key,
   );
 }
 
 /** One input field from the declaration of `entity`'s `property` (a field named otherwise than the column). */
-export function ColumnInput(entity: Function, property: string, o: InputFieldOptions = {}): PropertyDecorator {
+export function ColumnInput(entity: EntityClass, property: string, o: InputFieldOptions = {}): PropertyDecorator {
   return (target, key) => applyColumn(columnOf(entity, property), o, target, String(key));
 }
 
-type AbstractClass<T> = abstract new (...args: any[]) => T;
+type AbstractClass<T> = abstract new (...args: never[]) => T;
 /** The properties `fields` leaves out (`false`). */
 type LeftOut<O> = { [K in keyof O]: O[K] extends false ? K : never }[keyof O] & string;
 /** The keys of E that hold another record. */
@@ -136,7 +189,8 @@ export function ColumnInputs<B extends object, E, O extends { [K in keyof E]?: I
     }
   }
   Object.defineProperty(Input, 'name', { value: o.name });
-  for (const c of columns) applyColumn(c, (fieldOptions(c) || {}) as InputFieldOptions, Input.prototype, inputNameOf(c));
+  for (const c of columns)
+    applyColumn(c, (fieldOptions(c) || {}) as InputFieldOptions, Input.prototype, inputNameOf(c));
   InputType(o.name, { description: o.description })(Input);
   return Input as unknown as new () => B & ColumnValues<E, O>;
 }

@@ -14,13 +14,33 @@ import 'reflect-metadata';
 import { ArgsType, Field, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsOptional, IsPositive, Max } from 'class-validator';
 import {
-  AudioProcessing, BiomechanicsImport, MovementCycle, Participant, ProcessingRecord, Study, Synchronization,
+  AudioProcessing,
+  BiomechanicsImport,
+  MovementCycle,
+  Participant,
+  ProcessingRecord,
+  Study,
+  Synchronization,
 } from '../../entities';
 import { ProcessingStatus, StompDetectionMethod, type StudyName } from '../../entities/enums';
 import { ColumnInput, ColumnInputs, type InputFieldOptions } from './column-inputs';
 import {
-  CoversFailSegments, INT4_MAX, MatchesReferenced, NotLessThan, NotSampleParticipant, OnlyForWalk, OnSameDateAs, OptionalUnless,
-  ParticipantExists, RecordExists, RecordedWithAudio, RequiredWhen, given, isWalk, stompMethodsInclude, type ReferenceKind,
+  CoversFailSegments,
+  INT4_MAX,
+  MatchesReferenced,
+  NotLessThan,
+  NotSampleParticipant,
+  OnlyForWalk,
+  OnSameDateAs,
+  OptionalUnless,
+  ParticipantExists,
+  RecordExists,
+  RecordedWithAudio,
+  RequiredWhen,
+  given,
+  isWalk,
+  stompMethodsInclude,
+  type ReferenceKind,
 } from './validation';
 
 /** The most movement cycles one `upsertMovementCycles` call takes. */
@@ -34,7 +54,10 @@ export abstract class ParticipantRecordInput {
   @ColumnInput(Study, 'name')
   study!: StudyName;
 
-  @ColumnInput(Participant, 'studyParticipantId', { description: PARTICIPANT_NUMBER, rules: [NotSampleParticipant(), ParticipantExists()] })
+  @ColumnInput(Participant, 'studyParticipantId', {
+    description: PARTICIPANT_NUMBER,
+    rules: [NotSampleParticipant(), ParticipantExists()],
+  })
   participantNumber!: number;
 }
 
@@ -44,7 +67,9 @@ export abstract class ProcessingRecordInput extends ParticipantRecordInput {
   @ColumnInput(ProcessingRecord, 'processingStatus')
   processingStatus: ProcessingStatus = ProcessingStatus.not_processed;
 
-  @ColumnInput(ProcessingRecord, 'processingDate', { description: 'When the pipeline processed the record; now when not given.' })
+  @ColumnInput(ProcessingRecord, 'processingDate', {
+    description: 'When the pipeline processed the record; now when not given.',
+  })
   processingDate?: Date | null;
 
   @ColumnInput(ProcessingRecord, 'errorMessage')
@@ -62,14 +87,16 @@ export class ParticipantKey {
 }
 
 /** Given when `when(input)` holds (the presence rule `name` says so), else optional. */
-const requiredWhen = (name: string, when: (input: any) => boolean, why: string): InputFieldOptions => ({
+const requiredWhen = <I>(name: string, when: (input: I) => boolean, why: string): InputFieldOptions => ({
   description: `Required ${why}.`,
   presence: [OptionalUnless(when), RequiredWhen(name, when, why)],
 });
 
 /** Walks have a pass and a speed; fe and sts have neither. */
 const onlyForWalk = (description: string, rules: PropertyDecorator[] = []): InputFieldOptions => ({
-  description, presence: [OptionalUnless(isWalk), OnlyForWalk()], rules,
+  description,
+  presence: [OptionalUnless(isWalk), OnlyForWalk()],
+  rules,
 });
 
 const coversFailSegments = (segments: string): InputFieldOptions => ({ rules: [CoversFailSegments(segments)] });
@@ -82,12 +109,19 @@ const sameAsReferenced = (field: 'knee' | 'maneuver', references: ReferenceKind[
 // Segment lists are flattened [start1, end1, start2, end2, …] in seconds.
 export const AudioProcessingInput = ColumnInputs(ProcessingRecordInput, AudioProcessing, {
   name: 'AudioProcessingInput',
-  description: 'One audio recording (participant × knee × maneuver); matched on participant, audioFileName, knee and maneuver.',
+  description:
+    'One audio recording (participant × knee × maneuver); matched on participant, audioFileName, knee and maneuver.',
   fields: {
     participant: false, // named by study and participantNumber
     biomechanicsImport: false, // linkRecordings sets it
-    recordingTime: { description: 'Must fall on the calendar date of recordingDate.', rules: [OnSameDateAs('recordingDate')] },
-    audioQcFail: { description: 'Cannot be false while qcFailSegments is non-empty.', ...coversFailSegments('qcFailSegments') },
+    recordingTime: {
+      description: 'Must fall on the calendar date of recordingDate.',
+      rules: [OnSameDateAs('recordingDate')],
+    },
+    audioQcFail: {
+      description: 'Cannot be false while qcFailSegments is non-empty.',
+      ...coversFailSegments('qcFailSegments'),
+    },
     audioQcFailCh1: coversFailSegments('qcFailSegmentsCh1'),
     audioQcFailCh2: coversFailSegments('qcFailSegmentsCh2'),
     audioQcFailCh3: coversFailSegments('qcFailSegmentsCh3'),
@@ -98,7 +132,8 @@ export type AudioProcessingInput = InstanceType<typeof AudioProcessingInput>;
 
 export const BiomechanicsImportInput = ColumnInputs(ProcessingRecordInput, BiomechanicsImport, {
   name: 'BiomechanicsImportInput',
-  description: 'One biomechanics file or sheet (participant × knee × maneuver); matched on participant, biomechanicsFile, knee and maneuver.',
+  description:
+    'One biomechanics file or sheet (participant × knee × maneuver); matched on participant, biomechanicsFile, knee and maneuver.',
   fields: {
     participant: false, // named by study and participantNumber
     audioProcessing: false, // linkRecordings sets it
@@ -106,9 +141,18 @@ export const BiomechanicsImportInput = ColumnInputs(ProcessingRecordInput, Biome
 });
 export type BiomechanicsImportInput = InstanceType<typeof BiomechanicsImportInput>;
 
-const bothAudioSyncTimes = (o: { audioSyncTimeLeft?: unknown; audioSyncTimeRight?: unknown }) => given(o.audioSyncTimeLeft) && given(o.audioSyncTimeRight);
-const bioStomp = requiredWhen('requiredByStompMethod', stompMethodsInclude(StompDetectionMethod.biomechanics), 'when stompDetectionMethods includes biomechanics');
-const audioStomp = requiredWhen('requiredByStompMethod', stompMethodsInclude(StompDetectionMethod.audio), 'when stompDetectionMethods includes audio');
+const bothAudioSyncTimes = (o: { audioSyncTimeLeft?: unknown; audioSyncTimeRight?: unknown }) =>
+  given(o.audioSyncTimeLeft) && given(o.audioSyncTimeRight);
+const bioStomp = requiredWhen(
+  'requiredByStompMethod',
+  stompMethodsInclude(StompDetectionMethod.biomechanics),
+  'when stompDetectionMethods includes biomechanics',
+);
+const audioStomp = requiredWhen(
+  'requiredByStompMethod',
+  stompMethodsInclude(StompDetectionMethod.audio),
+  'when stompDetectionMethods includes audio',
+);
 
 export const SynchronizationInput = ColumnInputs(ProcessingRecordInput, Synchronization, {
   name: 'SynchronizationInput',
@@ -123,7 +167,11 @@ export const SynchronizationInput = ColumnInputs(ProcessingRecordInput, Synchron
     speed: onlyForWalk('Required for walk, absent for fe and sts.'),
     bioSelectedSyncTime: bioStomp,
     contraBioSelectedSyncTime: bioStomp,
-    audioSyncOffset: requiredWhen('requiredWithBothAudioSyncTimes', bothAudioSyncTimes, 'when both audioSyncTimeLeft and audioSyncTimeRight are given'),
+    audioSyncOffset: requiredWhen(
+      'requiredWithBothAudioSyncTimes',
+      bothAudioSyncTimes,
+      'when both audioSyncTimeLeft and audioSyncTimeRight are given',
+    ),
     selectedAudioSyncTime: audioStomp,
     contraSelectedAudioSyncTime: audioStomp,
   },
@@ -131,19 +179,27 @@ export const SynchronizationInput = ColumnInputs(ProcessingRecordInput, Synchron
 export type SynchronizationInput = InstanceType<typeof SynchronizationInput>;
 
 const hasBiomechanics = (o: { biomechanicsImportId?: unknown }) => given(o.biomechanicsImportId);
-const withBiomechanics = requiredWhen('requiredWithBiomechanicsImport', hasBiomechanics, 'when biomechanicsImportId is set');
+const withBiomechanics = requiredWhen(
+  'requiredWithBiomechanicsImport',
+  hasBiomechanics,
+  'when biomechanicsImportId is set',
+);
 
 export const MovementCycleInput = ColumnInputs(ProcessingRecordInput, MovementCycle, {
   name: 'MovementCycleInput',
   description: 'One movement cycle; matched on participant, knee, maneuver, passNumber, speed and cycleIndex.',
   fields: {
     participant: false, // named by study and participantNumber
-    audioProcessing: { description: 'The audio recording the cycle was cut from: same participant, knee and maneuver.' },
+    audioProcessing: {
+      description: 'The audio recording the cycle was cut from: same participant, knee and maneuver.',
+    },
     biomechanicsImport: { description: 'When set, bioStartTime and bioEndTime are required.' },
     synchronization: { description: 'When set, knee, maneuver, passNumber and speed must equal its own.' },
     knee: sameAsReferenced('knee', ['audioProcessing', 'synchronization', 'biomechanicsImport']),
     maneuver: sameAsReferenced('maneuver', ['audioProcessing', 'synchronization', 'biomechanicsImport']),
-    passNumber: onlyForWalk('Walk pass: required for walk, absent for fe and sts.', [MatchesReferenced('synchronization', 'passNumber')]),
+    passNumber: onlyForWalk('Walk pass: required for walk, absent for fe and sts.', [
+      MatchesReferenced('synchronization', 'passNumber'),
+    ]),
     speed: onlyForWalk('Required for walk, absent for fe and sts.', [MatchesReferenced('synchronization', 'speed')]),
     endTimeS: { description: 'Must be ≥ startTimeS.', rules: [NotLessThan('startTimeS')] },
     bioStartTime: withBiomechanics,
@@ -157,25 +213,45 @@ export type MovementCycleInput = InstanceType<typeof MovementCycleInput>;
 export class RecordingLinkInput {
   @Field(() => Int, { nullable: true })
   @OptionalUnless((o: RecordingLinkInput) => !given(o.biomechanicsImportId))
-  @RequiredWhen('oneOfTwoRequired', (o: RecordingLinkInput) => !given(o.biomechanicsImportId), 'when biomechanicsImportId is not given')
-  @IsInt() @IsPositive() @Max(INT4_MAX) @RecordExists('audioProcessing')
+  @RequiredWhen(
+    'oneOfTwoRequired',
+    (o: RecordingLinkInput) => !given(o.biomechanicsImportId),
+    'when biomechanicsImportId is not given',
+  )
+  @IsInt()
+  @IsPositive()
+  @Max(INT4_MAX)
+  @RecordExists('audioProcessing')
   audioProcessingId?: number | null;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional() @IsInt() @IsPositive() @Max(INT4_MAX) @RecordExists('biomechanicsImport') @RecordedWithAudio()
+  @IsOptional()
+  @IsInt()
+  @IsPositive()
+  @Max(INT4_MAX)
+  @RecordExists('biomechanicsImport')
+  @RecordedWithAudio()
   biomechanicsImportId?: number | null;
 }
 
 @ArgsType()
 export class RecordIdInput {
   @Field(() => Int)
-  @IsDefined() @IsInt() @IsPositive() @Max(INT4_MAX)
+  @IsDefined()
+  @IsInt()
+  @IsPositive()
+  @Max(INT4_MAX)
   id!: number;
 }
 
 @ArgsType()
 export class RecordIdsInput {
   @Field(() => [Int])
-  @IsDefined() @IsArray() @ArrayMaxSize(MAX_CYCLE_BATCH) @IsInt({ each: true }) @IsPositive({ each: true }) @Max(INT4_MAX, { each: true })
+  @IsDefined()
+  @IsArray()
+  @ArrayMaxSize(MAX_CYCLE_BATCH)
+  @IsInt({ each: true })
+  @IsPositive({ each: true })
+  @Max(INT4_MAX, { each: true })
   ids!: number[];
 }

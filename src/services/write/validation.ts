@@ -6,7 +6,12 @@
  * every broken rule comes back the same way: `{ field, rule, message, index? }`.
  */
 import {
-  ValidateBy, ValidateIf, validateSync, type ValidationArguments, type ValidationError, type ValidatorOptions,
+  ValidateBy,
+  ValidateIf,
+  validateSync,
+  type ValidationArguments,
+  type ValidationError,
+  type ValidatorOptions,
 } from 'class-validator';
 import { SHA256_HEX_PATTERN } from '../../entities/columns';
 import { Maneuver } from '../../entities/enums';
@@ -55,6 +60,9 @@ function referencesOf(input: object): ResolvedReferences {
   return references.get(input) ?? {};
 }
 
+/** An input as the fields a message quotes. */
+type Fields = Record<string, unknown>;
+
 export const given = (v: unknown): boolean => v !== null && v !== undefined;
 
 /**
@@ -70,10 +78,18 @@ type Message = string | ((args: ValidationArguments) => string);
  * input. `constraints`: the rule's parameters, kept in its metadata (what test/column-rules.test.ts reads).
  */
 function rule(
-  name: string, isValid: (value: any, input: any) => boolean, message: Message, o: { presence?: boolean; constraints?: unknown[] } = {},
+  name: string,
+  // any: a rule sees whatever the caller sent, and the input as its fields; each rule checks what it reads.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  isValid: (value: any, input: any) => boolean,
+  message: Message,
+  o: { presence?: boolean; constraints?: unknown[] } = {},
 ): PropertyDecorator {
   if (o.presence) PRESENCE_RULES.add(name);
-  return ValidateBy({ name, constraints: o.constraints, validator: { validate: (value, args) => isValid(value, args!.object) } }, { message });
+  return ValidateBy(
+    { name, constraints: o.constraints, validator: { validate: (value, args) => isValid(value, args!.object) } },
+    { message },
+  );
 }
 
 // ---------------------------------------------------------------- field rules
@@ -82,16 +98,22 @@ function rule(
 export const SHA256_HEX = new RegExp(SHA256_HEX_PATTERN);
 
 export const IsSha256Hex = () =>
-  rule('isSha256Hex', (v) => !given(v) || (typeof v === 'string' && SHA256_HEX.test(v)), '$property must be a SHA-256 checksum: 64 lowercase hex characters', {
-    constraints: [SHA256_HEX_PATTERN],
-  });
+  rule(
+    'isSha256Hex',
+    (v) => !given(v) || (typeof v === 'string' && SHA256_HEX.test(v)),
+    '$property must be a SHA-256 checksum: 64 lowercase hex characters',
+    {
+      constraints: [SHA256_HEX_PATTERN],
+    },
+  );
 
 /** What is wrong with a flattened `[start1, end1, start2, end2, …]` list, or null when nothing is. */
 export function segmentProblem(v: unknown): string | null {
   if (!Array.isArray(v)) return 'must be a list of numbers';
   if (v.length % 2 !== 0) return `has ${v.length} values: segments are [start, end] pairs, so the length must be even`;
   for (let i = 0; i < v.length; i++) {
-    if (typeof v[i] !== 'number' || !Number.isFinite(v[i]) || v[i] < 0) return `value ${i} (${v[i]}) must be a number ≥ 0`;
+    if (typeof v[i] !== 'number' || !Number.isFinite(v[i]) || v[i] < 0)
+      return `value ${i} (${v[i]}) must be a number ≥ 0`;
   }
   for (let i = 0; i < v.length; i += 2) {
     if (v[i] > v[i + 1]) return `pair ${i / 2 + 1} starts at ${v[i]} after it ends at ${v[i + 1]}`;
@@ -105,7 +127,12 @@ export function segmentProblem(v: unknown): string | null {
  * emoji variation selectors passed it and then failed in the database.)
  */
 export const MaxChars = (max: number) =>
-  rule('maxLength', (v) => typeof v !== 'string' || [...v].length <= max, `$property must be at most ${max} characters long`, { constraints: [max] });
+  rule(
+    'maxLength',
+    (v) => typeof v !== 'string' || [...v].length <= max,
+    `$property must be at most ${max} characters long`,
+    { constraints: [max] },
+  );
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -117,7 +144,11 @@ export function unstorableTextProblem(v: string): string | null {
 }
 
 export const IsSegmentList = () =>
-  rule('validSegments', (v) => !given(v) || segmentProblem(v) === null, (a) => `$property ${segmentProblem(a.value)}`);
+  rule(
+    'validSegments',
+    (v) => !given(v) || segmentProblem(v) === null,
+    (a) => `$property ${segmentProblem(a.value)}`,
+  );
 
 // ---------------------------------------------------------------- cross-field rules
 
@@ -128,11 +159,16 @@ export const OnSameDateAs = (dateProperty: string) =>
   rule(
     'sameCalendarDate',
     (v, o) => utcDate(v) === null || utcDate(o[dateProperty]) === null || utcDate(v) === utcDate(o[dateProperty]),
-    (a) => `$property (${utcDate(a.value)}) must fall on the calendar date of ${dateProperty} (${utcDate((a.object as any)[dateProperty])})`,
+    (a) =>
+      `$property (${utcDate(a.value)}) must fall on the calendar date of ${dateProperty} (${utcDate((a.object as Fields)[dateProperty])})`,
   );
 
 export const NotLessThan = (other: string) =>
-  rule('endNotBeforeStart', (v, o) => typeof v !== 'number' || typeof o[other] !== 'number' || v >= o[other], `$property must be ≥ ${other}`);
+  rule(
+    'endNotBeforeStart',
+    (v, o) => typeof v !== 'number' || typeof o[other] !== 'number' || v >= o[other],
+    `$property must be ≥ ${other}`,
+  );
 
 /** The flag may not be false while the matching segment list holds a failing segment. */
 export const CoversFailSegments = (segmentsProperty: string) =>
@@ -149,19 +185,22 @@ const isManeuver = (v: unknown) => Object.values(Maneuver).includes(v as Maneuve
  * Validate the property when it is given, or when `required(input)` holds: then its
  * absence is what a presence rule on it reports. (Plain @IsOptional would skip that rule.)
  */
-export const OptionalUnless = (required: (input: any) => boolean) => ValidateIf((o, v) => given(v) || required(o));
+export const OptionalUnless = <I>(required: (input: I) => boolean) => ValidateIf((o, v) => given(v) || required(o));
 
 /** walk ⇒ given; fe and sts ⇒ absent. Goes on passNumber and speed, with OptionalUnless(isWalk). */
 export const OnlyForWalk = () =>
   rule(
     'walkPassAndSpeed',
     (v, o) => !isManeuver(o.maneuver) || isWalk(o) === given(v),
-    (a) => (given(a.value) ? `$property must be absent for maneuver ${(a.object as any).maneuver}: only walks have passes and speeds` : '$property is required for walk'),
+    (a) =>
+      given(a.value)
+        ? `$property must be absent for maneuver ${(a.object as Fields).maneuver}: only walks have passes and speeds`
+        : '$property is required for walk',
     { presence: true },
   );
 
 /** The property must be given when `when(input)` holds. Goes with OptionalUnless(when). */
-export const RequiredWhen = (name: string, when: (input: any) => boolean, why: string) =>
+export const RequiredWhen = <I>(name: string, when: (input: I) => boolean, why: string) =>
   rule(name, (v, o) => given(v) || !when(o), `$property is required ${why}`, { presence: true });
 
 export const stompMethodsInclude = (method: string) => (o: { stompDetectionMethods?: unknown }) =>
@@ -181,7 +220,8 @@ export const ParticipantExists = () =>
   rule(
     'exists',
     (_v, o) => referencesOf(o).participantId !== null,
-    (a) => `$property: there is no participant $value in study ${(a.object as any).study}; create it with upsertParticipant first`,
+    (a) =>
+      `$property: there is no participant $value in study ${(a.object as Fields).study}; create it with upsertParticipant first`,
   );
 
 export const RecordExists = (kind: ReferenceKind) =>
@@ -196,7 +236,8 @@ export const OfSameParticipant = (kind: ReferenceKind) =>
       const record = refs[kind];
       return !record || !refs.participantId || record.participantId === refs.participantId;
     },
-    (a) => `$property: ${LABEL[kind]} $value belongs to another participant, not ${(a.object as any).study} ${(a.object as any).participantNumber}`,
+    (a) =>
+      `$property: ${LABEL[kind]} $value belongs to another participant, not ${(a.object as Fields).study} ${(a.object as Fields).participantNumber}`,
   );
 
 const capitalized = (s: string) => s[0].toUpperCase() + s.slice(1);
@@ -209,7 +250,8 @@ export const MatchesReferenced = (kind: ReferenceKind, field: 'knee' | 'maneuver
       const record = referencesOf(o)[kind];
       return !record || (record[field] ?? null) === (v ?? null);
     },
-    (a) => `$property ($value) must equal the ${field} of ${LABEL[kind]} ${referencesOf(a.object)[kind]?.id} (${referencesOf(a.object)[kind]?.[field] ?? 'none'})`,
+    (a) =>
+      `$property ($value) must equal the ${field} of ${LABEL[kind]} ${referencesOf(a.object)[kind]?.id} (${referencesOf(a.object)[kind]?.[field] ?? 'none'})`,
   );
 
 /** A biomechanics import linked to an audio recording was recorded with it: same participant, knee and maneuver. */
@@ -239,9 +281,15 @@ const OPTIONS: ValidatorOptions = {
 function toViolations(e: ValidationError, index: number | undefined, prefix = ''): FieldViolation[] {
   const field = prefix + e.property;
   let failed = Object.entries(e.constraints ?? {});
-  if (!given(e.value) && failed.some(([name]) => PRESENCE_RULES.has(name))) failed = failed.filter(([name]) => PRESENCE_RULES.has(name));
+  if (!given(e.value) && failed.some(([name]) => PRESENCE_RULES.has(name)))
+    failed = failed.filter(([name]) => PRESENCE_RULES.has(name));
   return [
-    ...failed.map(([name, message]) => ({ field, rule: name === 'whitelistValidation' ? 'unknownField' : name, message, ...(index === undefined ? {} : { index }) })),
+    ...failed.map(([name, message]) => ({
+      field,
+      rule: name === 'whitelistValidation' ? 'unknownField' : name,
+      message,
+      ...(index === undefined ? {} : { index }),
+    })),
     ...(e.children ?? []).flatMap((c) => toViolations(c, index, `${field}.`)),
   ];
 }
@@ -253,9 +301,19 @@ function toViolations(e: ValidationError, index: number | undefined, prefix = ''
 function unstorableText(input: object, index: number | undefined): FieldViolation[] {
   const out: FieldViolation[] = [];
   for (const [field, value] of Object.entries(input)) {
-    const texts = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+    const texts = Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === 'string')
+      : typeof value === 'string'
+        ? [value]
+        : [];
     const problem = texts.map(unstorableTextProblem).find((p) => p !== null);
-    if (problem) out.push({ field, rule: 'storableText', message: `${field} ${problem}`, ...(index === undefined ? {} : { index }) });
+    if (problem)
+      out.push({
+        field,
+        rule: 'storableText',
+        message: `${field} ${problem}`,
+        ...(index === undefined ? {} : { index }),
+      });
   }
   return out;
 }
