@@ -15,40 +15,24 @@
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { toolConnection } from '../src/services/ops/pg-tools';
 import { startBenchDatabase, type BenchDatabase } from './lib/database';
 import { procStatusMb, resetPeak, startServerProcess, type ServerProcess } from './lib/server-process';
+import { OUT_DIR, PSQL, readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 import { median } from './lib/stats';
 
-interface Options {
-  size: 'small' | 'medium';
-  runs: number;
-  psql: string;
-  out: string;
-}
-
-function parseOptions(argv: string[]): Options {
-  const known = ['--size', '--runs', '--psql', '--out'];
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  for (const a of argv) if (a.startsWith('--') && !known.includes(a)) throw new Error(`Unknown option ${a} (known: ${known.join(', ')})`);
-  const size = (arg('--size') ?? 'medium') as Options['size'];
-  if (size !== 'small' && size !== 'medium') throw new Error(`--size must be small or medium, got "${size}"`);
-  const runs = Number(arg('--runs') ?? 5);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be an integer from 1 to 50, got "${arg('--runs')}"`);
-  const psql = arg('--psql') ?? '/usr/bin/psql';
-  if (!existsSync(psql)) throw new Error(`psql not found at ${psql} (pass --psql PATH)`);
-  return { size, runs, psql, out: arg('--out') ?? join(projectRoot(), 'bench', 'results') };
-}
+const OPTIONS = {
+  size: { kind: 'choice', choices: ['small', 'medium'], default: 'medium', help: 'sample dataset' },
+  runs: { kind: 'int', default: 5, max: 50, help: 'timed rounds after the warm-up round' },
+  psql: PSQL,
+  out: OUT_DIR,
+} as const;
 
 const log = (line: string) => process.stderr.write(`[bench:export] ${line}\n`);
 
@@ -167,16 +151,12 @@ const LABEL: Record<ClientId, string> = {
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const o = parseOptions(argv);
+  const o = readOptions('npm run bench:export --', argv, OPTIONS);
   let db: BenchDatabase | undefined;
   let server: ServerProcess | undefined;
   try {
     db = await startBenchDatabase(log);
-    const url = await db.createFromTemplate('bench_export');
-    log(`seeding the ${o.size} dataset (${SAMPLE_SIZES[o.size]} participants per study) …`);
-    const seeding = await initORM({ url, applicationName: 'ae-bench-export seed' });
-    const seeded = await seeding.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[o.size], seed: 42 });
-    await seeding.close();
+    const { url, counts: seeded } = await db.createSeeded('bench_export', SAMPLE_SIZES[o.size]);
     const sql = new Client({ connectionString: url });
     await sql.connect();
     const expectedRows = Number((await sql.query('select count(*) n from movement_cycles')).rows[0].n);
@@ -262,12 +242,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench:export failed: ${(e as Error).stack ?? e}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('bench:export', main);

@@ -9,16 +9,16 @@
  *   npm run bench:groups -- --runs 5
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { toolConnection } from '../src/services/ops/pg-tools';
-import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { startBenchDatabase, withClient, type BenchDatabase } from './lib/database';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
+import { OUT_DIR, PSQL, readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 import { median } from './lib/stats';
 
 export const GROUPS_WORKLOAD = 'movement cycles grouped by study × knee × maneuver × speed, with avg/stddev/median of durationS';
@@ -158,30 +158,20 @@ export function groupsMarkdown(f: GroupsFigures): string {
 
 const log = (line: string) => process.stderr.write(`[bench:groups] ${line}\n`);
 
+const OPTIONS = {
+  runs: { kind: 'int', default: 15, max: 100, help: 'timed rounds of each client after the warm-up' },
+  psql: PSQL,
+  out: OUT_DIR,
+} as const;
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  for (const a of argv) if (a.startsWith('--') && !['--runs', '--psql', '--out'].includes(a)) throw new Error(`Unknown option ${a} (known: --runs N, --psql PATH, --out DIR)`);
-  const runs = Number(arg('--runs') ?? 15);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Error(`--runs must be an integer from 1 to 100, got "${arg('--runs')}"`);
-  const psql = arg('--psql') ?? '/usr/bin/psql';
-  if (!existsSync(psql)) throw new Error(`psql not found at ${psql} (pass --psql PATH)`);
-  const out = arg('--out') ?? join(projectRoot(), 'bench', 'results');
+  const { runs, psql, out } = readOptions('npm run bench:groups --', argv, OPTIONS);
   let db: BenchDatabase | undefined;
   let server: ServerProcess | undefined;
   try {
     db = await startBenchDatabase(log);
-    const url = await db.createFromTemplate('bench_groups');
-    log(`seeding the medium dataset (${SAMPLE_SIZES.medium} participants per study) …`);
-    const seeding = await initORM({ url, applicationName: 'ae-bench-groups seed' });
-    await seeding.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES.medium, seed: 42 });
-    await seeding.close();
-    const c = new Client({ connectionString: url });
-    await c.connect();
-    await c.query('vacuum analyze');
-    await c.end();
+    const { url } = await db.createSeeded('bench_groups', SAMPLE_SIZES.medium);
+    await withClient(url, (c) => c.query('vacuum analyze'));
     server = await startServerProcess(url, join(db.server.dataDir, '..', 'groups-server.log'));
     const figures = await measureGroups(server.baseUrl, url, { runs, psql, log });
     mkdirSync(out, { recursive: true });
@@ -200,12 +190,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      log(`FAILED: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('bench:groups', main);

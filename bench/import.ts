@@ -22,22 +22,22 @@ import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { startBenchDatabase } from './lib/database';
+import { OUT_DIR, readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 import { median } from './lib/stats';
 
 const log = (line: string) => process.stderr.write(`[bench:import] ${line}\n`);
 
-function parseOptions(argv: string[]) {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  for (const a of argv) if (a.startsWith('--') && !['--size', '--runs', '--out'].includes(a)) throw new Error(`Unknown option ${a}`);
-  const size = (arg('--size') ?? 'medium') as keyof typeof SAMPLE_SIZES;
-  if (!(size in SAMPLE_SIZES)) throw new Error(`--size must be one of ${Object.keys(SAMPLE_SIZES).join(', ')}`);
-  const runs = Number(arg('--runs') ?? 3);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('--runs must be an integer from 1 to 20');
-  return { size, runs, out: arg('--out') ?? join(projectRoot(), 'bench', 'results') };
-}
+const OPTIONS = {
+  size: {
+    kind: 'choice',
+    choices: Object.keys(SAMPLE_SIZES) as (keyof typeof SAMPLE_SIZES)[],
+    default: 'medium',
+    help: 'sample dataset, seeded and imported',
+  },
+  runs: { kind: 'int', default: 3, max: 20, help: 'rounds (seed, then import)' },
+  out: OUT_DIR,
+} as const;
 
 /** Our columns under the predecessor's names (the reverse of the b68cac4282f5 layout). */
 const REVERSE: Record<string, { from: string; rename?: Record<string, string> }> = {
@@ -80,7 +80,7 @@ async function buildLegacy(sourceUrl: string, legacyUrl: string): Promise<number
 }
 
 async function main() {
-  const o = parseOptions(process.argv.slice(2));
+  const o = readOptions('npm run bench:import --', process.argv.slice(2), OPTIONS);
   const db = await startBenchDatabase(log);
   const seeds: { ms: number; rows: number }[] = [];
   const imports: { ms: number; read: number; imported: number; rejected: number; merged: number }[] = [];
@@ -143,7 +143,4 @@ ${result.date}, ${result.machine.cpus} CPUs (${result.machine.cpuModel}), ${resu
   process.stdout.write(md);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
-  process.exit(1);
-});
+if (require.main === module) runMain('bench:import', main);

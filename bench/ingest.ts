@@ -13,24 +13,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../src/config';
 import { initORM } from '../src/context';
 import { StudyName } from '../src/entities/enums';
 import { startBenchDatabase } from './lib/database';
 import { walkRecording, type Plain } from './lib/recording';
+import { OUT_DIR, readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 import { median, percentile } from './lib/stats';
 
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
 const ROWS = 1 + 1 + 6 + 6 * 30;
 
-function parseOptions(argv: string[]) {
-  const i = argv.indexOf('--runs');
-  for (const a of argv) if (a.startsWith('--') && !['--runs', '--out'].includes(a)) throw new Error(`Unknown option ${a}`);
-  const runs = i >= 0 ? Number(argv[i + 1]) : 30;
-  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new Error('--runs must be an integer from 1 to 1000');
-  const o = argv.indexOf('--out');
-  return { runs, out: o >= 0 ? argv[o + 1] : join(projectRoot(), 'bench', 'results') };
-}
+const OPTIONS = {
+  runs: { kind: 'int', default: 30, max: 1000, help: 'timed rounds after 2 warm-up rounds' },
+  out: OUT_DIR,
+} as const;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
@@ -39,7 +36,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main() {
-  const o = parseOptions(process.argv.slice(2));
+  const o = readOptions('npm run bench:ingest --', process.argv.slice(2), OPTIONS);
   const db = await startBenchDatabase(log);
   const times: Record<'ingest' | 'resend' | 'replace' | 'separate', number[]> = { ingest: [], resend: [], replace: [], separate: [] };
   try {
@@ -115,7 +112,4 @@ service calls in one process on an embedded PostgreSQL. One walk recording = 1 a
   process.stdout.write(md);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
-  process.exit(1);
-});
+if (require.main === module) runMain('bench:ingest', main);

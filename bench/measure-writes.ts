@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/measure-writes.js [runs]`: how long a 10,000-cycle upsertMovementCycles
+ * `node dist/bench/measure-writes.js [--runs N]`: how long a 10,000-cycle upsertMovementCycles
  * takes, through the service and over HTTP. Works in a throwaway database on the configured
  * server (AE_DATABASE_URL, else the embedded one) and drops it afterwards.
  */
@@ -11,11 +11,17 @@ import { resolveTarget } from '../src/db/target';
 import { ensureDatabase } from '../src/db/embedded';
 import { startApp } from '../src/app';
 import type { MovementCycleInput } from '../src/services/write/record-inputs';
+import { readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 
 const BATCH = 10_000;
 
+const OPTIONS = {
+  runs: { kind: 'int', default: 3, max: 100, help: 'timed batches of each kind' },
+} as const;
+
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 3);
+  const { runs } = readOptions('node dist/bench/measure-writes.js', process.argv.slice(2), OPTIONS);
   const config = loadConfig();
   const server = await resolveTarget(config, { attachToRunning: true });
   const name = `ae_measure_${process.pid}`;
@@ -86,7 +92,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) runMain('measure-writes', main);

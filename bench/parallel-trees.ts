@@ -12,11 +12,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { startBenchDatabase } from './lib/database';
 import { procStatusMb, resetPeak, startServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
+import { readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 import { W1_QUERY } from './workloads';
 
 const log = (line: string) => process.stdout.write(`[parallel] ${line}\n`);
@@ -31,15 +32,15 @@ interface Round {
   seconds: number;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const size = argv.includes('--size') ? argv[argv.indexOf('--size') + 1] : 'medium';
-  if (size !== 'medium' && size !== 'large') throw new Error('--size takes medium or large');
+const OPTIONS = {
+  size: { kind: 'choice', choices: ['medium', 'large'], default: 'medium', help: 'sample dataset' },
+} as const;
+
+async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { size } = readOptions('npm run bench:parallel --', argv, OPTIONS);
   const db = await startBenchDatabase(log);
   try {
-    const url = await db.createFromTemplate('bench_parallel');
-    const ctx = await initORM({ url, applicationName: 'ae-bench seed' });
-    const counts = await ctx.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[size], seed: 42 });
-    await ctx.close();
+    const { url, counts } = await db.createSeeded('bench_parallel', SAMPLE_SIZES[size]);
     log(`seeded ${size}: ${Object.values(counts).reduce((a, b) => a + b, 0).toLocaleString()} rows`);
     const outDir = join(projectRoot(), 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
@@ -92,7 +93,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) runMain('bench:parallel', main);

@@ -16,32 +16,26 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../src/config';
 import { SAMPLE_SIZES } from '../src/services/seed/sample-data';
 import { waitFor } from './lib/pg-cluster';
 import { LAB_DATABASE as DB, queryOnce, startLabCluster } from './lib/lab-cluster';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
 import { median, percentile } from './lib/stats';
-import { readOptions } from './lib/options';
+import { OUT_DIR, readOptions, type OptionValues } from './lib/options';
+import { runMain } from './lib/run-main';
 
 const log = (line: string) => process.stderr.write(`[replicas] ${line}\n`);
 const WRITE_TOKEN = `replicas-${Date.now()}-write-token-0123456789`;
 
-interface Options {
-  clients: number;
-  seconds: number;
-  rounds: number;
-  size: 'small' | 'medium';
-  out: string;
-}
-
-function parseOptions(argv: string[]): Options {
-  const opt = readOptions(argv, { values: ['--clients', '--seconds', '--rounds', '--size', '--out'] });
-  const { int, value: arg } = opt;
-  const size = opt.size('small');
-  return { clients: int('--clients', 8, 128), seconds: int('--seconds', 10, 600), rounds: int('--rounds', 3, 20), size, out: arg('--out') ?? join(projectRoot(), 'bench', 'results') };
-}
+const OPTIONS = {
+  clients: { kind: 'int', default: 8, max: 128, help: 'clients sending the read mix' },
+  seconds: { kind: 'int', default: 10, max: 600, help: 'seconds of each round' },
+  rounds: { kind: 'int', default: 3, max: 20, help: 'rounds through each server, alternated' },
+  size: { kind: 'choice', choices: ['small', 'medium'], default: 'small', help: 'sample dataset' },
+  out: OUT_DIR,
+} as const;
+type Options = OptionValues<typeof OPTIONS>;
 
 /** The notebook and explorer reads: a page of cycles, a participant's tree, a lookup. */
 const READS = [
@@ -106,7 +100,7 @@ const startReplicaCluster = (size: Options['size']) =>
   });
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const o = parseOptions(argv);
+  const o = readOptions('npm run bench:replicas --', argv, OPTIONS);
   let cluster: Awaited<ReturnType<typeof startReplicaCluster>> | undefined;
   const servers: ServerProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'ae-bench-replicas-'));
@@ -214,12 +208,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`bench:replicas failed: ${(e as Error).stack ?? e}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('bench:replicas', main);

@@ -15,19 +15,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/seed/sample-data';
 import type { StudyName } from '../src/entities/enums';
 import { copyLoad } from './lib/copy-load';
 import { groupsNote, measureGroups } from './groups';
-import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { startBenchDatabase, withClient, type BenchDatabase } from './lib/database';
 import { agent, post, postJson } from './lib/http';
 import { closedLoop } from './lib/load';
 import { backendCpuMs, backendCpuSpent, resetStatements, statementsSince } from './lib/pgstat';
 import { consoleTable, markdownReport, statusNotes, tableRows, type BenchReport, type Measurement, type SeedFigures, type WorkloadId } from './lib/report';
 import { SERVER_LABEL, startServer, type RunningServer, type ServerId } from './lib/servers';
+import { OUT_DIR, readOptions, UsageError } from './lib/options';
+import { runMain } from './lib/run-main';
 import { median, percentile } from './lib/stats';
 import {
   POSTGRAPHILE_SETUP_SQL, REQUIRED_ROOT_FIELD, W1_QUERY, W1_TREE, W2_QUERY, W3_QUERY, canonical, countFields, countTreeRows, firstDifference,
@@ -48,21 +48,27 @@ interface Options {
   only: Set<string>;
 }
 
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'GROUPS'];
+
+const OPTIONS = {
+  size: {
+    kind: 'choice',
+    choices: ['medium', 'large'],
+    default: 'medium',
+    help: 'the largest dataset; small and medium always run',
+  },
+  quick: { kind: 'flag', help: 'fewer samples and a 5 s W3: a smoke run, not figures to quote' },
+  w3Seconds: { kind: 'int', max: 120, help: 'seconds of W3 load: 20, or 5 with --quick' },
+  only: { kind: 'string', value: 'LIST', default: WORKLOADS.join(','), help: 'the workloads to run, comma-separated' },
+  out: OUT_DIR,
+} as const;
+
 function parseOptions(argv: string[]): Options {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  for (const a of argv) {
-    if (a.startsWith('--') && !['--size', '--quick', '--w3-seconds', '--out', '--only'].includes(a)) throw new Error(`Unknown option ${a} (known: --size medium|large, --quick, --w3-seconds N, --only W1,W2,W3,W4,GROUPS, --out DIR)`);
+  const { size, quick, w3Seconds = quick ? 5 : 20, only: list, out } = readOptions('npm run bench --', argv, OPTIONS);
+  const only = new Set(list.toUpperCase().split(',').map((x) => x.trim()));
+  for (const w of only) {
+    if (!WORKLOADS.includes(w)) throw new UsageError(`--only takes ${WORKLOADS.join(', ')}; got "${w}"`);
   }
-  const size = (arg('--size') ?? 'medium') as Options['size'];
-  if (size !== 'medium' && size !== 'large') throw new Error(`--size must be medium or large, got "${size}"`);
-  const quick = argv.includes('--quick');
-  const only = new Set((arg('--only') ?? 'W1,W2,W3,W4,GROUPS').toUpperCase().split(',').map((x) => x.trim()));
-  for (const w of only) if (!['W1', 'W2', 'W3', 'W4', 'GROUPS'].includes(w)) throw new Error(`--only takes W1, W2, W3, W4, GROUPS; got "${w}"`);
-  const w3Seconds = Number(arg('--w3-seconds') ?? (quick ? 5 : 20));
-  if (!(w3Seconds > 0 && w3Seconds <= 120)) throw new Error('--w3-seconds must be between 1 and 120');
   return {
     size,
     quick,
@@ -71,7 +77,7 @@ function parseOptions(argv: string[]): Options {
     w3Seconds,
     w3Connections: 32,
     seedRuns: quick ? 1 : 2,
-    outDir: arg('--out') ?? join(projectRoot(), 'bench', 'results'),
+    outDir: out,
     only,
   };
 }
@@ -148,6 +154,26 @@ function digest(value: unknown): string {
 
 class MismatchError extends Error {}
 
+/**
+ * The targets that can run `w`, in order, each with its server's peak RSS and PostgreSQL's
+ * statement counts reset just before it is measured; one whose schema cannot (see unsupported())
+ * gets its SKIPPED row in `out`, logged, as the loop reaches it, so the rows keep the targets' order.
+ */
+async function* measurable(db: BenchDatabase, targets: Target[], w: WorkloadId, dataset: string, out: Measurement[]) {
+  for (const t of targets) {
+    const why = unsupported(t, w);
+    if (!why) {
+      t.server.resetPeak();
+      await resetStatements(db);
+      yield t;
+      continue;
+    }
+    const note = w === 'W1' ? '' : ' (the read API of issue 3 is not merged into this branch)';
+    log(`${w} ${dataset}: SKIPPED for ${SERVER_LABEL[t.server.id]}: ${why}${note}`);
+    out.push({ workload: w, dataset, server: t.server.id, status: 'skipped', reason: why });
+  }
+}
+
 // ---------------------------------------------------------------- workloads
 
 async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: Target[], samples: number): Promise<Measurement[]> {
@@ -174,17 +200,9 @@ async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: T
   log(`W1 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same tree (${reference.rows.toLocaleString()} rows, ${countFields(W1_TREE)} fields, ${(reference.bytes / 1e6).toFixed(1)} MB from the floor)`);
 
   const out: Measurement[] = [];
-  for (const t of targets) {
-    const why = unsupported(t, 'W1');
-    if (why) {
-      log(`W1 ${dataset}: SKIPPED for ${SERVER_LABEL[t.server.id]}: ${why}`);
-      out.push({ workload: 'W1', dataset, server: t.server.id, status: 'skipped', reason: why });
-      continue;
-    }
+  for await (const t of measurable(db, targets, 'W1', dataset, out)) {
     const r = w1Request(t);
     const via = agent(1);
-    t.server.resetPeak();
-    await resetStatements(db);
     const latencies: number[] = [];
     let bytes = 0;
     for (let i = 0; i < samples; i++) {
@@ -241,16 +259,8 @@ async function w2(db: BenchDatabase, dbName: string, dataset: string, targets: T
   log(`W2 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same ${rows.toLocaleString()} clean walk cycles of ${study} in ${reference.pages} pages`);
 
   const out: Measurement[] = [];
-  for (const t of targets) {
-    const why = unsupported(t, 'W2');
-    if (why) {
-      log(`W2 ${dataset}: SKIPPED for ${SERVER_LABEL[t.server.id]}: ${why} (the read API of issue 3 is not merged into this branch)`);
-      out.push({ workload: 'W2', dataset, server: t.server.id, status: 'skipped', reason: why });
-      continue;
-    }
+  for await (const t of measurable(db, targets, 'W2', dataset, out)) {
     const via = agent(1);
-    t.server.resetPeak();
-    await resetStatements(db);
     const latencies: number[] = [];
     let pages = 0;
     for (let i = 0; i < samples; i++) {
@@ -297,16 +307,8 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
 
   const payloads = Array.from({ length: 50_000 }, pick);
   const out: Measurement[] = [];
-  for (const t of targets) {
-    const why = unsupported(t, 'W3');
-    if (why) {
-      log(`W3 ${dataset}: SKIPPED for ${SERVER_LABEL[t.server.id]}: ${why} (the read API of issue 3 is not merged into this branch)`);
-      out.push({ workload: 'W3', dataset, server: t.server.id, status: 'skipped', reason: why });
-      continue;
-    }
+  for await (const t of measurable(db, targets, 'W3', dataset, out)) {
     const first = w3Request(t, 'AOA', 1);
-    t.server.resetPeak();
-    await resetStatements(db);
     const cpuBefore = t.server.cpuMs();
     const dbCpuBefore = await backendCpuMs(db, dbName);
     const r = await closedLoop({
@@ -338,18 +340,6 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
 
 const sumRows = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-async function seedDataset(db: BenchDatabase, name: string, perStudy: number): Promise<{ seconds: number; counts: Record<string, number> }> {
-  const url = await db.createFromTemplate(name);
-  const ctx = await initORM({ url, applicationName: 'ae-bench seed' });
-  try {
-    const started = process.hrtime.bigint();
-    const counts = await ctx.services.seed.seed({ participantsPerStudy: perStudy, seed: 42 });
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, counts };
-  } finally {
-    await ctx.close();
-  }
-}
-
 /** W4: the seed against COPY of the same generated rows, alternating runs; the last seed is kept as the dataset. */
 async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: number, keepAs: string): Promise<SeedFigures> {
   const seedSeconds: number[] = [];
@@ -362,7 +352,7 @@ async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: numb
     copySeconds.push(Number(process.hrtime.bigint() - started) / 1e9);
     await db.drop('w4_copy');
     const last = run === o.seedRuns;
-    const s = await seedDataset(db, last ? keepAs : 'w4_seed', perStudy);
+    const s = await db.createSeeded(last ? keepAs : 'w4_seed', perStudy);
     if (!last) await db.drop('w4_seed');
     seedSeconds.push(s.seconds);
     counts = s.counts;
@@ -379,13 +369,9 @@ async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: numb
 }
 
 async function onDatabase(url: string, statements: string[]): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
+  await withClient(url, async (c) => {
     for (const s of statements) await c.query(s);
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 /**
@@ -484,8 +470,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       report.seed.push(await w4(db, o, 'medium', medium.perStudy, medium.db));
     }
     for (const d of datasets.filter((x) => x !== medium || !o.only.has('W4'))) {
-      log(`seeding ${d.name} (${d.perStudy} participants per study) …`);
-      const s = await seedDataset(db, d.db, d.perStudy);
+      const s = await db.createSeeded(d.db, d.perStudy);
       log(`seeded ${d.name}: ${sumRows(s.counts).toLocaleString()} rows in ${s.seconds.toFixed(1)} s`);
       if (d.name === 'large') {
         report.seed.push({ dataset: d.name, rows: sumRows(s.counts), rowsPerTable: s.counts, seedSeconds: [s.seconds], copySeconds: [], generateSeconds: NaN, seedRowsPerSecond: sumRows(s.counts) / s.seconds });
@@ -556,6 +541,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then((code) => process.exit(code));
-}
+if (require.main === module) runMain('bench', main);

@@ -18,45 +18,30 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { projectRoot } from '../src/config';
-import { initORM } from '../src/context';
 import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, mulberry32 } from '../src/services/seed/sample-data';
 import { TABLES } from '../src/entities';
-import { startBenchDatabase, type BenchDatabase } from './lib/database';
+import { startBenchDatabase, withClient, type BenchDatabase } from './lib/database';
 import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
 import { startPgBouncer, type PgBouncer } from './lib/pgbouncer';
-import { readOptions } from './lib/options';
+import { OUT_DIR, readOptions, type OptionValues } from './lib/options';
+import { runMain } from './lib/run-main';
 import { percentile } from './lib/stats';
 
-interface Options {
-  clients: number;
-  seconds: number;
-  warmup: number;
-  maxRequests: number;
-  size: 'small' | 'medium';
-  out: string;
-  /** Serve through PgBouncer in transaction mode (3 server sessions) with AE_TRANSACTION_POOLING=1. */
-  pgbouncer: boolean;
-}
-
-function parseOptions(argv: string[]): Options {
-  const opt = readOptions(argv, { values: ['--clients', '--seconds', '--warmup', '--max-requests', '--size', '--out'], flags: ['--pgbouncer'] });
-  const { int, value: arg } = opt;
-  const size = opt.size('medium');
-  const pgbouncer = opt.flag('--pgbouncer');
-  return {
-    // Bounded on purpose: this is a soak on one machine, not a load test of the network.
-    clients: int('--clients', 32, 256),
-    seconds: int('--seconds', 60, 3600),
-    warmup: int('--warmup', 30, 3600),
-    maxRequests: int('--max-requests', 2_000_000, 10_000_000),
-    size,
-    out: arg('--out') ?? join(projectRoot(), 'bench', 'results'),
-    pgbouncer: pgbouncer,
-  };
-}
+// Bounded on purpose: this is a soak on one machine, not a load test of the network.
+const OPTIONS = {
+  clients: { kind: 'int', default: 32, max: 256, help: 'clients, each sending its next request on an answer' },
+  seconds: { kind: 'int', default: 60, max: 3600, help: 'seconds measured' },
+  warmup: { kind: 'int', default: 30, max: 3600, help: 'seconds of the same load before, not measured' },
+  maxRequests: { kind: 'int', default: 2_000_000, max: 10_000_000, help: 'requests at the most' },
+  size: { kind: 'choice', choices: ['small', 'medium'], default: 'medium', help: 'sample dataset' },
+  out: OUT_DIR,
+  pgbouncer: {
+    kind: 'flag',
+    help: 'serve through PgBouncer in transaction mode (3 server sessions), AE_TRANSACTION_POOLING=1',
+  },
+} as const;
+type Options = OptionValues<typeof OPTIONS>;
 
 const log = (line: string) => process.stderr.write(`[soak] ${line}\n`);
 const WRITE_TOKEN = `soak-${Date.now()}-write-token-0123456789`;
@@ -161,16 +146,12 @@ function slope(points: [number, number][]): number {
   return sxy / sxx;
 }
 
-export async function rowCounts(url: string): Promise<Record<string, number>> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
+export function rowCounts(url: string): Promise<Record<string, number>> {
+  return withClient(url, async (c) => {
     const out: Record<string, number> = {};
     for (const t of TABLES) out[t] = Number((await c.query(`select count(*) n from ${t}`)).rows[0].n);
     return out;
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 export interface LoadOptions {
@@ -259,20 +240,17 @@ export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): 
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const o = parseOptions(argv);
+  const o: Options = readOptions('npm run soak --', argv, OPTIONS);
   let db: BenchDatabase | undefined;
   let server: ServerProcess | undefined;
   let bouncer: PgBouncer | undefined;
   try {
     db = await startBenchDatabase(log);
-    const url = await db.createFromTemplate('soak');
-    log(`seeding the ${o.size} dataset (${SAMPLE_SIZES[o.size]} participants per study) …`);
-    const seeding = await initORM({ url, applicationName: 'ae-soak seed' });
-    await seeding.services.seed.seed({ participantsPerStudy: SAMPLE_SIZES[o.size], seed: 42 });
+    const { url } = await db.createSeeded('soak', SAMPLE_SIZES[o.size]);
     // The soak re-sends records as the pipeline does, which may not name the sample's reserved
     // participant numbers: give the sample the numbers real participants have (901001 → 1001).
-    await seeding.orm.em.getConnection().execute('update participant set study_participant_id = study_participant_id - ?', [SAMPLE_PARTICIPANT_NUMBERS.min]);
-    await seeding.close();
+    const renumber = 'update participant set study_participant_id = study_participant_id - $1';
+    await withClient(url, (c) => c.query(renumber, [SAMPLE_PARTICIPANT_NUMBERS.min]));
     const before = await rowCounts(url);
 
     mkdirSync(o.out, { recursive: true });
@@ -358,12 +336,4 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`soak failed: ${(e as Error).stack ?? e}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('soak', main);

@@ -17,6 +17,8 @@ import { initORM } from '../src/context';
 import { startApp } from '../src/app';
 import { startEmbedded, ensureDatabase, type EmbeddedServer } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
+import { readOptions } from './lib/options';
+import { runMain } from './lib/run-main';
 
 const TREE = `{ studies { name participants { studyParticipantId audioProcessings { knee maneuver
   synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } } }`;
@@ -24,16 +26,11 @@ const TREE = `{ studies { name participants { studyParticipantId audioProcessing
 const PAGE = `query($after: String) { movementCycles(first: 10000, after: $after) {
   pageInfo { hasNextPage endCursor } nodes { id participantId synchronizationId knee maneuver speed passNumber cycleIndex isOutlier startTimeS durationS } } }`;
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const n = Number(option(name, String(fallback)));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
+const OPTIONS = {
+  participants: { kind: 'int', default: 30, max: 10_000, help: 'participants per study' },
+  runs: { kind: 'int', default: 20, max: 10_000, help: 'requests of the tree' },
+  url: { kind: 'string', value: 'URL', help: 'a PostgreSQL server to work on (default: a temporary embedded one)' },
+} as const;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -54,14 +51,13 @@ async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; st
 }
 
 async function main(): Promise<void> {
-  const participants = positiveInt('participants', 30);
-  const runs = positiveInt('runs', 20);
+  const { participants, runs, url: given } = readOptions('npm run bench:tree --', process.argv.slice(2), OPTIONS);
   const port = Number(process.env.PORT ?? 4101);
   const log = (line: string) => console.log(line);
 
   let embedded: EmbeddedServer | undefined;
   let tmp: string | undefined;
-  let serverUrl = option('url', '');
+  let serverUrl = given ?? '';
   if (!serverUrl) {
     tmp = mkdtempSync(join(tmpdir(), 'ae-bench-'));
     chmodSync(tmp, 0o755); // the server runs as `postgres` when we are root
@@ -138,7 +134,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) runMain('bench:tree', main);

@@ -10,7 +10,14 @@ import { Client } from 'pg';
 import { withDatabase } from '../../src/config';
 import { initORM } from '../../src/context';
 import { startEmbedded, type EmbeddedServer } from '../../src/db/embedded';
+import type { TableCounts } from '../../src/services/seed/seed';
 import { STATEMENT_LOG_SETTINGS, StatementLog } from './statement-log';
+
+export interface SeededDatabase {
+  url: string;
+  counts: TableCounts;
+  seconds: number;
+}
 
 export interface BenchDatabase {
   server: EmbeddedServer;
@@ -19,6 +26,11 @@ export interface BenchDatabase {
   urlOf(database: string): string;
   /** A new database cloned from the migrated, empty template. */
   createFromTemplate(name: string): Promise<string>;
+  /**
+   * A new database cloned from the template, holding the sample dataset (seed 42) with
+   * `participantsPerStudy`: its URL, the rows written per table and the seconds the seed took.
+   */
+  createSeeded(name: string, participantsPerStudy: number): Promise<SeededDatabase>;
   drop(name: string): Promise<void>;
   admin<T>(fn: (c: Client) => Promise<T>): Promise<T>;
   /** PostgreSQL's own log, to count statements as the server saw them. */
@@ -27,6 +39,17 @@ export interface BenchDatabase {
 }
 
 const TEMPLATE = 'bench_template';
+
+/** `fn` on its own connection to `url`, closed after it. */
+export async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
 
 export async function startBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'ae-bench-'));
@@ -40,15 +63,7 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', ...STATEMENT_LOG_SETTINGS },
   });
   const adminUrl = server.url;
-  const admin = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
-    const c = new Client({ connectionString: adminUrl });
-    await c.connect();
-    try {
-      return await fn(c);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = <T>(fn: (c: Client) => Promise<T>): Promise<T> => withClient(adminUrl, fn);
   try {
     await admin(async (c) => {
       await c.query('create extension if not exists pg_stat_statements');
@@ -65,14 +80,27 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
+  const createFromTemplate = async (name: string) => {
+    await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    await admin((c) => c.query(`create database ${name} template ${TEMPLATE}`));
+    return withDatabase(adminUrl, name);
+  };
   return {
     server,
     adminUrl,
     urlOf: (database) => withDatabase(adminUrl, database),
-    async createFromTemplate(name) {
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
-      await admin((c) => c.query(`create database ${name} template ${TEMPLATE}`));
-      return withDatabase(adminUrl, name);
+    createFromTemplate,
+    async createSeeded(name, participantsPerStudy) {
+      const url = await createFromTemplate(name);
+      log(`seeding ${name}: ${participantsPerStudy} participants per study …`);
+      const ctx = await initORM({ url, applicationName: 'ae-bench seed' });
+      try {
+        const started = process.hrtime.bigint();
+        const counts = await ctx.services.seed.seed({ participantsPerStudy, seed: 42 });
+        return { url, counts, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+      } finally {
+        await ctx.close();
+      }
     },
     drop: (name) => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
     admin,
