@@ -10,7 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
 import type { ReplicaReport } from './db/read-pool';
-import { buildAppSchema } from './graphql/schema';
+import { buildAppSchema, SCHEMA_VALIDATION_RULES } from './graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from './graphql/context';
 import { formatError } from './graphql/errors';
 import { exampleDocument, explorerRoutes } from './graphql/explorer';
@@ -110,7 +110,7 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     includeStacktraceInErrorResponses: ctx.config.debug,
     parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, ...SCHEMA_VALIDATION_RULES],
     formatError: (formatted, error) => formatError(formatted, error, errorOptions),
     plugins: [
       ...armor.plugins,

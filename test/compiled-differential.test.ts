@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check';
 import {
-  getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isObjectType, isScalarType,
+  getNamedType, getNullableType, GraphQLInt, GraphQLNonNull,
+  isEnumType, isInputObjectType, isListType, isObjectType, isScalarType,
   type GraphQLInputObjectType, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema,
 } from 'graphql';
 import { postGraphQL } from './helpers/http';
@@ -166,10 +167,18 @@ function rootArb(s: GraphQLSchema): fc.Arbitrary<RootQuery> {
   return fc.oneof(
     node('studies', 3).map((sub) => ({ field: { name: 'studies', sub }, secondPage: false })),
     fc.tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), node('study', 3)).map(([name, sub]) => ({ field: { name: 'study', alias: true, args: { name: lit(name, 'name', 'study') }, sub }, secondPage: false })),
-    fc.tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), fc.constantFrom(...PARTICIPANT_NUMBERS), fc.boolean(), node('participant', 2)).map(([study, number, asVariable, sub]) => ({
-      field: { name: 'participant', args: { study: lit(study, 'study', 'participant'), number: { ...lit(number, 'number', 'participant'), asVariable } }, sub },
-      secondPage: false,
-    })),
+    fc.tuple(
+      fc.constantFrom('AOA', 'preOA', 'SMoCK'),
+      fc.constantFrom(...PARTICIPANT_NUMBERS),
+      fc.subarray(['participantNumber', 'number'], { minLength: 1 }),
+      fc.boolean(),
+      node('participant', 2),
+    ).map(([study, number, names, asVariable, sub]) => {
+      // The number under its name, its deprecated one or both; a variable is declared Int!, as the one given must be.
+      const numbers = names.map((n) => [n, { value: number, type: new GraphQLNonNull(GraphQLInt), asVariable }]);
+      const args = { study: lit(study, 'study', 'participant'), ...Object.fromEntries(numbers) };
+      return { field: { name: 'participant', args, sub }, secondPage: false };
+    }),
     fc.tuple(fc.constantFrom('audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle'), fc.integer({ min: 1, max: 40 })).chain(([name, id]) =>
       node(name, 2).map((sub) => ({ field: { name, args: { id: lit(id, 'id', name) }, sub }, secondPage: false })),
     ),

@@ -15,6 +15,8 @@ interface ColumnOptions {
   description?: string;
   /** SQL column name when the default snake_case of the property is not right. */
   fieldName?: string;
+  /** The GraphQL field is deprecated (the API names the column otherwise). */
+  deprecationReason?: string;
 }
 
 type Decorator = (target: object, propertyKey: string) => void;
@@ -134,7 +136,8 @@ function compose(...decorators: Decorator[]): Decorator {
 // `simple`: a column is read straight off the row by graphql-js; type-graphql's per-field
 // middleware wrapper (unused for columns) roughly doubled the cost of large result sets.
 function gqlField(type: ReturnTypeFunc, o: ColumnOptions): Decorator {
-  return Field(type, { nullable: !!o.nullable, description: o.description, simple: true }) as Decorator;
+  const { description, deprecationReason } = o;
+  return Field(type, { nullable: !!o.nullable, description, deprecationReason, simple: true }) as Decorator;
 }
 
 /** A CHECK named `<table>_<column>_check` on one property's column. */

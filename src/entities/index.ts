@@ -1,7 +1,7 @@
 export * from './enums';
 export { BaseRecord, ProcessingRecord } from './base';
 export { Study } from './Study';
-export { Participant } from './Participant';
+export { Participant, USE_PARTICIPANT_NUMBER } from './Participant';
 export { AudioProcessing } from './AudioProcessing';
 export { BiomechanicsImport } from './BiomechanicsImport';
 export { Synchronization } from './Synchronization';

@@ -10,6 +10,7 @@ import { RecordMutations } from './resolvers/records';
 import { AdminResolver } from './resolvers/admin';
 import { GROUP_RESOLVERS } from './resolvers/groups';
 import { DateTimeScalar } from './types/date-time';
+import { ParticipantNumberField, participantNumberRequired } from './participant-number';
 
 let cached: Promise<GraphQLSchema> | undefined;
 
@@ -24,6 +25,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
       AdminResolver,
       ...QUERY_RESOLVERS,
       ...RELATION_RESOLVERS,
+      ParticipantNumberField,
       ...INTERVAL_RESOLVERS,
       ...GROUP_RESOLVERS,
     ],
@@ -32,6 +34,9 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   });
   return cached;
 }
+
+/** Validation rules the schema needs beside graphql-js's own: every server executing it adds them. */
+export const SCHEMA_VALIDATION_RULES = [participantNumberRequired];
 
 /** The SDL written to schema.graphql: sorted, so diffs show real changes only. */
 export async function printAppSchema(): Promise<string> {

@@ -4,7 +4,7 @@
  */
 import { ApolloServer } from '@apollo/server';
 import type { AppContext } from '../../src/context';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema, SCHEMA_VALIDATION_RULES } from '../../src/graphql/schema';
 import { createGraphQLContext, type GraphQLContext } from '../../src/graphql/context';
 import { formatError } from '../../src/graphql/errors';
 
@@ -14,7 +14,11 @@ export interface GqlResult<T = any> {
 }
 
 export async function graphqlClient(ctx: AppContext) {
-  const server = new ApolloServer<GraphQLContext>({ schema: await buildAppSchema(), formatError: (f, e) => formatError(f, e) });
+  const server = new ApolloServer<GraphQLContext>({
+    schema: await buildAppSchema(),
+    validationRules: SCHEMA_VALIDATION_RULES,
+    formatError: (f, e) => formatError(f, e),
+  });
   await server.start();
   return {
     async query<T = any>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GqlResult<T>> {

@@ -33,6 +33,7 @@ import {
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
 import { compileGroups, groupsKindOf } from './groups';
+import { participantNumberOf } from '../participant-number';
 
 const KIND_OF_TYPE: Record<string, RecordKind> = {
   Study: 'study',
@@ -182,7 +183,7 @@ class Compiler {
     let where: string;
     if (name === 'study') where = whereClause(checkFilter('study', { study: args.name }), T, this.p);
     else if (name === 'participant') {
-      const n = args.number as number;
+      const n = participantNumberOf(args).value;
       if (!Number.isInteger(n) || n < 0) throw new Unsupported('participant number the resolver refuses');
       where = whereClause(checkFilter('participant', { study: args.study, participantNumber: n }), T, this.p);
     } else if (LOOKUP_BY_ID.has(name)) {

@@ -9,6 +9,7 @@ import { UserError } from '../../services/errors';
 import { LIST_NAME, type FilterOf } from '../../services/read';
 import type { GraphQLContext } from '../context';
 import { fieldsToRead } from '../selection';
+import { ParticipantNumberArgs, participantNumberOf } from '../participant-number';
 import { CONNECTIONS } from '../types/connections';
 import { LIST_ARGS, type PageArgsValue } from '../types/inputs';
 import { LIST_KINDS, RECORD_TYPES, ROW_NOUNS, type ListKind } from '../types/record-types';
@@ -34,18 +35,16 @@ class RecordQueries {
     description: 'One participant by study and number (1011 for #AOA1011); null when absent.',
   })
   participant(
-    @Arg('study', () => StudyName) study: StudyName,
-    @Arg('number', () => Int) number: number,
+    @Args(() => ParticipantNumberArgs) args: ParticipantNumberArgs,
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    if (!Number.isInteger(number) || number < 0)
-      throw new UserError(`number: must be a non-negative integer (got ${number}).`);
-    return ctx.services.read.findOne(
-      'participant',
-      { study, participantNumber: number },
-      fieldsToRead(ctx.services.read, 'participant', info),
-    );
+    const { name, value } = participantNumberOf(args);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new UserError(`${name}: must be a non-negative integer (got ${value}).`);
+    }
+    const fields = fieldsToRead(ctx.services.read, 'participant', info);
+    return ctx.services.read.findOne('participant', { study: args.study, participantNumber: value }, fields);
   }
 }
 

@@ -1,9 +1,9 @@
 /** Inspection queries: thin doors onto SummaryService (and the inspection service's table counts). */
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
-import { StudyName } from '../../entities';
+import { Arg, Args, Ctx, FieldResolver, Query, Resolver } from 'type-graphql';
 import type { AudioProcessingFilter, SynchronizationFilter } from '../../services/read';
 import type { GraphQLContext } from '../context';
 import { RequiresAccess } from '../access';
+import { ParticipantNumberArgs, participantNumberOf } from '../participant-number';
 import { Inspection } from '../inspections';
 import { InspectionService } from '../../services/ops/inspection';
 import { SUMMARY_STATEMENTS } from '../../services/read/summaries';
@@ -69,11 +69,7 @@ export class SummaryQueries {
     nullable: true,
     description: 'One row per knee × maneuver of a participant; null when absent.',
   })
-  participantOverview(
-    @Arg('study', () => StudyName) study: StudyName,
-    @Arg('number', () => Int) number: number,
-    @Ctx() ctx: GraphQLContext,
-  ) {
-    return ctx.services.summaries.participantOverview(study, number);
+  participantOverview(@Args(() => ParticipantNumberArgs) args: ParticipantNumberArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.summaries.participantOverview(args.study, participantNumberOf(args).value);
   }
 }

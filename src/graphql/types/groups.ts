@@ -6,7 +6,7 @@
  */
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GROUP_KINDS, GROUP_MODELS, type GroupKind } from '../../services/read/groups';
-import { FIELD_ALIASES } from '../../services/read/model';
+import { deprecatedFields } from '../participant-number';
 import { FILTER_INPUTS } from './inputs';
 import { RECORD_TYPES } from './record-types';
 
@@ -51,11 +51,8 @@ function groupTypes(kind: GroupKind) {
   })(Key);
 
   class Statistics {}
-  // A field the read model also knows by a newer name (FIELD_ALIASES) is deprecated in its favour.
-  const newerName = new Map(Object.entries(FIELD_ALIASES[kind] ?? {}).map(([alias, of]) => [of, alias]));
-  for (const f of model.numericFields) {
-    field(Statistics, f, () => Float, { deprecationReason: newerName.has(f) ? `Use ${newerName.get(f)}.` : undefined });
-  }
+  const deprecated = deprecatedFields(kind);
+  for (const f of model.numericFields) field(Statistics, f, () => Float, { deprecationReason: deprecated.get(f) });
   ObjectType(`${name}GroupStatistics`, {
     description: "One statistic of each numeric field over the group's rows (null over no rows or no values).",
   })(Statistics);

@@ -26,7 +26,8 @@ import type {
   SynchronizationFilter,
   TimeRange,
 } from '../../services/read';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ORDER_FIELDS } from '../../services/read';
+import { DEFAULT_PAGE_SIZE, FIELD_ALIASES, MAX_PAGE_SIZE, ORDER_FIELDS } from '../../services/read';
+import { deprecatedFields } from '../participant-number';
 import { LIST_KINDS, RECORD_TYPES, type ListKind } from './record-types';
 
 // A mixin's base must take `any[]` (TS2545), and the filter mixins below extend their base.
@@ -236,10 +237,21 @@ export enum SortDirection {
 }
 registerEnumType(SortDirection, { name: 'SortDirection', description: 'ASC puts nulls last, DESC puts them first.' });
 
-/** `…OrderField` enum of a list: the fields ORDER_FIELDS allows, spelled as in the record type. */
+/**
+ * `…OrderField` enum of a list: the fields ORDER_FIELDS allows, spelled as in the record type. A
+ * field's newer name (FIELD_ALIASES) is a value of its own with the same internal value, so
+ * both order, and page with the same cursors, alike; the older one is deprecated.
+ */
 function orderFieldEnum(kind: RecordKind, name: string): Record<string, string> {
-  const values = Object.fromEntries(ORDER_FIELDS[kind].map((f) => [f, f]));
-  registerEnumType(values, { name, description: 'Fields this list can be ordered by; id always breaks ties.' });
+  const values: Record<string, string> = Object.fromEntries(ORDER_FIELDS[kind].map((f) => [f, f]));
+  for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) if (of in values) values[alias] = of;
+  const valuesConfig = Object.fromEntries(
+    [...deprecatedFields(kind)]
+      .filter(([f]) => f in values)
+      .map(([f, deprecationReason]) => [f, { deprecationReason }]),
+  );
+  const description = 'Fields this list can be ordered by; id always breaks ties.';
+  registerEnumType(values, { name, description, valuesConfig });
   return values;
 }
 

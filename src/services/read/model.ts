@@ -110,7 +110,9 @@ export function buildModels(metadata: MetadataStorage): Record<RecordKind, Table
         relations.set(prop.name, field);
       }
     }
-    for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) fields.set(alias, { ...fields.get(of)!, field: alias });
+    for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) {
+      fields.set(alias, { ...fields.get(of)!, field: alias });
+    }
     models[kind] = { kind, table: TABLE_OF[kind], fields, relations };
   }
   return models;

@@ -254,6 +254,29 @@ export const MatchesReferenced = (kind: ReferenceKind, field: 'knee' | 'maneuver
       `$property ($value) must equal the ${field} of ${LABEL[kind]} ${referencesOf(a.object)[kind]?.id} (${referencesOf(a.object)[kind]?.[field] ?? 'none'})`,
   );
 
+const conflicting = (value: unknown, alias: unknown) => given(value) && given(alias) && value !== alias;
+const conflictMessage = (property: string, value: unknown, alias: string, aliasValue: unknown) =>
+  `${property} (${value}) and ${alias} (${aliasValue}), its deprecated name, differ: give ${property} only`;
+
+/** A deprecated name of the property, when given as well, must give the same value. */
+export const SameAsDeprecated = (alias: string) =>
+  rule(
+    `sameAs${capitalized(alias)}`,
+    (v, o) => !conflicting(v, o[alias]),
+    (a) => conflictMessage(a.property, a.value, alias, (a.object as Record<string, unknown>)[alias]),
+  );
+
+/** SameAsDeprecated's violation for arguments no input class carries (the lookups'), or null when they agree. */
+export function deprecatedNameConflict(
+  args: Record<string, unknown>,
+  property: string,
+  alias: string,
+): FieldViolation | null {
+  if (!conflicting(args[property], args[alias])) return null;
+  const message = conflictMessage(property, args[property], alias, args[alias]);
+  return { field: property, rule: `sameAs${capitalized(alias)}`, message };
+}
+
 /** A biomechanics import linked to an audio recording was recorded with it: same participant, knee and maneuver. */
 export const RecordedWithAudio = () =>
   rule(
