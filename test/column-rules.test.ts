@@ -11,7 +11,13 @@ import 'reflect-metadata';
 import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
-import { isInputObjectType, isNonNullType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import {
+  isInputObjectType,
+  isNonNullType,
+  type GraphQLArgument,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
 import { useTestDatabase } from './helpers/test-database';
 import { ENTITIES, TABLES } from '../src/entities';
 import { buildAppSchema } from '../src/graphql/schema';
@@ -23,7 +29,7 @@ import {
   RecordingLinkInput,
   SynchronizationInput,
 } from '../src/services/write/record-inputs';
-import { INT4_MAX } from '../src/services/write/validation';
+import { INT4_MAX, violationsOf } from '../src/services/write/validation';
 
 // The migrated database as it is, unseeded: only its catalog is read.
 const { ctx, sql: c } = useTestDatabase({ sql: true });
@@ -142,7 +148,7 @@ const WRITTEN_AS: Record<string, [input: InputClass, field: string][]> = {
   'study.name': [[ParticipantKey, 'study'], ...processingInputs().map((i): [InputClass, string] => [i, 'study'])],
   'participant.study_id': [[ParticipantKey, 'study']],
   'participant.study_participant_id': [
-    [ParticipantKey, 'number'],
+    [ParticipantKey, 'participantNumber'],
     ...processingInputs().map((i): [InputClass, string] => [i, 'participantNumber']),
   ],
   // A processing record names its participant by study and number (the two rows above).
@@ -154,6 +160,20 @@ const WRITTEN_AS: Record<string, [input: InputClass, field: string][]> = {
   'audio_processing.biomechanics_import_id': [[RecordingLinkInput, 'biomechanicsImportId']],
   'biomechanics_import.audio_processing_id': [[RecordingLinkInput, 'audioProcessingId']],
 };
+/**
+ * Fields written under a second, deprecated name too (`<input>.<field>` → the alias). GraphQL cannot
+ * deprecate a required argument, so both are nullable there (the validation rule participantNumberRequired
+ * asks for one of them); the input's rules make the pair required and refuse null, and the alias has
+ * exactly the field's value rules.
+ */
+const DEPRECATED_ALIAS: Record<string, string> = { 'ParticipantKey.participantNumber': 'number' };
+
+/** Whether the input takes null for `field` when no other field is given. */
+const takesNullAlone = (input: InputClass, field: string) =>
+  !violationsOf(Object.assign(Reflect.construct(input, []) as object, { [field]: null })).some(
+    (v) => v.field === field,
+  );
+
 function processingInputs(): InputClass[] {
   return [AudioProcessingInput, BiomechanicsImportInput, SynchronizationInput, MovementCycleInput];
 }
@@ -393,6 +413,23 @@ describe('every column has one set of rules: ORM, database and write inputs agre
         compared++;
         const db = allowedByDatabase(col);
         const inp = allowedByInput(rules);
+        const alias = DEPRECATED_ALIAS[`${input.name}.${field}`];
+        if (alias) {
+          inp.takesNull = takesNullAlone(input, field);
+          const old = allowedByInput(fieldRules(input, alias));
+          for (const key of Object.keys(db) as (keyof Allowed)[]) {
+            if (key !== 'takesNull' && JSON.stringify(old[key]) !== JSON.stringify(inp[key]))
+              mismatches.push(
+                `${at}: ${key} is ${JSON.stringify(old[key])} under its alias ${alias}, ${JSON.stringify(inp[key])} under ${field}`,
+              );
+          }
+          if (!fieldRules(input, alias).optional) mismatches.push(`${at}: its alias ${alias} is required`);
+          const [mine, its] = [graphqlField(input, field), graphqlField(input, alias)] as GraphQLArgument[];
+          if (isNonNullType(mine.type) || isNonNullType(its.type) || !its.deprecationReason)
+            mismatches.push(
+              `${at}: GraphQL ${field}: ${mine.type}, ${alias}: ${its.type} deprecated ${its.deprecationReason}`,
+            );
+        }
         // A column the database fills in itself (a default) may be left out; only a column it cannot fill is required.
         const dbRequired = col.db.notNull && col.db.default === null;
         // participant.study_id is written as the study's name (ParticipantKey.study, compared with study.name).
@@ -429,7 +466,7 @@ describe('every column has one set of rules: ORM, database and write inputs agre
         if (rules.names.includes('isNotEmpty') !== requiredText)
           mismatches.push(`${at}: isNotEmpty ${rules.names.includes('isNotEmpty')}, required text ${requiredText}`);
         const gqlField = graphqlField(input, field);
-        if (isNonNullType(gqlField.type) === inp.takesNull) {
+        if (!alias && isNonNullType(gqlField.type) === inp.takesNull) {
           mismatches.push(
             `${at}: GraphQL type ${gqlField.type} but the input ${inp.takesNull ? 'takes' : 'refuses'} null`,
           );
@@ -455,6 +492,7 @@ describe('every column has one set of rules: ORM, database and write inputs agre
     for (const col of columns) {
       for (const [input, field] of writers(col.meta, col.orm, col.db.table)) written.add(`${input.name}.${field}`);
     }
+    for (const [field, alias] of Object.entries(DEPRECATED_ALIAS)) written.add(`${field.split('.')[0]}.${alias}`);
     const fields = [ParticipantKey, ...processingInputs()].flatMap((input) =>
       [
         ...new Set(

@@ -20,7 +20,10 @@ async function read(query: string, variables?: Record<string, unknown>, o: { com
   const fellBack = logs.some((l) => l.msg === 'read answered by the resolvers');
   if (o.compiled ?? true) expect(fellBack).toBe(false);
   expect(text).toBe(JSON.stringify(await gql.query(query, variables)) + '\n');
-  return JSON.parse(text) as { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
+  return JSON.parse(text) as {
+    data?: Record<string, any>;
+    errors?: { message: string; extensions?: Record<string, any> }[];
+  };
 }
 
 /** Both spellings answer the same (the new one's text with the old name put back is the old one's text). */
@@ -203,6 +206,66 @@ describe('participantOverview(study, participantNumber)', () => {
   });
 });
 
+describe('upsertParticipant / deleteParticipant(study, participantNumber)', () => {
+  const count = async (n: number) =>
+    (await c.query(`select count(*)::int as n from participant where study_participant_id = $1`, [n])).rows[0].n;
+
+  it('write and delete the participant as with number', async () => {
+    const fresh = await gql.query(
+      `mutation { upsertParticipant(study: SMoCK, participantNumber: 3600) { id participantNumber } }`,
+    );
+    const old = await gql.query(`mutation { upsertParticipant(study: SMoCK, number: 3600) { id participantNumber } }`);
+    expect(fresh.errors).toBeUndefined();
+    expect(old).toEqual(fresh);
+    expect(fresh.data.upsertParticipant.participantNumber).toBe(3600);
+    const same = await gql.query(
+      `mutation { upsertParticipant(study: SMoCK, participantNumber: 3600, number: 3600) { id } }`,
+    );
+    expect(same.data.upsertParticipant.id).toBe(fresh.data.upsertParticipant.id);
+    expect(await count(3600)).toBe(1);
+    const deleted = await gql.query(
+      `mutation { deleteParticipant(study: SMoCK, participantNumber: 3600) { participant } }`,
+    );
+    expect(deleted).toEqual({ data: { deleteParticipant: { participant: 1 } } });
+    expect(await count(3600)).toBe(0);
+    await gql.query(`mutation { upsertParticipant(study: SMoCK, participantNumber: 3601) { id } }`);
+    expect(await gql.query(`mutation { deleteParticipant(study: SMoCK, number: 3601) { participant } }`)).toEqual({
+      data: { deleteParticipant: { participant: 1 } },
+    });
+  });
+
+  it('refuse two different numbers with BAD_USER_INPUT naming both, writing and deleting nothing', async () => {
+    await gql.query(`mutation { upsertParticipant(study: SMoCK, participantNumber: 3602) { id } }`);
+    for (const mutation of [
+      'upsertParticipant(study: SMoCK, participantNumber: 3603, number: 3602) { id }',
+      'deleteParticipant(study: SMoCK, participantNumber: 3603, number: 3602) { participant }',
+    ]) {
+      const res = await gql.query(`mutation { ${mutation} }`);
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0].message).toMatch(/participantNumber \(3603\).*number \(3602\)/);
+      expect(res.errors![0].extensions?.validationErrors).toEqual([
+        expect.objectContaining({ field: 'participantNumber', rule: 'sameAsNumber' }),
+      ]);
+    }
+    expect([await count(3602), await count(3603)]).toEqual([1, 0]);
+  });
+
+  it('name the argument given in a broken rule', async () => {
+    const fresh = await gql.query(`mutation { upsertParticipant(study: SMoCK, participantNumber: 950000) { id } }`);
+    const old = await gql.query(`mutation { upsertParticipant(study: SMoCK, number: 950000) { id } }`);
+    expect(fresh.errors![0].extensions?.validationErrors).toEqual([
+      expect.objectContaining({ field: 'participantNumber', rule: 'notSampleRange' }),
+    ]);
+    expect(old.errors![0].extensions?.validationErrors).toEqual([
+      expect.objectContaining({ field: 'number', rule: 'notSampleRange' }),
+    ]);
+    const rule = (name: string) =>
+      `Invalid input: ${name}: ${name} 950000 is in 900000–999999, the range reserved for the sample data (ae-db seed); ` +
+      "give the participant's real number";
+    expect([fresh.errors![0].message, old.errors![0].message]).toEqual([rule('participantNumber'), rule('number')]);
+  });
+});
+
 describe('neither name given', () => {
   const post = async (query: string, variables?: Record<string, unknown>) =>
     (await server.post({ query, variables })).body;
@@ -210,6 +273,8 @@ describe('neither name given', () => {
   it.each([
     ['participant', `{ participant(study: AOA) { id } }`],
     ['participantOverview', `{ participantOverview(study: AOA) { participantId } }`],
+    ['upsertParticipant', `mutation { upsertParticipant(study: AOA) { id } }`],
+    ['deleteParticipant', `mutation { deleteParticipant(study: AOA) { participant } }`],
   ])('%s: refused before anything runs, as a missing required argument', async (field, query) => {
     const res = await post(query);
     expect(res).toEqual({
@@ -257,6 +322,7 @@ describe('introspection', () => {
       statistics: __type(name: "ParticipantGroupStatistics") { fields(includeDeprecated: true) { name isDeprecated deprecationReason } }
       order: __type(name: "ParticipantOrderField") { enumValues(includeDeprecated: true) { name isDeprecated deprecationReason } }
       query: __type(name: "Query") { fields { name args(includeDeprecated: true) { name type { kind name } isDeprecated deprecationReason } } }
+      mutation: __type(name: "Mutation") { fields { name args(includeDeprecated: true) { name type { kind name } isDeprecated deprecationReason } } }
     }`);
     expect(res.errors).toBeUndefined();
     const d = res.data;
@@ -281,7 +347,10 @@ describe('introspection', () => {
       isDeprecated: true,
       deprecationReason: USE,
     });
-    const fields = ['participant', 'participantOverview'].map((f) => named(d.query.fields, f));
+    const fields = [
+      ...['participant', 'participantOverview'].map((f) => named(d.query.fields, f)),
+      ...['upsertParticipant', 'deleteParticipant'].map((f) => named(d.mutation.fields, f)),
+    ];
     for (const f of fields) {
       expect(named(f.args, 'participantNumber')).toEqual({
         name: 'participantNumber',

@@ -23,6 +23,7 @@ import {
 } from 'graphql';
 import { ormConfig } from '../../db/orm';
 import { TABLES } from '../../entities';
+import { FIELD_ALIASES, type RecordKind } from '../read/model';
 import { buildAppSchema } from '../../graphql/schema';
 import {
   AudioProcessingInput,
@@ -93,13 +94,20 @@ function uniqueKeys(t: DatabaseTable): UniqueKey[] {
 
 const sqlDefault = (c: Column) => (c.default === undefined || c.default === null ? '' : c.default);
 
-/** The GraphQL field(s) showing a column: the property itself, or `<relation>Id` and `<relation>` for a foreign key. */
+/**
+ * The GraphQL field(s) showing a column: the property itself (after its newer name, FIELD_ALIASES, if it
+ * has one), or `<relation>Id` and `<relation>` for a foreign key; a deprecated one is marked so.
+ */
 function graphqlFields(type: GraphQLObjectType | undefined, meta: EntityMetadata, column: string): string[] {
   if (!type) return [];
   const fields = type.getFields();
   const prop = Object.values(meta.properties).find((p) => p.fieldNames?.[0] === column);
   if (!prop) return [];
-  return [prop.name, `${prop.name}Id`].filter((name) => fields[name]).map((name) => `${name}: ${fields[name].type}`);
+  const kind = (meta.className[0].toLowerCase() + meta.className.slice(1)) as RecordKind;
+  const aliases = Object.entries(FIELD_ALIASES[kind] ?? {}).flatMap(([alias, of]) => (of === prop.name ? [alias] : []));
+  return [...aliases, prop.name, `${prop.name}Id`]
+    .filter((name) => fields[name])
+    .map((name) => `${name}: ${fields[name].type}${fields[name].deprecationReason ? ' @deprecated' : ''}`);
 }
 
 /** CHECKs on one column: the vocabulary of an enum column and the named CHECKs MikroORM attaches to it. */

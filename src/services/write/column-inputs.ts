@@ -51,6 +51,10 @@ export interface InputFieldOptions {
   presence?: PropertyDecorator[];
   /** Rules after the column's own: across fields and records. */
   rules?: PropertyDecorator[];
+  /** The GraphQL field takes null although the column does not: the value may come under another name. */
+  nullable?: boolean;
+  /** The GraphQL field is an older name, deprecated (GraphQL requires it nullable). */
+  deprecationReason?: string;
 }
 
 const INT4_MIN = -INT4_MAX - 1;
@@ -136,11 +140,12 @@ function applyAll(decorators: PropertyDecorator[], target: object, key: string):
 function applyColumn(c: ColumnDeclaration, o: InputFieldOptions, target: object, key: string): void {
   const presence = o.presence ?? (isRequired(c) ? [IsDefined()] : c.default !== undefined ? [] : [IsOptional()]);
   const description = o.description ?? (c.kind === 'checksum' ? CHECKSUM_DESCRIPTION : c.description);
-  applyAll(
-    [Field(graphqlType(c), { nullable: takesNull(c), description }), ...presence, ...valueRules(c), ...(o.rules ?? [])],
-    target,
-    key,
-  );
+  const field = Field(graphqlType(c), {
+    nullable: o.nullable ?? takesNull(c),
+    description,
+    deprecationReason: o.deprecationReason,
+  });
+  applyAll([field, ...presence, ...valueRules(c), ...(o.rules ?? [])], target, key);
 }
 
 /** One input field from the declaration of `entity`'s `property` (a field named otherwise than the column). */

@@ -19,7 +19,8 @@ import { columnsOf } from './bulk';
 import { quote } from '../read/sql';
 import { ValidationFailedError, type FieldViolation } from '../errors';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, SynchronizationInput,
+  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, numberOfKey, ParticipantKey,
+  SynchronizationInput,
 } from './record-inputs';
 import { RECORDING_RULES, type RecordingInput } from './recording-input';
 import { translateWriteError } from './records';
@@ -300,9 +301,13 @@ export class IngestService {
   }
 
   private async participantId(em: EntityManager, audio: AudioProcessingInput): Promise<number | null | undefined> {
-    const key = toInput(ParticipantKey, { study: audio.study, number: audio.participantNumber });
+    const key = toInput(ParticipantKey, { study: audio.study, participantNumber: audio.participantNumber });
     if (violationsOf(key).length) return undefined; // the audio input's own rules report it
-    const row = await this.one(em, 'select p.id from participant p join study s on s.id = p.study_id where s.name = ? and p.study_participant_id = ?', [key.study, key.number]);
+    const row = await this.one(
+      em,
+      'select p.id from participant p join study s on s.id = p.study_id where s.name = ? and p.study_participant_id = ?',
+      [key.study, numberOfKey(key)],
+    );
     return row ? (row.id as number) : null;
   }
 

@@ -21,6 +21,7 @@ import {
   ProcessingRecord,
   Study,
   Synchronization,
+  USE_PARTICIPANT_NUMBER,
 } from '../../entities';
 import { ProcessingStatus, StompDetectionMethod, type StudyName } from '../../entities/enums';
 import { ColumnInput, ColumnInputs, type InputFieldOptions } from './column-inputs';
@@ -37,6 +38,7 @@ import {
   RecordExists,
   RecordedWithAudio,
   RequiredWhen,
+  SameAsDeprecated,
   given,
   isWalk,
   stompMethodsInclude,
@@ -76,15 +78,38 @@ export abstract class ProcessingRecordInput extends ParticipantRecordInput {
   errorMessage?: string | null;
 }
 
-/** `upsertParticipant(study, number)` and `deleteParticipant(study, number)`. */
+/**
+ * `upsertParticipant(study, participantNumber)` and `deleteParticipant(study, participantNumber)`. `number`
+ * is participantNumber's deprecated name: one of the two is required, and given both, they must agree.
+ */
 @ArgsType()
 export class ParticipantKey {
   @ColumnInput(Study, 'name')
   study!: StudyName;
 
-  @ColumnInput(Participant, 'studyParticipantId', { description: PARTICIPANT_NUMBER, rules: [NotSampleParticipant()] })
-  number!: number;
+  @ColumnInput(Participant, 'studyParticipantId', {
+    description: PARTICIPANT_NUMBER,
+    nullable: true,
+    presence: [OptionalUnless((k: ParticipantKey) => !given(k.number)), IsDefined()],
+    rules: [NotSampleParticipant(), SameAsDeprecated('number')],
+  })
+  participantNumber?: number | null;
+
+  @ColumnInput(Participant, 'studyParticipantId', {
+    description: PARTICIPANT_NUMBER,
+    nullable: true,
+    deprecationReason: USE_PARTICIPANT_NUMBER,
+    presence: [IsOptional()],
+    rules: [NotSampleParticipant()],
+  })
+  number?: number | null;
 }
+
+/** A ParticipantKey as the CLI, tests and imports write it: the number under either name. */
+export type ParticipantKeyValue = Pick<ParticipantKey, 'study' | 'participantNumber' | 'number'>;
+
+/** The number a valid ParticipantKey gives, under either of its names. */
+export const numberOfKey = (key: ParticipantKey): number => (key.participantNumber ?? key.number)!;
 
 /** Given when `when(input)` holds (the presence rule `name` says so), else optional. */
 const requiredWhen = <I>(name: string, when: (input: I) => boolean, why: string): InputFieldOptions => ({

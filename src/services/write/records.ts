@@ -14,7 +14,7 @@ import {
 } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
-  AudioProcessing, BiomechanicsImport, MovementCycle, Participant, StudyName, Synchronization, TABLES, type TableName,
+  AudioProcessing, BiomechanicsImport, MovementCycle, Participant, Synchronization, TABLES, type TableName,
 } from '../../entities';
 import { upsertRows } from './bulk';
 import { SQLSTATE } from '../../db/sqlstate';
@@ -22,7 +22,8 @@ import { asDriverException } from '../ops/diagnose';
 import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from '../errors';
 import type { InspectionService } from '../ops/inspection';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, ParticipantKey, RecordIdInput, RecordIdsInput,
+  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, numberOfKey, ParticipantKey,
+  type ParticipantKeyValue, RecordIdInput, RecordIdsInput,
   RecordingLinkInput, SynchronizationInput, type ProcessingRecordInput,
 } from './record-inputs';
 import {
@@ -104,7 +105,7 @@ export class RecordService {
   // ------------------------------------------------------------------ upserts
 
   /** Creates the study on first use, then the participant; the same pair twice gives the same row. */
-  async upsertParticipant(key: ParticipantKey | { study: StudyName; number: number }): Promise<Participant> {
+  async upsertParticipant(key: ParticipantKey | ParticipantKeyValue): Promise<Participant> {
     const input = toInput(ParticipantKey, key);
     assertValid(input);
     const id = await this.write(async (em) => {
@@ -112,7 +113,7 @@ export class RecordService {
       const [participant] = await upsertRows(
         em,
         { table: 'participant', constraint: 'participant_study_id_study_participant_id_key' },
-        [{ study_id: study.id, study_participant_id: input.number }],
+        [{ study_id: study.id, study_participant_id: numberOfKey(input) }],
       );
       return participant.id;
     });
@@ -199,9 +200,9 @@ export class RecordService {
    */
   private async participantIds(em: EntityManager, inputs: ProcessingRecordInput[]): Promise<Map<string, number | null>> {
     const distinct = new Map<string, ParticipantKey>();
-    for (const { study, participantNumber: number } of inputs) {
-      const key = `${study}/${number}`;
-      if (!distinct.has(key)) distinct.set(key, toInput(ParticipantKey, { study, number }));
+    for (const { study, participantNumber } of inputs) {
+      const key = `${study}/${participantNumber}`;
+      if (!distinct.has(key)) distinct.set(key, toInput(ParticipantKey, { study, participantNumber }));
     }
     const valid = [...distinct].filter(([, key]) => violationsOf(key).length === 0);
     if (valid.length === 0) return new Map();
@@ -211,7 +212,7 @@ export class RecordService {
          from jsonb_to_recordset(?::jsonb) as k(study text, number int)
          join study s on s.name = k.study
          join participant p on p.study_id = s.id and p.study_participant_id = k.number`,
-      [JSON.stringify(valid.map(([, key]) => key))],
+      [JSON.stringify(valid.map(([, key]) => ({ study: key.study, number: numberOfKey(key) })))],
     );
     const found = new Map(rows.map((r) => [`${r.study}/${r.number}`, r.id]));
     return new Map(valid.map(([key]) => [key, found.get(key) ?? null]));
@@ -297,14 +298,14 @@ export class RecordService {
   // ------------------------------------------------------------------ deletes
 
   /** Removes the participant and, by cascade, all their records. Unknown participants remove nothing. */
-  async deleteParticipant(key: ParticipantKey | { study: StudyName; number: number }): Promise<TableCounts> {
+  async deleteParticipant(key: ParticipantKey | ParticipantKeyValue): Promise<TableCounts> {
     const input = toInput(ParticipantKey, key);
     assertValid(input);
     return this.write(async (em) => {
       const rows = await this.sql<{ id: number }>(
         em,
         'select p.id from participant p join study s on s.id = p.study_id where s.name = ? and p.study_participant_id = ?',
-        [input.study, input.number],
+        [input.study, numberOfKey(input)],
       );
       return this.deleteCascading(em, 'participant', rows.map((r) => r.id));
     });

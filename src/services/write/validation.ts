@@ -263,7 +263,7 @@ export const SameAsDeprecated = (alias: string) =>
   rule(
     `sameAs${capitalized(alias)}`,
     (v, o) => !conflicting(v, o[alias]),
-    (a) => conflictMessage(a.property, a.value, alias, (a.object as Record<string, unknown>)[alias]),
+    (a) => conflictMessage('$property', '$value', alias, (a.object as Record<string, unknown>)[alias]),
   );
 
 /** SameAsDeprecated's violation for arguments no input class carries (the lookups'), or null when they agree. */
