@@ -5,8 +5,11 @@
  * harness checks before it times anything.
  */
 
-/** GraphQL field name → SQL column, by the naming both schemas use (camelCase of the column). */
-export const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** This API's fields not named after their column (PostGraphile names every field after its column). */
+const COLUMN_OF: Record<string, string> = { participantNumber: 'study_participant_id' };
+
+/** GraphQL field name → SQL column: camelCase of the column, but for COLUMN_OF. */
+export const column = (field: string) => COLUMN_OF[field] ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** One level of a nested read: its table, the scalar fields, and at most one child list. */
 export interface Level {
@@ -30,7 +33,7 @@ export const W1_TREE: Level = {
     field: 'participants', postgraphileField: 'participantsByStudyId', foreignKey: 'study_id',
     level: {
       table: 'participant',
-      fields: ['id', 'studyParticipantId'],
+      fields: ['id', 'participantNumber'],
       child: {
         field: 'audioProcessings', postgraphileField: 'audioProcessingsByParticipantId', foreignKey: 'participant_id',
         level: {
@@ -58,7 +61,7 @@ export const W2_FIELDS = [
 export const W2_PAGE_SIZE = 1000;
 
 /** W3: one participant and the QC of each of its audio records. */
-export const W3_PARTICIPANT_FIELDS = ['id', 'studyParticipantId'];
+export const W3_PARTICIPANT_FIELDS = ['id', 'participantNumber'];
 export const W3_AUDIO_FIELDS = [
   'id', 'knee', 'maneuver', 'audioQcVersion', 'audioQcFail', 'audioQcFailCh1', 'audioQcFailCh2', 'audioQcFailCh3', 'audioQcFailCh4',
   'qcFailSegments', 'qcFailSegmentsCh1', 'qcFailSegmentsCh2', 'qcFailSegmentsCh3', 'qcFailSegmentsCh4',
@@ -71,8 +74,13 @@ export function countFields(level: Level): number {
 
 // ---------------------------------------------------------------- GraphQL spellings
 
-/** PostGraphile (amber, Node interface on) names the primary key `rowId`; alias it back. */
-const pgFields = (fields: string[]) => fields.map((f) => (f === 'id' ? 'id: rowId' : f)).join(' ');
+/**
+ * PostGraphile's name of a field this API names otherwise, aliased back to this API's name: the primary
+ * key is `rowId` (amber, Node interface on), a field of COLUMN_OF is the camelCase of its column.
+ */
+const pgName = (f: string) =>
+  f === 'id' ? 'rowId' : COLUMN_OF[f] ? COLUMN_OF[f].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : f;
+const pgFields = (fields: string[]) => fields.map((f) => (pgName(f) === f ? f : `${f}: ${pgName(f)}`)).join(' ');
 
 function thisSelection(level: Level): string {
   const child = level.child ? ` ${level.child.field} { ${thisSelection(level.child.level)} }` : '';
@@ -105,7 +113,7 @@ export const W2_QUERY = {
 
 export const W3_QUERY = {
   thisApi: `query W3($study: StudyName!, $number: Int!) {
-    participant(study: $study, number: $number) { ${W3_PARTICIPANT_FIELDS.join(' ')} audioProcessings { ${W3_AUDIO_FIELDS.join(' ')} } } }`,
+    participant(study: $study, participantNumber: $number) { ${W3_PARTICIPANT_FIELDS.join(' ')} audioProcessings { ${W3_AUDIO_FIELDS.join(' ')} } } }`,
   // PostGraphile has a lookup by (study_id, study_participant_id); the harness knows names,
   // not ids, so it goes through the study's unique name, as a client would.
   postgraphile: `query W3($study: String!, $number: Int!) {

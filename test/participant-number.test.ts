@@ -7,8 +7,12 @@
  * show in introspection; two different numbers under both names are refused; neither name is
  * refused as a missing required argument is.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NoDeprecatedCustomRule, parse, validate } from 'graphql';
 import { postGraphQL } from './helpers/http';
 import { useReadFixture } from './helpers/read-fixture';
+import { buildAppSchema } from '../src/graphql/schema';
 
 const { sql: c, gql, server } = useReadFixture();
 
@@ -363,5 +367,29 @@ describe('introspection', () => {
     // The deprecated names are hidden from clients that do not ask for them.
     const plain = await gql.query(`{ __type(name: "Participant") { fields { name } } }`);
     expect(plain.data.__type.fields.map((f: any) => f.name)).not.toContain('studyParticipantId');
+  });
+});
+
+describe('the examples', () => {
+  it('use participantNumber, never a deprecated name', async () => {
+    const schema = await buildAppSchema();
+    for (const file of ['queries.graphql', 'mutations.graphql']) {
+      const document = parse(readFileSync(join(__dirname, '..', 'examples', file), 'utf8'));
+      expect(`${file}: ${validate(schema, document, [NoDeprecatedCustomRule]).map((e) => e.message)}`).toBe(
+        `${file}: `,
+      );
+    }
+    for (const file of [
+      'notebook.ipynb',
+      'python/ae_client.py',
+      'python/test_ae_client.py',
+      'python/ingest_example.py',
+    ]) {
+      const text = readFileSync(join(__dirname, '..', 'examples', file), 'utf8');
+      // The field, or the argument `number` of a lookup or write (a Python parameter of that name is fine).
+      expect(
+        `${file}: ${/studyParticipantId|\(study: (\$\w+|AOA|preOA|SMoCK)[^)]*\bnumber:/.exec(text)?.[0] ?? 'clean'}`,
+      ).toBe(`${file}: clean`);
+    }
   });
 });

@@ -3,7 +3,7 @@
     from ae_client import AEClient
     ae = AEClient("http://localhost:4000/graphql")
     cycles = ae.frame("movementCycles", {"study": ["AOA"], "maneuver": ["walk"], "isOutlier": False},
-                      fields=["cycleIndex", "speed", "durationS", "audioStartTime", "participant.studyParticipantId"])
+                      fields=["cycleIndex", "speed", "durationS", "audioStartTime", "participant.participantNumber"])
 
     speeds = ae.groups("movementCycles", group_by=["speed"], filter={"maneuver": ["walk"]},
                        stats=["count", "avg.durationS", "median.durationS"])
@@ -24,7 +24,7 @@ import requests
 
 # Asked once per client, on first need: the root fields' arguments and the named type of every object field.
 _SCHEMA = ("query Schema { __schema { queryType { name fields { name args { name type { ...T } } } } "
-           "types { name fields { name type { ...T } } } } } "
+           "types { name fields(includeDeprecated: true) { name type { ...T } } } } } "
            "fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }")
 
 

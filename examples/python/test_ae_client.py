@@ -44,11 +44,11 @@ class AEClientTest(unittest.TestCase):
 
     def test_frame_flattens_nested_objects_and_parses_timestamps(self) -> None:
         df = self.ae.frame("movementCycles", {"study": ["preOA"], "maneuver": ["fe"]},
-                           fields=["cycleIndex", "audioStartTime", "participant.studyParticipantId"], page_size=50)
+                           fields=["cycleIndex", "audioStartTime", "participant.participantNumber"], page_size=50)
         self.assertEqual(len(df), sql_count(
             "select count(*) from movement_cycles m join participant p on p.id = m.participant_id "
             "join study s on s.id = p.study_id where s.name = 'preOA' and m.maneuver = 'fe'"))
-        self.assertIn("participant.studyParticipantId", df.columns)
+        self.assertIn("participant.participantNumber", df.columns)
         self.assertEqual(str(df["audioStartTime"].dtype), "datetime64[ns, UTC]")
         self.assertGreater(len(df), 50)
 
@@ -123,7 +123,7 @@ class IngestRecordingTest(unittest.TestCase):
     def setUp(self) -> None:
         self.ae = AEClient(os.environ["AE_GRAPHQL_URL"], token=os.environ["AE_WRITE_TOKEN"])
         self.addCleanup(self.ae.close)
-        self.ae.query('mutation { upsertParticipant(study: SMoCK, number: 9901) { id } }')
+        self.ae.query('mutation { upsertParticipant(study: SMoCK, participantNumber: 9901) { id } }')
 
     def cycles(self) -> int:
         return sql_count("select count(*) from movement_cycles m join participant p on p.id = m.participant_id "
