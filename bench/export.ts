@@ -62,7 +62,10 @@ class Tally {
   private readonly hash = createHash('sha256');
   private readonly chunks: Buffer[] | undefined;
   /** `headerLines`: 1 for CSV, 0 for NDJSON. */
-  constructor(private readonly headerLines: number, keep: boolean) {
+  constructor(
+    private readonly headerLines: number,
+    keep: boolean,
+  ) {
     this.chunks = keep ? [] : undefined;
   }
   add(chunk: Buffer) {
@@ -76,8 +79,13 @@ class Tally {
     const ms = (t: bigint) => Number(t - started) / 1e6;
     const now = process.hrtime.bigint();
     return {
-      ms: ms(now), firstByteMs: ms(this.firstByteAt ?? now), bytes: this.bytes, rows: this.newlines - this.headerLines,
-      sha256: this.hash.digest('hex'), body: this.chunks && Buffer.concat(this.chunks), ...extra,
+      ms: ms(now),
+      firstByteMs: ms(this.firstByteAt ?? now),
+      bytes: this.bytes,
+      rows: this.newlines - this.headerLines,
+      sha256: this.hash.digest('hex'),
+      body: this.chunks && Buffer.concat(this.chunks),
+      ...extra,
     };
   }
 }
@@ -114,15 +122,21 @@ function psqlRun(psql: string, databaseUrl: string, keep: boolean): Promise<Run>
     const tally = new Tally(1, keep);
     const started = process.hrtime.bigint();
     // PGTZ=UTC: the export's session is in UTC too, so timestamptz columns print the same.
-    const child = spawn(psql, ['-X', '-q', '--dbname', dbname, '-c', '\\copy movement_cycles to stdout with csv header'], {
-      env: { ...env, PGTZ: 'UTC' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      psql,
+      ['-X', '-q', '--dbname', dbname, '-c', '\\copy movement_cycles to stdout with csv header'],
+      {
+        env: { ...env, PGTZ: 'UTC' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => tally.add(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(tally.finish(started)) : reject(new Error(`psql exited with ${code}: ${stderr.trim()}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve(tally.finish(started)) : reject(new Error(`psql exited with ${code}: ${stderr.trim()}`)),
+    );
   });
 }
 
@@ -130,13 +144,14 @@ function psqlRun(psql: string, databaseUrl: string, keep: boolean): Promise<Run>
 
 /** How the HTTP CSV compares with psql's: the same bytes, or the same lines in another order. */
 function compareCsv(http: Buffer, psql: Buffer): string {
-  if (http.equals(psql)) return `is byte-for-byte identical to psql's output (sha256 ${createHash('sha256').update(http).digest('hex').slice(0, 16)}…)`;
+  if (http.equals(psql))
+    return `is byte-for-byte identical to psql's output (sha256 ${createHash('sha256').update(http).digest('hex').slice(0, 16)}…)`;
   const lines = (b: Buffer) => b.toString('utf8').split('\n');
   const [a, b] = [lines(http), lines(psql)];
   const sameHeader = a[0] === b[0];
   const sorted = (xs: string[]) => xs.slice(1).sort().join('\n');
   if (sameHeader && sorted(a) === sorted(b)) {
-    return 'has the same header and the same lines as psql\'s output, in id order (psql\'s `\\copy` of the table sends them in storage order)';
+    return "has the same header and the same lines as psql's output, in id order (psql's `\\copy` of the table sends them in storage order)";
   }
   return `DIFFERS from psql's output (${a.length - 1} vs ${b.length - 1} lines, header ${sameHeader ? 'same' : 'different'})`;
 }
@@ -148,7 +163,8 @@ const LABEL: Record<ClientId, string> = {
   psql: 'psql `\\copy movement_cycles to stdout with csv header`',
 };
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const o = readOptions('npm run bench:export --', argv, OPTIONS);
@@ -160,11 +176,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const sql = new Client({ connectionString: url });
     await sql.connect();
     const expectedRows = Number((await sql.query('select count(*) n from movement_cycles')).rows[0].n);
-    const tableMb = Number((await sql.query(`select pg_total_relation_size('movement_cycles') b`)).rows[0].b) / 1024 / 1024;
+    const tableMb =
+      Number((await sql.query(`select pg_total_relation_size('movement_cycles') b`)).rows[0].b) / 1024 / 1024;
     const pgVersion = (await sql.query('show server_version')).rows[0].server_version;
     await sql.query('vacuum analyze movement_cycles');
     await sql.end();
-    log(`${expectedRows.toLocaleString('en')} cycles (${seeded.movement_cycles.toLocaleString('en')} written by the seed), table ${tableMb.toFixed(0)} MB`);
+    log(
+      `${expectedRows.toLocaleString('en')} cycles (${seeded.movement_cycles.toLocaleString('en')} written by the seed), table ${tableMb.toFixed(0)} MB`,
+    );
 
     mkdirSync(o.out, { recursive: true });
     const logFile = join(db.server.dataDir, '..', 'server.log');
@@ -172,7 +191,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const pid = server.pid;
     const rssAtStartMb = procStatusMb(pid, 'VmRSS')!;
     const peakResettable = resetPeak(pid);
-    log(`server pid ${pid} up, RSS ${rssAtStartMb.toFixed(0)} MB${peakResettable ? '' : ' (VmHWM cannot be reset here: peaks are since start)'}`);
+    log(
+      `server pid ${pid} up, RSS ${rssAtStartMb.toFixed(0)} MB${peakResettable ? '' : ' (VmHWM cannot be reset here: peaks are since start)'}`,
+    );
 
     const run: Record<ClientId, (keep?: boolean) => Promise<Run>> = {
       csv: (keep = false) => httpRun(`${server!.baseUrl}/export/movement_cycles.csv`, pid, keep),
@@ -201,18 +222,24 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     // Every run of a client must have returned every row, and the same bytes each time.
     const problems: string[] = [];
     for (const id of clients) {
-      for (const x of [warm[id]!, ...runs[id]]) if (x.rows !== expectedRows) problems.push(`${id}: ${x.rows} rows, expected ${expectedRows}`);
-      if (new Set([warm[id]!, ...runs[id]].map((x) => x.sha256)).size !== 1) problems.push(`${id}: runs differ in content`);
+      for (const x of [warm[id]!, ...runs[id]])
+        if (x.rows !== expectedRows) problems.push(`${id}: ${x.rows} rows, expected ${expectedRows}`);
+      if (new Set([warm[id]!, ...runs[id]].map((x) => x.sha256)).size !== 1)
+        problems.push(`${id}: runs differ in content`);
     }
 
     const row = (id: ClientId) => {
       const xs = runs[id];
       const ms = median(xs.map((x) => x.ms));
       const bytes = xs[0].bytes;
-      const server = (f: (x: Run) => number | undefined, agg: (v: number[]) => number) => (id === 'psql' ? '' : fmt(agg(xs.map((x) => f(x) ?? NaN))));
+      const server = (f: (x: Run) => number | undefined, agg: (v: number[]) => number) =>
+        id === 'psql' ? '' : fmt(agg(xs.map((x) => f(x) ?? NaN)));
       const before = server((x) => x.rssBeforeMb, median);
       const peak = server((x) => x.peakRssMb, median);
-      const peakMax = server((x) => x.peakRssMb, (v) => Math.max(...v));
+      const peakMax = server(
+        (x) => x.peakRssMb,
+        (v) => Math.max(...v),
+      );
       return `| ${LABEL[id]} | ${xs.length} | ${fmt(ms)} | ${fmt(Math.min(...xs.map((x) => x.ms)))}–${fmt(Math.max(...xs.map((x) => x.ms)))} | ${fmt(median(xs.map((x) => x.firstByteMs)), 1)} | ${fmt(xs[0].rows)} | ${fmt(bytes / 1024 / 1024, 1)} | ${fmt(bytes / 1024 / 1024 / (ms / 1000), 0)} | ${fmt(xs[0].rows / (ms / 1000))} | ${before} | ${peak} | ${peakMax} | ${id === 'psql' ? '1.00×' : `${(ms / median(runs.psql.map((x) => x.ms))).toFixed(2)}×`} |`;
     };
     const md = [
@@ -227,7 +254,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       ...clients.map(row),
       '',
       `- **server RSS**: the server process's VmRSS just before each run, and its VmHWM during the run, ${peakResettable ? 'reset to the current RSS before each run (5 → /proc/PID/clear_refs)' : `NOT resettable here (peak since start: ${fmt(peakSinceStartMb ?? NaN)} MB)`}; a peak at the RSS before means the export grew nothing. Server RSS at start (after "ready", before any request): ${rssAtStartMb.toFixed(0)} MB; at the end: ${rssAtEndMb.toFixed(0)} MB. psql runs outside the server.`,
-      '- **wall time**: request sent (or psql started) to last byte read, on loopback; the client process counts, hashes and discards the bytes. psql\'s time includes starting psql and connecting; the HTTP export\'s includes its own PostgreSQL connection.',
+      "- **wall time**: request sent (or psql started) to last byte read, on loopback; the client process counts, hashes and discards the bytes. psql's time includes starting psql and connecting; the HTTP export's includes its own PostgreSQL connection.",
       `- **same rows**: every run returned ${fmt(expectedRows)} rows (\`count(*)\`)${problems.length ? ' — NOT: see below' : ''}; the HTTP CSV ${sameContent}.`,
       `- Server exit code after SIGTERM: ${exitCode}.`,
       ...(problems.length ? ['', 'Problems:', ...problems.map((p) => `- ${p}`)] : []),

@@ -21,7 +21,8 @@ import { OUT_DIR, PSQL, readOptions } from './lib/options';
 import { runMain } from './lib/run-main';
 import { median } from './lib/stats';
 
-export const GROUPS_WORKLOAD = 'movement cycles grouped by study × knee × maneuver × speed, with avg/stddev/median of durationS';
+export const GROUPS_WORKLOAD =
+  'movement cycles grouped by study × knee × maneuver × speed, with avg/stddev/median of durationS';
 
 export const GROUPS_QUERY = `{ movementCycleGroups(groupBy: [study, knee, maneuver, speed]) {
   key { study knee maneuver speed } count avg { durationS } stddev { durationS } median: percentile(p: 0.5) { durationS } } }`;
@@ -32,17 +33,39 @@ export const GROUPS_SQL =
   'from movement_cycles t join participant p on p.id = t.participant_id join study s on s.id = p.study_id ' +
   'group by 1, 2, 3, 4 order by 1, 2, 3, 4';
 
-type Row = [study: string, knee: string, maneuver: string, speed: string | null, count: number, avg: number | null, stddev: number | null, median: number | null];
+type Row = [
+  study: string,
+  knee: string,
+  maneuver: string,
+  speed: string | null,
+  count: number,
+  avg: number | null,
+  stddev: number | null,
+  median: number | null,
+];
 
 async function apiRun(baseUrl: string): Promise<{ ms: number; rows: Row[] }> {
   const started = process.hrtime.bigint();
-  const res = await fetch(`${baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: GROUPS_QUERY }) });
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: GROUPS_QUERY }),
+  });
   const body = (await res.json()) as { data?: { movementCycleGroups: any[] }; errors?: unknown };
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!body.data) throw new Error(`movementCycleGroups failed: ${JSON.stringify(body.errors)}`);
   return {
     ms,
-    rows: body.data.movementCycleGroups.map((g) => [g.key.study, g.key.knee, g.key.maneuver, g.key.speed, g.count, g.avg.durationS, g.stddev.durationS, g.median.durationS]),
+    rows: body.data.movementCycleGroups.map((g) => [
+      g.key.study,
+      g.key.knee,
+      g.key.maneuver,
+      g.key.speed,
+      g.count,
+      g.avg.durationS,
+      g.stddev.durationS,
+      g.median.durationS,
+    ]),
   };
 }
 
@@ -50,7 +73,10 @@ function psqlRun(psql: string, databaseUrl: string): Promise<{ ms: number; rows:
   const { dbname, env } = toolConnection(databaseUrl);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(psql, ['-X', '-q', '-A', '-t', '-F', '\t', '--dbname', dbname, '-c', GROUPS_SQL], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(psql, ['-X', '-q', '-A', '-t', '-F', '\t', '--dbname', dbname, '-c', GROUPS_SQL], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -60,10 +86,22 @@ function psqlRun(psql: string, databaseUrl: string): Promise<{ ms: number; rows:
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code !== 0) return reject(new Error(`psql exited with ${code}: ${err.trim()}`));
       const num = (v: string) => (v === '' ? null : Number(v));
-      const rows = out.trim().split('\n').map((line) => {
-        const [study, knee, maneuver, speed, count, avg, stddev, med] = line.split('\t');
-        return [study, knee, maneuver, speed === '' ? null : speed, Number(count), num(avg), num(stddev), num(med)] as Row;
-      });
+      const rows = out
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [study, knee, maneuver, speed, count, avg, stddev, med] = line.split('\t');
+          return [
+            study,
+            knee,
+            maneuver,
+            speed === '' ? null : speed,
+            Number(count),
+            num(avg),
+            num(stddev),
+            num(med),
+          ] as Row;
+        });
       resolve({ ms, rows });
     });
   });
@@ -75,7 +113,8 @@ function difference(api: Row[], floor: Row[]): string | undefined {
   for (let i = 0; i < api.length; i++) {
     for (let j = 0; j < api[i].length; j++) {
       const [a, b] = [api[i][j], floor[i][j]];
-      const same = typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) : a === b;
+      const same =
+        typeof a === 'number' && typeof b === 'number' ? Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) : a === b;
       if (!same) return `group ${i} column ${j}: API ${JSON.stringify(a)}, psql ${JSON.stringify(b)}`;
     }
   }
@@ -95,7 +134,11 @@ export interface GroupsFigures {
 }
 
 /** Measures the workload on a seeded database with this API's server already running on it. */
-export async function measureGroups(baseUrl: string, databaseUrl: string, o: { runs: number; psql: string; log(line: string): void }): Promise<GroupsFigures> {
+export async function measureGroups(
+  baseUrl: string,
+  databaseUrl: string,
+  o: { runs: number; psql: string; log(line: string): void },
+): Promise<GroupsFigures> {
   const [api, floor] = [await apiRun(baseUrl), await psqlRun(o.psql, databaseUrl)];
   const diff = difference(api.rows, floor.rows);
   if (diff) throw new Error(`groups: the API and psql disagree: ${diff}`);
@@ -129,7 +172,9 @@ export async function measureGroups(baseUrl: string, databaseUrl: string, o: { r
     ratio: median(apiMs) / median(psqlMs),
     statementMs: median(statementMs),
   };
-  o.log(`groups: ${figures.groups} groups over ${figures.cycles} cycles; API ${figures.apiMs.toFixed(1)} ms, psql ${figures.psqlMs.toFixed(1)} ms (median of ${o.runs}), ratio ${figures.ratio.toFixed(2)}×; the statement alone ${figures.statementMs.toFixed(1)} ms`);
+  o.log(
+    `groups: ${figures.groups} groups over ${figures.cycles} cycles; API ${figures.apiMs.toFixed(1)} ms, psql ${figures.psqlMs.toFixed(1)} ms (median of ${o.runs}), ratio ${figures.ratio.toFixed(2)}×; the statement alone ${figures.statementMs.toFixed(1)} ms`,
+  );
   return figures;
 }
 
@@ -175,12 +220,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     server = await startServerProcess(url, join(db.server.dataDir, '..', 'groups-server.log'));
     const figures = await measureGroups(server.baseUrl, url, { runs, psql, log });
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'groups-latest.json'), JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, ...figures }, null, 2) + '\n');
+    writeFileSync(
+      join(out, 'groups-latest.json'),
+      JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, ...figures }, null, 2) + '\n',
+    );
     writeFileSync(
       join(out, 'groups-latest.md'),
       `# Group-by benchmark\n\n${new Date().toISOString()}, ${cpus().length} CPUs, \`npm run bench:groups\` (medium dataset, seed 42).\n\n${groupsMarkdown(figures)}\n` +
-        'Both clients run on the same machine as the server and its embedded PostgreSQL 15; psql\'s time includes its own start and connection, ' +
-        'the API\'s an HTTP request on a kept-alive pool, its compile and the same GROUP BY in one statement that also writes the JSON.\n',
+        "Both clients run on the same machine as the server and its embedded PostgreSQL 15; psql's time includes its own start and connection, " +
+        "the API's an HTTP request on a kept-alive pool, its compile and the same GROUP BY in one statement that also writes the JSON.\n",
     );
     log(`wrote ${join(out, 'groups-latest.md')}`);
     return 0;

@@ -60,18 +60,30 @@ async function buildLegacy(sourceUrl: string, legacyUrl: string): Promise<number
     await dst.query('alter table biomechanics_imports drop constraint fk_biomechanics_import_audio_processing');
     let rows = 0;
     for (const [legacy, { from, rename }] of Object.entries(REVERSE)) {
-      const cols = (await dst.query(`select column_name from information_schema.columns where table_name = $1 order by ordinal_position`, [legacy])).rows.map((r) => r.column_name as string);
+      const cols = (
+        await dst.query(
+          `select column_name from information_schema.columns where table_name = $1 order by ordinal_position`,
+          [legacy],
+        )
+      ).rows.map((r) => r.column_name as string);
       const exprs = cols.map((c) => {
         const ours = rename?.[c] ?? c;
         // Bookkeeping times were naive there: wall-clock of the session's time zone.
         return ['created_at', 'updated_at', 'processing_date'].includes(c) ? `${ours}::timestamp` : ours;
       });
-      await pipeline(src.query(copyTo(`copy (select ${exprs.join(', ')} from ${from} order by id) to stdout`)), dst.query(copyFrom(`copy ${legacy} (${cols.join(', ')}) from stdin`)));
+      await pipeline(
+        src.query(copyTo(`copy (select ${exprs.join(', ')} from ${from} order by id) to stdout`)),
+        dst.query(copyFrom(`copy ${legacy} (${cols.join(', ')}) from stdin`)),
+      );
       rows += (await dst.query(`select count(*)::int as n from ${legacy}`)).rows[0].n;
       await dst.query(`select setval(pg_get_serial_sequence('${legacy}', 'id'), (select max(id) from ${legacy}))`);
     }
-    await dst.query('alter table audio_processing add constraint fk_audio_processing_biomechanics_import foreign key (biomechanics_import_id) references biomechanics_imports (id)');
-    await dst.query('alter table biomechanics_imports add constraint fk_biomechanics_import_audio_processing foreign key (audio_processing_id) references audio_processing (id)');
+    await dst.query(
+      'alter table audio_processing add constraint fk_audio_processing_biomechanics_import foreign key (biomechanics_import_id) references biomechanics_imports (id)',
+    );
+    await dst.query(
+      'alter table biomechanics_imports add constraint fk_biomechanics_import_audio_processing foreign key (audio_processing_id) references audio_processing (id)',
+    );
     await dst.query('analyze');
     return rows;
   } finally {
@@ -105,8 +117,16 @@ async function main() {
       const r = await tctx.services.legacyImport.import({ from: db.urlOf('legacy') });
       await tctx.close();
       const sum = (k: 'imported' | 'rejected' | 'merged') => r.tables.reduce((a, t) => a + t[k], 0);
-      imports.push({ ms: r.durationMs, read: r.rowsRead, imported: sum('imported'), rejected: sum('rejected'), merged: sum('merged') });
-      log(`round ${round + 1}: imported ${r.rowsImported} of ${r.rowsRead} rows in ${(r.durationMs / 1000).toFixed(2)} s`);
+      imports.push({
+        ms: r.durationMs,
+        read: r.rowsRead,
+        imported: sum('imported'),
+        rejected: sum('rejected'),
+        merged: sum('merged'),
+      });
+      log(
+        `round ${round + 1}: imported ${r.rowsImported} of ${r.rowsRead} rows in ${(r.durationMs / 1000).toFixed(2)} s`,
+      );
       await db.drop(`imported_${round}`);
     }
   } finally {
@@ -121,8 +141,18 @@ async function main() {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },
     size: o.size,
     rounds: o.runs,
-    seed: { rows: seeds[0].rows, medianSeconds: seedMs / 1000, rowsPerSecond: Math.round(seedRate), runsSeconds: seeds.map((s) => s.ms / 1000) },
-    import: { ...imports[0], medianSeconds: importMs / 1000, rowsPerSecond: Math.round(importRate), runsSeconds: imports.map((i) => i.ms / 1000) },
+    seed: {
+      rows: seeds[0].rows,
+      medianSeconds: seedMs / 1000,
+      rowsPerSecond: Math.round(seedRate),
+      runsSeconds: seeds.map((s) => s.ms / 1000),
+    },
+    import: {
+      ...imports[0],
+      medianSeconds: importMs / 1000,
+      rowsPerSecond: Math.round(importRate),
+      runsSeconds: imports.map((i) => i.ms / 1000),
+    },
     importToSeedRatio: Number((importRate / seedRate).toFixed(2)),
   };
   mkdirSync(o.out, { recursive: true });

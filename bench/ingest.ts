@@ -38,7 +38,12 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function main() {
   const o = readOptions('npm run bench:ingest --', process.argv.slice(2), OPTIONS);
   const db = await startBenchDatabase(log);
-  const times: Record<'ingest' | 'resend' | 'replace' | 'separate', number[]> = { ingest: [], resend: [], replace: [], separate: [] };
+  const times: Record<'ingest' | 'resend' | 'replace' | 'separate', number[]> = {
+    ingest: [],
+    resend: [],
+    replace: [],
+    separate: [],
+  };
   try {
     const url = await db.createFromTemplate('ingest');
     const ctx = await initORM({ url, applicationName: 'ae-bench' });
@@ -48,13 +53,35 @@ async function main() {
       const separately = async (r: Plain) => {
         const who = { study: r.audio.study, participantNumber: r.audio.participantNumber };
         const audio = await records.upsertAudioProcessing(r.audio);
-        const bio = await records.upsertBiomechanicsImport({ ...r.biomechanics, ...who, knee: 'left', maneuver: 'walk' });
+        const bio = await records.upsertBiomechanicsImport({
+          ...r.biomechanics,
+          ...who,
+          knee: 'left',
+          maneuver: 'walk',
+        });
         await records.linkRecordings({ audioProcessingId: audio.id, biomechanicsImportId: bio.id });
         const cycles: Plain[] = [];
         for (const { movementCycles, ...s } of r.synchronizations) {
-          const sync = await records.upsertSynchronization({ ...s, ...who, knee: 'left', maneuver: 'walk', audioProcessingId: audio.id, biomechanicsImportId: bio.id });
+          const sync = await records.upsertSynchronization({
+            ...s,
+            ...who,
+            knee: 'left',
+            maneuver: 'walk',
+            audioProcessingId: audio.id,
+            biomechanicsImportId: bio.id,
+          });
           for (const c of movementCycles) {
-            cycles.push({ ...c, ...who, knee: 'left', maneuver: 'walk', passNumber: s.passNumber, speed: s.speed, audioProcessingId: audio.id, biomechanicsImportId: bio.id, synchronizationId: sync.id });
+            cycles.push({
+              ...c,
+              ...who,
+              knee: 'left',
+              maneuver: 'walk',
+              passNumber: s.passNumber,
+              speed: s.speed,
+              audioProcessingId: audio.id,
+              biomechanicsImportId: bio.id,
+              synchronizationId: sync.id,
+            });
           }
         }
         await records.upsertMovementCycles(cycles);
@@ -68,7 +95,9 @@ async function main() {
         const t = {
           ingest: await timed(() => ingest.ingestRecording(recording)),
           resend: await timed(() => ingest.ingestRecording(walkRecording({ participantNumber: n }))),
-          replace: await timed(() => ingest.ingestRecording(walkRecording({ participantNumber: n, passes: 1, cycles: 25, shiftS: 0.01 }))),
+          replace: await timed(() =>
+            ingest.ingestRecording(walkRecording({ participantNumber: n, passes: 1, cycles: 25, shiftS: 0.01 })),
+          ),
           separate: await timed(() => separately(walkRecording({ study: 'preOA', participantNumber: n }))),
         };
         if (round >= 0) for (const k of Object.keys(t) as (keyof typeof t)[]) times[k].push(t[k]);
@@ -79,7 +108,10 @@ async function main() {
   } finally {
     await db.stop();
   }
-  const stat = (xs: number[]) => ({ medianMs: Number(median(xs).toFixed(2)), p95Ms: Number(percentile(xs, 95).toFixed(2)) });
+  const stat = (xs: number[]) => ({
+    medianMs: Number(median(xs).toFixed(2)),
+    p95Ms: Number(percentile(xs, 95).toFixed(2)),
+  });
   const result = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30) },

@@ -41,11 +41,16 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
   const db = await startBenchDatabase(log);
   try {
     const { url, counts } = await db.createSeeded('bench_parallel', SAMPLE_SIZES[size]);
-    log(`seeded ${size}: ${Object.values(counts).reduce((a, b) => a + b, 0).toLocaleString()} rows`);
+    log(
+      `seeded ${size}: ${Object.values(counts)
+        .reduce((a, b) => a + b, 0)
+        .toLocaleString()} rows`,
+    );
     const outDir = join(projectRoot(), 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
     // The large tree holds about 800,000 rows: over the default AE_MAX_ROWS, and slower than the default read timeout.
-    const env: Record<string, string> = size === 'large' ? { AE_MAX_ROWS: '2000000', AE_QUERY_TIMEOUT_MS: '600000' } : { AE_QUERY_TIMEOUT_MS: '600000' };
+    const env: Record<string, string> =
+      size === 'large' ? { AE_MAX_ROWS: '2000000', AE_QUERY_TIMEOUT_MS: '600000' } : { AE_QUERY_TIMEOUT_MS: '600000' };
     mkdirSync(join(outDir, 'tmp'), { recursive: true });
     const server = await startServerProcess(url, join(outDir, 'tmp', `parallel-${size}-server.log`), env);
     try {
@@ -70,7 +75,9 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
           seconds,
         };
         rounds.push(round);
-        log(`${clients} parallel trees: ${round.sent} sent, ${round.busy} × 503 SERVER_BUSY, peak RSS ${round.peakRssMb.toFixed(0)} MB (${round.rssBeforeMb.toFixed(0)} MB before), ${seconds.toFixed(1)} s`);
+        log(
+          `${clients} parallel trees: ${round.sent} sent, ${round.busy} × 503 SERVER_BUSY, peak RSS ${round.peakRssMb.toFixed(0)} MB (${round.rssBeforeMb.toFixed(0)} MB before), ${seconds.toFixed(1)} s`,
+        );
       }
       via.destroy();
       const lines = [
@@ -80,7 +87,10 @@ async function main(argv = process.argv.slice(2)): Promise<void> {
         '',
         '| parallel clients | sent (200) | 503 SERVER_BUSY | other | RSS before MB | peak RSS MB | added MB | wall s |',
         '| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
-        ...rounds.map((r) => `| ${r.clients} | ${r.sent} | ${r.busy} | ${r.other.join(', ') || '-'} | ${r.rssBeforeMb.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${(r.peakRssMb - r.rssBeforeMb).toFixed(0)} | ${r.seconds.toFixed(1)} |`),
+        ...rounds.map(
+          (r) =>
+            `| ${r.clients} | ${r.sent} | ${r.busy} | ${r.other.join(', ') || '-'} | ${r.rssBeforeMb.toFixed(0)} | ${r.peakRssMb.toFixed(0)} | ${(r.peakRssMb - r.rssBeforeMb).toFixed(0)} | ${r.seconds.toFixed(1)} |`,
+        ),
         '',
       ];
       writeFileSync(join(outDir, `parallel-${size}-latest.md`), lines.join('\n'));

@@ -39,9 +39,19 @@ type Options = OptionValues<typeof OPTIONS>;
 
 /** The notebook and explorer reads: a page of cycles, a participant's tree, a lookup. */
 const READS = [
-  { query: 'query($after: String) { movementCycles(first: 500, after: $after, filter: { isOutlier: false }) { pageInfo { endCursor } nodes { id knee speed cycleIndex durationS } } }' },
-  { query: '{ participants(first: 5) { nodes { studyParticipantId audioProcessings { knee maneuver audioQcFail synchronizations { passNumber speed movementCycles { cycleIndex durationS } } } } } }' },
-  { query: 'query($id: Int!) { movementCycle(id: $id) { id durationS synchronization { syncMethod } participant { studyParticipantId } } }', variables: { id: 1 } },
+  {
+    query:
+      'query($after: String) { movementCycles(first: 500, after: $after, filter: { isOutlier: false }) { pageInfo { endCursor } nodes { id knee speed cycleIndex durationS } } }',
+  },
+  {
+    query:
+      '{ participants(first: 5) { nodes { studyParticipantId audioProcessings { knee maneuver audioQcFail synchronizations { passNumber speed movementCycles { cycleIndex durationS } } } } } }',
+  },
+  {
+    query:
+      'query($id: Int!) { movementCycle(id: $id) { id durationS synchronization { syncMethod } participant { studyParticipantId } } }',
+    variables: { id: 1 },
+  },
 ];
 
 interface LoadStats {
@@ -85,7 +95,10 @@ async function readLoad(graphqlUrl: string, clients: number, seconds: number): P
 
 /** Statements of the API (application_name ae-graphql…) in `url`'s pg_stat_statements: a user-table read. */
 const statementCalls = (url: string) =>
-  queryOnce(url, `select coalesce(sum(calls), 0)::float8 as n from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query ~* '"(movement_cycles|participant)"' and query !~ 'pg_stat_statements'`).then((r) => Number(r[0].n));
+  queryOnce(
+    url,
+    `select coalesce(sum(calls), 0)::float8 as n from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query ~* '"(movement_cycles|participant)"' and query !~ 'pg_stat_statements'`,
+  ).then((r) => Number(r[0].n));
 
 async function health(server: ServerProcess): Promise<any> {
   return (await fetch(`${server.baseUrl}/health`)).json();
@@ -111,10 +124,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const primaryUrl = cluster.primary.url(DB);
     const standbyUrl = standby.url(DB);
 
-    const onPrimary = await startServerProcess(primaryUrl, join(dir, 'primary-only.log'), { AE_WRITE_TOKEN: WRITE_TOKEN });
+    const onPrimary = await startServerProcess(primaryUrl, join(dir, 'primary-only.log'), {
+      AE_WRITE_TOKEN: WRITE_TOKEN,
+    });
     servers.push(onPrimary);
     const withReplica = await startServerProcess(primaryUrl, join(dir, 'with-replica.log'), {
-      AE_WRITE_TOKEN: WRITE_TOKEN, AE_DATABASE_REPLICA_URLS: standbyUrl, AE_MAX_REPLICA_LAG_S: '5',
+      AE_WRITE_TOKEN: WRITE_TOKEN,
+      AE_DATABASE_REPLICA_URLS: standbyUrl,
+      AE_MAX_REPLICA_LAG_S: '5',
     });
     servers.push(withReplica);
     for (let i = 0; !(await health(withReplica)).replicas[0]?.servesReads; i++) {
@@ -138,7 +155,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const summary = (xs: LoadStats[]) => ({
       readsPerSecond: median(xs.map((x) => x.perSecond)),
       p50: median(xs.flatMap((x) => x.latencies.map((l) => l.ms))),
-      p99: percentile(xs.flatMap((x) => x.latencies.map((l) => l.ms)), 99),
+      p99: percentile(
+        xs.flatMap((x) => x.latencies.map((l) => l.ms)),
+        99,
+      ),
       errors: xs.reduce((n, x) => n + x.errors, 0),
       requests: xs.reduce((n, x) => n + x.requests, 0),
     });
@@ -150,9 +170,22 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const delays: number[] = [];
     for (let i = 0; i < 50; i++) {
       const number = 90_000 + i;
-      const r = await post(`${withReplica.baseUrl}/graphql`, { query: `mutation { upsertParticipant(study: AOA, number: ${number}) { id } }` }, via, 30_000, { authorization: `Bearer ${WRITE_TOKEN}` });
+      const r = await post(
+        `${withReplica.baseUrl}/graphql`,
+        { query: `mutation { upsertParticipant(study: AOA, number: ${number}) { id } }` },
+        via,
+        30_000,
+        { authorization: `Bearer ${WRITE_TOKEN}` },
+      );
       if (r.status !== 200 || r.body.includes('"errors"')) throw new Error(`write failed: ${r.body.slice(0, 300)}`);
-      delays.push(await waitFor(standbyUrl, `select exists (select 1 from participant where study_participant_id = $1)`, [number], 30_000));
+      delays.push(
+        await waitFor(
+          standbyUrl,
+          `select exists (select 1 from participant where study_participant_id = $1)`,
+          [number],
+          30_000,
+        ),
+      );
     }
     via.destroy();
 
@@ -173,7 +206,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       }
     }
     const failover = await load;
-    const around = failover.latencies.filter((l) => l.at >= stopAfterMs - 1000 && l.at <= stopAfterMs + 1000).map((l) => l.ms);
+    const around = failover.latencies
+      .filter((l) => l.at >= stopAfterMs - 1000 && l.at <= stopAfterMs + 1000)
+      .map((l) => l.ms);
     const before = failover.latencies.filter((l) => l.at < stopAfterMs - 1000).map((l) => l.ms);
 
     const ratio = reads.replica.readsPerSecond / reads.primary.readsPerSecond;
@@ -193,12 +228,20 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       `Write → visible on the standby (from the mutation's answer, polled every 20 ms): median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms over ${delays.length} writes.`,
       '',
       `Failover: the standby stopped (fast shutdown, ${stopMs} ms) ${(stopAfterMs / 1000).toFixed(0)} s into ${loadSeconds} s of reads: ${failover.errors} failed requests of ${failover.requests}; slowest request within ±1 s of the stop ${Math.max(...around).toFixed(0)} ms (p50 before it ${median(before).toFixed(1)} ms); /health reported the standby down ${downAfterMs.toFixed(0)} ms after the stop began.`,
-      ...(failover.firstError || reads.replica.errors || reads.primary.errors ? ['', `First error: ${failover.firstError ?? runs.replica.find((r) => r.firstError)?.firstError ?? runs.primary.find((r) => r.firstError)?.firstError}`] : []),
+      ...(failover.firstError || reads.replica.errors || reads.primary.errors
+        ? [
+            '',
+            `First error: ${failover.firstError ?? runs.replica.find((r) => r.firstError)?.firstError ?? runs.primary.find((r) => r.firstError)?.firstError}`,
+          ]
+        : []),
     ].join('\n');
     process.stdout.write(`${md}\n`);
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'replicas-latest.md'), `${md}\n`);
-    writeFileSync(join(o.out, 'replicas-latest.json'), `${JSON.stringify({ options: o, reads, ratio, served, delaysMs: delays, failover: { errors: failover.errors, requests: failover.requests, stopMs, downAfterMs, slowestAroundMs: Math.max(...around) } }, null, 2)}\n`);
+    writeFileSync(
+      join(o.out, 'replicas-latest.json'),
+      `${JSON.stringify({ options: o, reads, ratio, served, delaysMs: delays, failover: { errors: failover.errors, requests: failover.requests, stopMs, downAfterMs, slowestAroundMs: Math.max(...around) } }, null, 2)}\n`,
+    );
     log(`wrote ${join(o.out, 'replicas-latest.md')}`);
     return failover.errors + reads.primary.errors + reads.replica.errors === 0 ? 0 : 1;
   } finally {

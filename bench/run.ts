@@ -16,7 +16,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/config';
-import { ALL_STUDIES, SAMPLE_SIZES, STUDY_NUMBER_BASE, generateParticipant, mulberry32 } from '../src/services/seed/sample-data';
+import {
+  ALL_STUDIES,
+  SAMPLE_SIZES,
+  STUDY_NUMBER_BASE,
+  generateParticipant,
+  mulberry32,
+} from '../src/services/seed/sample-data';
 import type { StudyName } from '../src/entities/enums';
 import { copyLoad } from './lib/copy-load';
 import { groupsNote, measureGroups } from './groups';
@@ -24,13 +30,31 @@ import { startBenchDatabase, withClient, type BenchDatabase } from './lib/databa
 import { agent, post, postJson } from './lib/http';
 import { closedLoop } from './lib/load';
 import { backendCpuMs, backendCpuSpent, resetStatements, statementsSince } from './lib/pgstat';
-import { consoleTable, markdownReport, statusNotes, tableRows, type BenchReport, type Measurement, type SeedFigures, type WorkloadId } from './lib/report';
+import {
+  consoleTable,
+  markdownReport,
+  statusNotes,
+  tableRows,
+  type BenchReport,
+  type Measurement,
+  type SeedFigures,
+  type WorkloadId,
+} from './lib/report';
 import { SERVER_LABEL, startServer, type RunningServer, type ServerId } from './lib/servers';
 import { OUT_DIR, readOptions, UsageError } from './lib/options';
 import { runMain } from './lib/run-main';
 import { median, percentile } from './lib/stats';
 import {
-  POSTGRAPHILE_SETUP_SQL, REQUIRED_ROOT_FIELD, W1_QUERY, W1_TREE, W2_QUERY, W3_QUERY, canonical, countFields, countTreeRows, firstDifference,
+  POSTGRAPHILE_SETUP_SQL,
+  REQUIRED_ROOT_FIELD,
+  W1_QUERY,
+  W1_TREE,
+  W2_QUERY,
+  W3_QUERY,
+  canonical,
+  countFields,
+  countTreeRows,
+  firstDifference,
 } from './workloads';
 
 // ---------------------------------------------------------------- options
@@ -65,7 +89,12 @@ const OPTIONS = {
 
 function parseOptions(argv: string[]): Options {
   const { size, quick, w3Seconds = quick ? 5 : 20, only: list, out } = readOptions('npm run bench --', argv, OPTIONS);
-  const only = new Set(list.toUpperCase().split(',').map((x) => x.trim()));
+  const only = new Set(
+    list
+      .toUpperCase()
+      .split(',')
+      .map((x) => x.trim()),
+  );
   for (const w of only) {
     if (!WORKLOADS.includes(w)) throw new UsageError(`--only takes ${WORKLOADS.join(', ')}; got "${w}"`);
   }
@@ -141,10 +170,12 @@ function digest(value: unknown): string {
       hash.update(']');
     } else if (v && typeof v === 'object') {
       hash.update('{');
-      Object.keys(v).sort().forEach((k, i) => {
-        hash.update(`${i ? ',' : ''}${JSON.stringify(k)}:`);
-        walk((v as Record<string, unknown>)[k]);
-      });
+      Object.keys(v)
+        .sort()
+        .forEach((k, i) => {
+          hash.update(`${i ? ',' : ''}${JSON.stringify(k)}:`);
+          walk((v as Record<string, unknown>)[k]);
+        });
       hash.update('}');
     } else hash.update(JSON.stringify(v) ?? 'undefined');
   };
@@ -176,7 +207,13 @@ async function* measurable(db: BenchDatabase, targets: Target[], w: WorkloadId, 
 
 // ---------------------------------------------------------------- workloads
 
-async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: Target[], samples: number): Promise<Measurement[]> {
+async function w1(
+  db: BenchDatabase,
+  dbName: string,
+  dataset: string,
+  targets: Target[],
+  samples: number,
+): Promise<Measurement[]> {
   const usable = targets.filter((t) => !unsupported(t, 'W1'));
   // Same data first: every server's tree, canonicalised, hashed; on a mismatch fetch two again to say where.
   const digests = new Map<ServerId, { digest: string; rows: number; bytes: number }>();
@@ -191,13 +228,19 @@ async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: T
     const d = digests.get(t.server.id)!;
     if (d.digest === reference.digest) continue;
     const floor = targets.find((x) => x.server.id === 'floor')!;
-    const [a, b] = await Promise.all([t, floor].map(async (x) => {
-      const r = w1Request(x);
-      return canonical((await postJson(r.url, r.body, agent(1))).json.data.studies);
-    }));
-    throw new MismatchError(`W1 ${dataset}: ${SERVER_LABEL[t.server.id]} differs from the floor at ${firstDifference(a, b)}`);
+    const [a, b] = await Promise.all(
+      [t, floor].map(async (x) => {
+        const r = w1Request(x);
+        return canonical((await postJson(r.url, r.body, agent(1))).json.data.studies);
+      }),
+    );
+    throw new MismatchError(
+      `W1 ${dataset}: ${SERVER_LABEL[t.server.id]} differs from the floor at ${firstDifference(a, b)}`,
+    );
   }
-  log(`W1 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same tree (${reference.rows.toLocaleString()} rows, ${countFields(W1_TREE)} fields, ${(reference.bytes / 1e6).toFixed(1)} MB from the floor)`);
+  log(
+    `W1 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same tree (${reference.rows.toLocaleString()} rows, ${countFields(W1_TREE)} fields, ${(reference.bytes / 1e6).toFixed(1)} MB from the floor)`,
+  );
 
   const out: Measurement[] = [];
   for await (const t of measurable(db, targets, 'W1', dataset, out)) {
@@ -207,7 +250,8 @@ async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: T
     let bytes = 0;
     for (let i = 0; i < samples; i++) {
       const res = await post(r.url, r.body, via);
-      if (res.status !== 200 || res.body.startsWith('{"errors"')) throw new Error(`W1 ${dataset} ${SERVER_LABEL[t.server.id]}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+      if (res.status !== 200 || res.body.startsWith('{"errors"'))
+        throw new Error(`W1 ${dataset} ${SERVER_LABEL[t.server.id]}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
       latencies.push(res.ms);
       bytes = res.body.length;
     }
@@ -215,11 +259,24 @@ async function w1(db: BenchDatabase, dbName: string, dataset: string, targets: T
     const statements = await statementsSince(db, dbName);
     const rows = digests.get(t.server.id)!.rows;
     const m: Measurement = {
-      workload: 'W1', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
-      rate: rows / (median(latencies) / 1000), rateUnit: 'rows/s', statementsPerRequest: statements / samples, peakRssMb: t.server.peakRssMb(),
-      rowsPerRequest: rows, bytesPerRequest: bytes,
+      workload: 'W1',
+      dataset,
+      server: t.server.id,
+      status: 'ok',
+      samples,
+      medianMs: median(latencies),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+      rate: rows / (median(latencies) / 1000),
+      rateUnit: 'rows/s',
+      statementsPerRequest: statements / samples,
+      peakRssMb: t.server.peakRssMb(),
+      rowsPerRequest: rows,
+      bytesPerRequest: bytes,
     };
-    log(`W1 ${dataset} ${SERVER_LABEL[t.server.id]}: median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, ${m.statementsPerRequest!.toFixed(1)} statements, peak RSS ${m.peakRssMb?.toFixed(0)} MB`);
+    log(
+      `W1 ${dataset} ${SERVER_LABEL[t.server.id]}: median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, ${m.statementsPerRequest!.toFixed(1)} statements, peak RSS ${m.peakRssMb?.toFixed(0)} MB`,
+    );
     out.push(m);
   }
   return out;
@@ -242,7 +299,14 @@ async function pull(t: Target, study: string, via: ReturnType<typeof agent>) {
   throw new Error(`W2 ${SERVER_LABEL[t.server.id]}: more than 1,000 pages; is hasNextPage ever false?`);
 }
 
-async function w2(db: BenchDatabase, dbName: string, dataset: string, targets: Target[], samples: number, study: string): Promise<Measurement[]> {
+async function w2(
+  db: BenchDatabase,
+  dbName: string,
+  dataset: string,
+  targets: Target[],
+  samples: number,
+  study: string,
+): Promise<Measurement[]> {
   const usable = targets.filter((t) => !unsupported(t, 'W2'));
   const answers = new Map<ServerId, { nodes: unknown; pages: number }>();
   for (const t of usable) {
@@ -252,11 +316,15 @@ async function w2(db: BenchDatabase, dbName: string, dataset: string, targets: T
   const reference = answers.get('floor')!;
   for (const t of usable) {
     const a = answers.get(t.server.id)!;
-    const d = firstDifference(a.nodes, reference.nodes) ?? (a.pages !== reference.pages ? `${a.pages} pages vs ${reference.pages}` : undefined);
+    const d =
+      firstDifference(a.nodes, reference.nodes) ??
+      (a.pages !== reference.pages ? `${a.pages} pages vs ${reference.pages}` : undefined);
     if (d) throw new MismatchError(`W2 ${dataset}: ${SERVER_LABEL[t.server.id]} differs from the floor at ${d}`);
   }
   const rows = (reference.nodes as unknown[]).length;
-  log(`W2 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same ${rows.toLocaleString()} clean walk cycles of ${study} in ${reference.pages} pages`);
+  log(
+    `W2 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} return the same ${rows.toLocaleString()} clean walk cycles of ${study} in ${reference.pages} pages`,
+  );
 
   const out: Measurement[] = [];
   for await (const t of measurable(db, targets, 'W2', dataset, out)) {
@@ -272,17 +340,37 @@ async function w2(db: BenchDatabase, dbName: string, dataset: string, targets: T
     via.destroy();
     const statements = await statementsSince(db, dbName);
     const m: Measurement = {
-      workload: 'W2', dataset, server: t.server.id, status: 'ok', samples, medianMs: median(latencies), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
-      rate: rows / (median(latencies) / 1000), rateUnit: 'rows/s', statementsPerRequest: statements / samples, peakRssMb: t.server.peakRssMb(),
-      rowsPerRequest: rows, pagesPerRequest: pages,
+      workload: 'W2',
+      dataset,
+      server: t.server.id,
+      status: 'ok',
+      samples,
+      medianMs: median(latencies),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+      rate: rows / (median(latencies) / 1000),
+      rateUnit: 'rows/s',
+      statementsPerRequest: statements / samples,
+      peakRssMb: t.server.peakRssMb(),
+      rowsPerRequest: rows,
+      pagesPerRequest: pages,
     };
-    log(`W2 ${dataset} ${SERVER_LABEL[t.server.id]}: median pull ${m.medianMs!.toFixed(0)} ms (${pages} pages), ${m.statementsPerRequest} statements per pull`);
+    log(
+      `W2 ${dataset} ${SERVER_LABEL[t.server.id]}: median pull ${m.medianMs!.toFixed(0)} ms (${pages} pages), ${m.statementsPerRequest} statements per pull`,
+    );
     out.push(m);
   }
   return out;
 }
 
-async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: Target[], o: Options, perStudy: number): Promise<Measurement[]> {
+async function w3(
+  db: BenchDatabase,
+  dbName: string,
+  dataset: string,
+  targets: Target[],
+  o: Options,
+  perStudy: number,
+): Promise<Measurement[]> {
   const rng = mulberry32(20_261_124);
   const pick = () => {
     const study = ALL_STUDIES[Math.floor(rng() * ALL_STUDIES.length)];
@@ -292,18 +380,26 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
   // Same answers first: 30 random participants and one that does not exist (null everywhere).
   const checks = [...Array.from({ length: 30 }, pick), { study: 'AOA', number: 999_999 }];
   for (const c of checks) {
-    const answers = await Promise.all(usable.map(async (t) => {
-      const r = w3Request(t, c.study, c.number);
-      return canonical(w3Answer(t, (await postJson(r.url, r.body, agent(1))).json));
-    }));
+    const answers = await Promise.all(
+      usable.map(async (t) => {
+        const r = w3Request(t, c.study, c.number);
+        return canonical(w3Answer(t, (await postJson(r.url, r.body, agent(1))).json));
+      }),
+    );
     const floorIndex = usable.findIndex((t) => t.server.id === 'floor');
     usable.forEach((t, i) => {
       const d = firstDifference(answers[i], answers[floorIndex]);
-      if (d) throw new MismatchError(`W3 ${dataset} ${c.study} ${c.number}: ${SERVER_LABEL[t.server.id]} differs from the floor at ${d}`);
+      if (d)
+        throw new MismatchError(
+          `W3 ${dataset} ${c.study} ${c.number}: ${SERVER_LABEL[t.server.id]} differs from the floor at ${d}`,
+        );
     });
-    if (c.number < 999_999 && (answers[floorIndex] as any)?.audioProcessings?.length !== 6) throw new Error(`W3: participant ${c.study} ${c.number} should have 6 audio records`);
+    if (c.number < 999_999 && (answers[floorIndex] as any)?.audioProcessings?.length !== 6)
+      throw new Error(`W3: participant ${c.study} ${c.number} should have 6 audio records`);
   }
-  log(`W3 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} agree on ${checks.length} lookups (one absent)`);
+  log(
+    `W3 ${dataset}: ${usable.map((t) => SERVER_LABEL[t.server.id]).join(', ')} agree on ${checks.length} lookups (one absent)`,
+  );
 
   const payloads = Array.from({ length: 50_000 }, pick);
   const out: Measurement[] = [];
@@ -323,14 +419,27 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
     const statements = await statementsSince(db, dbName);
     const ok = r.latenciesMs.length;
     const m: Measurement = {
-      workload: 'W3', dataset, server: t.server.id, status: r.failures ? 'failed' : 'ok', samples: ok,
+      workload: 'W3',
+      dataset,
+      server: t.server.id,
+      status: r.failures ? 'failed' : 'ok',
+      samples: ok,
       reason: r.failures ? `${r.failures} failed requests; first: ${r.firstFailure}` : undefined,
-      medianMs: median(r.latenciesMs), p95Ms: percentile(r.latenciesMs, 95), p99Ms: percentile(r.latenciesMs, 99), rate: ok / r.seconds, rateUnit: 'req/s',
-      cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / Math.max(1, ok) : undefined,
+      medianMs: median(r.latenciesMs),
+      p95Ms: percentile(r.latenciesMs, 95),
+      p99Ms: percentile(r.latenciesMs, 99),
+      rate: ok / r.seconds,
+      rateUnit: 'req/s',
+      cpuMsPerRequest:
+        cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / Math.max(1, ok) : undefined,
       dbCpuMsPerRequest: dbCpu / Math.max(1, ok),
-      statementsPerRequest: statements / Math.max(1, ok), peakRssMb: t.server.peakRssMb(), failures: r.failures,
+      statementsPerRequest: statements / Math.max(1, ok),
+      peakRssMb: t.server.peakRssMb(),
+      failures: r.failures,
     };
-    log(`W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, p99 ${m.p99Ms!.toFixed(1)} ms, ${m.cpuMsPerRequest?.toFixed(2)} server + ${m.dbCpuMsPerRequest?.toFixed(2)} PostgreSQL CPU ms/req, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`);
+    log(
+      `W3 ${dataset} ${SERVER_LABEL[t.server.id]}: ${m.rate!.toFixed(0)} req/s, median ${m.medianMs!.toFixed(1)} ms, p95 ${m.p95Ms!.toFixed(1)} ms, p99 ${m.p99Ms!.toFixed(1)} ms, ${m.cpuMsPerRequest?.toFixed(2)} server + ${m.dbCpuMsPerRequest?.toFixed(2)} PostgreSQL CPU ms/req, ${m.statementsPerRequest!.toFixed(1)} statements/req${r.failures ? `, ${r.failures} FAILED` : ''}`,
+    );
     out.push(m);
   }
   return out;
@@ -341,7 +450,13 @@ async function w3(db: BenchDatabase, dbName: string, dataset: string, targets: T
 const sumRows = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** W4: the seed against COPY of the same generated rows, alternating runs; the last seed is kept as the dataset. */
-async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: number, keepAs: string): Promise<SeedFigures> {
+async function w4(
+  db: BenchDatabase,
+  o: Options,
+  dataset: string,
+  perStudy: number,
+  keepAs: string,
+): Promise<SeedFigures> {
   const seedSeconds: number[] = [];
   const copySeconds: number[] = [];
   let counts: Record<string, number> = {};
@@ -356,8 +471,11 @@ async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: numb
     if (!last) await db.drop('w4_seed');
     seedSeconds.push(s.seconds);
     counts = s.counts;
-    if (sumRows(copied) !== sumRows(s.counts)) throw new Error(`W4: COPY wrote ${sumRows(copied)} rows but the seed ${sumRows(s.counts)}`);
-    log(`W4 ${dataset} run ${run}: seed ${s.seconds.toFixed(2)} s, COPY ${copySeconds.at(-1)!.toFixed(2)} s for ${sumRows(counts).toLocaleString()} rows`);
+    if (sumRows(copied) !== sumRows(s.counts))
+      throw new Error(`W4: COPY wrote ${sumRows(copied)} rows but the seed ${sumRows(s.counts)}`);
+    log(
+      `W4 ${dataset} run ${run}: seed ${s.seconds.toFixed(2)} s, COPY ${copySeconds.at(-1)!.toFixed(2)} s for ${sumRows(counts).toLocaleString()} rows`,
+    );
   }
   const started = process.hrtime.bigint();
   for (const study of ALL_STUDIES) for (let i = 1; i <= perStudy; i++) generateParticipant(study, i, 42);
@@ -365,7 +483,17 @@ async function w4(db: BenchDatabase, o: Options, dataset: string, perStudy: numb
   const rows = sumRows(counts);
   const seedRowsPerSecond = rows / Math.min(...seedSeconds);
   const copyRowsPerSecond = rows / Math.min(...copySeconds);
-  return { dataset, rows, rowsPerTable: counts, seedSeconds, copySeconds, generateSeconds, seedRowsPerSecond, copyRowsPerSecond, seedToCopy: seedRowsPerSecond / copyRowsPerSecond };
+  return {
+    dataset,
+    rows,
+    rowsPerTable: counts,
+    seedSeconds,
+    copySeconds,
+    generateSeconds,
+    seedRowsPerSecond,
+    copyRowsPerSecond,
+    seedToCopy: seedRowsPerSecond / copyRowsPerSecond,
+  };
 }
 
 async function onDatabase(url: string, statements: string[]): Promise<void> {
@@ -418,7 +546,10 @@ function meta(o: Options, argv: string[]): Record<string, unknown> {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot() }).toString().trim();
-    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: projectRoot() }).toString().trim()) commit += '+changes';
+    if (
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: projectRoot() }).toString().trim()
+    )
+      commit += '+changes';
   } catch {
     // not a git checkout
   }
@@ -473,13 +604,23 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const s = await db.createSeeded(d.db, d.perStudy);
       log(`seeded ${d.name}: ${sumRows(s.counts).toLocaleString()} rows in ${s.seconds.toFixed(1)} s`);
       if (d.name === 'large') {
-        report.seed.push({ dataset: d.name, rows: sumRows(s.counts), rowsPerTable: s.counts, seedSeconds: [s.seconds], copySeconds: [], generateSeconds: NaN, seedRowsPerSecond: sumRows(s.counts) / s.seconds });
+        report.seed.push({
+          dataset: d.name,
+          rows: sumRows(s.counts),
+          rowsPerTable: s.counts,
+          seedSeconds: [s.seconds],
+          copySeconds: [],
+          generateSeconds: NaN,
+          seedRowsPerSecond: sumRows(s.counts) / s.seconds,
+        });
       }
     }
     for (const d of datasets) await onDatabase(db.urlOf(d.db), ['vacuum analyze', ...POSTGRAPHILE_SETUP_SQL]);
 
     for (const d of datasets) {
-      const workloads = (['W1', 'W2', 'W3'] as const).filter((w) => o.only.has(w) && (w === 'W1' || d.name === 'medium'));
+      const workloads = (['W1', 'W2', 'W3'] as const).filter(
+        (w) => o.only.has(w) && (w === 'W1' || d.name === 'medium'),
+      );
       if (workloads.length === 0) continue;
       // Fresh processes for every workload, so each one's peak RSS is its own and not what
       // the previous workload left in the heap.
@@ -502,14 +643,20 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       // bench/groups.ts: this API's movementCycleGroups against the same GROUP BY through psql.
       const server = await startServer('thisApi', db.urlOf(medium.db));
       servers.push(server);
-      const figures = await measureGroups(server.baseUrl, db.urlOf(medium.db), { runs: o.quick ? 3 : 15, psql: '/usr/bin/psql', log });
+      const figures = await measureGroups(server.baseUrl, db.urlOf(medium.db), {
+        runs: o.quick ? 3 : 15,
+        psql: '/usr/bin/psql',
+        log,
+      });
       report.notes.push(groupsNote(figures));
       await Promise.all(servers.splice(0).map((s) => s.stop()));
     }
-    if (o.only.has('W1') && o.only.has('W2') && o.only.has('W3')) report.notes.push(await loggedStatements(db, medium.db, servers));
-    if (o.size !== 'large') report.notes.push('W1 on the large dataset (10× medium) runs with `--size large`; it was not part of this run.');
+    if (o.only.has('W1') && o.only.has('W2') && o.only.has('W3'))
+      report.notes.push(await loggedStatements(db, medium.db, servers));
+    if (o.size !== 'large')
+      report.notes.push('W1 on the large dataset (10× medium) runs with `--size large`; it was not part of this run.');
     report.notes.push(
-      'W2 and W3 need the read API of issue 3 (`movementCycles(filter, first, after)`, `participant(study, number)`); where this API\'s schema lacks the field the row says SKIPPED.',
+      "W2 and W3 need the read API of issue 3 (`movementCycles(filter, first, after)`, `participant(study, number)`); where this API's schema lacks the field the row says SKIPPED.",
       'PostGraphile filters cycles by study through a computed column (`movement_cycles_study_name`, `@behavior +filterBy`) the harness adds to the bench database only, and runs with `PgIndexBehaviorsPlugin` disabled so `isOutlier` (unindexed) can be a condition; W3 reaches the participant through `studyByName`.',
       'All three servers share one embedded PostgreSQL 15 on the same 2-core machine as the load generator; run-to-run noise of ±10 % is normal here.',
     );
@@ -528,7 +675,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     await cleanup();
     if (report.measurements.length || report.seed.length) {
       const rows = tableRows(report);
-      process.stdout.write(`\n${consoleTable(rows)}\n${statusNotes(report).map((n) => `  ${n}\n`).join('')}\n`);
+      process.stdout.write(
+        `\n${consoleTable(rows)}\n${statusNotes(report)
+          .map((n) => `  ${n}\n`)
+          .join('')}\n`,
+      );
       // A failed run never replaces the last good figures.
       const base = succeeded ? 'latest' : 'failed';
       mkdirSync(o.outDir, { recursive: true });

@@ -70,15 +70,45 @@ const UPSERT_CYCLES = `mutation C($inputs: [MovementCycleInput!]!) { upsertMovem
 
 /** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
 const CYCLE_FIELDS = [
-  'audioProcessingId', 'biomechanicsImportId', 'synchronizationId', 'knee', 'maneuver', 'passNumber', 'speed', 'cycleFile',
-  'cycleIndex', 'isOutlier', 'startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime', 'bioStartTime',
-  'bioEndTime', 'biomechanicsQcFail', 'syncQcFail', 'biomechanicsQcVersion', 'syncQcVersion', 'cycleFilePath',
-  'cycleFileChecksum', 'cycleFileSizeMb', 'cycleFileModified', 'processingDate', 'processingStatus', 'errorMessage',
+  'audioProcessingId',
+  'biomechanicsImportId',
+  'synchronizationId',
+  'knee',
+  'maneuver',
+  'passNumber',
+  'speed',
+  'cycleFile',
+  'cycleIndex',
+  'isOutlier',
+  'startTimeS',
+  'endTimeS',
+  'durationS',
+  'audioStartTime',
+  'audioEndTime',
+  'bioStartTime',
+  'bioEndTime',
+  'biomechanicsQcFail',
+  'syncQcFail',
+  'biomechanicsQcVersion',
+  'syncQcVersion',
+  'cycleFilePath',
+  'cycleFileChecksum',
+  'cycleFileSizeMb',
+  'cycleFileModified',
+  'processingDate',
+  'processingStatus',
+  'errorMessage',
 ];
 
 export type Kind = 'tree' | 'lookup' | 'page' | 'summary' | 'write';
 /** Share of requests per kind (sums to 1). */
-const MIX: [Kind, number][] = [['tree', 0.25], ['lookup', 0.25], ['page', 0.2], ['summary', 0.1], ['write', 0.2]];
+const MIX: [Kind, number][] = [
+  ['tree', 0.25],
+  ['lookup', 0.25],
+  ['page', 0.2],
+  ['summary', 0.1],
+  ['write', 0.2],
+];
 
 export interface Fixture {
   participants: { study: string; number: number }[];
@@ -88,7 +118,12 @@ export interface Fixture {
   cycleBatches: Record<string, unknown>[][];
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const via = agent(1);
   try {
     const r = await post(url, { query, variables }, via, 120_000, headers);
@@ -115,10 +150,16 @@ export async function loadFixture(url: string): Promise<Fixture> {
   const syncs = await gql(url, '{ synchronizations(first: 20, filter: { maneuver: walk }) { nodes { id } } }');
   const cycleBatches: Record<string, unknown>[][] = [];
   for (const { id } of syncs.synchronizations.nodes) {
-    const got = await gql(url, `query($id: Int!) { synchronization(id: $id) { movementCycles(orderBy: [{ field: cycleIndex }]) {
-      ${CYCLE_FIELDS.join(' ')} participant { studyParticipantId study { name } } } } }`, { id });
+    const got = await gql(
+      url,
+      `query($id: Int!) { synchronization(id: $id) { movementCycles(orderBy: [{ field: cycleIndex }]) {
+      ${CYCLE_FIELDS.join(' ')} participant { studyParticipantId study { name } } } } }`,
+      { id },
+    );
     const batch = got.synchronization.movementCycles.slice(0, 50).map(({ participant, ...fields }: any) => ({
-      study: participant.study.name, participantNumber: participant.studyParticipantId, ...fields,
+      study: participant.study.name,
+      participantNumber: participant.studyParticipantId,
+      ...fields,
     }));
     if (batch.length) cycleBatches.push(batch);
   }
@@ -182,15 +223,26 @@ export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): 
     return MIX[0][0];
   };
   const auth = { authorization: `Bearer ${o.writeToken}` };
-  const request = (kind: Kind): { body: unknown; headers?: Record<string, string>; check?: (data: any) => string | undefined } => {
+  const request = (
+    kind: Kind,
+  ): { body: unknown; headers?: Record<string, string>; check?: (data: any) => string | undefined } => {
     const p = pick(fx.participants);
     switch (kind) {
       case 'tree':
-        return { body: { query: TREE, variables: p }, check: (d) => (d.participant ? undefined : 'participant not found') };
+        return {
+          body: { query: TREE, variables: p },
+          check: (d) => (d.participant ? undefined : 'participant not found'),
+        };
       case 'lookup':
-        return { body: { query: LOOKUP, variables: { ...p, cycle: pick(fx.cycleIds) } }, check: (d) => (d.movementCycle ? undefined : 'cycle not found') };
+        return {
+          body: { query: LOOKUP, variables: { ...p, cycle: pick(fx.cycleIds) } },
+          check: (d) => (d.movementCycle ? undefined : 'cycle not found'),
+        };
       case 'page':
-        return { body: { query: PAGE, variables: { after: pick(fx.cursors) } }, check: (d) => (d.movementCycles.nodes.length ? undefined : 'empty page') };
+        return {
+          body: { query: PAGE, variables: { after: pick(fx.cursors) } },
+          check: (d) => (d.movementCycles.nodes.length ? undefined : 'empty page'),
+        };
       case 'summary':
         return { body: { query: SUMMARY, variables: p } };
       case 'write':
@@ -198,7 +250,10 @@ export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): 
         return {
           body: { query: UPSERT_CYCLES, variables: { inputs: pick(fx.cycleBatches) } },
           headers: auth,
-          check: (d) => (d.upsertMovementCycles.inserted === 0 ? undefined : `a re-send inserted ${d.upsertMovementCycles.inserted} rows`),
+          check: (d) =>
+            d.upsertMovementCycles.inserted === 0
+              ? undefined
+              : `a re-send inserted ${d.upsertMovementCycles.inserted} rows`,
         };
     }
   };
@@ -212,7 +267,9 @@ export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): 
   const deadline = measureFrom + o.seconds * 1000;
   let issued = 0;
   const via = agent(o.clients);
-  o.log?.(`${o.clients} clients: ${o.warmup} s warm-up, then ${o.seconds} s measured (at most ${o.maxRequests} requests) …`);
+  o.log?.(
+    `${o.clients} clients: ${o.warmup} s warm-up, then ${o.seconds} s measured (at most ${o.maxRequests} requests) …`,
+  );
   const client = async () => {
     while (Date.now() < deadline && issued < o.maxRequests) {
       issued++;
@@ -223,7 +280,12 @@ export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): 
       try {
         const r = await post(graphqlUrl, body, via, 30_000, headers);
         const json = JSON.parse(r.body);
-        const problem = r.status !== 200 ? `HTTP ${r.status}: ${r.body.slice(0, 300)}` : json.errors ? JSON.stringify(json.errors).slice(0, 300) : check?.(json.data);
+        const problem =
+          r.status !== 200
+            ? `HTTP ${r.status}: ${r.body.slice(0, 300)}`
+            : json.errors
+              ? JSON.stringify(json.errors).slice(0, 300)
+              : check?.(json.data);
         if (problem) {
           s.errors++;
           if (firstErrors.length < 5) firstErrors.push(`${kind}: ${problem.trim()}`);
@@ -257,7 +319,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const logFile = join(db.server.dataDir, '..', 'server.log');
     if (o.pgbouncer) bouncer = await startPgBouncer(db.server.url, { poolMode: 'transaction', poolSize: 3 });
     server = bouncer
-      ? await startServerProcess(bouncer.url('soak'), logFile, { AE_WRITE_TOKEN: WRITE_TOKEN, AE_TRANSACTION_POOLING: '1' })
+      ? await startServerProcess(bouncer.url('soak'), logFile, {
+          AE_WRITE_TOKEN: WRITE_TOKEN,
+          AE_TRANSACTION_POOLING: '1',
+        })
       : await startServerProcess(url, logFile, { AE_WRITE_TOKEN: WRITE_TOKEN });
     const pid = server.pid;
     const graphqlUrl = `${server.baseUrl}/graphql`;
@@ -271,7 +336,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       const mb = procStatusMb(pid, 'VmRSS');
       if (mb !== undefined) rss.push([(Date.now() - started) / 1000, mb]);
     }, 2_000);
-    const { stats, warmupStats, firstErrors } = await runLoad(graphqlUrl, fx, { ...o, writeToken: WRITE_TOKEN, started, log });
+    const { stats, warmupStats, firstErrors } = await runLoad(graphqlUrl, fx, {
+      ...o,
+      writeToken: WRITE_TOKEN,
+      started,
+      log,
+    });
     clearInterval(sampler);
     const elapsed = (Date.now() - started) / 1000;
     const seconds = Math.max(0.001, elapsed - o.warmup);
@@ -282,7 +352,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     server = undefined;
 
     // The server's own account of the run: one log line per request.
-    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"graphql request"'));
+    const lines = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"graphql request"'));
     const outcomes: Record<string, number> = {};
     for (const l of lines) {
       const m = /"outcome":"(\w+)"/.exec(l);
@@ -290,15 +362,23 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
 
     const all = [...stats.values()];
-    const total = { requests: all.reduce((a, s) => a + s.requests, 0), errors: all.reduce((a, s) => a + s.errors, 0), latenciesMs: all.flatMap((s) => s.latenciesMs) };
-    const warmup = [...warmupStats.values()].reduce((a, s) => ({ requests: a.requests + s.requests, errors: a.errors + s.errors }), { requests: 0, errors: 0 });
+    const total = {
+      requests: all.reduce((a, s) => a + s.requests, 0),
+      errors: all.reduce((a, s) => a + s.errors, 0),
+      latenciesMs: all.flatMap((s) => s.latenciesMs),
+    };
+    const warmup = [...warmupStats.values()].reduce(
+      (a, s) => ({ requests: a.requests + s.requests, errors: a.errors + s.errors }),
+      { requests: 0, errors: 0 },
+    );
     const warm = rss.filter(([t]) => t >= o.warmup);
     const rssSlope = slope(warm) * 60;
     // Thirds of the run after warm-up: a leak shows as means that keep climbing; a heap
     // settling into its working size rises once and then stays.
     const third = Math.max(1, Math.floor(warm.length / 3));
-    const rssThirds = [warm.slice(0, third), warm.slice(third, 2 * third), warm.slice(2 * third)]
-      .map((part) => part.reduce((acc, [, y]) => acc + y, 0) / part.length);
+    const rssThirds = [warm.slice(0, third), warm.slice(third, 2 * third), warm.slice(2 * third)].map(
+      (part) => part.reduce((acc, [, y]) => acc + y, 0) / part.length,
+    );
     const row = (name: string, s: KindStats) =>
       `| ${name} | ${s.requests.toLocaleString('en')} | ${s.errors} | ${(s.requests / seconds).toFixed(0)} | ${percentile(s.latenciesMs, 50).toFixed(1)} | ${percentile(s.latenciesMs, 99).toFixed(1)} |`;
     const unchanged = TABLES.every((t) => before[t] === after[t]);

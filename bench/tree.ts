@@ -74,12 +74,20 @@ async function main(): Promise<void> {
   try {
     await ctx.services.migrations.upgrade('head');
     const seeded = await ctx.services.seed.seed({ participantsPerStudy: participants });
-    log(`dataset: 3 studies × ${participants} participants = ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+    log(
+      `dataset: 3 studies × ${participants} participants = ${Object.entries(seeded)
+        .map(([t, n]) => `${n} ${t}`)
+        .join(', ')}`,
+    );
     // Request logs would drown the figures; warnings and errors still show.
     const app = await startApp(ctx, port, '127.0.0.1', { logger: createLogger('warn') });
     try {
       const post = async (query: string, variables?: object) => {
-        const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+        const res = await fetch(app.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        });
         const text = await res.text();
         const body = JSON.parse(text);
         if (body.errors) throw new Error(JSON.stringify(body.errors));
@@ -98,13 +106,18 @@ async function main(): Promise<void> {
         statements.add(n);
         bytes = result.bytes;
         cycles = 0;
-        for (const s of result.body.data.studies) for (const p of s.participants) for (const a of p.audioProcessings)
-          for (const y of a.synchronizations) cycles += y.movementCycles.length;
+        for (const s of result.body.data.studies)
+          for (const p of s.participants)
+            for (const a of p.audioProcessings) for (const y of a.synchronizations) cycles += y.movementCycles.length;
       }
       latencies.sort((a, b) => a - b);
-      log(`5-level tree over HTTP, ${runs} runs: ${cycles} cycles, ${(bytes / 1e6).toFixed(1)} MB of JSON per response`);
+      log(
+        `5-level tree over HTTP, ${runs} runs: ${cycles} cycles, ${(bytes / 1e6).toFixed(1)} MB of JSON per response`,
+      );
       log(`  statements per request: ${[...statements].join(', ')}`);
-      log(`  latency: median ${ms(percentile(latencies, 0.5))}, p90 ${ms(percentile(latencies, 0.9))}, min ${ms(latencies[0])}, max ${ms(latencies.at(-1)!)}`);
+      log(
+        `  latency: median ${ms(percentile(latencies, 0.5))}, p90 ${ms(percentile(latencies, 0.9))}, min ${ms(latencies[0])}, max ${ms(latencies.at(-1)!)}`,
+      );
 
       const started = process.hrtime.bigint();
       let after: string | null = null;
@@ -120,8 +133,10 @@ async function main(): Promise<void> {
         }
       });
       const total = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`paging all movementCycles (11 fields) 10,000 per page: ${rows} rows in ${pages} pages, ${pageStatements} statements, ` +
-        `${ms(total)} (${ms(total / pages)} per page)`);
+      log(
+        `paging all movementCycles (11 fields) 10,000 per page: ${rows} rows in ${pages} pages, ${pageStatements} statements, ` +
+          `${ms(total)} (${ms(total / pages)} per page)`,
+      );
     } finally {
       await app.close();
     }

@@ -20,9 +20,48 @@ export interface Level {
   child?: { field: string; postgraphileField: string; foreignKey: string; level: Level };
 }
 
-const CYCLE_W1 = ['id', 'cycleIndex', 'isOutlier', 'startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime', 'cycleFile', 'cycleFileChecksum', 'biomechanicsQcFail'];
-const SYNC_W1 = ['id', 'passNumber', 'speed', 'consensusTime', 'audioSyncOffset', 'syncMethod', 'totalCyclesExtracted', 'cleanCycles', 'outlierCycles', 'meanCycleDurationS', 'syncQcFail'];
-const AUDIO_W1 = ['id', 'knee', 'maneuver', 'audioFileName', 'recordingTime', 'durationSeconds', 'sampleRate', 'audioQcFail', 'audioQcFailCh1', 'audioQcFailCh2', 'audioQcFailCh3', 'audioQcFailCh4', 'qcFailSegments', 'processingStatus'];
+const CYCLE_W1 = [
+  'id',
+  'cycleIndex',
+  'isOutlier',
+  'startTimeS',
+  'endTimeS',
+  'durationS',
+  'audioStartTime',
+  'audioEndTime',
+  'cycleFile',
+  'cycleFileChecksum',
+  'biomechanicsQcFail',
+];
+const SYNC_W1 = [
+  'id',
+  'passNumber',
+  'speed',
+  'consensusTime',
+  'audioSyncOffset',
+  'syncMethod',
+  'totalCyclesExtracted',
+  'cleanCycles',
+  'outlierCycles',
+  'meanCycleDurationS',
+  'syncQcFail',
+];
+const AUDIO_W1 = [
+  'id',
+  'knee',
+  'maneuver',
+  'audioFileName',
+  'recordingTime',
+  'durationSeconds',
+  'sampleRate',
+  'audioQcFail',
+  'audioQcFailCh1',
+  'audioQcFailCh2',
+  'audioQcFailCh3',
+  'audioQcFailCh4',
+  'qcFailSegments',
+  'processingStatus',
+];
 
 /** W1: all studies → participants → audioProcessings → synchronizations → movementCycles (40 scalar fields). */
 export const W1_TREE: Level = {
@@ -30,21 +69,32 @@ export const W1_TREE: Level = {
   fields: ['id', 'name'],
   orderBy: 'name',
   child: {
-    field: 'participants', postgraphileField: 'participantsByStudyId', foreignKey: 'study_id',
+    field: 'participants',
+    postgraphileField: 'participantsByStudyId',
+    foreignKey: 'study_id',
     level: {
       table: 'participant',
       fields: ['id', 'participantNumber'],
       child: {
-        field: 'audioProcessings', postgraphileField: 'audioProcessingsByParticipantId', foreignKey: 'participant_id',
+        field: 'audioProcessings',
+        postgraphileField: 'audioProcessingsByParticipantId',
+        foreignKey: 'participant_id',
         level: {
           table: 'audio_processing',
           fields: AUDIO_W1,
           child: {
-            field: 'synchronizations', postgraphileField: 'synchronizationsByAudioProcessingId', foreignKey: 'audio_processing_id',
+            field: 'synchronizations',
+            postgraphileField: 'synchronizationsByAudioProcessingId',
+            foreignKey: 'audio_processing_id',
             level: {
               table: 'synchronization',
               fields: SYNC_W1,
-              child: { field: 'movementCycles', postgraphileField: 'movementCyclesBySynchronizationId', foreignKey: 'synchronization_id', level: { table: 'movement_cycles', fields: CYCLE_W1 } },
+              child: {
+                field: 'movementCycles',
+                postgraphileField: 'movementCyclesBySynchronizationId',
+                foreignKey: 'synchronization_id',
+                level: { table: 'movement_cycles', fields: CYCLE_W1 },
+              },
             },
           },
         },
@@ -55,17 +105,49 @@ export const W1_TREE: Level = {
 
 /** W2: the columns a notebook pulls for each clean walk cycle. */
 export const W2_FIELDS = [
-  'id', 'participantId', 'audioProcessingId', 'synchronizationId', 'knee', 'maneuver', 'passNumber', 'speed', 'cycleIndex',
-  'isOutlier', 'startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime', 'biomechanicsQcFail', 'syncQcFail',
+  'id',
+  'participantId',
+  'audioProcessingId',
+  'synchronizationId',
+  'knee',
+  'maneuver',
+  'passNumber',
+  'speed',
+  'cycleIndex',
+  'isOutlier',
+  'startTimeS',
+  'endTimeS',
+  'durationS',
+  'audioStartTime',
+  'audioEndTime',
+  'biomechanicsQcFail',
+  'syncQcFail',
 ];
 export const W2_PAGE_SIZE = 1000;
 
 /** W3: one participant and the QC of each of its audio records. */
 export const W3_PARTICIPANT_FIELDS = ['id', 'participantNumber'];
 export const W3_AUDIO_FIELDS = [
-  'id', 'knee', 'maneuver', 'audioQcVersion', 'audioQcFail', 'audioQcFailCh1', 'audioQcFailCh2', 'audioQcFailCh3', 'audioQcFailCh4',
-  'qcFailSegments', 'qcFailSegmentsCh1', 'qcFailSegmentsCh2', 'qcFailSegmentsCh3', 'qcFailSegmentsCh4',
-  'qcSignalDropout', 'qcSignalDropoutSegments', 'qcArtifact', 'qcArtifactType', 'qcArtifactSegments', 'durationSeconds',
+  'id',
+  'knee',
+  'maneuver',
+  'audioQcVersion',
+  'audioQcFail',
+  'audioQcFailCh1',
+  'audioQcFailCh2',
+  'audioQcFailCh3',
+  'audioQcFailCh4',
+  'qcFailSegments',
+  'qcFailSegmentsCh1',
+  'qcFailSegmentsCh2',
+  'qcFailSegmentsCh3',
+  'qcFailSegmentsCh4',
+  'qcSignalDropout',
+  'qcSignalDropoutSegments',
+  'qcArtifact',
+  'qcArtifactType',
+  'qcArtifactSegments',
+  'durationSeconds',
 ];
 
 export function countFields(level: Level): number {
@@ -89,7 +171,9 @@ function thisSelection(level: Level): string {
 
 function postgraphileSelection(level: Level): string {
   const c = level.child;
-  const child = c ? ` ${c.field}: ${c.postgraphileField}(orderBy: PRIMARY_KEY_ASC) { nodes { ${postgraphileSelection(c.level)} } }` : '';
+  const child = c
+    ? ` ${c.field}: ${c.postgraphileField}(orderBy: PRIMARY_KEY_ASC) { nodes { ${postgraphileSelection(c.level)} } }`
+    : '';
   return `${pgFields(level.fields)}${child}`;
 }
 
@@ -144,7 +228,9 @@ const jsonObject = (alias: string, fields: string[], extra = '') =>
 /** Correlated json_agg per level: the statement PostgreSQL itself needs for the nested tree. */
 function floorLevel(level: Level, alias: string, where: string): string {
   const c = level.child;
-  const extra = c ? `, '${c.field}', ${floorLevel(c.level, `${alias}x`, `${alias}x.${c.foreignKey} = ${alias}.id`)}` : '';
+  const extra = c
+    ? `, '${c.field}', ${floorLevel(c.level, `${alias}x`, `${alias}x.${c.foreignKey} = ${alias}.id`)}`
+    : '';
   return (
     `(select coalesce(json_agg(${jsonObject(alias, level.fields, extra)} order by ${alias}.${level.orderBy ?? 'id'}), '[]'::json) ` +
     `from ${level.table} ${alias}${where ? ` where ${where}` : ''})`

@@ -25,7 +25,9 @@ function ensureBuilt() {
   const sources = Math.max(...sourceDirs.map(newestMtime), statSync(join(root, 'tsconfig.json')).mtimeMs);
   if (built >= sources && existsSync(join(root, 'dist', 'src', 'cli', 'index.js'))) return;
   process.stderr.write('[ae-db] compiling TypeScript sources …\n');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+    stdio: 'inherit',
+  });
   // An incremental tsc that finds nothing to change (sources touched, not edited: a checkout,
   // a rebase) leaves its build info as it was; mark the build as current so it runs once.
   const now = new Date();

@@ -33,7 +33,9 @@ export class Migration20261124000000_initial_schema extends Migration {
       "study_participant_id" int not null,
       constraint participant_study_participant_id_check check (study_participant_id >= 0))`);
     this.addSql('create index "participant_study_id_index" on "participant" ("study_id")');
-    this.addSql('alter table "participant" add constraint "participant_study_id_study_participant_id_key" unique ("study_id", "study_participant_id")');
+    this.addSql(
+      'alter table "participant" add constraint "participant_study_id_study_participant_id_key" unique ("study_id", "study_participant_id")',
+    );
     this.addSql(`create table "audio_processing" (
       "id" serial primary key,
       "created_at" timestamptz(6) not null default now(),
@@ -139,9 +141,13 @@ export class Migration20261124000000_initial_schema extends Migration {
       constraint audio_processing_audio_qc_fail_segments_check check (audio_qc_fail or coalesce(cardinality(qc_fail_segments), 0) = 0),
       constraint audio_processing_recording_same_date_check check (recording_time::date = recording_date::date))`);
     this.addSql('create index "audio_processing_participant_id_index" on "audio_processing" ("participant_id")');
-    this.addSql('create index "audio_processing_biomechanics_import_id_index" on "audio_processing" ("biomechanics_import_id")');
+    this.addSql(
+      'create index "audio_processing_biomechanics_import_id_index" on "audio_processing" ("biomechanics_import_id")',
+    );
     this.addSql('create index "audio_processing_knee_maneuver_index" on "audio_processing" ("knee", "maneuver")');
-    this.addSql('alter table "audio_processing" add constraint "audio_processing_participant_file_knee_maneuver_key" unique ("participant_id", "audio_file_name", "knee", "maneuver")');
+    this.addSql(
+      'alter table "audio_processing" add constraint "audio_processing_participant_file_knee_maneuver_key" unique ("participant_id", "audio_file_name", "knee", "maneuver")',
+    );
     this.addSql(`create table "biomechanics_import" (
       "id" serial primary key,
       "created_at" timestamptz(6) not null default now(),
@@ -172,8 +178,12 @@ export class Migration20261124000000_initial_schema extends Migration {
       constraint biomechanics_import_num_data_points_check check (num_data_points >= 0),
       constraint biomechanics_import_num_passes_check check (num_passes >= 0))`);
     this.addSql('create index "biomechanics_import_participant_id_index" on "biomechanics_import" ("participant_id")');
-    this.addSql('create index "biomechanics_import_audio_processing_id_index" on "biomechanics_import" ("audio_processing_id")');
-    this.addSql('alter table "biomechanics_import" add constraint "biomechanics_import_participant_file_knee_maneuver_key" unique ("participant_id", "biomechanics_file", "knee", "maneuver")');
+    this.addSql(
+      'create index "biomechanics_import_audio_processing_id_index" on "biomechanics_import" ("audio_processing_id")',
+    );
+    this.addSql(
+      'alter table "biomechanics_import" add constraint "biomechanics_import_participant_file_knee_maneuver_key" unique ("participant_id", "biomechanics_file", "knee", "maneuver")',
+    );
     this.addSql(`create table "synchronization" (
       "id" serial primary key,
       "created_at" timestamptz(6) not null default now(),
@@ -258,9 +268,15 @@ export class Migration20261124000000_initial_schema extends Migration {
       constraint synchronization_biomechanics_stomp_times_check check (not coalesce('biomechanics' = any(stomp_detection_methods), false) or (bio_selected_sync_time is not null and contra_bio_selected_sync_time is not null)),
       constraint synchronization_walk_pass_speed_check check ((maneuver = 'walk' and pass_number is not null and speed is not null) or (maneuver <> 'walk' and pass_number is null and speed is null)))`);
     this.addSql('create index "synchronization_participant_id_index" on "synchronization" ("participant_id")');
-    this.addSql('create index "synchronization_audio_processing_id_index" on "synchronization" ("audio_processing_id")');
-    this.addSql('create index "synchronization_biomechanics_import_id_index" on "synchronization" ("biomechanics_import_id")');
-    this.addSql('alter table "synchronization" add constraint "synchronization_natural_key" unique nulls not distinct ("participant_id", "knee", "maneuver", "pass_number", "speed")');
+    this.addSql(
+      'create index "synchronization_audio_processing_id_index" on "synchronization" ("audio_processing_id")',
+    );
+    this.addSql(
+      'create index "synchronization_biomechanics_import_id_index" on "synchronization" ("biomechanics_import_id")',
+    );
+    this.addSql(
+      'alter table "synchronization" add constraint "synchronization_natural_key" unique nulls not distinct ("participant_id", "knee", "maneuver", "pass_number", "speed")',
+    );
     this.addSql(`create table "movement_cycles" (
       "id" serial primary key,
       "created_at" timestamptz(6) not null default now(),
@@ -305,27 +321,65 @@ export class Migration20261124000000_initial_schema extends Migration {
       constraint movement_cycles_end_after_start_check check (end_time_s >= start_time_s),
       constraint movement_cycles_walk_pass_speed_check check ((maneuver = 'walk' and pass_number is not null and speed is not null) or (maneuver <> 'walk' and pass_number is null and speed is null)))`);
     this.addSql('create index "movement_cycles_participant_id_index" on "movement_cycles" ("participant_id")');
-    this.addSql('create index "movement_cycles_audio_processing_id_index" on "movement_cycles" ("audio_processing_id")');
-    this.addSql('create index "movement_cycles_biomechanics_import_id_index" on "movement_cycles" ("biomechanics_import_id")');
+    this.addSql(
+      'create index "movement_cycles_audio_processing_id_index" on "movement_cycles" ("audio_processing_id")',
+    );
+    this.addSql(
+      'create index "movement_cycles_biomechanics_import_id_index" on "movement_cycles" ("biomechanics_import_id")',
+    );
     this.addSql('create index "movement_cycles_synchronization_id_index" on "movement_cycles" ("synchronization_id")');
-    this.addSql('alter table "movement_cycles" add constraint "movement_cycles_natural_key" unique nulls not distinct ("participant_id", "knee", "maneuver", "pass_number", "speed", "cycle_index")');
-    this.addSql('alter table "participant" add constraint "participant_study_id_foreign" foreign key ("study_id") references "study" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "audio_processing" add constraint "audio_processing_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "audio_processing" add constraint "audio_processing_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete set null');
-    this.addSql('alter table "biomechanics_import" add constraint "biomechanics_import_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "biomechanics_import" add constraint "biomechanics_import_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete set null');
-    this.addSql('alter table "synchronization" add constraint "synchronization_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "synchronization" add constraint "synchronization_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "synchronization" add constraint "synchronization_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "movement_cycles" add constraint "movement_cycles_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "movement_cycles" add constraint "movement_cycles_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete cascade');
-    this.addSql('alter table "movement_cycles" add constraint "movement_cycles_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete set null');
-    this.addSql('alter table "movement_cycles" add constraint "movement_cycles_synchronization_id_foreign" foreign key ("synchronization_id") references "synchronization" ("id") on update cascade on delete cascade');
+    this.addSql(
+      'alter table "movement_cycles" add constraint "movement_cycles_natural_key" unique nulls not distinct ("participant_id", "knee", "maneuver", "pass_number", "speed", "cycle_index")',
+    );
+    this.addSql(
+      'alter table "participant" add constraint "participant_study_id_foreign" foreign key ("study_id") references "study" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "audio_processing" add constraint "audio_processing_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "audio_processing" add constraint "audio_processing_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete set null',
+    );
+    this.addSql(
+      'alter table "biomechanics_import" add constraint "biomechanics_import_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "biomechanics_import" add constraint "biomechanics_import_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete set null',
+    );
+    this.addSql(
+      'alter table "synchronization" add constraint "synchronization_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "synchronization" add constraint "synchronization_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "synchronization" add constraint "synchronization_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "movement_cycles" add constraint "movement_cycles_participant_id_foreign" foreign key ("participant_id") references "participant" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "movement_cycles" add constraint "movement_cycles_audio_processing_id_foreign" foreign key ("audio_processing_id") references "audio_processing" ("id") on update cascade on delete cascade',
+    );
+    this.addSql(
+      'alter table "movement_cycles" add constraint "movement_cycles_biomechanics_import_id_foreign" foreign key ("biomechanics_import_id") references "biomechanics_import" ("id") on update cascade on delete set null',
+    );
+    this.addSql(
+      'alter table "movement_cycles" add constraint "movement_cycles_synchronization_id_foreign" foreign key ("synchronization_id") references "synchronization" ("id") on update cascade on delete cascade',
+    );
 
-    this.addSql('create trigger "audio_processing_touch_updated_at" before update on "audio_processing" for each row execute function ae_touch_updated_at()');
-    this.addSql('create trigger "biomechanics_import_touch_updated_at" before update on "biomechanics_import" for each row execute function ae_touch_updated_at()');
-    this.addSql('create trigger "synchronization_touch_updated_at" before update on "synchronization" for each row execute function ae_touch_updated_at()');
-    this.addSql('create trigger "movement_cycles_touch_updated_at" before update on "movement_cycles" for each row execute function ae_touch_updated_at()');
+    this.addSql(
+      'create trigger "audio_processing_touch_updated_at" before update on "audio_processing" for each row execute function ae_touch_updated_at()',
+    );
+    this.addSql(
+      'create trigger "biomechanics_import_touch_updated_at" before update on "biomechanics_import" for each row execute function ae_touch_updated_at()',
+    );
+    this.addSql(
+      'create trigger "synchronization_touch_updated_at" before update on "synchronization" for each row execute function ae_touch_updated_at()',
+    );
+    this.addSql(
+      'create trigger "movement_cycles_touch_updated_at" before update on "movement_cycles" for each row execute function ae_touch_updated_at()',
+    );
   }
 
   async down(): Promise<void> {

@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { AppContext } from './context';
 import type { ReplicaReport } from './db/read-pool';
 import { buildAppSchema, SCHEMA_VALIDATION_RULES } from './graphql/schema';
@@ -20,7 +23,13 @@ import { compiledReads, graphqlHandler } from './graphql/compiled/front-door';
 import { requestScope } from './db/request-scope';
 import { createLogger, type Logger } from './logger';
 import { accessControl } from './graphql/access';
-import { EXPORT_CONTENT_TYPE, ExportParameterError, ExportsBusyError, exportStatement, type ExportFormat } from './services/read/export';
+import {
+  EXPORT_CONTENT_TYPE,
+  ExportParameterError,
+  ExportsBusyError,
+  exportStatement,
+  type ExportFormat,
+} from './services/read/export';
 import { isDatabaseUnavailable, isStatementTimeout } from './services/ops/diagnose';
 import { TABLES, type TableName } from './entities';
 import { ConfigError } from './config';
@@ -50,7 +59,12 @@ export async function health(ctx: AppContext): Promise<HealthReport> {
   const replicasOk = replicas.every((r) => r.servesReads);
   try {
     const { pending } = await ctx.services.migrations.status();
-    return { status: pending.length || !replicasOk ? 'degraded' : 'ok', database: 'up', pendingMigrations: pending.length, replicas };
+    return {
+      status: pending.length || !replicasOk ? 'degraded' : 'ok',
+      database: 'up',
+      pendingMigrations: pending.length,
+      replicas,
+    };
   } catch {
     return { status: 'unavailable', database: 'down', pendingMigrations: null, replicas };
   }
@@ -71,7 +85,9 @@ function requestLogPlugin(logger: Logger): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ response, errors, operationName }) {
           const scope = requestScope.getStore();
           const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [...new Set((single?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'ERROR')))];
+          const codes = [
+            ...new Set((single?.errors ?? errors ?? []).map((e) => String(e.extensions?.code ?? 'ERROR'))),
+          ];
           logger.info(
             {
               requestId: scope?.requestId,
@@ -93,7 +109,12 @@ export interface AppOptions {
   logger?: Logger;
 }
 
-export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1', o: AppOptions = {}): Promise<RunningApp> {
+export async function startApp(
+  ctx: AppContext,
+  port: number,
+  host = '127.0.0.1',
+  o: AppOptions = {},
+): Promise<RunningApp> {
   const { limits } = ctx.config;
   const refusal = exposureRefusal({ ...ctx.config, host });
   if (refusal) throw new ConfigError(refusal);
@@ -122,8 +143,17 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
       accessControl(ctx.config.tokens),
       // Last: runs only once every check above has passed.
       compiledReads({
-        reads: ctx.reads, read: ctx.services.read, logger, limits, namedStatements: !ctx.config.transactionPooling,
-        formatError: (e) => formatError({ message: String((e as Error)?.message ?? e), extensions: { code: 'INTERNAL_SERVER_ERROR' } }, e, errorOptions),
+        reads: ctx.reads,
+        read: ctx.services.read,
+        logger,
+        limits,
+        namedStatements: !ctx.config.transactionPooling,
+        formatError: (e) =>
+          formatError(
+            { message: String((e as Error)?.message ?? e), extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+            e,
+            errorOptions,
+          ),
       }),
       // Browsers get the explorer pages of src/graphql/explorer.ts instead of Apollo's CDN-only landing page.
       ApolloServerPluginLandingPageDisabled(),
@@ -158,12 +188,27 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
       return;
     }
     if (ctx.config.tokens.read && caller.level === 'none') {
-      res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Reads need a token: send Authorization: Bearer <AE_READ_TOKEN>.' } });
+      res
+        .status(401)
+        .json({
+          error: {
+            code: 'UNAUTHENTICATED',
+            message: 'Reads need a token: send Authorization: Bearer <AE_READ_TOKEN>.',
+          },
+        });
       return;
     }
     const m = /^(\w+)\.(csv|ndjson)$/.exec(String(req.params.file));
     if (!m || !(TABLES as readonly string[]).includes(m[1])) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', parameter: 'table', message: `Export one of ${TABLES.map((t) => `/export/${t}.csv`).join(', ')} (or .ndjson).` } });
+      res
+        .status(404)
+        .json({
+          error: {
+            code: 'NOT_FOUND',
+            parameter: 'table',
+            message: `Export one of ${TABLES.map((t) => `/export/${t}.csv`).join(', ')} (or .ndjson).`,
+          },
+        });
       return;
     }
     const [, table, format] = m as unknown as [string, TableName, ExportFormat];
@@ -176,7 +221,8 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
     } catch (e) {
       if (res.headersSent) {
         // Mid-stream failure (or the client went away): all we can do is cut the response.
-        if (!(e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_STREAM')) logger.warn({ err: e, table }, 'export interrupted');
+        if (!(e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_STREAM'))
+          logger.warn({ err: e, table }, 'export interrupted');
         res.destroy();
         return;
       }
@@ -188,14 +234,28 @@ export async function startApp(ctx: AppContext, port: number, host = '127.0.0.1'
         res.json({ error: { code: 'EXPORTS_BUSY', maxExports: e.maxExports, message: e.message } });
       } else if (isStatementTimeout(e)) {
         res.status(503).json({
-          error: { code: 'EXPORT_TIMEOUT', message: `The export did not finish within ${limits.exportTimeoutMs} ms (AE_EXPORT_TIMEOUT_MS); narrow it with filters.` },
+          error: {
+            code: 'EXPORT_TIMEOUT',
+            message: `The export did not finish within ${limits.exportTimeoutMs} ms (AE_EXPORT_TIMEOUT_MS); narrow it with filters.`,
+          },
         });
       } else if (isDatabaseUnavailable(e)) {
-        res.status(503).json({ error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable right now; try again in a few seconds.' } });
+        res
+          .status(503)
+          .json({
+            error: {
+              code: 'DATABASE_UNAVAILABLE',
+              message: 'The database is unavailable right now; try again in a few seconds.',
+            },
+          });
       } else {
         const errorId = randomUUID();
         logger.error({ err: e, errorId, table }, 'export failed');
-        res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', errorId, message: `Internal server error (error id ${errorId})` } });
+        res
+          .status(500)
+          .json({
+            error: { code: 'INTERNAL_SERVER_ERROR', errorId, message: `Internal server error (error id ${errorId})` },
+          });
       }
     }
   });

@@ -216,7 +216,9 @@ function tokenFrom(env: Record<string, string | undefined>, key: string): string
   const raw = env[key]?.trim();
   if (!raw) return undefined;
   if (raw.length < MIN_TOKEN_LENGTH || /\s/.test(raw)) {
-    throw new ConfigError(`${key} must be at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. openssl rand -hex 24).`);
+    throw new ConfigError(
+      `${key} must be at least ${MIN_TOKEN_LENGTH} characters without spaces (e.g. openssl rand -hex 24).`,
+    );
   }
   return raw;
 }
@@ -225,7 +227,8 @@ function intFrom(env: Record<string, string | undefined>, key: string, fallback?
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${key} must be a port number (0–65535), got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`${key} must be a port number (0–65535), got "${raw}"`);
   return n;
 }
 
@@ -247,9 +250,15 @@ function flag(env: Record<string, string | undefined>, key: string): boolean {
 
 /** A comma-separated list of host names or addresses (a `:port` is dropped: the port is not checked). */
 function hostList(env: Record<string, string | undefined>, key: string): string[] {
-  const names = (env[key] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const names = (env[key] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!/^(\[[0-9a-f:.]+\](:\d+)?|[a-z0-9.:_-]+)$/i.test(name)) throw new ConfigError(`${key}: "${name}" is not a host name or address (a comma-separated list, e.g. aedb.lab.example,192.168.1.20)`);
+    if (!/^(\[[0-9a-f:.]+\](:\d+)?|[a-z0-9.:_-]+)$/i.test(name))
+      throw new ConfigError(
+        `${key}: "${name}" is not a host name or address (a comma-separated list, e.g. aedb.lab.example,192.168.1.20)`,
+      );
   }
   // `name:port` or `[v6]:port`; a bare IPv6 address has more than one colon and no port.
   return names.map((h) => (/^\[.*\]:\d+$/.test(h) || /^[^:]+:\d+$/.test(h) ? h.replace(/:\d+$/, '') : h));
@@ -293,7 +302,11 @@ export function loadConfig(env = loadEnv()): AppConfig {
     limits: loadLimits(env),
     logLevel: env.AE_LOG_LEVEL ?? 'info',
     adminTokenFile: resolve(env.AE_ADMIN_TOKEN_FILE ?? '.data/admin-token'),
-    tokens: { read: tokenFrom(env, 'AE_READ_TOKEN'), write: tokenFrom(env, 'AE_WRITE_TOKEN'), admin: tokenFrom(env, 'AE_ADMIN_TOKEN') },
+    tokens: {
+      read: tokenFrom(env, 'AE_READ_TOKEN'),
+      write: tokenFrom(env, 'AE_WRITE_TOKEN'),
+      admin: tokenFrom(env, 'AE_ADMIN_TOKEN'),
+    },
     replicas: loadReplicas(env),
     transactionPooling: flagFrom(env, 'AE_TRANSACTION_POOLING'),
   };
@@ -310,9 +323,14 @@ export const DEFAULT_MAX_REPLICA_LAG_S = 5;
 
 /** AE_DATABASE_REPLICA_URLS (comma-separated, standbys of AE_DATABASE_URL) and AE_MAX_REPLICA_LAG_S. */
 export function loadReplicas(env: Record<string, string | undefined>): ReplicaConfig {
-  const list = (env.AE_DATABASE_REPLICA_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const list = (env.AE_DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (list.length && !env.AE_DATABASE_URL) {
-    throw new ConfigError('AE_DATABASE_REPLICA_URLS needs AE_DATABASE_URL: the replicas are standbys of that primary, which takes the writes.');
+    throw new ConfigError(
+      'AE_DATABASE_REPLICA_URLS needs AE_DATABASE_URL: the replicas are standbys of that primary, which takes the writes.',
+    );
   }
   const urls = list.map((u, i) => {
     try {
@@ -323,7 +341,8 @@ export function loadReplicas(env: Record<string, string | undefined>): ReplicaCo
   });
   const rawLag = env.AE_MAX_REPLICA_LAG_S;
   const maxLagS = rawLag === undefined || rawLag === '' ? DEFAULT_MAX_REPLICA_LAG_S : Number(rawLag);
-  if (!Number.isFinite(maxLagS) || maxLagS <= 0) throw new ConfigError(`AE_MAX_REPLICA_LAG_S must be a positive number of seconds, got "${rawLag}"`);
+  if (!Number.isFinite(maxLagS) || maxLagS <= 0)
+    throw new ConfigError(`AE_MAX_REPLICA_LAG_S must be a positive number of seconds, got "${rawLag}"`);
   return { urls, maxLagS };
 }
 

@@ -77,7 +77,11 @@ export interface ServiceOptions {
 }
 
 export function buildServerServices(url: string): ServerServices {
-  return { backup: new BackupService(url), databaseAdmin: new DatabaseAdminService(url), export: new ExportService(url) };
+  return {
+    backup: new BackupService(url),
+    databaseAdmin: new DatabaseAdminService(url),
+    export: new ExportService(url),
+  };
 }
 
 export function buildServices(orm: MikroORM, reads: ReadPool, o: ServiceOptions = {}): Services {
@@ -139,7 +143,9 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
   const knex = orm.em.getConnection().getKnex();
   knex.on('query', countStatement);
   const checkedOut = trackCheckedOut((knex.client as { pool?: Parameters<typeof trackCheckedOut>[0] }).pool);
-  const replicas = options.replicas ?? (target.source === 'AE_DATABASE_URL' ? config.replicas : { urls: [], maxLagS: config.replicas.maxLagS });
+  const replicas =
+    options.replicas ??
+    (target.source === 'AE_DATABASE_URL' ? config.replicas : { urls: [], maxLagS: config.replicas.maxLagS });
   const reads = new ReadPool(orm, {
     ...replicas,
     perTransactionTimeoutMs: transactionPooling ? options.statementTimeoutMs : undefined,
@@ -150,7 +156,11 @@ export async function initORM(options: InitOptions = {}): Promise<AppContext> {
     config,
     orm,
     target,
-    services: buildServices(orm, reads, { ...options, lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs, exportLimits: config.limits }),
+    services: buildServices(orm, reads, {
+      ...options,
+      lockTimeoutMs: options.lockTimeoutMs ?? config.limits.lockTimeoutMs,
+      exportLimits: config.limits,
+    }),
     reads,
     async close() {
       if (closed) return;

@@ -13,7 +13,9 @@ export type { Logger };
  * the same records as short readable lines.
  */
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
-  const pretty = !destination && (process.env.AE_LOG_FORMAT === 'pretty' || (process.env.AE_LOG_FORMAT !== 'json' && process.stdout.isTTY));
+  const pretty =
+    !destination &&
+    (process.env.AE_LOG_FORMAT === 'pretty' || (process.env.AE_LOG_FORMAT !== 'json' && process.stdout.isTTY));
   destination ??= pretty ? prettyDestination() : bufferedStdout();
   return pino(
     {
@@ -28,12 +30,21 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       hooks: {
         // Database URLs can appear inside error messages: mask their passwords everywhere.
         logMethod(args, method, level) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as Parameters<typeof method>,
+          );
           // Warnings and errors are written at once, not after the buffer's next flush.
           if (level >= WARN_LEVEL && destination === stdoutBuffer) stdoutBuffer.flush();
         },
       },
-      serializers: { err: (e: Error) => ({ type: e?.name, message: maskSecrets(String(e?.message)), stack: maskSecrets(String(e?.stack ?? '')) }) },
+      serializers: {
+        err: (e: Error) => ({
+          type: e?.name,
+          message: maskSecrets(String(e?.message)),
+          stack: maskSecrets(String(e?.stack ?? '')),
+        }),
+      },
     },
     destination,
   );
@@ -49,7 +60,7 @@ const WARN_LEVEL = 40;
  */
 const LOG_BUFFER_BYTES = 8192;
 const LOG_FLUSH_MS = 200;
-let stdoutBuffer: pino.DestinationStream & { flush(): void; flushSync(): void } | undefined;
+let stdoutBuffer: (pino.DestinationStream & { flush(): void; flushSync(): void }) | undefined;
 
 function bufferedStdout() {
   if (!stdoutBuffer) {
@@ -82,7 +93,9 @@ function prettyDestination(): pino.DestinationStream {
           .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
           .join(' ');
         const clock = typeof time === 'string' ? time.slice(11, 19) : '';
-        process.stdout.write(`${clock} ${String(level).padEnd(5)} ${msg ?? ''}${extras ? `  ${extras}` : ''}${err ? `\n  ${err.stack || err.message}` : ''}\n`);
+        process.stdout.write(
+          `${clock} ${String(level).padEnd(5)} ${msg ?? ''}${extras ? `  ${extras}` : ''}${err ? `\n  ${err.stack || err.message}` : ''}\n`,
+        );
       } catch {
         process.stdout.write(line);
       }

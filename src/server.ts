@@ -45,13 +45,16 @@ export function writePrivateFile(path: string, text: string): void {
 export function withAdminToken(config: AppConfig, notice: AdminTokenNotice): AppConfig {
   if (config.tokens.admin) return config;
   const admin = randomBytes(24).toString('base64url');
-  const paste = 'Explorer (/graphql in a browser) or Sandbox: in the Headers tab under the operation, add  {"Authorization": "Bearer <the token>"}';
+  const paste =
+    'Explorer (/graphql in a browser) or Sandbox: in the Headers tab under the operation, add  {"Authorization": "Bearer <the token>"}';
   if (notice.isTTY) {
     notice.print(`admin token for this run (set AE_ADMIN_TOKEN to choose your own): ${admin}`);
     notice.print(paste);
   } else {
     writePrivateFile(config.adminTokenFile, `${admin}\n`);
-    notice.log(`admin token for this run written to ${config.adminTokenFile} (readable by this user only; set AE_ADMIN_TOKEN to choose your own)`);
+    notice.log(
+      `admin token for this run written to ${config.adminTokenFile} (readable by this user only; set AE_ADMIN_TOKEN to choose your own)`,
+    );
     notice.log(paste);
   }
   return { ...config, tokens: { ...config.tokens, admin } };
@@ -116,20 +119,28 @@ export async function main(): Promise<void> {
       const applied = await migrations.upgrade('head');
       log(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
     } else if (pending.length) {
-      log(`WARNING: ${pending.length} migration(s) pending (${pending.join(', ')}). Run "npx ae-db upgrade head" or set AE_AUTO_MIGRATE=1.`);
+      log(
+        `WARNING: ${pending.length} migration(s) pending (${pending.join(', ')}). Run "npx ae-db upgrade head" or set AE_AUTO_MIGRATE=1.`,
+      );
     }
     if (embedded) {
       const counts = await ctx.services.inspection.recordCounts();
       if (!counts.study) {
         const seeded = await ctx.services.seed.seed({ participantsPerStudy: 3 });
-        log(`seeded sample data: ${Object.entries(seeded).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+        log(
+          `seeded sample data: ${Object.entries(seeded)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ')}`,
+        );
       }
     }
     app = await startApp(ctx, config.port, config.host, { logger });
     const banner = exposureBanner(config, Number(new URL(app.url).port));
     if (banner.startsWith('WARNING')) logger.warn(banner);
     else log(banner);
-    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (the explorer opens there in a browser; Apollo Sandbox at /sandbox)`);
+    log(
+      `ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${app.url} (the explorer opens there in a browser; Apollo Sandbox at /sandbox)`,
+    );
     flushLog();
   } catch (e) {
     console.error(explainFailure(e));

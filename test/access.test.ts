@@ -12,7 +12,11 @@ import { ConfigError, loadConfig, type AccessTokens } from '../src/config';
 import { digestTokens, identifyCaller } from '../src/graphql/access';
 import { StudyName } from '../src/entities';
 
-const TOKENS = { read: 'read-token-0123456789abcdef', write: 'write-token-0123456789abcdef', admin: 'admin-token-0123456789abcdef' };
+const TOKENS = {
+  read: 'read-token-0123456789abcdef',
+  write: 'write-token-0123456789abcdef',
+  admin: 'admin-token-0123456789abcdef',
+};
 
 const apps = {} as Record<'locked' | 'openReads' | 'noTokens', RunningApp>;
 const { ctx, sql: c } = useTestDatabase({
@@ -51,8 +55,12 @@ async function post(app: RunningApp, query: string, auth?: string | { header: st
   });
   const error = result.body.errors?.[0];
   return {
-    status: result.status, code: error?.extensions?.code, message: error?.message, extensions: error?.extensions,
-    data: result.body.data, statements: statements.length,
+    status: result.status,
+    code: error?.extensions?.code,
+    message: error?.message,
+    extensions: error?.extensions,
+    data: result.body.data,
+    statements: statements.length,
   };
 }
 
@@ -82,7 +90,11 @@ describe('reads', () => {
     expect(r.message).toMatch(/read token.*Authorization: Bearer/);
   });
 
-  it.each([['read', TOKENS.read], ['write', TOKENS.write], ['admin', TOKENS.admin]])('with AE_READ_TOKEN set: the %s token may read', async (_l, token) => {
+  it.each([
+    ['read', TOKENS.read],
+    ['write', TOKENS.write],
+    ['admin', TOKENS.admin],
+  ])('with AE_READ_TOKEN set: the %s token may read', async (_l, token) => {
     const r = await post(apps.locked, READ, token);
     expect(r.status).toBe(200);
     expect(r.data.studies).toEqual([{ name: 'AOA' }]);
@@ -120,10 +132,16 @@ describe('record mutations need the write (or admin) token', () => {
   });
 
   it('an Authorization header that is not a bearer token counts as no token', async () => {
-    expectRefused(await post(apps.locked, upsert(1502), { header: `Basic ${Buffer.from(`x:${TOKENS.write}`).toString('base64')}` }), 'UNAUTHENTICATED');
+    expectRefused(
+      await post(apps.locked, upsert(1502), { header: `Basic ${Buffer.from(`x:${TOKENS.write}`).toString('base64')}` }),
+      'UNAUTHENTICATED',
+    );
   });
 
-  it.each([['write', TOKENS.write, 1503], ['admin', TOKENS.admin, 1504]])('the %s token may write', async (_l, token, n) => {
+  it.each([
+    ['write', TOKENS.write, 1503],
+    ['admin', TOKENS.admin, 1504],
+  ])('the %s token may write', async (_l, token, n) => {
     const before = await participants();
     const r = await post(apps.locked, upsert(n), token);
     expect(r.status).toBe(200);
@@ -158,7 +176,14 @@ describe('admin mutations and deletes need the admin token', () => {
 
   it('an allowed mutation batched with a forbidden one: the whole request is refused before either runs', async () => {
     const before = await participants();
-    expectRefused(await post(apps.locked, `mutation { upsertParticipant(study: AOA, number: 1600) { id } resetDatabase(confirm: "DELETE ALL DATA") { study } }`, TOKENS.write), 'FORBIDDEN');
+    expectRefused(
+      await post(
+        apps.locked,
+        `mutation { upsertParticipant(study: AOA, number: 1600) { id } resetDatabase(confirm: "DELETE ALL DATA") { study } }`,
+        TOKENS.write,
+      ),
+      'FORBIDDEN',
+    );
     expect(await participants()).toBe(before);
   });
 
@@ -178,7 +203,11 @@ describe('admin mutations and deletes need the admin token', () => {
   });
 
   it('the admin token may delete', async () => {
-    const r = await post(apps.locked, 'mutation { deleteParticipant(study: AOA, number: 1503) { participant } }', TOKENS.admin);
+    const r = await post(
+      apps.locked,
+      'mutation { deleteParticipant(study: AOA, number: 1503) { participant } }',
+      TOKENS.admin,
+    );
     expect(r.status).toBe(200);
     expect(r.data.deleteParticipant).toEqual({ participant: 1 });
   });
@@ -202,7 +231,10 @@ describe('identifyCaller', () => {
     expect(identifyCaller(digests, `Bearer ${TOKENS.write}`)).toEqual({ presented: true, level: 'write' });
     expect(identifyCaller(digests, `Bearer ${TOKENS.read}`)).toEqual({ presented: true, level: 'read' });
     expect(identifyCaller(digests, 'Bearer x')).toEqual({ presented: true, level: 'none' });
-    expect(identifyCaller(digests, `Bearer ${TOKENS.admin}${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
+    expect(identifyCaller(digests, `Bearer ${TOKENS.admin}${TOKENS.admin}`)).toEqual({
+      presented: true,
+      level: 'none',
+    });
     expect(identifyCaller(digests, undefined)).toEqual({ presented: false, level: 'none' });
     expect(identifyCaller(digestTokens({}), `Bearer ${TOKENS.admin}`)).toEqual({ presented: true, level: 'none' });
   });
@@ -235,7 +267,9 @@ describe('identification', () => {
       const r = await post(app, READ, TOKENS.write);
       expect(r.status).toBe(200);
       expect(watch.hashed.splice(0)).toEqual([TOKENS.write]);
-      const res = await fetch(app.url.replace(/graphql$/, 'export/study.csv'), { headers: { authorization: `Bearer ${TOKENS.read}` } });
+      const res = await fetch(app.url.replace(/graphql$/, 'export/study.csv'), {
+        headers: { authorization: `Bearer ${TOKENS.read}` },
+      });
       expect(res.status).toBe(200);
       await res.text();
       expect(watch.hashed.splice(0)).toEqual([TOKENS.read]);
@@ -249,13 +283,17 @@ describe('identification', () => {
 describe('token configuration', () => {
   it('reads AE_READ_TOKEN, AE_WRITE_TOKEN and AE_ADMIN_TOKEN; unset ones stay unset', () => {
     expect(loadConfig({ AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: ` ${TOKENS.admin} ` }).tokens).toEqual({
-      read: undefined, write: TOKENS.write, admin: TOKENS.admin,
+      read: undefined,
+      write: TOKENS.write,
+      admin: TOKENS.admin,
     });
     expect(loadConfig({}).tokens).toEqual({ read: undefined, write: undefined, admin: undefined });
   });
 
   it('refuses tokens that are short or contain spaces', () => {
     expect(() => loadConfig({ AE_ADMIN_TOKEN: 'secret' })).toThrow(ConfigError);
-    expect(() => loadConfig({ AE_READ_TOKEN: 'has a space in it 0123456789' })).toThrow(/AE_READ_TOKEN must be at least 16 characters without spaces/);
+    expect(() => loadConfig({ AE_READ_TOKEN: 'has a space in it 0123456789' })).toThrow(
+      /AE_READ_TOKEN must be at least 16 characters without spaces/,
+    );
   });
 });

@@ -14,11 +14,16 @@ import { TABLES, StudyName } from '../src/entities';
 
 const NAMES = MIGRATIONS.map((m) => m.name);
 const HEAD = NAMES.at(-1)!;
-const STATUS = 'migrationStatus { current head pending unknown executed { name executedAt } schemaCheck { ok differences } }';
+const STATUS =
+  'migrationStatus { current head pending unknown executed { name executedAt } schemaCheck { ok differences } }';
 const COUNTS = '{ study participant audioProcessing biomechanicsImport synchronization movementCycles }';
 
 const dataTables = async (c: Client) =>
-  (await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [[...TABLES]])).rows.map((r) => r.tablename);
+  (
+    await c.query(`select tablename from pg_tables where schemaname = 'public' and tablename = any($1) order by 1`, [
+      [...TABLES],
+    ])
+  ).rows.map((r) => r.tablename);
 
 describe('migrationStatus, migrate and rollback', () => {
   const db = useTestDatabase({ sql: true, graphql: true });
@@ -27,7 +32,10 @@ describe('migrationStatus, migrate and rollback', () => {
     const res = await db.gql.query(`{ ${STATUS} }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.migrationStatus).toEqual({
-      current: HEAD, head: HEAD, pending: [], unknown: [],
+      current: HEAD,
+      head: HEAD,
+      pending: [],
+      unknown: [],
       executed: NAMES.map((name) => ({ name, executedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })),
       schemaCheck: { ok: true, differences: [] },
     });
@@ -41,7 +49,10 @@ describe('migrationStatus, migrate and rollback', () => {
     const res = await db.gql.query(`mutation { ${call} { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
     expect(res.errors![0].message).toMatch(/confirm: "YES"/);
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({
+      current: HEAD,
+      pending: [],
+    });
     expect(await dataTables(db.sql)).toHaveLength(TABLES.length);
   });
 
@@ -54,7 +65,9 @@ describe('migrationStatus, migrate and rollback', () => {
   });
 
   it('rollback to base with confirm: "YES" reverts every migration and drops the tables', async () => {
-    const res = await db.gql.query(`mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`);
+    const res = await db.gql.query(
+      `mutation { rollback(to: "base", confirm: "YES") { migrations status { current pending } } }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.rollback).toEqual({ migrations: [...NAMES].reverse(), status: { current: null, pending: NAMES } });
     expect(await dataTables(db.sql)).toEqual([]);
@@ -81,15 +94,23 @@ describe('seedSampleData and resetDatabase', () => {
   const db = useTestDatabase({ sql: true, graphql: true });
 
   it('seedSampleData writes the counts it reports, and running it again duplicates nothing', async () => {
-    const first = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    const first = await db.gql.query(
+      `mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`,
+    );
     expect(first.errors).toBeUndefined();
     const counts = await tableCounts(db.sql);
     expect(first.data.seedSampleData).toEqual({
-      study: 2, participant: 4, audioProcessing: 24, biomechanicsImport: 24,
-      synchronization: counts.synchronization, movementCycles: counts.movement_cycles,
+      study: 2,
+      participant: 4,
+      audioProcessing: 24,
+      biomechanicsImport: 24,
+      synchronization: counts.synchronization,
+      movementCycles: counts.movement_cycles,
     });
     expect(counts).toMatchObject({ study: 2, participant: 4, audio_processing: 24, biomechanics_import: 24 });
-    const again = await db.gql.query(`mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`);
+    const again = await db.gql.query(
+      `mutation { seedSampleData(participantsPerStudy: 2, studies: [preOA, SMoCK], seed: 7) ${COUNTS} }`,
+    );
     expect(again.data.seedSampleData).toEqual(first.data.seedSampleData);
     expect(await tableCounts(db.sql)).toEqual(counts);
   });
@@ -98,10 +119,25 @@ describe('seedSampleData and resetDatabase', () => {
     const viaCli = await openTestContext();
     const c2 = await sqlClient(viaCli.target.url);
     try {
-      const cli = await aeDb(['seed', '--url', viaCli.target.url, '--participants', '2', '--study', 'preOA', 'SMoCK', '--seed', '7']);
+      const cli = await aeDb([
+        'seed',
+        '--url',
+        viaCli.target.url,
+        '--participants',
+        '2',
+        '--study',
+        'preOA',
+        'SMoCK',
+        '--seed',
+        '7',
+      ]);
       expect(cli.code).toBe(0);
       const digest = (client: Client) =>
-        client.query(`select md5(string_agg(cycle_file_path || start_time_s, ',' order by cycle_file_path)) h from movement_cycles`).then((r) => r.rows[0].h);
+        client
+          .query(
+            `select md5(string_agg(cycle_file_path || start_time_s, ',' order by cycle_file_path)) h from movement_cycles`,
+          )
+          .then((r) => r.rows[0].h);
       expect(await digest(c2)).toBe(await digest(db.sql));
     } finally {
       await c2.end();
@@ -109,16 +145,16 @@ describe('seedSampleData and resetDatabase', () => {
     }
   });
 
-  it.each([['no confirmation', 'resetDatabase(confirm: "")'], ['a wrong one', 'resetDatabase(confirm: "delete all data")']])(
-    'resetDatabase with %s is refused and deletes nothing',
-    async (_what, call) => {
-      const before = await tableCounts(db.sql);
-      const res = await db.gql.query(`mutation { ${call} ${COUNTS} }`);
-      expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
-      expect(res.errors![0].message).toMatch(/DELETE ALL DATA/);
-      expect(await tableCounts(db.sql)).toEqual(before);
-    },
-  );
+  it.each([
+    ['no confirmation', 'resetDatabase(confirm: "")'],
+    ['a wrong one', 'resetDatabase(confirm: "delete all data")'],
+  ])('resetDatabase with %s is refused and deletes nothing', async (_what, call) => {
+    const before = await tableCounts(db.sql);
+    const res = await db.gql.query(`mutation { ${call} ${COUNTS} }`);
+    expect(res.errors![0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(res.errors![0].message).toMatch(/DELETE ALL DATA/);
+    expect(await tableCounts(db.sql)).toEqual(before);
+  });
 
   it('resetDatabase(confirm: "DELETE ALL DATA") empties every table, returns what it removed, keeps the schema', async () => {
     const before = await tableCounts(db.sql);
@@ -126,11 +162,18 @@ describe('seedSampleData and resetDatabase', () => {
     const res = await db.gql.query(`mutation { resetDatabase(confirm: "DELETE ALL DATA") ${COUNTS} }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.resetDatabase).toEqual({
-      study: before.study, participant: before.participant, audioProcessing: before.audio_processing,
-      biomechanicsImport: before.biomechanics_import, synchronization: before.synchronization, movementCycles: before.movement_cycles,
+      study: before.study,
+      participant: before.participant,
+      audioProcessing: before.audio_processing,
+      biomechanicsImport: before.biomechanics_import,
+      synchronization: before.synchronization,
+      movementCycles: before.movement_cycles,
     });
     expect(Object.values(await tableCounts(db.sql))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({
+      current: HEAD,
+      pending: [],
+    });
   });
 
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
@@ -154,19 +197,29 @@ const BROKEN = 'Migration20991231000002_broken';
 describe('a failing migration', () => {
   const db = withExtraMigrations([
     sqlMigration(PROBE, { up: ['create table ae_probe (id int primary key)'], down: ['drop table ae_probe'] }),
-    sqlMigration(BROKEN, { up: ['create table ae_probe_broken (id int)', 'select 1 / 0'], down: ['drop table if exists ae_probe_broken'] }),
+    sqlMigration(BROKEN, {
+      up: ['create table ae_probe_broken (id int)', 'select 1 / 0'],
+      down: ['drop table if exists ae_probe_broken'],
+    }),
   ]);
-  const tableExists = async (t: string) => (await db.sql.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
+  const tableExists = async (t: string) =>
+    (await db.sql.query('select to_regclass($1) is not null as e', [t])).rows[0].e;
 
   it('migrate to head fails as a whole: MIGRATION_FAILED, the version unchanged, no table of either migration left', async () => {
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({
+      current: HEAD,
+      pending: [PROBE, BROKEN],
+    });
     const res = await db.gql.query(`mutation { migrate { migrations } }`);
     expect(res.errors![0].extensions?.code).toBe('MIGRATION_FAILED');
     expect(res.errors![0].message).toMatch(new RegExp(`stays at ${HEAD}`));
     // PostgreSQL's words and the migration that failed, but never the SQL it ran.
     expect(res.errors![0].message).toMatch(new RegExp(`${BROKEN}: division by zero \\(SQLSTATE 22012\\)$`));
     expect(res.errors![0].message).not.toMatch(/select|1 \/ 0/i);
-    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({ current: HEAD, pending: [PROBE, BROKEN] });
+    expect((await db.gql.query(`{ migrationStatus { current pending } }`)).data.migrationStatus).toEqual({
+      current: HEAD,
+      pending: [PROBE, BROKEN],
+    });
     expect(await tableExists('ae_probe')).toBe(false);
     expect(await tableExists('ae_probe_broken')).toBe(false);
   });
@@ -182,9 +235,15 @@ describe('a failing migration', () => {
 
   it('rollback takes steps or to, not both, and steps ≥ 1', async () => {
     const both = await db.gql.query(`mutation { rollback(steps: 1, to: "base", confirm: "YES") { migrations } }`);
-    expect(both.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'to', rule: 'exclusiveWithSteps' }] });
+    expect(both.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      validationErrors: [{ field: 'to', rule: 'exclusiveWithSteps' }],
+    });
     const zero = await db.gql.query(`mutation { rollback(steps: 0) { migrations } }`);
-    expect(zero.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'steps', rule: 'min' }] });
+    expect(zero.errors![0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      validationErrors: [{ field: 'steps', rule: 'min' }],
+    });
     expect((await db.gql.query(`{ migrationStatus { current } }`)).data.migrationStatus.current).toBe(HEAD);
   });
 });

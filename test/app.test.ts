@@ -26,7 +26,9 @@ it('answers a GraphQL POST with the seeded data', async () => {
   const res = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ studies { name participants { studyParticipantId audioProcessings { knee maneuver } } } }' }),
+    body: JSON.stringify({
+      query: '{ studies { name participants { studyParticipantId audioProcessings { knee maneuver } } } }',
+    }),
   });
   expect(res.status).toBe(200);
   const body = (await res.json()) as any;
@@ -41,7 +43,12 @@ it('GET /health is 503 when the database is unreachable, and the process keeps s
   try {
     const res = await fetch(downApp.url.replace('/graphql', '/health'));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', database: 'down', pendingMigrations: null, replicas: [] });
+    expect(await res.json()).toEqual({
+      status: 'unavailable',
+      database: 'down',
+      pendingMigrations: null,
+      replicas: [],
+    });
   } finally {
     await downApp.close();
     await down.close();

@@ -56,10 +56,23 @@ it('a --schema-only, --table or other-database backup after a week without night
 
   const now = readdirSync(dir).sort();
   expect(now.filter((f) => before.includes(f))).toEqual(before);
-  expect(now.filter((f) => !before.includes(f)).map((f) => f.replace(/\d{8}_\d{6}/, 'STAMP')).sort()).toEqual(
-    [`ae_backup_${db.name}_schema_STAMP.sql.gz`, `ae_backup_${db.name}_tables-audio_processing_STAMP.sql.gz`, `ae_backup_${other.name}_full_STAMP.sql.gz`].sort(),
+  expect(
+    now
+      .filter((f) => !before.includes(f))
+      .map((f) => f.replace(/\d{8}_\d{6}/, 'STAMP'))
+      .sort(),
+  ).toEqual(
+    [
+      `ae_backup_${db.name}_schema_STAMP.sql.gz`,
+      `ae_backup_${db.name}_tables-audio_processing_STAMP.sql.gz`,
+      `ae_backup_${other.name}_full_STAMP.sql.gz`,
+    ].sort(),
   );
-  expect(schema).toMatch(new RegExp(`Retention: backups of "${db.name}", kind schema, in ${dir}: the newest 3 kept whatever their age, the others deleted after 7 days`));
+  expect(schema).toMatch(
+    new RegExp(
+      `Retention: backups of "${db.name}", kind schema, in ${dir}: the newest 3 kept whatever their age, the others deleted after 7 days`,
+    ),
+  );
   for (const out of [schema, table, otherDb]) expect(out).toContain('  deleted (0): -');
   for (const f of nightly) expect(schema + table + otherDb).not.toContain(f);
 });
@@ -114,7 +127,9 @@ it('names: kinds for every content choice, and database names safe as file names
   expect(backupKind({})).toBe('full');
   expect(backupKind({ schemaOnly: true })).toBe('schema');
   expect(backupKind({ dataOnly: true })).toBe('data');
-  expect(backupKind({ tables: ['biomechanics_import', 'audio_processing'] })).toBe('tables-audio_processing+biomechanics_import');
+  expect(backupKind({ tables: ['biomechanics_import', 'audio_processing'] })).toBe(
+    'tables-audio_processing+biomechanics_import',
+  );
   expect(backupKind({ dataOnly: true, tables: ['study'] })).toBe('data-tables-study');
   expect(backupNamePrefix('acoustic_emissions', 'full')).toBe('ae_backup_acoustic_emissions_full_');
   expect(backupNamePrefix('lab/db 1', 'schema')).toBe('ae_backup_lab%2Fdb%201_schema_');

@@ -71,7 +71,9 @@ describe('backup → change → restore', () => {
 
     const refused = await aeDb(['restore', file, '--url', db.url]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^Error: Refusing to replace every table, function and type in the public schema of ".*" with the dump's .* without confirmation: not on a terminal, pass --yes\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^Error: Refusing to replace every table, function and type in the public schema of ".*" with the dump's .* without confirmation: not on a terminal, pass --yes\.\n$/,
+    );
     expect(await fingerprint(db.url)).toEqual(changed);
 
     const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
@@ -116,11 +118,17 @@ describe('backup → change → restore', () => {
     const text = gunzipSync(readFileSync(file)).toString();
     expect(text).toContain('CREATE TABLE public.audio_processing');
     expect(text).not.toContain('CREATE TABLE public.movement_cycles');
-    await sql(db.url, `update audio_processing set notes = 'edited'; update biomechanics_import set biomechanics_notes = 'edited'`);
+    await sql(
+      db.url,
+      `update audio_processing set notes = 'edited'; update biomechanics_import set biomechanics_notes = 'edited'`,
+    );
     const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
     expect(r.stderr).toBe('');
     expect(await fingerprint(db.url)).toEqual(original);
-    const fks = await sql(db.url, `select conname from pg_constraint where contype = 'f' and confrelid = 'audio_processing'::regclass order by 1`);
+    const fks = await sql(
+      db.url,
+      `select conname from pg_constraint where contype = 'f' and confrelid = 'audio_processing'::regclass order by 1`,
+    );
     expect(fks.map((f) => f.conname)).toEqual([
       'biomechanics_import_audio_processing_id_foreign',
       'movement_cycles_audio_processing_id_foreign',
@@ -151,7 +159,9 @@ describe('backup → change → restore', () => {
     // The dumped audio rows of the deleted participant now violate audio_processing → participant.
     const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: Restore failed (at line \d+ of \S+|in the checks after loading \(foreign keys re-added\)) and was rolled back, the database is unchanged: ERROR: .*foreign key constraint/);
+    expect(r.stderr).toMatch(
+      /^Error: Restore failed (at line \d+ of \S+|in the checks after loading \(foreign keys re-added\)) and was rolled back, the database is unchanged: ERROR: .*foreign key constraint/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(await fingerprint(db.url)).toEqual(before);
   });
@@ -172,10 +182,29 @@ describe('restore refuses what is not a complete dump, in one sentence', () => {
   const cases: [string, () => Buffer, RegExp][] = [
     ['plain text', () => Buffer.from('hello\nworld\n'), /is not a PostgreSQL SQL dump/],
     ['gzip-compressed text', () => gzipSync('SELECT 1;\n'), /is not a PostgreSQL SQL dump/],
-    ['random bytes', () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), /is not a PostgreSQL SQL dump/],
-    ['a gzip file cut short', () => gzipSync(pseudoRandomDump()).subarray(0, 2000), /is not a valid gzip file \(unexpected end of file\)/],
-    ['a dump cut in the middle', () => Buffer.from('--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCOPY public.study (id) FROM stdin;\n1\n'), /is incomplete/],
-    ['a custom-format archive', () => Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(100)]), /custom-format pg_dump archive .* pg_restore/],
+    [
+      'random bytes',
+      () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
+      /is not a PostgreSQL SQL dump/,
+    ],
+    [
+      'a gzip file cut short',
+      () => gzipSync(pseudoRandomDump()).subarray(0, 2000),
+      /is not a valid gzip file \(unexpected end of file\)/,
+    ],
+    [
+      'a dump cut in the middle',
+      () =>
+        Buffer.from(
+          '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCOPY public.study (id) FROM stdin;\n1\n',
+        ),
+      /is incomplete/,
+    ],
+    [
+      'a custom-format archive',
+      () => Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(100)]),
+      /custom-format pg_dump archive .* pg_restore/,
+    ],
   ];
   it.each(cases)('%s', async (_name, content, message) => {
     const file = join(dir, `not_a_dump_${_name.replace(/\W+/g, '_')}.sql`);
@@ -202,10 +231,22 @@ describe('connection failures', () => {
       return u.toString().replace('http:', 'postgresql:');
     })();
     const cases: [string[], RegExp][] = [
-      [['backup', '--dir', dir, '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'], /^Error: cannot connect to PostgreSQL at 127\.0\.0\.1:1 \(connection refused\)\.\nCheck: .*pg_isready/],
-      [['backup', '--dir', dir, '--url', wrongPassword], /^Error: password authentication failed for user "\w+"\. Check the user and password/],
-      [['restore', join(dir, 'whatever.sql'), '--url', withDb('no_such_lab_db')], /^Error: database "no_such_lab_db" does not exist\.\nFix: create it with "createdb/],
-      [['copy', 'x_copy', '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'], /^Error: cannot connect to PostgreSQL/],
+      [
+        ['backup', '--dir', dir, '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'],
+        /^Error: cannot connect to PostgreSQL at 127\.0\.0\.1:1 \(connection refused\)\.\nCheck: .*pg_isready/,
+      ],
+      [
+        ['backup', '--dir', dir, '--url', wrongPassword],
+        /^Error: password authentication failed for user "\w+"\. Check the user and password/,
+      ],
+      [
+        ['restore', join(dir, 'whatever.sql'), '--url', withDb('no_such_lab_db')],
+        /^Error: database "no_such_lab_db" does not exist\.\nFix: create it with "createdb/,
+      ],
+      [
+        ['copy', 'x_copy', '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'],
+        /^Error: cannot connect to PostgreSQL/,
+      ],
     ];
     for (const [args, message] of cases) {
       const before = readdirSync(dir);
@@ -243,7 +284,9 @@ describe('client tools', () => {
       const before = readdirSync(dir);
       const r = await aeDb(['backup', '--dir', dir, '--url', db.url], { PATH: `${bin}:${process.env.PATH}` });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^Error: pg_dump 14\.11 is older than the server \(PostgreSQL 15\.\d+\): pg_dump must be version 15 or newer/);
+      expect(r.stderr).toMatch(
+        /^Error: pg_dump 14\.11 is older than the server \(PostgreSQL 15\.\d+\): pg_dump must be version 15 or newer/,
+      );
       expect(r.stderr).toContain('postgresql-client-15');
       expect(readdirSync(dir)).toEqual(before);
     } finally {
@@ -251,7 +294,7 @@ describe('client tools', () => {
     }
   });
 
-  it('reads client versions and applies pg_dump\'s rule (major ≥ server major)', () => {
+  it("reads client versions and applies pg_dump's rule (major ≥ server major)", () => {
     const v15 = parseToolVersion('pg_dump', 'pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n');
     expect([v15.major, v15.version]).toEqual([15, '15.18']);
     expect(parseToolVersion('pg_dump', 'pg_dump (PostgreSQL) 9.6.24').major).toBe(9.6);
@@ -262,7 +305,8 @@ describe('client tools', () => {
   });
 
   it("drops pg_dump 17's SET transaction_timeout from the header for older servers (an empty line in its place), and nothing else", async () => {
-    const dump = '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET transaction_timeout = 0;\nSET lock_timeout = 0;\n\nCREATE TABLE public.t (x text);\nSET transaction_timeout = 0;\nCOPY public.t (x) FROM stdin;\nä\n\\.\n';
+    const dump =
+      '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nSET transaction_timeout = 0;\nSET lock_timeout = 0;\n\nCREATE TABLE public.t (x text);\nSET transaction_timeout = 0;\nCOPY public.t (x) FROM stdin;\nä\n\\.\n';
     const bytes = Buffer.from(dump);
     // Chunk boundaries everywhere, including inside the two-byte "ä".
     for (const size of [1, 2, 3, 7, 64, bytes.length]) {
@@ -272,7 +316,9 @@ describe('client tools', () => {
       const parts: Buffer[] = [];
       for await (const part of dropHeaderSettings(chunks(), [/^SET transaction_timeout = /])) parts.push(part);
       // An empty line in its place keeps psql's line numbers those of the file.
-      expect(Buffer.concat(parts).toString()).toBe(dump.replace('SET transaction_timeout = 0;\nSET lock', '\nSET lock'));
+      expect(Buffer.concat(parts).toString()).toBe(
+        dump.replace('SET transaction_timeout = 0;\nSET lock', '\nSET lock'),
+      );
     }
   });
 });

@@ -8,10 +8,16 @@ import http from 'node:http';
 import { loadConfig } from '../src/config';
 import { useTestDatabase } from './helpers/test-database';
 
-const TOKENS = { read: 'body-read-token-0123456789', write: 'body-write-token-0123456789', admin: 'body-admin-token-0123456789' };
+const TOKENS = {
+  read: 'body-read-token-0123456789',
+  write: 'body-write-token-0123456789',
+  admin: 'body-admin-token-0123456789',
+};
 
 const { ctx, server } = useTestDatabase({
-  init: { config: loadConfig({ AE_READ_TOKEN: TOKENS.read, AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: TOKENS.admin }) },
+  init: {
+    config: loadConfig({ AE_READ_TOKEN: TOKENS.read, AE_WRITE_TOKEN: TOKENS.write, AE_ADMIN_TOKEN: TOKENS.admin }),
+  },
   server: true,
 });
 
@@ -33,7 +39,9 @@ it.each([
   const res = await server.post(BIG_READ, bearer(token));
   expect(res.status).toBe(413);
   expect(res.body.errors[0].extensions.code).toBe('REQUEST_TOO_LARGE');
-  expect(res.body.errors[0].message).toMatch(/larger than 1 MB, the limit without a write or admin token \(AE_MAX_READ_BODY_KB\)/);
+  expect(res.body.errors[0].message).toMatch(
+    /larger than 1 MB, the limit without a write or admin token \(AE_MAX_READ_BODY_KB\)/,
+  );
 });
 
 it.each([
@@ -50,7 +58,10 @@ it('answers an anonymous oversized body from its header, before the body is sent
   const answer = await new Promise<{ status: number; sentBytes: number }>((resolve, reject) => {
     let sentBytes = 0;
     const req = http.request({
-      host: '127.0.0.1', port, path: '/graphql', method: 'POST',
+      host: '127.0.0.1',
+      port,
+      path: '/graphql',
+      method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024) },
     });
     req.on('response', (res) => {

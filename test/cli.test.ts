@@ -15,7 +15,9 @@ let db: TestDatabase;
 const tables = async (url: string) => {
   const c = await sqlClient(url);
   try {
-    return (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename);
+    return (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map(
+      (r) => r.tablename,
+    );
   } finally {
     await c.end();
   }
@@ -48,7 +50,15 @@ it('seed writes the sample data and status counts it', async () => {
 });
 
 it("psql runs the guide's psql commands on the target: -c, -f (a legacy SQL migration), and passes psql's exit code on", async () => {
-  const count = await aeDb(['psql', '--url', db.url, '--', '-At', '-c', "select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public'"]);
+  const count = await aeDb([
+    'psql',
+    '--url',
+    db.url,
+    '--',
+    '-At',
+    '-c',
+    "select string_agg(tablename, ',' order by tablename) from pg_tables where schemaname = 'public'",
+  ]);
   expect(count).toMatchObject({ code: 0, stdout: `${(await tables(db.url)).join(',')}\n` });
   expect(count.stderr).toContain('psql on postgresql://');
   expect(count.stderr).not.toContain(new URL(db.url.replace('postgresql:', 'http:')).password || '\u0000');

@@ -8,21 +8,42 @@
  */
 import fc from 'fast-check';
 import {
-  getNamedType, getNullableType, GraphQLInt, GraphQLNonNull,
-  isEnumType, isInputObjectType, isListType, isObjectType, isScalarType,
-  type GraphQLInputObjectType, type GraphQLInputType, type GraphQLObjectType, type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  GraphQLInt,
+  GraphQLNonNull,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isObjectType,
+  isScalarType,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
 } from 'graphql';
 import { postGraphQL } from './helpers/http';
 import { useReadFixture } from './helpers/read-fixture';
 import { buildAppSchema } from '../src/graphql/schema';
 
 const RUNS = Number(process.env.AE_DIFFERENTIAL_RUNS ?? 1000);
-const RECORD_TYPES = new Set(['Study', 'Participant', 'AudioProcessing', 'BiomechanicsImport', 'Synchronization', 'MovementCycle']);
+const RECORD_TYPES = new Set([
+  'Study',
+  'Participant',
+  'AudioProcessing',
+  'BiomechanicsImport',
+  'Synchronization',
+  'MovementCycle',
+]);
 
 const { gql, server } = useReadFixture(async (sql) => {
   // Values the formats differ on: tiny and huge floats, microseconds, an empty segment list.
-  await sql.query(`update movement_cycles set start_time_s = 1.5e-7, end_time_s = 0.00001, duration_s = 0.0000098 where id = 3`);
-  await sql.query(`update movement_cycles set start_time_s = 1e15 + 0.5, end_time_s = 1.25e21, duration_s = 1.25e21 where id = 4`);
+  await sql.query(
+    `update movement_cycles set start_time_s = 1.5e-7, end_time_s = 0.00001, duration_s = 0.0000098 where id = 3`,
+  );
+  await sql.query(
+    `update movement_cycles set start_time_s = 1e15 + 0.5, end_time_s = 1.25e21, duration_s = 1.25e21 where id = 4`,
+  );
   await sql.query(`update audio_processing set qc_fail_segments = '{0.000012,1.5,1e-7,2}' where id = 2`);
   await sql.query(`update audio_processing set qc_fail_segments = '{}' where id = 3`);
   await sql.query(`update synchronization set processing_date = '2024-03-05 10:11:12.999999+00' where id = 2`);
@@ -75,7 +96,12 @@ function intsFor(name: string): fc.Arbitrary<number[]> {
 }
 
 const FLOATS = [0.5, 1, 1.25, 2, 3.5, 60, 200];
-const TIMES = ['2023-01-01T00:00:00.000Z', '2024-03-02T00:00:00.000Z', '2024-03-20T00:00:00.000Z', '2025-06-01T00:00:00.000Z'];
+const TIMES = [
+  '2023-01-01T00:00:00.000Z',
+  '2024-03-02T00:00:00.000Z',
+  '2024-03-20T00:00:00.000Z',
+  '2025-06-01T00:00:00.000Z',
+];
 
 function range<T>(pool: T[], lo: string, hi: string): fc.Arbitrary<Record<string, T>> {
   return fc.tuple(fc.option(fc.constantFrom(...pool)), fc.option(fc.constantFrom(...pool))).map(([a, b]) => {
@@ -88,8 +114,13 @@ function filterArb(type: GraphQLInputObjectType): fc.Arbitrary<Record<string, un
   const fields = Object.values(type.getFields());
   const valueOf = (name: string, t: GraphQLInputType): fc.Arbitrary<unknown> => {
     const named = getNamedType(t);
-    if (isEnumType(named)) return fc.subarray(named.getValues().map((v) => v.name), { minLength: 1, maxLength: 2 });
-    if (isInputObjectType(named)) return named.name === 'FloatRange' ? range(FLOATS, 'min', 'max') : range(TIMES, 'from', 'to');
+    if (isEnumType(named))
+      return fc.subarray(
+        named.getValues().map((v) => v.name),
+        { minLength: 1, maxLength: 2 },
+      );
+    if (isInputObjectType(named))
+      return named.name === 'FloatRange' ? range(FLOATS, 'min', 'max') : range(TIMES, 'from', 'to');
     if (named.name === 'Boolean') return fc.boolean();
     return intsFor(name);
   };
@@ -102,48 +133,80 @@ function filterArb(type: GraphQLInputObjectType): fc.Arbitrary<Record<string, un
 function orderArb(orderType: GraphQLInputObjectType): fc.Arbitrary<unknown[]> {
   const fieldEnum = getNamedType(orderType.getFields().field.type);
   const names = isEnumType(fieldEnum) ? fieldEnum.getValues().map((v) => v.name) : [];
-  return fc.subarray(names, { maxLength: 2 }).chain((fields) =>
-    fc.tuple(...fields.map((f) => fc.constantFrom('ASC', 'DESC').map((d) => ({ field: f, direction: d })))),
-  );
+  return fc
+    .subarray(names, { maxLength: 2 })
+    .chain((fields) =>
+      fc.tuple(...fields.map((f) => fc.constantFrom('ASC', 'DESC').map((d) => ({ field: f, direction: d })))),
+    );
 }
 
-function argsArb(field: ReturnType<typeof fieldsOf>['objects'][number], withPage: boolean): fc.Arbitrary<Record<string, Value>> {
+function argsArb(
+  field: ReturnType<typeof fieldsOf>['objects'][number],
+  withPage: boolean,
+): fc.Arbitrary<Record<string, Value>> {
   const byName = Object.fromEntries(field.args.map((a) => [a.name, a.type]));
   const parts: fc.Arbitrary<[string, Value] | null>[] = [];
   const value = (name: string, arb: fc.Arbitrary<unknown>) =>
-    fc.option(fc.tuple(arb, fc.boolean()).map(([v, asVariable]) => [name, { value: v, type: byName[name], asVariable }] as [string, Value]), { freq: 2 });
+    fc.option(
+      fc
+        .tuple(arb, fc.boolean())
+        .map(([v, asVariable]) => [name, { value: v, type: byName[name], asVariable }] as [string, Value]),
+      { freq: 2 },
+    );
   if (byName.filter) parts.push(value('filter', filterArb(getNamedType(byName.filter) as GraphQLInputObjectType)));
   if (byName.orderBy) parts.push(value('orderBy', orderArb(getNamedType(byName.orderBy) as GraphQLInputObjectType)));
   if (withPage && byName.first) parts.push(value('first', fc.constantFrom(0, 1, 2, 5, 30)));
-  return fc.tuple(...parts).map((entries) => Object.fromEntries(entries.filter((e): e is [string, Value] => e !== null)));
+  return fc
+    .tuple(...parts)
+    .map((entries) => Object.fromEntries(entries.filter((e): e is [string, Value] => e !== null)));
 }
 
 const directiveArb: fc.Arbitrary<Field['directive']> = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom('skip', 'include', 'skipVar', 'includeVar') as fc.Arbitrary<Field['directive']> },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('skip', 'include', 'skipVar', 'includeVar') as fc.Arbitrary<Field['directive']>,
+  },
 );
 
 /** A selection set on `type`, nesting up to `depth` more object levels. */
 function itemsArb(type: GraphQLObjectType, depth: number): fc.Arbitrary<Item[]> {
   const { scalars, objects } = fieldsOf(type);
-  const nested = depth > 0 ? objects.filter((f) => RECORD_TYPES.has(getNamedType(f.type).name) || getNamedType(f.type).name === 'Interval') : [];
-  const scalarItems = fc.subarray(scalars, { minLength: 1, maxLength: Math.min(5, scalars.length) }).chain((names) =>
-    fc.tuple(...names.map((name) => fc.record({ alias: fc.boolean(), directive: directiveArb }).map((o) => ({ field: { name, ...o } }) as Item))),
-  );
-  const objectItems = fc.subarray(nested, { minLength: depth > 1 && nested.length ? 1 : 0, maxLength: Math.min(nested.length, depth > 1 ? 2 : 1) }).chain((fields) =>
-    fc.tuple(
-      ...fields.map((f) =>
-        fc
-          .record({
-            alias: fc.boolean(),
-            args: argsArb(f, false),
-            sub: itemsArb(getNamedType(f.type) as GraphQLObjectType, RECORD_TYPES.has(getNamedType(f.type).name) ? depth - 1 : 0),
-            directive: directiveArb,
-          })
-          .map((o) => ({ field: { name: f.name, ...o } }) as Item),
+  const nested =
+    depth > 0
+      ? objects.filter((f) => RECORD_TYPES.has(getNamedType(f.type).name) || getNamedType(f.type).name === 'Interval')
+      : [];
+  const scalarItems = fc
+    .subarray(scalars, { minLength: 1, maxLength: Math.min(5, scalars.length) })
+    .chain((names) =>
+      fc.tuple(
+        ...names.map((name) =>
+          fc.record({ alias: fc.boolean(), directive: directiveArb }).map((o) => ({ field: { name, ...o } }) as Item),
+        ),
       ),
-    ),
-  );
+    );
+  const objectItems = fc
+    .subarray(nested, {
+      minLength: depth > 1 && nested.length ? 1 : 0,
+      maxLength: Math.min(nested.length, depth > 1 ? 2 : 1),
+    })
+    .chain((fields) =>
+      fc.tuple(
+        ...fields.map((f) =>
+          fc
+            .record({
+              alias: fc.boolean(),
+              args: argsArb(f, false),
+              sub: itemsArb(
+                getNamedType(f.type) as GraphQLObjectType,
+                RECORD_TYPES.has(getNamedType(f.type).name) ? depth - 1 : 0,
+              ),
+              directive: directiveArb,
+            })
+            .map((o) => ({ field: { name: f.name, ...o } }) as Item),
+        ),
+      ),
+    );
   return fc
     .tuple(scalarItems, objectItems, fc.boolean(), fc.constantFrom('plain', 'plain', 'inline', 'spread'), fc.nat(8))
     .map(([s, o, typename, wrap, cut]) => {
@@ -163,25 +226,41 @@ function rootArb(s: GraphQLSchema): fc.Arbitrary<RootQuery> {
   const f = query.getFields();
   const node = (name: string, depth: number) => itemsArb(getNamedType(f[name].type) as GraphQLObjectType, depth);
   const connections = ['participants', 'audioProcessings', 'biomechanicsImports', 'synchronizations', 'movementCycles'];
-  const lit = (value: unknown, name: string, fieldName: string) => ({ value, type: f[fieldName].args.find((a) => a.name === name)!.type, asVariable: false });
+  const lit = (value: unknown, name: string, fieldName: string) => ({
+    value,
+    type: f[fieldName].args.find((a) => a.name === name)!.type,
+    asVariable: false,
+  });
   return fc.oneof(
     node('studies', 3).map((sub) => ({ field: { name: 'studies', sub }, secondPage: false })),
-    fc.tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), node('study', 3)).map(([name, sub]) => ({ field: { name: 'study', alias: true, args: { name: lit(name, 'name', 'study') }, sub }, secondPage: false })),
-    fc.tuple(
-      fc.constantFrom('AOA', 'preOA', 'SMoCK'),
-      fc.constantFrom(...PARTICIPANT_NUMBERS),
-      fc.subarray(['participantNumber', 'number'], { minLength: 1 }),
-      fc.boolean(),
-      node('participant', 2),
-    ).map(([study, number, names, asVariable, sub]) => {
-      // The number under its name, its deprecated one or both; a variable is declared Int!, as the one given must be.
-      const numbers = names.map((n) => [n, { value: number, type: new GraphQLNonNull(GraphQLInt), asVariable }]);
-      const args = { study: lit(study, 'study', 'participant'), ...Object.fromEntries(numbers) };
-      return { field: { name: 'participant', args, sub }, secondPage: false };
-    }),
-    fc.tuple(fc.constantFrom('audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle'), fc.integer({ min: 1, max: 40 })).chain(([name, id]) =>
-      node(name, 2).map((sub) => ({ field: { name, args: { id: lit(id, 'id', name) }, sub }, secondPage: false })),
-    ),
+    fc
+      .tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), node('study', 3))
+      .map(([name, sub]) => ({
+        field: { name: 'study', alias: true, args: { name: lit(name, 'name', 'study') }, sub },
+        secondPage: false,
+      })),
+    fc
+      .tuple(
+        fc.constantFrom('AOA', 'preOA', 'SMoCK'),
+        fc.constantFrom(...PARTICIPANT_NUMBERS),
+        fc.subarray(['participantNumber', 'number'], { minLength: 1 }),
+        fc.boolean(),
+        node('participant', 2),
+      )
+      .map(([study, number, names, asVariable, sub]) => {
+        // The number under its name, its deprecated one or both; a variable is declared Int!, as the one given must be.
+        const numbers = names.map((n) => [n, { value: number, type: new GraphQLNonNull(GraphQLInt), asVariable }]);
+        const args = { study: lit(study, 'study', 'participant'), ...Object.fromEntries(numbers) };
+        return { field: { name: 'participant', args, sub }, secondPage: false };
+      }),
+    fc
+      .tuple(
+        fc.constantFrom('audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle'),
+        fc.integer({ min: 1, max: 40 }),
+      )
+      .chain(([name, id]) =>
+        node(name, 2).map((sub) => ({ field: { name, args: { id: lit(id, 'id', name) }, sub }, secondPage: false })),
+      ),
     fc.constantFrom(...connections).chain((name) => {
       const conn = getNamedType(f[name].type) as GraphQLObjectType;
       const nodeType = getNamedType(conn.getFields().nodes.type) as GraphQLObjectType;
@@ -215,7 +294,9 @@ function literal(value: unknown, type: GraphQLInputType): string {
   if (isEnumType(t)) return String(value);
   if (isInputObjectType(t)) {
     const fields = t.getFields();
-    return `{ ${Object.entries(value as object).map(([k, v]) => `${k}: ${literal(v, fields[k].type)}`).join(', ')} }`;
+    return `{ ${Object.entries(value as object)
+      .map(([k, v]) => `${k}: ${literal(v, fields[k].type)}`)
+      .join(', ')} }`;
   }
   if (isScalarType(t) && (t.name === 'String' || t.name === 'DateTime')) return JSON.stringify(value);
   return String(value);
@@ -244,7 +325,9 @@ class Renderer {
     if (!d) return '';
     if (d === 'skip') return ' @skip(if: false)';
     if (d === 'include') return ' @include(if: false)';
-    return d === 'skipVar' ? ` @skip(if: ${this.variable('skip', 'Boolean!', true)})` : ` @include(if: ${this.variable('inc', 'Boolean!', true)})`;
+    return d === 'skipVar'
+      ? ` @skip(if: ${this.variable('skip', 'Boolean!', true)})`
+      : ` @include(if: ${this.variable('inc', 'Boolean!', true)})`;
   }
 
   field(f: Field, typeName: string): string {
@@ -261,7 +344,8 @@ class Renderer {
     return items
       .map((item) => {
         if ('field' in item) return this.field(item.field, typeName);
-        if ('inline' in item) return `... ${item.typed ? `on ${typeName} ` : ''}{ ${this.items(item.inline, typeName)} }`;
+        if ('inline' in item)
+          return `... ${item.typed ? `on ${typeName} ` : ''}{ ${this.items(item.inline, typeName)} }`;
         const name = `F${++this.n}`;
         this.fragments.push(`fragment ${name} on ${typeName} { ${this.items(item.spread, typeName)} }`);
         return `...${name}`;
@@ -276,7 +360,23 @@ class Renderer {
 
 function render(root: RootQuery, after?: string | null): { query: string; variables: Record<string, unknown> } {
   const r = new Renderer();
-  const field: Field = after === undefined ? root.field : { ...root.field, args: { ...root.field.args, after: { value: after, type: (schema.getQueryType()!.getFields()[root.field.name].args.find((a) => a.name === 'after')!).type, asVariable: true } } };
+  const field: Field =
+    after === undefined
+      ? root.field
+      : {
+          ...root.field,
+          args: {
+            ...root.field.args,
+            after: {
+              value: after,
+              type: schema
+                .getQueryType()!
+                .getFields()
+                [root.field.name].args.find((a) => a.name === 'after')!.type,
+              asVariable: true,
+            },
+          },
+        };
   const text = r.field(field, 'Query');
   return { query: r.document(text), variables: r.variables };
 }
@@ -287,7 +387,14 @@ it(`gives identical answers on both paths for ${RUNS} random read queries`, asyn
     fc.asyncProperty(rootArb(schema), async (root) => {
       let after: string | null | undefined;
       if (root.secondPage) {
-        const probe = render({ ...root, field: { ...root.field, alias: false, sub: [{ field: { name: 'pageInfo', sub: [{ field: { name: 'endCursor' } }] } }] } });
+        const probe = render({
+          ...root,
+          field: {
+            ...root.field,
+            alias: false,
+            sub: [{ field: { name: 'pageInfo', sub: [{ field: { name: 'endCursor' } }] } }],
+          },
+        });
         const first = await gql.query(probe.query, probe.variables);
         after = first.data?.[root.field.name]?.pageInfo?.endCursor ?? null;
       }
@@ -298,7 +405,9 @@ it(`gives identical answers on both paths for ${RUNS} random read queries`, asyn
       if (!logs.some((l) => l.msg === 'read answered by the resolvers')) compiledCount++;
       if (compiled !== reference) {
         const failures = logs.filter((l) => l.msg === 'unexpected error').map((l) => l.err?.message);
-        throw new Error(`Answers differ.\nquery: ${query}\nvariables: ${JSON.stringify(variables)}\ncompiled:  ${compiled}\nresolvers: ${reference}${failures.length ? `\nserver errors: ${failures.join('; ')}` : ''}`);
+        throw new Error(
+          `Answers differ.\nquery: ${query}\nvariables: ${JSON.stringify(variables)}\ncompiled:  ${compiled}\nresolvers: ${reference}${failures.length ? `\nserver errors: ${failures.join('; ')}` : ''}`,
+        );
       }
     }),
     { numRuns: RUNS },

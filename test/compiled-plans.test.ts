@@ -20,22 +20,32 @@ async function planNodes(query: string, variables: Record<string, unknown> = {})
   const { rows } = await c.query(`explain (format json) ${compiled.sql}`, compiled.values);
   const out: string[] = [];
   const walk = (node: any) => {
-    out.push(node['Parent Relationship'] === 'SubPlan' || node['Parent Relationship'] === 'InitPlan' ? `${node['Parent Relationship']}: ${node['Subplan Name']}` : node['Node Type']);
+    out.push(
+      node['Parent Relationship'] === 'SubPlan' || node['Parent Relationship'] === 'InitPlan'
+        ? `${node['Parent Relationship']}: ${node['Subplan Name']}`
+        : node['Node Type'],
+    );
     for (const child of node.Plans ?? []) walk(child);
   };
   walk(rows[0]['QUERY PLAN'][0].Plan);
   return out;
 }
 
-const AUDIO_ARRAYS = 'qcFailSegments qcFailSegmentsCh1 qcFailSegmentsCh2 qcFailSegmentsCh3 qcFailSegmentsCh4 qcSignalDropoutSegments qcArtifactSegments';
+const AUDIO_ARRAYS =
+  'qcFailSegments qcFailSegmentsCh1 qcFailSegmentsCh2 qcFailSegmentsCh3 qcFailSegmentsCh4 qcSignalDropoutSegments qcArtifactSegments';
 
 it('float-array fields add no SubPlan to a participant lookup', async () => {
-  const nodes = await planNodes(`query($n: Int!) { participant(study: AOA, number: $n) { id audioProcessings { id durationSeconds ${AUDIO_ARRAYS} } } }`, { n: 1001 });
+  const nodes = await planNodes(
+    `query($n: Int!) { participant(study: AOA, number: $n) { id audioProcessings { id durationSeconds ${AUDIO_ARRAYS} } } }`,
+    { n: 1001 },
+  );
   expect(nodes.filter((n) => n.startsWith('SubPlan'))).toEqual([]);
 });
 
 it('an array that needs reformatting still reads as JavaScript prints it', async () => {
   await c.query(`update audio_processing set qc_artifact_segments = '{0.000012,1.5,1e-7,2,-0,1e21}' where id = 1`);
-  const { rows } = await c.query(`select ae_json_float8_array(qc_artifact_segments) as j from audio_processing where id = 1`);
+  const { rows } = await c.query(
+    `select ae_json_float8_array(qc_artifact_segments) as j from audio_processing where id = 1`,
+  );
   expect(rows[0].j).toBe(JSON.stringify([0.000012, 1.5, 1e-7, 2, -0, 1e21]));
 });

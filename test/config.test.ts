@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ConfigError, deriveTestUrl, loadConfig, loadEnv, maskUrl, normalizeDatabaseUrl, parseDatabaseUrl, parseDotenv,
+  ConfigError,
+  deriveTestUrl,
+  loadConfig,
+  loadEnv,
+  maskUrl,
+  normalizeDatabaseUrl,
+  parseDatabaseUrl,
+  parseDotenv,
 } from '../src/config';
 import { resolveTarget } from '../src/db/target';
 import { aeDb } from './helpers/cli';
@@ -12,7 +19,10 @@ describe('database URL forms', () => {
   it.each([
     ['postgresql://ae:s3cret@db.lab:5433/acoustic_emissions', 'postgresql://ae:s3cret@db.lab:5433/acoustic_emissions'],
     ['postgres://ae@localhost/acoustic_emissions', 'postgresql://ae@localhost/acoustic_emissions'],
-    ['postgresql+psycopg://spiewart@localhost/acoustic_emissions', 'postgresql://spiewart@localhost/acoustic_emissions'],
+    [
+      'postgresql+psycopg://spiewart@localhost/acoustic_emissions',
+      'postgresql://spiewart@localhost/acoustic_emissions',
+    ],
     ['postgresql+psycopg2://u:p@h:6543/db?sslmode=require', 'postgresql://u:p@h:6543/db?sslmode=require'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeDatabaseUrl(input)).toBe(expected);
@@ -20,14 +30,22 @@ describe('database URL forms', () => {
 
   it('parses user, password, host, port and database', () => {
     expect(parseDatabaseUrl('postgresql://ae:p%40ss@db.lab:5433/acoustic_emissions')).toMatchObject({
-      user: 'ae', password: 'p@ss', host: 'db.lab', port: 5433, database: 'acoustic_emissions',
+      user: 'ae',
+      password: 'p@ss',
+      host: 'db.lab',
+      port: 5433,
+      database: 'acoustic_emissions',
     });
     expect(parseDatabaseUrl('postgresql://ae@localhost/x').port).toBe(5432);
   });
 
   it('reads the libpq socket form: the host is the socket directory, the path the database (issue 12, item 15)', () => {
     const url = normalizeDatabaseUrl('postgresql:///acoustic_emissions?host=/var/run/postgresql');
-    expect(parseDatabaseUrl(url)).toMatchObject({ host: '/var/run/postgresql', port: 5432, database: 'acoustic_emissions' });
+    expect(parseDatabaseUrl(url)).toMatchObject({
+      host: '/var/run/postgresql',
+      port: 5432,
+      database: 'acoustic_emissions',
+    });
     expect(deriveTestUrl(url)).toBe('postgresql:///acoustic_emissions_test?host=/var/run/postgresql');
     expect(parseDatabaseUrl('postgresql://u@h/db?password=p%26q').password).toBe('p&q');
   });
@@ -40,7 +58,9 @@ describe('database URL forms', () => {
   });
 
   it('derives the test database as the guide does (name + _test)', () => {
-    expect(deriveTestUrl('postgresql://u:p@h:5432/acoustic_emissions')).toBe('postgresql://u:p@h:5432/acoustic_emissions_test');
+    expect(deriveTestUrl('postgresql://u:p@h:5432/acoustic_emissions')).toBe(
+      'postgresql://u:p@h:5432/acoustic_emissions_test',
+    );
   });
 
   it('masks passwords for printing', () => {
@@ -52,7 +72,10 @@ describe('database URL forms', () => {
 describe('environment precedence: process env, then .env.local, then .env', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ae-env-'));
   writeFileSync(join(dir, '.env'), 'PORT=4100\nAE_DATABASE_URL=postgresql://env@h/a\nAE_AUTO_MIGRATE=1\n');
-  writeFileSync(join(dir, '.env.local'), '# local overrides\nexport AE_DATABASE_URL="postgresql+psycopg://local@h/b"\nPORT=4200 # comment\n');
+  writeFileSync(
+    join(dir, '.env.local'),
+    '# local overrides\nexport AE_DATABASE_URL="postgresql+psycopg://local@h/b"\nPORT=4200 # comment\n',
+  );
 
   it('reads .env.local over .env', () => {
     const env = loadEnv(dir, {});
@@ -79,12 +102,15 @@ describe('environment precedence: process env, then .env.local, then .env', () =
   });
 
   it('parses quoted values and ignores malformed lines', () => {
-    expect(parseDotenv("A='x y'\nnot a line\nB=\"q\"\n")).toEqual({ A: 'x y', B: 'q' });
+    expect(parseDotenv('A=\'x y\'\nnot a line\nB="q"\n')).toEqual({ A: 'x y', B: 'q' });
   });
 
   it('drops the quotes of a quoted value followed by a comment (issue 12, item 15)', () => {
     const commented = mkdtempSync(join(tmpdir(), 'ae-env-'));
-    writeFileSync(join(commented, '.env'), 'AE_DATABASE_URL="postgresql://ae:s3cret@db.lab:5432/acoustic_emissions" # main\nPORT=\'4100\' # ours\n');
+    writeFileSync(
+      join(commented, '.env'),
+      'AE_DATABASE_URL="postgresql://ae:s3cret@db.lab:5432/acoustic_emissions" # main\nPORT=\'4100\' # ours\n',
+    );
     const config = loadConfig(loadEnv(commented, {}));
     expect(config.databaseUrl).toBe('postgresql://ae:s3cret@db.lab:5432/acoustic_emissions');
     expect(config.port).toBe(4100);
@@ -96,7 +122,12 @@ describe('the socket form against the real server', () => {
     const db = await createTestDatabase();
     try {
       const p = parseDatabaseUrl(db.url);
-      const query = new URLSearchParams({ host: p.host, port: String(p.port), user: p.user, password: p.password ?? '' });
+      const query = new URLSearchParams({
+        host: p.host,
+        port: String(p.port),
+        user: p.user,
+        password: p.password ?? '',
+      });
       const r = await aeDb(['status', '--url', `postgresql:///${db.name}?${query}`]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -117,7 +148,10 @@ describe('target resolution', () => {
 
   it('uses AE_TEST_DATABASE_URL with --test, else derives it', async () => {
     expect((await resolveTarget(base, { test: true })).url).toBe('postgresql://u@h/acoustic_emissions_test');
-    const withTest = loadConfig({ AE_DATABASE_URL: 'postgresql://u@h/a', AE_TEST_DATABASE_URL: 'postgresql+psycopg://t@h/t' });
+    const withTest = loadConfig({
+      AE_DATABASE_URL: 'postgresql://u@h/a',
+      AE_TEST_DATABASE_URL: 'postgresql+psycopg://t@h/t',
+    });
     const t = await resolveTarget(withTest, { test: true });
     expect(t.url).toBe('postgresql://t@h/t');
     expect(t.source).toBe('AE_TEST_DATABASE_URL');
@@ -136,7 +170,8 @@ describe('documentation of the settings', () => {
     const walk = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         if (e.isDirectory()) walk(join(dir, e.name));
-        else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/\bAE_[A-Z0-9_]+\b/g)) names.add(m[0]);
+        else if (e.name.endsWith('.ts'))
+          for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/\bAE_[A-Z0-9_]+\b/g)) names.add(m[0]);
       }
     };
     walk(join(root, 'src'));

@@ -28,10 +28,17 @@ function interpolate(value: string, env: Record<string, string>): string {
 
 /** Every service's environment as the containers would get it from `env`. */
 const environment = (service: string, env: Record<string, string>) =>
-  Object.fromEntries(Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), env)]));
+  Object.fromEntries(
+    Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [
+      k,
+      interpolate(String(v), env),
+    ]),
+  );
 
 const SECRETS = {
-  AE_DB_PASSWORD: 'db-password-0123456789abcdef', AE_READ_TOKEN: 'read-token-0123456789abcdef', AE_ADMIN_TOKEN: 'admin-token-0123456789abcdef',
+  AE_DB_PASSWORD: 'db-password-0123456789abcdef',
+  AE_READ_TOKEN: 'read-token-0123456789abcdef',
+  AE_ADMIN_TOKEN: 'admin-token-0123456789abcdef',
   AE_REPLICATION_PASSWORD: 'replication-password-0123456789',
 };
 
@@ -60,7 +67,9 @@ it('points the app at the db service with credentials that match, and migrates o
 });
 
 it('writes no password or token in the file: each comes from the environment or .env, which git ignores (issue 12, item 8)', () => {
-  for (const [service, { environment: vars }] of Object.entries(compose.services as Record<string, { environment: Record<string, string> }>)) {
+  for (const [service, { environment: vars }] of Object.entries(
+    compose.services as Record<string, { environment: Record<string, string> }>,
+  )) {
     for (const [name, value] of Object.entries(vars ?? {})) {
       if (!/PASSWORD|TOKEN|_URLS?$/.test(name)) continue;
       // Whatever the file says, the secret itself must come from outside: with other values
@@ -79,7 +88,11 @@ it('writes no password or token in the file: each comes from the environment or 
 
 it('publishes PostgreSQL and the API on 127.0.0.1 only (issue 12, item 8)', () => {
   for (const service of ['db', 'app']) {
-    for (const port of compose.services[service].ports ?? []) expect({ service, port: String(port) }).toEqual({ service, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+    for (const port of compose.services[service].ports ?? [])
+      expect({ service, port: String(port) }).toEqual({
+        service,
+        port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/),
+      });
   }
 });
 
@@ -124,13 +137,18 @@ it('the runtime image (what its last stage copies: dist/ and bin/, no sources) r
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   // Every source of every COPY (the last word is the destination), relative to the project root.
   const copied = [...runtime.matchAll(/^COPY (.+)$/gm)].flatMap((m) =>
-    m[1].split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1).map((src) => src.replace(/^\/app\//, '')),
+    m[1]
+      .split(/\s+/)
+      .filter((w) => !w.startsWith('--'))
+      .slice(0, -1)
+      .map((src) => src.replace(/^\/app\//, '')),
   );
   expect(copied).toEqual(expect.arrayContaining(['dist', 'bin', 'package.json']));
   expect(copied).not.toContain('src');
   const image = mkdtempSync(join(tmpdir(), 'ae-image-'));
   try {
-    for (const path of copied.filter((p) => p !== 'package-lock.json')) cpSync(join(root, path), join(image, path), { recursive: true });
+    for (const path of copied.filter((p) => p !== 'package-lock.json'))
+      cpSync(join(root, path), join(image, path), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(image, 'node_modules'));
     const r = spawnSync(process.execPath, [join(image, 'bin', 'ae-db.js'), '--help'], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/compiling|ENOENT|Error/);
@@ -148,7 +166,8 @@ describe('profile "scale": a streaming standby, two API instances and a reverse 
   const nginx = readFileSync(join(root, 'deploy', 'nginx.conf'), 'utf8');
 
   it('adds its services only under the profile; `docker compose up` alone starts db and app as before', () => {
-    for (const name of SCALE) expect({ name, profiles: compose.services[name].profiles }).toEqual({ name, profiles: ['scale'] });
+    for (const name of SCALE)
+      expect({ name, profiles: compose.services[name].profiles }).toEqual({ name, profiles: ['scale'] });
     expect(compose.services.db.profiles).toBeUndefined();
     expect(compose.services.app.profiles).toBeUndefined();
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['pgdata', 'pgdata-standby']));
@@ -166,7 +185,9 @@ describe('profile "scale": a streaming standby, two API instances and a reverse 
     expect(environment('db-standby', withReplication).PGPASSWORD).toBe(withReplication.AE_REPLICATION_PASSWORD);
     expect(() => environment('db-standby', withoutReplication)).toThrow(/AE_REPLICATION_PASSWORD/);
     // The primary runs deploy/primary-replication.sh on initialisation, with the same password.
-    const [source, target] = compose.services.db.volumes.find((v: string) => v.includes('primary-replication')).split(':');
+    const [source, target] = compose.services.db.volumes
+      .find((v: string) => v.includes('primary-replication'))
+      .split(':');
     expect(target).toMatch(/^\/docker-entrypoint-initdb\.d\/.+\.sh$/);
     expect(environment('db', withReplication).AE_REPLICATION_PASSWORD).toBe(withReplication.AE_REPLICATION_PASSWORD);
     const init = readFileSync(join(root, source), 'utf8');
@@ -181,15 +202,37 @@ describe('profile "scale": a streaming standby, two API instances and a reverse 
     const db = environment('db', withReplication);
     const primary = parseDatabaseUrl(normalizeDatabaseUrl(one.AE_DATABASE_URL));
     const replicas = one.AE_DATABASE_REPLICA_URLS.split(',').map((u) => parseDatabaseUrl(normalizeDatabaseUrl(u)));
-    expect(primary).toMatchObject({ host: 'db', port: 5432, user: db.POSTGRES_USER, password: SECRETS.AE_DB_PASSWORD, database: db.POSTGRES_DB });
-    expect(replicas).toEqual([expect.objectContaining({ host: 'db-standby', port: 5432, user: db.POSTGRES_USER, password: SECRETS.AE_DB_PASSWORD, database: db.POSTGRES_DB })]);
+    expect(primary).toMatchObject({
+      host: 'db',
+      port: 5432,
+      user: db.POSTGRES_USER,
+      password: SECRETS.AE_DB_PASSWORD,
+      database: db.POSTGRES_DB,
+    });
+    expect(replicas).toEqual([
+      expect.objectContaining({
+        host: 'db-standby',
+        port: 5432,
+        user: db.POSTGRES_USER,
+        password: SECRETS.AE_DB_PASSWORD,
+        database: db.POSTGRES_DB,
+      }),
+    ]);
     expect(Number(one.AE_MAX_REPLICA_LAG_S)).toBeGreaterThan(0);
-    expect(one).toMatchObject({ AE_AUTO_MIGRATE: '1', AE_HOST: '0.0.0.0', AE_READ_TOKEN: SECRETS.AE_READ_TOKEN, AE_ADMIN_TOKEN: SECRETS.AE_ADMIN_TOKEN });
+    expect(one).toMatchObject({
+      AE_AUTO_MIGRATE: '1',
+      AE_HOST: '0.0.0.0',
+      AE_READ_TOKEN: SECRETS.AE_READ_TOKEN,
+      AE_ADMIN_TOKEN: SECRETS.AE_ADMIN_TOKEN,
+    });
     for (const name of ['api-1', 'api-2']) {
       const service = compose.services[name];
       expect(service.build).toBe('.');
       expect(service.ports).toBeUndefined();
-      expect(service.depends_on).toMatchObject({ db: { condition: 'service_healthy' }, 'db-standby': { condition: 'service_healthy' } });
+      expect(service.depends_on).toMatchObject({
+        db: { condition: 'service_healthy' },
+        'db-standby': { condition: 'service_healthy' },
+      });
     }
   });
 

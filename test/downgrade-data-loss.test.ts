@@ -14,7 +14,10 @@ const HEAD = MIGRATIONS.at(-1)!.name;
 
 const db = withExtraMigrations(
   [
-    sqlMigration(NOTES, { up: ['alter table "participant" add column "notes" text'], down: ['alter table "participant" drop column "notes"'] }),
+    sqlMigration(NOTES, {
+      up: ['alter table "participant" add column "notes" text'],
+      down: ['alter table "participant" drop column "notes"'],
+    }),
     sqlMigration(VISITS, {
       up: ['create table "visit_log" ("id" serial primary key, "note" text)'],
       down: ['drop table if exists "visit_log" cascade'],
@@ -31,14 +34,22 @@ describe('rollback of migrations whose down drops a column and a table', () => {
   });
 
   it('is refused without confirm: "YES" while they hold data, naming them with their row counts; nothing is reverted', async () => {
-    await db.sql.query(`update participant set notes = 'left knee pain' where id in (select id from participant order by id limit 2)`);
+    await db.sql.query(
+      `update participant set notes = 'left knee pain' where id in (select id from participant order by id limit 2)`,
+    );
     await db.sql.query(`insert into visit_log (note) values ('a'), ('b'), ('c')`);
-    for (const call of ['rollback(steps: 2)', `rollback(to: "${HEAD}")`, 'rollback(steps: 1)', 'rollback(steps: 2, confirm: "yes")']) {
+    for (const call of [
+      'rollback(steps: 2)',
+      `rollback(to: "${HEAD}")`,
+      'rollback(steps: 1)',
+      'rollback(steps: 2, confirm: "yes")',
+    ]) {
       const res = await db.gql.query(`mutation { ${call} { migrations } }`);
       expect(res.errors?.[0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
       expect(res.errors![0].message).toMatch(/Repeat with confirm: "YES"\.$/);
       expect(res.errors![0].message).toContain('table visit_log (3 rows)');
-      if (call !== 'rollback(steps: 1)') expect(res.errors![0].message).toContain('column participant.notes (2 rows with a value)');
+      if (call !== 'rollback(steps: 1)')
+        expect(res.errors![0].message).toContain('column participant.notes (2 rows with a value)');
     }
     expect(await current()).toBe(VISITS);
     expect((await db.sql.query('select count(*)::int as n from visit_log')).rows[0].n).toBe(3);
@@ -60,7 +71,10 @@ describe('rollback of migrations whose down drops a column and a table', () => {
     const preview = await db.ctx.services.migrations.describeDowngrade('-1');
     expect(preview.dataLoss).toEqual([]);
     await db.sql.query(`insert into visit_log (note) values ('written meanwhile')`);
-    await expect(db.ctx.services.migrations.downgrade('-1')).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED', loss: [{ table: 'visit_log', rows: 1 }] });
+    await expect(db.ctx.services.migrations.downgrade('-1')).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+      loss: [{ table: 'visit_log', rows: 1 }],
+    });
     expect(await current()).toBe(VISITS);
     expect(await db.ctx.services.migrations.downgrade('-1', { allowDataLoss: true })).toEqual([VISITS]);
   });
@@ -73,7 +87,8 @@ it('ae-db downgrade to base names every table it drops with its rows, off a term
   expect(r.code).toBe(1);
   const line = r.stderr.split('\n')[0];
   expect(line).toMatch(/^Error: Refusing to revert every migration \(drops every table and its data: /);
-  for (const [table, rows] of Object.entries(counts)) expect(line).toContain(`table ${table} (${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'})`);
+  for (const [table, rows] of Object.entries(counts))
+    expect(line).toContain(`table ${table} (${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'})`);
   expect(await tableCounts(db.sql)).toEqual(counts);
   expect(await current()).toBe(HEAD);
 });

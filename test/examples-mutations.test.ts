@@ -26,7 +26,13 @@ const { ctx } = useTestDatabase();
 it('every example runs in order; only the documented refusal is refused', async () => {
   const gql = await graphqlClient(ctx);
   const variables = variablesByOperation();
-  expect([...variables.keys()]).toEqual(['UpsertAudioProcessing', 'UpsertBiomechanicsImport', 'UpsertSynchronization', 'UpsertMovementCycles', 'IngestRecording']);
+  expect([...variables.keys()]).toEqual([
+    'UpsertAudioProcessing',
+    'UpsertBiomechanicsImport',
+    'UpsertSynchronization',
+    'UpsertMovementCycles',
+    'IngestRecording',
+  ]);
   const operations = parse(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   const outcomes: string[] = [];
   try {
@@ -40,7 +46,9 @@ it('every example runs in order; only the documented refusal is refused', async 
   }
   expect(outcomes).toEqual(
     operations.map((op) =>
-      op.name!.value === 'RollbackToBaseUnconfirmed' ? expect.stringMatching(/^RollbackToBaseUnconfirmed: CONFIRMATION_REQUIRED/) : `${op.name!.value}: ok`,
+      op.name!.value === 'RollbackToBaseUnconfirmed'
+        ? expect.stringMatching(/^RollbackToBaseUnconfirmed: CONFIRMATION_REQUIRED/)
+        : `${op.name!.value}: ok`,
     ),
   );
 });

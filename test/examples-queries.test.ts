@@ -8,14 +8,22 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { useTestDatabase } from './helpers/test-database';
 
 const source = readFileSync(join(__dirname, '..', 'examples', 'queries.graphql'), 'utf8');
-const operations = parse(source).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+const operations = parse(source).definitions.filter(
+  (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+);
 
 const { sql: c, gql } = useTestDatabase({ seed: { participantsPerStudy: 5 }, sql: true, graphql: true });
 
 it('holds the queries a researcher runs first', () => {
-  expect(operations.map((o) => o.name?.value)).toEqual(expect.arrayContaining([
-    'ParticipantOverview', 'CleanWalkCycles', 'AudioFailedQcOnChannel3', 'SyncStatsByMethod', 'ParticipantTree',
-  ]));
+  expect(operations.map((o) => o.name?.value)).toEqual(
+    expect.arrayContaining([
+      'ParticipantOverview',
+      'CleanWalkCycles',
+      'AudioFailedQcOnChannel3',
+      'SyncStatsByMethod',
+      'ParticipantTree',
+    ]),
+  );
 });
 
 it.each(operations.map((o) => [o.name!.value]))('%s runs without errors and returns data', async (name) => {
@@ -24,9 +32,10 @@ it.each(operations.map((o) => [o.name!.value]))('%s runs without errors and retu
   for (const [field, value] of Object.entries(res.data as Record<string, unknown>)) {
     expect(`${field}: ${value === null ? 'null' : 'present'}`).toBe(`${field}: present`);
     if (Array.isArray(value)) expect(value.length).toBeGreaterThan(0);
-    else for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-      if (Array.isArray(inner)) expect(`${field}.${key}: ${inner.length > 0}`).toBe(`${field}.${key}: true`);
-    }
+    else
+      for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+        if (Array.isArray(inner)) expect(`${field}.${key}: ${inner.length > 0}`).toBe(`${field}.${key}: true`);
+      }
   }
 });
 

@@ -14,11 +14,18 @@ beforeAll(async () => {
   origin = new URL(server.url).origin;
 });
 
-const getHtml = (path: string) => fetch(origin + path, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-encoding': 'br' } });
+const getHtml = (path: string) =>
+  fetch(origin + path, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'accept-encoding': 'br' } });
 
 /** The CSP header as a map of directive → sources. */
 function directives(csp: string | null): Record<string, string[]> {
-  return Object.fromEntries((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...v]) => [name, v]));
+  return Object.fromEntries(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...v]) => [name, v]),
+  );
 }
 
 const attributes = (html: string, tag: string, attribute: string) =>
@@ -52,7 +59,11 @@ describe('the local explorer at /graphql', () => {
 
   it('loads nothing from another host, and every file it names is served here', async () => {
     const html = await (await getHtml('/graphql')).text();
-    const named = [...attributes(html, 'link', 'href'), ...attributes(html, 'script', 'src'), ...[...html.matchAll(/from "([^"]+)"/g)].map((m) => m[1])];
+    const named = [
+      ...attributes(html, 'link', 'href'),
+      ...attributes(html, 'script', 'src'),
+      ...[...html.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
+    ];
     // The favicon is an empty data: URL, so the page makes no request for one.
     expect(named.filter((u) => u.startsWith('data:'))).toEqual(['data:,']);
     const urls = named.filter((u) => !u.startsWith('data:'));
@@ -77,7 +88,9 @@ describe('the local explorer at /graphql', () => {
     const first = await fetch(`${origin}/explorer/static/ruru.js`);
     const etag = first.headers.get('etag');
     expect(etag).toBeTruthy();
-    expect((await fetch(`${origin}/explorer/static/ruru.js`, { headers: { 'if-none-match': etag! } })).status).toBe(304);
+    expect((await fetch(`${origin}/explorer/static/ruru.js`, { headers: { 'if-none-match': etag! } })).status).toBe(
+      304,
+    );
     expect((await fetch(`${origin}/explorer/static/ruru.js.map`)).status).toBe(404);
     expect((await fetch(`${origin}/explorer/static/nothing-here.js`)).status).toBe(404);
   });
@@ -87,7 +100,9 @@ describe('the local explorer at /graphql', () => {
     const config = JSON.parse(/const RURU_CONFIG = (\{[\s\S]*?\});\n/.exec(html)![1].replace(/<\\/g, '<'));
     expect(config.endpoint).toBe('/graphql');
     expect(config.initialQuery).toMatch(/^#[\s\S]*query ParticipantOverview/);
-    expect(config.initialQuery.indexOf('query ParticipantOverview')).toBeLessThan(config.initialQuery.indexOf('query CleanWalkCycles'));
+    expect(config.initialQuery.indexOf('query ParticipantOverview')).toBeLessThan(
+      config.initialQuery.indexOf('query CleanWalkCycles'),
+    );
     expect(config.isHeadersEditorEnabled).toBe(true);
     expect(html).toContain('href="/sandbox"');
     expect(html).toContain('{"Authorization": "Bearer &lt;token&gt;"}');
@@ -107,7 +122,10 @@ describe('the local explorer at /graphql', () => {
 
 describe('the introspection an explorer runs', () => {
   it("GraphiQL's introspection query is within the default cost limit", async () => {
-    const res = await server.post({ query: getIntrospectionQuery({ schemaDescription: true, inputValueDeprecation: true }), operationName: 'IntrospectionQuery' });
+    const res = await server.post({
+      query: getIntrospectionQuery({ schemaDescription: true, inputValueDeprecation: true }),
+      operationName: 'IntrospectionQuery',
+    });
     expect(res.body.errors).toBeUndefined();
     expect(res.status).toBe(200);
     expect(res.body.data.__schema.types.map((t: any) => t.name)).toContain('MovementCycle');

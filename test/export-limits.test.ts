@@ -129,7 +129,11 @@ it("bounds an export's COPY, and so its snapshot, by AE_EXPORT_TIMEOUT_MS", asyn
   await c.query('begin');
   await c.query('lock table study in access exclusive mode');
   try {
-    const answer = await within(fetch(`${base(server)}/export/study.csv`), 10_000, 'no answer: the export waits without a limit');
+    const answer = await within(
+      fetch(`${base(server)}/export/study.csv`),
+      10_000,
+      'no answer: the export waits without a limit',
+    );
     expect(answer).toBeInstanceOf(Response);
     const res = answer as Response;
     expect(res.status).toBe(503);
@@ -160,7 +164,14 @@ describe('connecting', () => {
     const service = new ExportService(`postgresql://ae:secret@127.0.0.1:${port}/acoustic_emissions`);
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
     const started = Date.now();
-    const outcome = await within(service.stream('study', 'csv', new URLSearchParams(), sink).then(() => 'finished', (e: unknown) => e), 15_000, 'still connecting');
+    const outcome = await within(
+      service.stream('study', 'csv', new URLSearchParams(), sink).then(
+        () => 'finished',
+        (e: unknown) => e,
+      ),
+      15_000,
+      'still connecting',
+    );
     expect(outcome).toBeInstanceOf(Error);
     expect(isDatabaseUnavailable(outcome)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(EXPORT_CONNECT_TIMEOUT_MS - 100);

@@ -13,7 +13,11 @@ import { TABLES, type TableName } from '../src/entities';
 import { buildAppSchema } from '../src/graphql/schema';
 import { filterFieldNames, LIST_NAME, RECORD_KINDS, TABLE_OF } from '../src/services/read';
 
-const { ctx, sql: c, server } = useTestDatabase({
+const {
+  ctx,
+  sql: c,
+  server,
+} = useTestDatabase({
   seed: { participantsPerStudy: 3 },
   asRealParticipants: true,
   init: { config: loadConfig({}) },
@@ -36,15 +40,15 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((field += '"'), i++);
       else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field), rows.push(row), (row = []), (field = '');
+    else if (ch === ',') (row.push(field), (field = ''));
+    else if (ch === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
     else field += ch;
   }
-  if (field || row.length) row.push(field), rows.push(row);
+  if (field || row.length) (row.push(field), rows.push(row));
   return rows;
 }
 
@@ -65,7 +69,9 @@ async function copyRow(table: TableName, id: number, replace: Record<string, unk
     [table],
   );
   const values: unknown[] = [];
-  const select = cols.map(({ name, type }) => (name in replace ? (values.push(replace[name]), `$${values.length}::${type}`) : `"${name}"`));
+  const select = cols.map(({ name, type }) =>
+    name in replace ? (values.push(replace[name]), `$${values.length}::${type}`) : `"${name}"`,
+  );
   values.push(id);
   const { rows } = await c.query(
     `insert into ${table} (${cols.map(({ name }) => `"${name}"`).join(', ')}) select ${select.join(', ')} from ${table} where id = $${values.length} returning id`,
@@ -78,21 +84,31 @@ async function copyRow(table: TableName, id: number, replace: Record<string, unk
 async function varyTheSeededData(): Promise<void> {
   const first = async (table: TableName) => Number((await c.query(`select min(id) id from ${table}`)).rows[0].id);
   // A participant with an audio recording and nothing else, and an import no synchronization uses.
-  const { rows: [lone] } = await c.query(
+  const {
+    rows: [lone],
+  } = await c.query(
     `insert into participant (study_id, study_participant_id) select id, 1099 from study where name = 'AOA' returning id`,
   );
   await copyRow('audio_processing', await first('audio_processing'), {
-    participant_id: lone.id, biomechanics_import_id: null, processing_status: 'not_processed',
+    participant_id: lone.id,
+    biomechanics_import_id: null,
+    processing_status: 'not_processed',
   });
   await copyRow('biomechanics_import', await first('biomechanics_import'), {
-    biomechanics_file: 'unsynchronized.xlsx', audio_processing_id: null, processing_status: 'error',
+    biomechanics_file: 'unsynchronized.xlsx',
+    audio_processing_id: null,
+    processing_status: 'error',
   });
   for (const table of ['audio_processing', 'biomechanics_import', 'synchronization', 'movement_cycles']) {
-    await c.query(`update ${table} set processing_status = case when id % 7 = 0 then 'error' when id % 11 = 0 then 'not_processed' else processing_status end`);
+    await c.query(
+      `update ${table} set processing_status = case when id % 7 = 0 then 'error' when id % 11 = 0 then 'not_processed' else processing_status end`,
+    );
   }
   await c.query(`update synchronization set sync_qc_fail = true where id % 5 = 0`);
   // A cycle carries its own copy of the flag; most copy their synchronization's, a few differ.
-  await c.query(`update movement_cycles set sync_qc_fail = true where synchronization_id in (select id from synchronization where sync_qc_fail) or id % 23 = 0`);
+  await c.query(
+    `update movement_cycles set sync_qc_fail = true where synchronization_id in (select id from synchronization where sync_qc_fail) or id % 23 = 0`,
+  );
   await c.query(`update movement_cycles set synchronization_id = null where id % 17 = 0`);
   await c.query(`update movement_cycles set biomechanics_import_id = null where id % 19 = 0`);
 }
@@ -163,42 +179,70 @@ const CASES: Record<TableName, Record<string, Case[]>> = {
     id: [{ name: 'id: the 2nd and 4th ids', filter: (fx) => ({ id: fx.ids.study }) }],
     study: [one({ study: ['AOA', 'preOA'] })],
   },
-  participant: { ...scopeCases('participant'), hasBiomechanics: flag('hasBiomechanics'), hasSynchronization: flag('hasSynchronization') },
+  participant: {
+    ...scopeCases('participant'),
+    hasBiomechanics: flag('hasBiomechanics'),
+    hasSynchronization: flag('hasSynchronization'),
+  },
   audio_processing: {
-    ...recordingCases('audio_processing'), ...audioQcCases, ...biomechanicsCases,
+    ...recordingCases('audio_processing'),
+    ...audioQcCases,
+    ...biomechanicsCases,
     durationSeconds: [one({ durationSeconds: { min: 60.5, max: 150 } }), one({ durationSeconds: { max: 100 } })],
     hasBiomechanics: flag('hasBiomechanics'),
     hasSynchronization: flag('hasSynchronization'),
   },
-  biomechanics_import: { ...recordingCases('biomechanics_import'), ...biomechanicsCases, hasSynchronization: flag('hasSynchronization') },
+  biomechanics_import: {
+    ...recordingCases('biomechanics_import'),
+    ...biomechanicsCases,
+    hasSynchronization: flag('hasSynchronization'),
+  },
   synchronization: { ...recordingCases('synchronization'), ...audioQcCases, ...biomechanicsCases, ...walkCases },
   movement_cycles: {
-    ...recordingCases('movement_cycles'), ...audioQcCases, ...biomechanicsCases, ...walkCases,
+    ...recordingCases('movement_cycles'),
+    ...audioQcCases,
+    ...biomechanicsCases,
+    ...walkCases,
     isOutlier: flag('isOutlier'),
-    durationS: [one({ durationS: { min: 1, max: 1.5 } }), one({ durationS: { min: 2 } }), one({ durationS: { max: 0.95 } })],
+    durationS: [
+      one({ durationS: { min: 1, max: 1.5 } }),
+      one({ durationS: { min: 2 } }),
+      one({ durationS: { max: 0.95 } }),
+    ],
     hasSynchronization: flag('hasSynchronization'),
     hasBiomechanics: flag('hasBiomechanics'),
   },
 };
 
-const KIND_OF = Object.fromEntries(RECORD_KINDS.map((k) => [TABLE_OF[k], k])) as Record<TableName, (typeof RECORD_KINDS)[number]>;
+const KIND_OF = Object.fromEntries(RECORD_KINDS.map((k) => [TABLE_OF[k], k])) as Record<
+  TableName,
+  (typeof RECORD_KINDS)[number]
+>;
 
 /** The filter input of the GraphQL list for `table` and its field names; undefined when the list takes no filter. */
-async function graphqlFilterOf(table: TableName): Promise<{ list: string; type: string; fields: string[] } | undefined> {
+async function graphqlFilterOf(
+  table: TableName,
+): Promise<{ list: string; type: string; fields: string[] } | undefined> {
   const list = LIST_NAME[KIND_OF[table]];
-  const arg = (await buildAppSchema()).getQueryType()!.getFields()[list]?.args.find((a) => a.name === 'filter');
+  const arg = (await buildAppSchema())
+    .getQueryType()!
+    .getFields()
+    [list]?.args.find((a) => a.name === 'filter');
   if (!arg) return undefined;
   const type = getNamedType(arg.type) as GraphQLInputObjectType;
   return { list, type: type.name, fields: Object.keys(type.getFields()) };
 }
 
-it.each(TABLES)('has a filter case for every filter field of %s, and the export takes exactly the GraphQL filter fields', async (table) => {
-  const gql = await graphqlFilterOf(table);
-  const exported = filterFieldNames(KIND_OF[table]);
-  if (gql) expect([...exported].sort()).toEqual([...gql.fields].sort());
-  else expect(table).toBe('study'); // `studies` takes no filter; the export's study filter is checked against SQL
-  expect(Object.keys(CASES[table]).sort()).toEqual([...(gql?.fields ?? exported)].sort());
-});
+it.each(TABLES)(
+  'has a filter case for every filter field of %s, and the export takes exactly the GraphQL filter fields',
+  async (table) => {
+    const gql = await graphqlFilterOf(table);
+    const exported = filterFieldNames(KIND_OF[table]);
+    if (gql) expect([...exported].sort()).toEqual([...gql.fields].sort());
+    else expect(table).toBe('study'); // `studies` takes no filter; the export's study filter is checked against SQL
+    expect(Object.keys(CASES[table]).sort()).toEqual([...(gql?.fields ?? exported)].sort());
+  },
+);
 
 /** `maneuver=walk,sts` (or, repeated, `maneuver=walk&maneuver=sts`), `durationS.min=1&durationS.max=1.5`. */
 function queryOf(filter: Filter, lists: 'comma' | 'repeated'): string {
@@ -224,7 +268,10 @@ async function exportedIds(table: TableName, format: 'csv' | 'ndjson', query: st
     expect(header[0]).toBe('id');
     return rows.map((r) => Number(r[0]));
   }
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l).id);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l).id);
 }
 
 async function expectedIds(table: TableName, filter: Filter): Promise<number[]> {
@@ -250,7 +297,10 @@ let fixture: Fixture | undefined;
 async function loadFixture(): Promise<Fixture> {
   if (!fixture) {
     const ids = {} as Record<TableName, number[]>;
-    for (const t of TABLES) ids[t] = (await c.query(`select id from ${t} order by id offset 1 limit 3`)).rows.filter((_, i) => i !== 1).map((r) => r.id);
+    for (const t of TABLES)
+      ids[t] = (await c.query(`select id from ${t} order by id offset 1 limit 3`)).rows
+        .filter((_, i) => i !== 1)
+        .map((r) => r.id);
     fixture = { ids };
   }
   return fixture;
@@ -260,23 +310,41 @@ const FILTER_CASES = TABLES.flatMap((table) =>
   Object.entries(CASES[table]).flatMap(([field, cases]) => cases.map((k) => [table, field, k.name, k] as const)),
 );
 
-it.each(FILTER_CASES)('filters %s by %s (%s): the export has exactly the ids of the GraphQL list, and the case is selective', async (table, field, _name, k) => {
-  const filter = typeof k.filter === 'function' ? k.filter(await loadFixture()) : k.filter;
-  expect(Object.keys(filter)).toEqual([field]);
-  const expected = [...(await expectedIds(table, filter))].sort((a, b) => a - b);
-  const total = await count(`select count(*) n from ${table}`);
-  expect(expected.length).toBeGreaterThan(0);
-  expect(expected.length).toBeLessThan(total);
-  expect(await exportedIds(table, 'csv', queryOf(filter, 'comma'))).toEqual(expected);
-  expect(await exportedIds(table, 'ndjson', queryOf(filter, 'repeated'))).toEqual(expected);
-});
+it.each(FILTER_CASES)(
+  'filters %s by %s (%s): the export has exactly the ids of the GraphQL list, and the case is selective',
+  async (table, field, _name, k) => {
+    const filter = typeof k.filter === 'function' ? k.filter(await loadFixture()) : k.filter;
+    expect(Object.keys(filter)).toEqual([field]);
+    const expected = [...(await expectedIds(table, filter))].sort((a, b) => a - b);
+    const total = await count(`select count(*) n from ${table}`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(total);
+    expect(await exportedIds(table, 'csv', queryOf(filter, 'comma'))).toEqual(expected);
+    expect(await exportedIds(table, 'ndjson', queryOf(filter, 'repeated'))).toEqual(expected);
+  },
+);
 
 it('takes a date without a time as midnight UTC, and combines filters of different tables with "and"', async () => {
-  const dates = await exportedIds('synchronization', 'csv', 'processingDate.from=2024-06-01&processingDate.to=2025-03-01');
-  expect(dates).toEqual(await expectedIds('synchronization', { processingDate: { from: '2024-06-01T00:00:00Z', to: '2025-03-01T00:00:00Z' } }));
+  const dates = await exportedIds(
+    'synchronization',
+    'csv',
+    'processingDate.from=2024-06-01&processingDate.to=2025-03-01',
+  );
+  expect(dates).toEqual(
+    await expectedIds('synchronization', {
+      processingDate: { from: '2024-06-01T00:00:00Z', to: '2025-03-01T00:00:00Z' },
+    }),
+  );
   const combined: Filter = {
-    study: ['AOA', 'preOA'], maneuver: 'walk', speed: ['slow', 'medium'], syncMethod: 'consensus', audioQcFail: false,
-    biomechanicsType: ['IMU', 'Motion_Analysis'], isOutlier: false, durationS: { min: 1 }, processingDate: { from: '2024-03-01T00:00:00Z' },
+    study: ['AOA', 'preOA'],
+    maneuver: 'walk',
+    speed: ['slow', 'medium'],
+    syncMethod: 'consensus',
+    audioQcFail: false,
+    biomechanicsType: ['IMU', 'Motion_Analysis'],
+    isOutlier: false,
+    durationS: { min: 1 },
+    processingDate: { from: '2024-03-01T00:00:00Z' },
   };
   const expected = await expectedIds('movement_cycles', combined);
   expect(expected.length).toBeGreaterThan(0);
@@ -289,7 +357,10 @@ it.each(TABLES)('exports every row and column of %s as CSV with a header, in id 
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
   const rows = parseCsv(await res.text());
-  const { rows: cols } = await c.query(`select column_name from information_schema.columns where table_name = $1 order by ordinal_position`, [table]);
+  const { rows: cols } = await c.query(
+    `select column_name from information_schema.columns where table_name = $1 order by ordinal_position`,
+    [table],
+  );
   expect(rows[0]).toEqual(cols.map((r) => r.column_name));
   expect(rows.length - 1).toBe(await count(`select count(*) n from ${table}`));
   const ids = rows.slice(1).map((r) => Number(r[0]));
@@ -299,22 +370,42 @@ it.each(TABLES)('exports every row and column of %s as CSV with a header, in id 
 it.each(TABLES)('exports %s as NDJSON whose objects equal the rows', async (table) => {
   const res = await get(`/export/${table}.ndjson`);
   expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+  const lines = (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const { rows } = await c.query(`select row_to_json(t) as j from ${table} t order by id`);
   expect(lines).toEqual(rows.map((r) => r.j));
 });
 
 it.each<[string, string]>([
-  ['study=AOA&maneuver=walk&isOutlier=false',
+  [
+    'study=AOA&maneuver=walk&isOutlier=false',
     `select count(*) n from movement_cycles m join participant p on p.id = m.participant_id join study s on s.id = p.study_id
-      where s.name = 'AOA' and m.maneuver = 'walk' and not m.is_outlier`],
-  ['maneuver=fe,sts&knee=left', `select count(*) n from movement_cycles where maneuver in ('fe','sts') and knee = 'left'`],
-  ['speed=slow&speed=fast&passNumber=2', `select count(*) n from movement_cycles where speed in ('slow','fast') and pass_number = 2`],
+      where s.name = 'AOA' and m.maneuver = 'walk' and not m.is_outlier`,
+  ],
+  [
+    'maneuver=fe,sts&knee=left',
+    `select count(*) n from movement_cycles where maneuver in ('fe','sts') and knee = 'left'`,
+  ],
+  [
+    'speed=slow&speed=fast&passNumber=2',
+    `select count(*) n from movement_cycles where speed in ('slow','fast') and pass_number = 2`,
+  ],
   ['durationS.min=1&durationS.max=1.2', `select count(*) n from movement_cycles where duration_s between 1 and 1.2`],
-  ['participantNumber=2001,3002', `select count(*) n from movement_cycles m join participant p on p.id = m.participant_id where p.study_participant_id in (2001, 3002)`],
-  ['audioQcFailAnyChannel=true', `select count(*) n from movement_cycles m join audio_processing a on a.id = m.audio_processing_id
-      where a.audio_qc_fail_ch1 or a.audio_qc_fail_ch2 or a.audio_qc_fail_ch3 or a.audio_qc_fail_ch4`],
-  ['biomechanicsType=Motion_Analysis', `select count(*) n from movement_cycles m join biomechanics_import b on b.id = m.biomechanics_import_id where b.biomechanics_type = 'Motion Analysis'`],
+  [
+    'participantNumber=2001,3002',
+    `select count(*) n from movement_cycles m join participant p on p.id = m.participant_id where p.study_participant_id in (2001, 3002)`,
+  ],
+  [
+    'audioQcFailAnyChannel=true',
+    `select count(*) n from movement_cycles m join audio_processing a on a.id = m.audio_processing_id
+      where a.audio_qc_fail_ch1 or a.audio_qc_fail_ch2 or a.audio_qc_fail_ch3 or a.audio_qc_fail_ch4`,
+  ],
+  [
+    'biomechanicsType=Motion_Analysis',
+    `select count(*) n from movement_cycles m join biomechanics_import b on b.id = m.biomechanics_import_id where b.biomechanics_type = 'Motion Analysis'`,
+  ],
 ])('filters movement_cycles by %s exactly as SQL does', async (query, sql) => {
   const rows = parseCsv(await (await get(`/export/movement_cycles.csv?${query}`)).text());
   const expected = await count(sql);
@@ -344,7 +435,11 @@ it.each<[string, string, RegExp]>([
   ['/export/synchronization.csv?processingDate.from=June%201%202024', 'processingDate.from', /ISO-8601 date/],
   ['/export/movement_cycles.csv?recordingDate.to=2024-06-01T00:00:00', 'recordingDate.to', /time zone offset/],
   ['/export/movement_cycles.csv?recordingDate.from=2024-02-30', 'recordingDate.from', /no such day/],
-  ['/export/movement_cycles.csv?processingDate.from=2025-01-01&processingDate.to=2024-01-01', 'processingDate', /is after to/],
+  [
+    '/export/movement_cycles.csv?processingDate.from=2025-01-01&processingDate.to=2024-01-01',
+    'processingDate',
+    /is after to/,
+  ],
   // A range bound takes one value and has no further parts.
   ['/export/movement_cycles.csv?durationS.min.x=1', 'durationS.min.x', /a range takes/],
   ['/export/movement_cycles.csv?durationS.min=1,2', 'durationS.min', /one value/],
@@ -473,11 +568,17 @@ it('streams a large export with backpressure: COPY waits while the client pauses
     seen.push(backends);
     const last3 = seen.slice(-3);
     const still = (b: CopyBackend[]) =>
-      b.length === 1 && b[0].state === 'active' && b[0].waitEvent === 'ClientWrite' && /^copy \(/.test(b[0].query) && b[0].tuples !== null;
-    if (last3.length === 3 && last3.every(still) && last3.every((b) => b[0].tuples === last3[0][0].tuples)) stalled = last3[0][0];
+      b.length === 1 &&
+      b[0].state === 'active' &&
+      b[0].waitEvent === 'ClientWrite' &&
+      /^copy \(/.test(b[0].query) &&
+      b[0].tuples !== null;
+    if (last3.length === 3 && last3.every(still) && last3.every((b) => b[0].tuples === last3[0][0].tuples))
+      stalled = last3[0][0];
     else await sleep(100);
   }
-  if (!stalled) throw new Error(`the COPY did not stall while the client was paused: ${JSON.stringify(seen.slice(-5))}`);
+  if (!stalled)
+    throw new Error(`the COPY did not stall while the client was paused: ${JSON.stringify(seen.slice(-5))}`);
   expect(stalled.tuples).toBeLessThan(expected);
   expect(bytes).toBe(receivedWhilePaused); // paused means paused
 

@@ -16,13 +16,23 @@ const { ctx } = useTestDatabase();
 /** The local addresses of the sockets listening on `port`, from the kernel's own tables. */
 function listeningAddresses(port: number): string[] {
   const found: string[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const [, local, , state] = line.trim().split(/\s+/);
       if (!local || state !== '0A') continue; // 0A = LISTEN
       const [hex, portHex] = local.split(':');
       if (parseInt(portHex, 16) !== port) continue;
-      if (!v6) found.push(hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.'));
+      if (!v6)
+        found.push(
+          hex
+            .match(/../g)!
+            .reverse()
+            .map((b) => parseInt(b, 16))
+            .join('.'),
+        );
       else found.push(/^0+$/.test(hex) ? '::' : hex === '00000000000000000000000001000000' ? '::1' : hex);
     }
   }
@@ -30,7 +40,9 @@ function listeningAddresses(port: number): string[] {
 }
 
 /** An address of this machine on a network (not loopback), if it has one. */
-const networkAddress = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+const networkAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
 const read = (base: string, token?: string) =>
   fetch(base, {
@@ -64,14 +76,21 @@ it('refuses to listen beyond loopback with open reads, saying why and what to se
     (e: Error) => e.message,
   );
   expect(message).toMatch(/exited with 1 before it was ready/);
-  expect(message).toMatch(/Refusing to listen on 0\.0\.0\.0 \(AE_HOST\).*AE_READ_TOKEN.*AE_ALLOW_OPEN_READS=1.*127\.0\.0\.1/s);
+  expect(message).toMatch(
+    /Refusing to listen on 0\.0\.0\.0 \(AE_HOST\).*AE_READ_TOKEN.*AE_ALLOW_OPEN_READS=1.*127\.0\.0\.1/s,
+  );
   expect(message).not.toMatch(/database:|admin token/);
 });
 
 it('with AE_ALLOW_OPEN_READS=1 it serves the network, and the banner says reads are open', async () => {
   let server: Started | undefined;
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_HOST: '0.0.0.0', AE_ALLOW_OPEN_READS: '1', AE_ADMIN_TOKEN: 'exposure-admin-token-0123456789' });
+    server = await startServer({
+      AE_DATABASE_URL: ctx.target.url,
+      AE_HOST: '0.0.0.0',
+      AE_ALLOW_OPEN_READS: '1',
+      AE_ADMIN_TOKEN: 'exposure-admin-token-0123456789',
+    });
     expect(listeningAddresses(portOf(server))).toEqual(['0.0.0.0']);
     expect(server.stdout()).toMatch(/WARNING: listening on 0\.0\.0\.0:\d+ with OPEN READS \(AE_ALLOW_OPEN_READS=1\)/);
     expect(await read(`http://${networkAddress ?? '127.0.0.1'}:${portOf(server)}/graphql`)).toBe(200);
@@ -83,8 +102,15 @@ it('with AE_ALLOW_OPEN_READS=1 it serves the network, and the banner says reads 
 it('with AE_READ_TOKEN it serves the network, and reads need the token', async () => {
   let server: Started | undefined;
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_HOST: '0.0.0.0', AE_READ_TOKEN: READ_TOKEN, AE_ADMIN_TOKEN: 'exposure-admin-token-0123456789' });
-    expect(server.stdout()).toMatch(/listening on 0\.0\.0\.0:\d+: reachable from the network; reads need AE_READ_TOKEN/);
+    server = await startServer({
+      AE_DATABASE_URL: ctx.target.url,
+      AE_HOST: '0.0.0.0',
+      AE_READ_TOKEN: READ_TOKEN,
+      AE_ADMIN_TOKEN: 'exposure-admin-token-0123456789',
+    });
+    expect(server.stdout()).toMatch(
+      /listening on 0\.0\.0\.0:\d+: reachable from the network; reads need AE_READ_TOKEN/,
+    );
     const base = `http://${networkAddress ?? '127.0.0.1'}:${portOf(server)}/graphql`;
     expect(await read(base)).toBe(401);
     expect(await read(base, READ_TOKEN)).toBe(200);

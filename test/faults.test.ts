@@ -62,7 +62,10 @@ describe('database outage', () => {
     const down = await studies();
     expect(down.body.errors[0].extensions.code).toBe('DATABASE_UNAVAILABLE');
     expect(down.body.errors[0].message).toBe('The database is unavailable right now; try again in a few seconds.');
-    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'down', pendingMigrations: null, replicas: [] } });
+    expect(await health()).toEqual({
+      status: 503,
+      body: { status: 'unavailable', database: 'down', pendingMigrations: null, replicas: [] },
+    });
 
     pg = await startPgProcess(join(dir, 'pg'), port);
     let recovered: any;
@@ -82,16 +85,31 @@ describe('graceful shutdown', () => {
     try {
       const port = await freePort();
       const env = { ...process.env, AE_DATABASE_URL: db.url, PORT: String(port), AE_LOG_FORMAT: 'json' };
-      const { child } = await spawnUntil([join(__dirname, '..', 'dist', 'src', 'server.js')], /ready in/, (l) => l, env);
+      const { child } = await spawnUntil(
+        [join(__dirname, '..', 'dist', 'src', 'server.js')],
+        /ready in/,
+        (l) => l,
+        env,
+      );
       const url = `http://127.0.0.1:${port}/graphql`;
       // Hold a lock so the request is provably in flight when the signal arrives.
       await lock.query('begin');
       await lock.query('lock table study in access exclusive mode');
-      const inFlight = fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ studies { name } }' }) });
+      const inFlight = fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ studies { name } }' }),
+      });
       await waitForLockWaiter(lock);
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
-      await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ studies { name } }"}' })).rejects.toThrow();
+      await expect(
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"{ studies { name } }"}',
+        }),
+      ).rejects.toThrow();
       await lock.query('rollback');
       const res = await inFlight;
       expect(res.status).toBe(200);
@@ -110,10 +128,27 @@ describe('graceful shutdown of the embedded database', () => {
     chmodSync(dir, 0o755);
     const dataDir = join(dir, 'pg');
     const start = async () => {
-      const env = { ...process.env, AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: dataDir, PORT: String(await freePort()), AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN: 'embedded-admin-token-0123456789' };
-      const { child, value, output } = await spawnUntil([join(__dirname, '..', 'dist', 'src', 'server.js')], /ready in/, (l) => JSON.parse(l).msg as string, env);
+      const env = {
+        ...process.env,
+        AE_DATABASE_URL: '',
+        AE_EMBEDDED_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        AE_LOG_FORMAT: 'json',
+        AE_ADMIN_TOKEN: 'embedded-admin-token-0123456789',
+      };
+      const { child, value, output } = await spawnUntil(
+        [join(__dirname, '..', 'dist', 'src', 'server.js')],
+        /ready in/,
+        (l) => JSON.parse(l).msg as string,
+        env,
+      );
       const pid = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
-      return { child, ready: value, seeded: output.some((l) => l.includes('seeded sample data')), postgres: { pid: Number(pid[0]), port: Number(pid[3]) } };
+      return {
+        child,
+        ready: value,
+        seeded: output.some((l) => l.includes('seeded sample data')),
+        postgres: { pid: Number(pid[0]), port: Number(pid[3]) },
+      };
     };
     const alive = (pid: number) => {
       try {
@@ -133,13 +168,20 @@ describe('graceful shutdown of the embedded database', () => {
       // Stopped cleanly: no postmaster left, its lock file removed, its port closed.
       expect(alive(first.postgres.pid)).toBe(false);
       expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
-      const refused = new Client({ host: '127.0.0.1', port: first.postgres.port, user: 'postgres', connectionTimeoutMillis: 2000 });
+      const refused = new Client({
+        host: '127.0.0.1',
+        port: first.postgres.port,
+        user: 'postgres',
+        connectionTimeoutMillis: 2000,
+      });
       await expect(refused.connect()).rejects.toThrow(/ECONNREFUSED/);
       // The seeded data survives for the next start, which does not seed again.
       const second = await start();
       expect(second.seeded).toBe(false);
       const res = await fetch(second.ready.replace(/^.*?(http:\S+\/graphql).*$/, '$1'), {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ databaseSummary { tables { table rows } } }' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ databaseSummary { tables { table rows } } }' }),
       });
       const tables = ((await res.json()) as any).data.databaseSummary.tables as { table: string; rows: number }[];
       expect(tables.find((t) => t.table === 'participant')?.rows).toBeGreaterThan(0);
@@ -175,8 +217,12 @@ describe('graceful shutdown with a large write in flight', () => {
   async function batchInFlight(graceMs: number, from: number) {
     const port = await freePort();
     const env = {
-      ...process.env, AE_DATABASE_URL: db.url, PORT: String(port), AE_LOG_FORMAT: 'json',
-      AE_WRITE_TOKEN: WRITE_TOKEN, AE_SHUTDOWN_GRACE_MS: String(graceMs),
+      ...process.env,
+      AE_DATABASE_URL: db.url,
+      PORT: String(port),
+      AE_LOG_FORMAT: 'json',
+      AE_WRITE_TOKEN: WRITE_TOKEN,
+      AE_SHUTDOWN_GRACE_MS: String(graceMs),
       // Longer than the test: only the shutdown may end the blocked statement.
       AE_QUERY_TIMEOUT_MS: '120000',
     };
@@ -191,14 +237,24 @@ describe('graceful shutdown with a large write in flight', () => {
         query: 'mutation($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted } }',
         variables: { inputs: cycleBatch(parents, BATCH, from) },
       }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }), (e: Error) => ({ status: 0, body: { error: e.message } as any }));
+    }).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as any }),
+      (e: Error) => ({ status: 0, body: { error: e.message } as any }),
+    );
     // In flight = the INSERT is waiting for our lock.
     await waitForLockWaiter(c);
     expect(await lockWaiters(c)).toHaveLength(1);
     return { child, lock, response };
   }
   const written = async (from: number) =>
-    Number((await c.query('select count(*) n from movement_cycles where synchronization_id = $1 and cycle_index >= $2 and cycle_index < $3', [parents.slowSyncId, from, from + BATCH])).rows[0].n);
+    Number(
+      (
+        await c.query(
+          'select count(*) n from movement_cycles where synchronization_id = $1 and cycle_index >= $2 and cycle_index < $3',
+          [parents.slowSyncId, from, from + BATCH],
+        )
+      ).rows[0].n,
+    );
 
   it('commits a batch that finishes within the grace period, in full', async () => {
     const { child, lock, response } = await batchInFlight(30_000, 10_000);
@@ -224,7 +280,9 @@ describe('graceful shutdown with a large write in flight', () => {
     expect((await response).body.data?.upsertMovementCycles).toBeUndefined();
     expect(await written(20_000)).toBe(0);
     // Nothing of the cancelled session is left holding a lock or a transaction.
-    const { rows } = await c.query(`select count(*)::int n from pg_stat_activity where datname = current_database() and application_name like 'ae-graphql%'`);
+    const { rows } = await c.query(
+      `select count(*)::int n from pg_stat_activity where datname = current_database() and application_name like 'ae-graphql%'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 });
@@ -234,7 +292,9 @@ describe('killed in the middle of an admin operation', () => {
   async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client): Promise<string> {
     await c.query('begin');
     await c.query(lockSql);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args, '--url', url], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args, '--url', url], {
+      stdio: 'ignore',
+    });
     try {
       const blockedIn = await waitForLockWaiter(c, 'ae-db');
       child.kill('SIGKILL');
@@ -249,8 +309,15 @@ describe('killed in the middle of an admin operation', () => {
     const db = await createTestDatabase();
     const c = await sqlClient(db.url);
     try {
-      await killWhileBlocked(db.url, ['seed', '--participants', '5'], 'lock table movement_cycles in access exclusive mode', c);
-      const { rows } = await c.query(`select (select count(*) from study) s, (select count(*) from participant) p, (select count(*) from audio_processing) a`);
+      await killWhileBlocked(
+        db.url,
+        ['seed', '--participants', '5'],
+        'lock table movement_cycles in access exclusive mode',
+        c,
+      );
+      const { rows } = await c.query(
+        `select (select count(*) from study) s, (select count(*) from participant) p, (select count(*) from audio_processing) a`,
+      );
       expect(rows[0]).toEqual({ s: '0', p: '0', a: '0' });
       expect((await aeDb(['seed', '--participants', '1', '--study', 'AOA', '--url', db.url])).code).toBe(0);
     } finally {
@@ -263,10 +330,17 @@ describe('killed in the middle of an admin operation', () => {
     const db = await createTestDatabase({ empty: true });
     const c = await sqlClient(db.url);
     try {
-      await c.query(`create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`);
+      await c.query(
+        `create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default current_timestamp)`,
+      );
       // EXCLUSIVE lets the migrator read its table but not record the migration: the process is
       // killed after the migration's DDL has run in its transaction, just before the commit.
-      const blockedIn = await killWhileBlocked(db.url, ['upgrade', 'head'], 'lock table mikro_orm_migrations in exclusive mode', c);
+      const blockedIn = await killWhileBlocked(
+        db.url,
+        ['upgrade', 'head'],
+        'lock table mikro_orm_migrations in exclusive mode',
+        c,
+      );
       expect(blockedIn).toMatch(/^insert into "?mikro_orm_migrations"?/i);
       const { rows } = await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`);
       expect(rows.map((r) => r.tablename)).toEqual(['mikro_orm_migrations']);

@@ -21,7 +21,11 @@ async function snapshot() {
       union all select proname from pg_proc where pronamespace = 'public'::regnamespace order by 1`,
   );
   const history = await c.query('select name from mikro_orm_migrations order by id');
-  return { objects: objects.rows.map((r) => r.name), history: history.rows.map((r) => r.name), rows: await tableCounts(c) };
+  return {
+    objects: objects.rows.map((r) => r.name),
+    history: history.rows.map((r) => r.name),
+    rows: await tableCounts(c),
+  };
 }
 
 it('fresh with a migration that fails leaves the old schema, its rows and its history intact', async () => {
@@ -45,7 +49,7 @@ it('fresh with a migration that fails leaves the old schema, its rows and its hi
   expect(await snapshot()).toEqual(before);
 });
 
-it("drop is all or nothing: with one table locked by another session it gives up and every table, row and function stays", async () => {
+it('drop is all or nothing: with one table locked by another session it gives up and every table, row and function stays', async () => {
   const before = await snapshot();
   const holder = await sqlClient(seeded.target.url);
   const ctx = await initORM({ url: seeded.target.url, lockTimeoutMs: 300 });
@@ -53,8 +57,13 @@ it("drop is all or nothing: with one table locked by another session it gives up
     await holder.query('begin');
     await holder.query('lock table movement_cycles in access share mode');
     let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('drop still waiting for the lock after 15 s')), 15_000)));
-    await expect(Promise.race([ctx.services.migrations.dropAll(), hung]).finally(() => clearTimeout(timer))).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+    const hung = new Promise(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error('drop still waiting for the lock after 15 s')), 15_000)),
+    );
+    await expect(
+      Promise.race([ctx.services.migrations.dropAll(), hung]).finally(() => clearTimeout(timer)),
+    ).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
   } finally {
     await holder.query('rollback');
     await holder.end();
@@ -84,8 +93,10 @@ describe('the schema fresh rebuilds keeps its owner, grants and default privileg
   });
 
   const schemaAcl = async () =>
-    (await c.query(`select nspowner::regrole::text as owner, nspacl::text[] as acl, obj_description(oid, 'pg_namespace') as comment
-                      from pg_namespace where nspname = 'public'`)).rows[0];
+    (
+      await c.query(`select nspowner::regrole::text as owner, nspacl::text[] as acl, obj_description(oid, 'pg_namespace') as comment
+                      from pg_namespace where nspname = 'public'`)
+    ).rows[0];
 
   it('ae-db fresh --yes: same owner, same ACL and comment, and the read-only role can read the new tables', async () => {
     const before = await schemaAcl();

@@ -33,7 +33,12 @@ async function stored(table: string, dateColumns: string[]): Promise<Map<number,
     rows.map(({ j }) => {
       const o: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(j)) {
-        o[camel(k)] = dateColumns.includes(k) && typeof v === 'string' ? instant(v) : k === 'biomechanics_type' && v === 'Motion Analysis' ? 'Motion_Analysis' : v;
+        o[camel(k)] =
+          dateColumns.includes(k) && typeof v === 'string'
+            ? instant(v)
+            : k === 'biomechanics_type' && v === 'Motion Analysis'
+              ? 'Motion_Analysis'
+              : v;
       }
       return [o.id as number, o];
     }),
@@ -49,8 +54,11 @@ async function dateColumnsOf(table: string): Promise<string[]> {
 }
 
 const TABLE: Record<string, string> = {
-  Participant: 'participant', AudioProcessing: 'audio_processing', BiomechanicsImport: 'biomechanics_import',
-  Synchronization: 'synchronization', MovementCycle: 'movement_cycles',
+  Participant: 'participant',
+  AudioProcessing: 'audio_processing',
+  BiomechanicsImport: 'biomechanics_import',
+  Synchronization: 'synchronization',
+  MovementCycle: 'movement_cycles',
 };
 
 async function expectStored(type: string, served: Record<string, unknown>[]): Promise<void> {
@@ -78,19 +86,45 @@ it('serves every scalar column as stored, through child lists and parent links',
   expect(res.errors).toBeUndefined();
   const participants = res.data.studies.flatMap((s: any) => s.participants);
   const pick = (key: string) => participants.flatMap((p: any) => p[key]);
-  await expectStored('Participant', participants.map(({ audioProcessings, biomechanicsImports, synchronizations, movementCycles, ...p }: any) => p));
-  await expectStored('AudioProcessing', pick('audioProcessings').map(({ biomechanicsImport, ...a }: any) => a));
-  await expectStored('AudioProcessing', pick('biomechanicsImports').map((b: any) => b.audioProcessing));
-  await expectStored('BiomechanicsImport', pick('audioProcessings').map((a: any) => a.biomechanicsImport));
-  await expectStored('Synchronization', pick('synchronizations').map(({ movementCycles, ...s }: any) => s));
-  await expectStored('MovementCycle', pick('movementCycles').map(({ synchronization, participant, ...m }: any) => m));
-  await expectStored('Synchronization', pick('movementCycles').map((m: any) => m.synchronization));
-  await expectStored('Participant', pick('movementCycles').map((m: any) => m.participant));
+  await expectStored(
+    'Participant',
+    participants.map(({ audioProcessings, biomechanicsImports, synchronizations, movementCycles, ...p }: any) => p),
+  );
+  await expectStored(
+    'AudioProcessing',
+    pick('audioProcessings').map(({ biomechanicsImport, ...a }: any) => a),
+  );
+  await expectStored(
+    'AudioProcessing',
+    pick('biomechanicsImports').map((b: any) => b.audioProcessing),
+  );
+  await expectStored(
+    'BiomechanicsImport',
+    pick('audioProcessings').map((a: any) => a.biomechanicsImport),
+  );
+  await expectStored(
+    'Synchronization',
+    pick('synchronizations').map(({ movementCycles, ...s }: any) => s),
+  );
+  await expectStored(
+    'MovementCycle',
+    pick('movementCycles').map(({ synchronization, participant, ...m }: any) => m),
+  );
+  await expectStored(
+    'Synchronization',
+    pick('movementCycles').map((m: any) => m.synchronization),
+  );
+  await expectStored(
+    'Participant',
+    pick('movementCycles').map((m: any) => m.participant),
+  );
 });
 
 it('fetches only the columns a query selects', async () => {
   const { result, statements } = await countStatements(ctx, () =>
-    gql.query(`{ studies { participants { audioProcessings { knee synchronizations { speed movementCycles { durationS } } } } } }`),
+    gql.query(
+      `{ studies { participants { audioProcessings { knee synchronizations { speed movementCycles { durationS } } } } } }`,
+    ),
   );
   expect(result.errors).toBeUndefined();
   const cycles = statements.find((s) => /from "movement_cycles"/.test(s))!;
@@ -110,7 +144,8 @@ it('follows fragments and aliases when choosing columns', async () => {
   expect(cycles.length).toBeGreaterThan(100);
   const { rows } = await c.query('select id, start_time_s, end_time_s from movement_cycles');
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const m of cycles) expect([m.start, m.endTimeS]).toEqual([byId.get(m.id)!.start_time_s, byId.get(m.id)!.end_time_s]);
+  for (const m of cycles)
+    expect([m.start, m.endTimeS]).toEqual([byId.get(m.id)!.start_time_s, byId.get(m.id)!.end_time_s]);
 });
 
 it('keeps type names and objects working for every object type reached', async () => {
@@ -118,5 +153,8 @@ it('keeps type names and objects working for every object type reached', async (
   for (const name of Object.keys(TABLE)) expect(isObjectType(schema.getType(name))).toBe(true);
   const res = await gql.query(`{ studies { __typename participants { __typename study { __typename name } } } }`);
   expect(res.errors).toBeUndefined();
-  expect(res.data.studies[0].participants[0]).toEqual({ __typename: 'Participant', study: { __typename: 'Study', name: res.data.studies[0].participants[0].study.name } });
+  expect(res.data.studies[0].participants[0]).toEqual({
+    __typename: 'Participant',
+    study: { __typename: 'Study', name: res.data.studies[0].participants[0].study.name },
+  });
 });

@@ -10,7 +10,11 @@ const TREE = `{
     synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } }
 }`;
 
-const { ctx, sql: c, gql } = useTestDatabase({
+const {
+  ctx,
+  sql: c,
+  gql,
+} = useTestDatabase({
   seed: { participantsPerStudy: 2 },
   asRealParticipants: true,
   sql: true,
@@ -25,7 +29,10 @@ it('returns the seeded tree, matching an independent SQL aggregate', async () =>
     for (const p of s.participants)
       for (const a of p.audioProcessings)
         for (const y of a.synchronizations)
-          for (const m of y.movementCycles) flat.push(`${s.name}/${p.studyParticipantId}/${a.knee}/${a.maneuver}/${y.passNumber}/${y.speed}/${m.cycleIndex}/${m.isOutlier}/${m.durationS}`);
+          for (const m of y.movementCycles)
+            flat.push(
+              `${s.name}/${p.studyParticipantId}/${a.knee}/${a.maneuver}/${y.passNumber}/${y.speed}/${m.cycleIndex}/${m.isOutlier}/${m.durationS}`,
+            );
   const { rows } = await c.query(`
     select s.name || '/' || p.study_participant_id || '/' || a.knee || '/' || a.maneuver || '/' ||
            coalesce(y.pass_number::text, 'null') || '/' || coalesce(y.speed, 'null') || '/' || m.cycle_index || '/' || m.is_outlier || '/' || m.duration_s as k
@@ -66,11 +73,22 @@ it('walks every relationship back up from a cycle, consistently with its foreign
         expect(a.biomechanicsImport.id).toBe(a.biomechanicsImportId);
         expect(a.biomechanicsImport.audioProcessing.id).toBe(a.id);
         expect(a.biomechanicsImport.participant.id).toBe(p.id);
-        expect(a.biomechanicsImport.synchronizations.map((x: any) => x.id)).toEqual(a.synchronizations.map((x: any) => x.id));
+        expect(a.biomechanicsImport.synchronizations.map((x: any) => x.id)).toEqual(
+          a.synchronizations.map((x: any) => x.id),
+        );
         for (const y of a.synchronizations) {
-          expect([y.audioProcessing.id, y.participant.id, y.biomechanicsImport.id]).toEqual([a.id, p.id, a.biomechanicsImportId]);
+          expect([y.audioProcessing.id, y.participant.id, y.biomechanicsImport.id]).toEqual([
+            a.id,
+            p.id,
+            a.biomechanicsImportId,
+          ]);
           for (const m of y.movementCycles) {
-            expect([m.participant.id, m.audioProcessing.id, m.biomechanicsImport.id, m.synchronization.id]).toEqual([p.id, a.id, a.biomechanicsImportId, y.id]);
+            expect([m.participant.id, m.audioProcessing.id, m.biomechanicsImport.id, m.synchronization.id]).toEqual([
+              p.id,
+              a.id,
+              a.biomechanicsImportId,
+              y.id,
+            ]);
             checked++;
           }
         }

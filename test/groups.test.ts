@@ -10,10 +10,18 @@ import { postGraphQL } from './helpers/http';
 import { useReadFixture } from './helpers/read-fixture';
 import { startApp } from '../src/app';
 
-const { ctx, sql: c, gql, server, markers } = useReadFixture(async (sql) => {
+const {
+  ctx,
+  sql: c,
+  gql,
+  server,
+  markers,
+} = useReadFixture(async (sql) => {
   // NULLs to aggregate over: some cycles without a file size, one walk group without any.
   await sql.query(`update movement_cycles set cycle_file_size_mb = null where id % 3 = 0`);
-  await sql.query(`update movement_cycles set cycle_file_size_mb = null where maneuver = 'walk' and speed = 'fast' and knee = 'left'`);
+  await sql.query(
+    `update movement_cycles set cycle_file_size_mb = null where maneuver = 'walk' and speed = 'fast' and knee = 'left'`,
+  );
 });
 
 /**
@@ -42,7 +50,8 @@ interface TableSpec {
   numeric: Record<string, string>;
 }
 
-const viaParticipant = (table: string) => `${table} t join participant p on p.id = t.participant_id join study s on s.id = p.study_id`;
+const viaParticipant = (table: string) =>
+  `${table} t join participant p on p.id = t.participant_id join study s on s.id = p.study_id`;
 
 /** Each field as its column of `t` (fooBar: t.foo_bar), or as `named` gives it. */
 const columns = (fields: string[], named: Record<string, string> = {}): Record<string, string> =>
@@ -55,8 +64,17 @@ const TABLES: Record<string, TableSpec> = {
     from: viaParticipant('movement_cycles'),
     keys: columns(
       [
-        'study', 'participantNumber', 'knee', 'maneuver', 'speed', 'passNumber', 'cycleIndex', 'isOutlier',
-        'biomechanicsQcFail', 'syncQcFail', 'processingStatus',
+        'study',
+        'participantNumber',
+        'knee',
+        'maneuver',
+        'speed',
+        'passNumber',
+        'cycleIndex',
+        'isOutlier',
+        'biomechanicsQcFail',
+        'syncQcFail',
+        'processingStatus',
       ],
       SCOPE,
     ),
@@ -67,8 +85,17 @@ const TABLES: Record<string, TableSpec> = {
     from: viaParticipant('audio_processing'),
     keys: columns(
       [
-        'study', 'participantNumber', 'knee', 'maneuver', 'audioQcFail', 'audioQcFailCh3', 'qcArtifact', 'numChannels',
-        'firmwareVersion', 'mic1Position', 'processingStatus',
+        'study',
+        'participantNumber',
+        'knee',
+        'maneuver',
+        'audioQcFail',
+        'audioQcFailCh3',
+        'qcArtifact',
+        'numChannels',
+        'firmwareVersion',
+        'mic1Position',
+        'processingStatus',
       ],
       { ...SCOPE, mic1Position: 't.mic_1_position' },
     ),
@@ -77,7 +104,10 @@ const TABLES: Record<string, TableSpec> = {
   biomechanicsImport: {
     list: 'biomechanicsImportGroups',
     from: viaParticipant('biomechanics_import'),
-    keys: columns(['study', 'biomechanicsType', 'biomechanicsSyncMethod', 'knee', 'biomechanicsQcFail', 'processingStatus'], SCOPE),
+    keys: columns(
+      ['study', 'biomechanicsType', 'biomechanicsSyncMethod', 'knee', 'biomechanicsQcFail', 'processingStatus'],
+      SCOPE,
+    ),
     enumNames: { 'Motion Analysis': 'Motion_Analysis' },
     numeric: columns(['durationSeconds', 'numDataPoints', 'biomechanicsSampleRate', 'numPasses']),
   },
@@ -113,9 +143,19 @@ const FILTERS: Record<string, Filter[]> = {
     ['{ processingStatus: error }', `t.processing_status = 'error'`],
     ['{ maneuver: [fe, sts] }', `t.maneuver in ('fe', 'sts')`],
   ],
-  biomechanicsImport: [['', 'true'], ['{ biomechanicsType: Motion_Analysis }', `t.biomechanics_type = 'Motion Analysis'`]],
-  synchronization: [['', 'true'], ['{ maneuver: walk }', `t.maneuver = 'walk'`], ['{ syncQcFail: true }', 't.sync_qc_fail']],
-  participant: [['', 'true'], ['{ hasSynchronization: false }', 'not exists (select 1 from synchronization y where y.participant_id = t.id)']],
+  biomechanicsImport: [
+    ['', 'true'],
+    ['{ biomechanicsType: Motion_Analysis }', `t.biomechanics_type = 'Motion Analysis'`],
+  ],
+  synchronization: [
+    ['', 'true'],
+    ['{ maneuver: walk }', `t.maneuver = 'walk'`],
+    ['{ syncQcFail: true }', 't.sync_qc_fail'],
+  ],
+  participant: [
+    ['', 'true'],
+    ['{ hasSynchronization: false }', 'not exists (select 1 from synchronization y where y.participant_id = t.id)'],
+  ],
 };
 
 type Stat = 'sum' | 'avg' | 'min' | 'max' | 'stddev' | number; // a number: percentile(p)
@@ -138,8 +178,18 @@ interface Case {
 /** Where a nested case sits: the parent list, its rows in order, and the link column of the grouped table. */
 const parentOf = (kind: string) =>
   kind === 'participant'
-    ? { wrap: (inner: string) => `{ studies { id ${inner} } }`, rows: (d: any) => d.studies, ids: 'select id from study order by name', link: 't.study_id' }
-    : { wrap: (inner: string) => `{ participants(first: 1000) { nodes { id ${inner} } } }`, rows: (d: any) => d.participants.nodes, ids: 'select id from participant order by id', link: 't.participant_id' };
+    ? {
+        wrap: (inner: string) => `{ studies { id ${inner} } }`,
+        rows: (d: any) => d.studies,
+        ids: 'select id from study order by name',
+        link: 't.study_id',
+      }
+    : {
+        wrap: (inner: string) => `{ participants(first: 1000) { nodes { id ${inner} } } }`,
+        rows: (d: any) => d.participants.nodes,
+        ids: 'select id from participant order by id',
+        link: 't.participant_id',
+      };
 
 function queryOf(k: Case): string {
   const t = TABLES[k.kind];
@@ -160,7 +210,11 @@ async function expected(k: Case): Promise<Record<string, any>[]> {
   const t = TABLES[k.kind];
   const keys = [...(k.nested ? [parentOf(k.kind).link] : []), ...k.groupBy.map((f) => t.keys[f])];
   const stats = k.stats.map(([stat, column]) => `(${STAT_SQL(stat, t.numeric[column])})::float8`);
-  const select = [...keys.map((e, i) => `${e} as k${i}`), 'count(*)::int as n', ...stats.map((s, i) => `${s} as a${i}`)];
+  const select = [
+    ...keys.map((e, i) => `${e} as k${i}`),
+    'count(*)::int as n',
+    ...stats.map((s, i) => `${s} as a${i}`),
+  ];
   const sql =
     `select ${select.join(', ')} from ${t.from} where ${k.filter[1]}` +
     (keys.length ? ` group by ${keys.join(', ')} order by ${keys.map((e) => `${e} nulls last`).join(', ')}` : '');
@@ -187,7 +241,8 @@ async function expected(k: Case): Promise<Record<string, any>[]> {
 
 function expectClose(actual: unknown, wanted: unknown, path = ''): void {
   if (typeof wanted === 'number' && typeof actual === 'number') {
-    if (Math.abs(actual - wanted) > 1e-9 * Math.max(1, Math.abs(wanted))) throw new Error(`${path}: ${actual} != ${wanted}`);
+    if (Math.abs(actual - wanted) > 1e-9 * Math.max(1, Math.abs(wanted)))
+      throw new Error(`${path}: ${actual} != ${wanted}`);
     return;
   }
   if (wanted && typeof wanted === 'object') {
@@ -209,25 +264,58 @@ async function check(k: Case): Promise<void> {
     : (body.data[TABLES[k.kind].list] as Record<string, any>[]);
   const want = await expected(k);
   try {
-    expectClose(groups.map((g) => ({ ...g })), want);
+    expectClose(
+      groups.map((g) => ({ ...g })),
+      want,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nquery: ${query}\ngot: ${JSON.stringify(groups)}\nwanted: ${JSON.stringify(want)}`);
+    throw new Error(
+      `${(e as Error).message}\nquery: ${query}\ngot: ${JSON.stringify(groups)}\nwanted: ${JSON.stringify(want)}`,
+    );
   }
 }
 
 const EVERY_STAT: Stat[] = ['sum', 'avg', 'min', 'max', 'stddev', 0, 0.25, 0.5, 0.9, 1];
-const allStats = (kind: string): [Stat, string][] => Object.keys(TABLES[kind].numeric).flatMap((col) => EVERY_STAT.map((s) => [s, col] as [Stat, string]));
+const allStats = (kind: string): [Stat, string][] =>
+  Object.keys(TABLES[kind].numeric).flatMap((col) => EVERY_STAT.map((s) => [s, col] as [Stat, string]));
 
 describe('every statistic against the hand-written GROUP BY', () => {
   const GROUPINGS: Record<string, string[][]> = {
-    movementCycle: [[], ['study', 'knee', 'maneuver', 'speed'], ['speed'], ['participantNumber', 'passNumber'], ['isOutlier', 'biomechanicsQcFail', 'syncQcFail'], ['processingStatus', 'cycleIndex']],
-    audioProcessing: [[], ['knee', 'maneuver'], ['audioQcFail', 'audioQcFailCh3', 'qcArtifact'], ['study', 'participantNumber', 'numChannels', 'mic1Position'], ['processingStatus', 'firmwareVersion']],
-    biomechanicsImport: [[], ['biomechanicsType'], ['study', 'biomechanicsSyncMethod', 'knee', 'biomechanicsQcFail', 'processingStatus']],
+    movementCycle: [
+      [],
+      ['study', 'knee', 'maneuver', 'speed'],
+      ['speed'],
+      ['participantNumber', 'passNumber'],
+      ['isOutlier', 'biomechanicsQcFail', 'syncQcFail'],
+      ['processingStatus', 'cycleIndex'],
+    ],
+    audioProcessing: [
+      [],
+      ['knee', 'maneuver'],
+      ['audioQcFail', 'audioQcFailCh3', 'qcArtifact'],
+      ['study', 'participantNumber', 'numChannels', 'mic1Position'],
+      ['processingStatus', 'firmwareVersion'],
+    ],
+    biomechanicsImport: [
+      [],
+      ['biomechanicsType'],
+      ['study', 'biomechanicsSyncMethod', 'knee', 'biomechanicsQcFail', 'processingStatus'],
+    ],
     synchronization: [[], ['syncMethod', 'maneuver'], ['study', 'passNumber', 'speed', 'syncQcFail']],
     participant: [[], ['study'], ['study', 'participantNumber']],
   };
   const cases = Object.entries(GROUPINGS).flatMap(([kind, groupings]) =>
-    groupings.flatMap((groupBy) => FILTERS[kind].map((filter) => [kind, groupBy.join(' × ') || '(none)', filter[0] || '(no filter)', { kind, groupBy, filter, stats: allStats(kind) }] as const)),
+    groupings.flatMap((groupBy) =>
+      FILTERS[kind].map(
+        (filter) =>
+          [
+            kind,
+            groupBy.join(' × ') || '(none)',
+            filter[0] || '(no filter)',
+            { kind, groupBy, filter, stats: allStats(kind) },
+          ] as const,
+      ),
+    ),
   );
   it.each(cases)('%s by %s, %s', async (_kind, _g, _f, k) => {
     await check(k);
@@ -241,7 +329,12 @@ describe('NULLs and empty groups', () => {
     const groups = body.data.movementCycleGroups;
     const fastLeft = groups.find((g: any) => g.key.speed === 'fast' && g.key.knee === 'left');
     expect(fastLeft.count).toBeGreaterThan(0);
-    expect(fastLeft).toMatchObject({ avg: { cycleFileSizeMb: null }, sum: { cycleFileSizeMb: null }, min: { cycleFileSizeMb: null }, stddev: { cycleFileSizeMb: null } });
+    expect(fastLeft).toMatchObject({
+      avg: { cycleFileSizeMb: null },
+      sum: { cycleFileSizeMb: null },
+      min: { cycleFileSizeMb: null },
+      stddev: { cycleFileSizeMb: null },
+    });
     const all = await both(`{ movementCycleGroups(groupBy: [speed]) { key { speed } count } }`);
     expect(all.data.movementCycleGroups.at(-1).key.speed).toBeNull();
     expect(all.data.movementCycleGroups.slice(0, -1).every((g: any) => g.key.speed !== null)).toBe(true);
@@ -250,8 +343,18 @@ describe('NULLs and empty groups', () => {
   it('gives no groups for a filter matching nothing, and one group of count 0 with null statistics when groupBy is empty', async () => {
     const none = await both(`{ movementCycleGroups(groupBy: [knee], filter: { id: [999999] }) { count } }`);
     expect(none.data.movementCycleGroups).toEqual([]);
-    const one = await both(`{ movementCycleGroups(groupBy: [], filter: { id: [999999] }) { key { knee } count sum { durationS } avg { durationS } percentile(p: 0.5) { durationS } } }`);
-    expect(one.data.movementCycleGroups).toEqual([{ key: { knee: null }, count: 0, sum: { durationS: null }, avg: { durationS: null }, percentile: { durationS: null } }]);
+    const one = await both(
+      `{ movementCycleGroups(groupBy: [], filter: { id: [999999] }) { key { knee } count sum { durationS } avg { durationS } percentile(p: 0.5) { durationS } } }`,
+    );
+    expect(one.data.movementCycleGroups).toEqual([
+      {
+        key: { knee: null },
+        count: 0,
+        sum: { durationS: null },
+        avg: { durationS: null },
+        percentile: { durationS: null },
+      },
+    ]);
   });
 });
 
@@ -268,9 +371,18 @@ describe('nested under a record', () => {
     const nodes = body.data.participants.nodes;
     expect(nodes.length).toBeGreaterThan(3);
     for (const node of nodes) {
-      const want = rows.filter((r) => r.id === node.id).map((r) => ({ key: { knee: r.knee, maneuver: r.maneuver }, count: r.n, avg: { durationS: r.avg }, med: { durationS: r.med } }));
+      const want = rows
+        .filter((r) => r.id === node.id)
+        .map((r) => ({
+          key: { knee: r.knee, maneuver: r.maneuver },
+          count: r.n,
+          avg: { durationS: r.avg },
+          med: { durationS: r.med },
+        }));
       expectClose(node.movementCycleGroups, want, `participant ${node.id}`);
-      const total = (await c.query(`select count(*)::int as n from movement_cycles where participant_id = $1`, [node.id])).rows[0].n;
+      const total = (
+        await c.query(`select count(*)::int as n from movement_cycles where participant_id = $1`, [node.id])
+      ).rows[0].n;
       expect(node.all).toEqual([{ count: total }]);
     }
     const empty = nodes.find((n: any) => n.id === markers.emptyParticipant);
@@ -278,12 +390,22 @@ describe('nested under a record', () => {
   });
 
   it('nests under a lookup, a synchronization and an audio record too', async () => {
-    const number = (await c.query(`select p.study_participant_id as n from participant p join study s on s.id = p.study_id where s.name = 'AOA' order by p.id limit 1`)).rows[0].n;
-    const lookup = await both(`{ participant(study: AOA, number: ${number}) { synchronizationGroups(groupBy: [speed]) { key { speed } count } audioProcessings { movementCycleGroups(groupBy: [knee]) { count max { durationS } } } } }`);
+    const number = (
+      await c.query(
+        `select p.study_participant_id as n from participant p join study s on s.id = p.study_id where s.name = 'AOA' order by p.id limit 1`,
+      )
+    ).rows[0].n;
+    const lookup = await both(
+      `{ participant(study: AOA, number: ${number}) { synchronizationGroups(groupBy: [speed]) { key { speed } count } audioProcessings { movementCycleGroups(groupBy: [knee]) { count max { durationS } } } } }`,
+    );
     expect(lookup.data.participant.synchronizationGroups.length).toBeGreaterThan(0);
     expect(lookup.data.participant.audioProcessings[0].movementCycleGroups.length).toBeGreaterThan(0);
-    await both(`{ synchronizations(first: 5) { nodes { id movementCycleGroups(groupBy: [isOutlier]) { key { isOutlier } count stddev { durationS } } } } }`);
-    await both(`{ studies { name participantGroups(groupBy: [participantNumber]) { key { participantNumber study } count } } }`);
+    await both(
+      `{ synchronizations(first: 5) { nodes { id movementCycleGroups(groupBy: [isOutlier]) { key { isOutlier } count stddev { durationS } } } } }`,
+    );
+    await both(
+      `{ studies { name participantGroups(groupBy: [participantNumber]) { key { participantNumber study } count } } }`,
+    );
   });
 });
 
@@ -299,21 +421,41 @@ describe('percentile(p)', () => {
   });
 
   it('takes several p under aliases, with fragments and __typename', async () => {
-    const body = await both(`query { movementCycleGroups(groupBy: [maneuver]) { __typename ...G p10: percentile(p: 0.1) { durationS __typename } p90: percentile(p: 0.9) { durationS } } }
+    const body =
+      await both(`query { movementCycleGroups(groupBy: [maneuver]) { __typename ...G p10: percentile(p: 0.1) { durationS __typename } p90: percentile(p: 0.9) { durationS } } }
       fragment G on MovementCycleGroup { key { __typename maneuver } c: count }`);
-    expect(body.data.movementCycleGroups[0]).toMatchObject({ __typename: 'MovementCycleGroup', key: { __typename: 'MovementCycleGroupKey' }, p10: { __typename: 'MovementCycleGroupStatistics' } });
+    expect(body.data.movementCycleGroups[0]).toMatchObject({
+      __typename: 'MovementCycleGroup',
+      key: { __typename: 'MovementCycleGroupKey' },
+      p10: { __typename: 'MovementCycleGroupStatistics' },
+    });
     for (const g of body.data.movementCycleGroups) expect(g.p10.durationS).toBeLessThanOrEqual(g.p90.durationS);
   });
 });
 
 describe('AE_MAX_ROWS', () => {
   it('counts each group (with its key and statistics objects) toward the limit', async () => {
-    const groups = (await c.query(`select count(distinct (participant_id, cycle_index))::int as n from movement_cycles`)).rows[0].n;
+    const groups = (
+      await c.query(`select count(distinct (participant_id, cycle_index))::int as n from movement_cycles`)
+    ).rows[0].n;
     const query = `{ movementCycleGroups(groupBy: [participantNumber, cycleIndex, study]) { key { cycleIndex } count avg { durationS } } }`;
-    const tight = await startApp({ ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, maxRows: 3 * groups - 1 } } }, 0, '127.0.0.1');
-    const loose = await startApp({ ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, maxRows: 3 * groups } } }, 0, '127.0.0.1');
+    const tight = await startApp(
+      { ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, maxRows: 3 * groups - 1 } } },
+      0,
+      '127.0.0.1',
+    );
+    const loose = await startApp(
+      { ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, maxRows: 3 * groups } } },
+      0,
+      '127.0.0.1',
+    );
     try {
-      const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json());
+      const post = (url: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        }).then((r) => r.json());
       const refused = await post(tight.url);
       expect(refused.errors[0].extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', rows: 3 * groups });
       const answered = await post(loose.url);
@@ -342,6 +484,9 @@ describe('property: random groupings, filters and statistics against SQL', () =>
     });
   });
   it(`holds for ${RUNS} random cases`, async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (k) => check(k)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (k) => check(k)),
+      { numRuns: RUNS },
+    );
   }, 600_000);
 });

@@ -29,8 +29,11 @@ const block = (name: string) => {
 function psql(url: string, command: string): Promise<string> {
   const { dbname, env } = toolConnection(url);
   return new Promise((resolve, reject) => {
-    execFile('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '--dbname', dbname, '-c', command], { env }, (err, stdout, stderr) =>
-      err ? reject(new Error(`psql ${command}: ${stderr || err.message}`)) : resolve(stdout),
+    execFile(
+      'psql',
+      ['-X', '-v', 'ON_ERROR_STOP=1', '--dbname', dbname, '-c', command],
+      { env },
+      (err, stdout, stderr) => (err ? reject(new Error(`psql ${command}: ${stderr || err.message}`)) : resolve(stdout)),
     );
   });
 }
@@ -48,8 +51,18 @@ afterAll(async () => {
 
 it('the fixture holds every block this test runs, and nothing naming columns synchronization never had', () => {
   expect([...BLOCKS.keys()]).toEqual([
-    'quick_reference_count', 'list_tables', 'describe_audio_processing', 'count_records', 'recent_audio', 'participants',
-    'audio_qc_summary', 'missing_indexes', 'table_sizes', 'orphan_audio_count', 'remove_orphan_audio', 'test_database_quick_reset',
+    'quick_reference_count',
+    'list_tables',
+    'describe_audio_processing',
+    'count_records',
+    'recent_audio',
+    'participants',
+    'audio_qc_summary',
+    'missing_indexes',
+    'table_sizes',
+    'orphan_audio_count',
+    'remove_orphan_audio',
+    'test_database_quick_reset',
   ]);
   const statements = [...BLOCKS.values()].join('\n');
   expect(statements).not.toMatch(/biomechanics_sync_method|num_cycles|audio_id/);
@@ -64,7 +77,15 @@ describe('Data Inspection', () => {
 
   it('\\dt lists the six tables and the migration history', async () => {
     const out = await psql(db.url, block('list_tables').split('\n').pop()!);
-    for (const t of ['study', 'participant', 'audio_processing', 'biomechanics_import', 'synchronization', 'movement_cycles', 'mikro_orm_migrations']) {
+    for (const t of [
+      'study',
+      'participant',
+      'audio_processing',
+      'biomechanics_import',
+      'synchronization',
+      'movement_cycles',
+      'mikro_orm_migrations',
+    ]) {
       expect(out).toMatch(new RegExp(`public \\| ${t} +\\| table`));
     }
   });
@@ -85,7 +106,14 @@ describe('Data Inspection', () => {
   it('recent audio records: ten, newest processing_date first', async () => {
     const { rows } = await c.query(block('recent_audio'));
     expect(rows).toHaveLength(10);
-    expect(Object.keys(rows[0])).toEqual(['id', 'audio_file_name', 'knee', 'maneuver', 'processing_status', 'processing_date']);
+    expect(Object.keys(rows[0])).toEqual([
+      'id',
+      'audio_file_name',
+      'knee',
+      'maneuver',
+      'processing_status',
+      'processing_date',
+    ]);
     const dates = rows.map((r) => (r.processing_date as Date).getTime());
     expect(dates).toEqual([...dates].sort((a, b) => b - a));
     const [{ newest }] = (await c.query('select max(processing_date) as newest from audio_processing')).rows;
@@ -115,7 +143,13 @@ describe('Performance (catalog queries)', () => {
   it('indexes of the public schema', async () => {
     const { rows } = await c.query(block('missing_indexes'));
     const names = rows.map((r) => r.indexname);
-    expect(names).toEqual(expect.arrayContaining(['audio_processing_participant_id_index', 'audio_processing_knee_maneuver_index', 'movement_cycles_synchronization_id_index']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'audio_processing_participant_id_index',
+        'audio_processing_knee_maneuver_index',
+        'movement_cycles_synchronization_id_index',
+      ]),
+    );
   });
 
   it('table sizes, largest first', async () => {

@@ -22,7 +22,10 @@ function send(port: number, host: string, path = '/graphql', body?: unknown): Pr
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
       {
-        host: '127.0.0.1', port, path, method: payload ? 'POST' : 'GET',
+        host: '127.0.0.1',
+        port,
+        path,
+        method: payload ? 'POST' : 'GET',
         headers: { host, ...(payload ? { 'content-type': 'application/json' } : { accept: 'text/html' }) },
       },
       (res) => {
@@ -48,7 +51,9 @@ describe('bound to 127.0.0.1', () => {
     expect(res.status).toBe(421);
     const error = JSON.parse(res.body).errors[0];
     expect(error.extensions.code).toBe('HOST_NOT_ALLOWED');
-    expect(error.message).toMatch(/does not answer to the host "attacker\.example:\d+".*127\.0\.0\.1.*localhost.*AE_ALLOWED_HOSTS/);
+    expect(error.message).toMatch(
+      /does not answer to the host "attacker\.example:\d+".*127\.0\.0\.1.*localhost.*AE_ALLOWED_HOSTS/,
+    );
     expect(res.body).not.toContain('"data"');
     expect(loopback.logs.slice(before).filter((l) => l.msg === 'graphql request')).toEqual([]);
   });
@@ -69,7 +74,10 @@ describe('AE_ALLOWED_HOSTS and other bind addresses', () => {
   let named: AppContext;
   const apps: RunningApp[] = [];
   beforeAll(async () => {
-    named = await initORM({ config: loadConfig({ AE_ALLOWED_HOSTS: 'aedb.lab.example, 10.1.2.3:4000', AE_READ_TOKEN: READ }), url: ctx.db.url });
+    named = await initORM({
+      config: loadConfig({ AE_ALLOWED_HOSTS: 'aedb.lab.example, 10.1.2.3:4000', AE_READ_TOKEN: READ }),
+      url: ctx.db.url,
+    });
   });
   afterAll(async () => {
     for (const app of apps) await app.close();
@@ -89,8 +97,15 @@ describe('AE_ALLOWED_HOSTS and other bind addresses', () => {
   it("listening on every interface, it serves this machine's own addresses and refuses a rebound name", async () => {
     const app = await startApp(named, 0, '0.0.0.0');
     apps.push(app);
-    const own = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
-    for (const address of own) expect({ address, status: (await send(portOf(app), `${address}:${portOf(app)}`, '/health')).status }).toEqual({ address, status: 200 });
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === 'IPv4')
+      .map((a) => a!.address);
+    for (const address of own)
+      expect({ address, status: (await send(portOf(app), `${address}:${portOf(app)}`, '/health')).status }).toEqual({
+        address,
+        status: 200,
+      });
     expect((await send(portOf(app), `attacker.example:${portOf(app)}`, '/health')).status).toBe(421);
   });
 });

@@ -23,16 +23,21 @@ async function stamps(): Promise<Record<string, string>> {
 }
 
 const cyclesOf = async (audioId: number) =>
-  (await c.query(
-    `select s.pass_number as pass, s.speed, array_agg(m.cycle_index order by m.cycle_index) as idx
+  (
+    await c.query(
+      `select s.pass_number as pass, s.speed, array_agg(m.cycle_index order by m.cycle_index) as idx
        from synchronization s join movement_cycles m on m.synchronization_id = s.id where s.audio_processing_id = $1
       group by 1, 2 order by 1, 2`,
-    [audioId],
-  )).rows;
+      [audioId],
+    )
+  ).rows;
 
 async function rejected(input: Plain): Promise<FieldViolation[]> {
   const before = await databaseChecksum(c);
-  const error = await ctx.services.ingest.ingestRecording(input).then(() => undefined, (e) => e);
+  const error = await ctx.services.ingest.ingestRecording(input).then(
+    () => undefined,
+    (e) => e,
+  );
   expect(error).toBeInstanceOf(ValidationFailedError);
   expect(await databaseChecksum(c)).toBe(before);
   return (error as ValidationFailedError).violations;
@@ -60,8 +65,18 @@ describe('ingestRecording', () => {
               (select audio_processing_id from biomechanics_import where id = $2) as bio_link`,
       [first.audioProcessingId, first.biomechanicsImportId],
     );
-    expect(rows[0]).toEqual({ syncs: 6, cycles: 180, audio_link: first.biomechanicsImportId, bio_link: first.audioProcessingId });
-    const ids = (await c.query(`select id from synchronization where audio_processing_id = $1 order by pass_number, array_position(array['slow','medium','fast'], speed)`, [first.audioProcessingId])).rows.map((r) => r.id);
+    expect(rows[0]).toEqual({
+      syncs: 6,
+      cycles: 180,
+      audio_link: first.biomechanicsImportId,
+      bio_link: first.audioProcessingId,
+    });
+    const ids = (
+      await c.query(
+        `select id from synchronization where audio_processing_id = $1 order by pass_number, array_position(array['slow','medium','fast'], speed)`,
+        [first.audioProcessingId],
+      )
+    ).rows.map((r) => r.id);
     expect(first.synchronizationIds).toEqual(ids);
     // The integrity checks agree (cycle counters included).
     expect((await ctx.services.integrity.report()).problems).toBe(0);
@@ -98,7 +113,9 @@ describe('ingestRecording', () => {
     input.synchronizations[1].outlierCycles += 1;
     input.synchronizations[1].cleanCycles -= 1;
     input.synchronizations[0].totalCyclesExtracted = 25;
-    input.synchronizations[0].cleanCycles = input.synchronizations[0].movementCycles.filter((x: Plain) => !x.isOutlier).length;
+    input.synchronizations[0].cleanCycles = input.synchronizations[0].movementCycles.filter(
+      (x: Plain) => !x.isOutlier,
+    ).length;
     input.synchronizations[0].outlierCycles = 25 - input.synchronizations[0].cleanCycles;
     input.biomechanics.numPasses = 1;
     const r = await ctx.services.ingest.ingestRecording(input);
@@ -116,8 +133,19 @@ describe('ingestRecording', () => {
     // Only the rows that changed moved their updated_at.
     const after = await stamps();
     const moved = Object.keys(after).filter((k) => after[k] !== before[k]);
-    const changedCycle = (await c.query(`select id from movement_cycles where synchronization_id = $1 and cycle_index = 3`, [first.synchronizationIds[1]])).rows[0].id;
-    expect(moved.sort()).toEqual([`b${r.biomechanicsImportId}`, `c${changedCycle}`, `s${first.synchronizationIds[0]}`, `s${first.synchronizationIds[1]}`].sort());
+    const changedCycle = (
+      await c.query(`select id from movement_cycles where synchronization_id = $1 and cycle_index = 3`, [
+        first.synchronizationIds[1],
+      ])
+    ).rows[0].id;
+    expect(moved.sort()).toEqual(
+      [
+        `b${r.biomechanicsImportId}`,
+        `c${changedCycle}`,
+        `s${first.synchronizationIds[0]}`,
+        `s${first.synchronizationIds[1]}`,
+      ].sort(),
+    );
     expect((await ctx.services.integrity.report()).problems).toBe(0);
   });
 
@@ -130,15 +158,25 @@ describe('ingestRecording', () => {
     expect(b.audioProcessingId).toBe(a.audioProcessingId);
     expect(b.synchronizationIds).toEqual(a.synchronizationIds);
     expect(a.movementCycles.inserted + b.movementCycles.inserted).toBe(180);
-    expect(Number((await c.query(`select count(*) from movement_cycles where audio_processing_id = $1`, [a.audioProcessingId])).rows[0].count)).toBe(180);
+    expect(
+      Number(
+        (await c.query(`select count(*) from movement_cycles where audio_processing_id = $1`, [a.audioProcessingId]))
+          .rows[0].count,
+      ),
+    ).toBe(180);
   });
 
   it('rejects one bad cycle naming its path, and writes nothing', async () => {
     const input = walkRecording();
-    input.synchronizations[2].movementCycles[17].endTimeS = input.synchronizations[2].movementCycles[17].startTimeS - 0.5;
+    input.synchronizations[2].movementCycles[17].endTimeS =
+      input.synchronizations[2].movementCycles[17].startTimeS - 0.5;
     const v = await rejected(input);
     expect(v).toEqual([
-      { field: 'synchronizations[2].movementCycles[17].endTimeS', rule: 'endNotBeforeStart', message: expect.stringMatching(/^synchronizations\[2\]\.movementCycles\[17\]\.endTimeS /) },
+      {
+        field: 'synchronizations[2].movementCycles[17].endTimeS',
+        rule: 'endNotBeforeStart',
+        message: expect.stringMatching(/^synchronizations\[2\]\.movementCycles\[17\]\.endTimeS /),
+      },
     ]);
   });
 
@@ -159,7 +197,9 @@ describe('ingestRecording', () => {
     expect(nobody.map((x) => `${x.field} ${x.rule}`)).toContain('audio.participantNumber exists');
     const noBio = walkRecording();
     delete noBio.biomechanics;
-    expect((await rejected(noBio)).map((x) => `${x.field} ${x.rule}`)).toEqual(['biomechanics requiredWithSynchronizations']);
+    expect((await rejected(noBio)).map((x) => `${x.field} ${x.rule}`)).toEqual([
+      'biomechanics requiredWithSynchronizations',
+    ]);
   });
 
   it('through GraphQL: the counts, and BAD_USER_INPUT with the path', async () => {
@@ -167,7 +207,9 @@ describe('ingestRecording', () => {
     try {
       const mutation = `mutation($input: RecordingInput!) { ingestRecording(input: $input) {
         audioProcessingId synchronizationIds movementCycles { inserted updated unchanged deleted } synchronization { inserted deleted } } }`;
-      const variables = { input: JSON.parse(JSON.stringify(walkRecording({ participantNumber: 1002, passes: 1, cycles: 4 }))) };
+      const variables = {
+        input: JSON.parse(JSON.stringify(walkRecording({ participantNumber: 1002, passes: 1, cycles: 4 }))),
+      };
       variables.input.biomechanics.biomechanicsType = 'Motion_Analysis'; // the GraphQL name of "Motion Analysis"
       const ok = await gql.query(mutation, variables);
       expect(ok.errors).toBeUndefined();
@@ -177,7 +219,11 @@ describe('ingestRecording', () => {
       const bad = await gql.query(mutation, variables);
       expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(bad.errors?.[0].extensions?.validationErrors).toEqual([
-        { field: 'synchronizations[2].movementCycles[3].durationS', rule: 'min', message: 'synchronizations[2].movementCycles[3].durationS must not be less than 0' },
+        {
+          field: 'synchronizations[2].movementCycles[3].durationS',
+          rule: 'min',
+          message: 'synchronizations[2].movementCycles[3].durationS must not be less than 0',
+        },
       ]);
       // Refused by GraphQL itself (null for a Float!, a field left out) before the service sees it: the same path.
       variables.input.synchronizations[2].movementCycles[3].durationS = null;
@@ -186,8 +232,12 @@ describe('ingestRecording', () => {
       expect(refused.errors?.map((e) => e.extensions?.validationErrors?.[0]?.field)).toEqual(
         expect.arrayContaining(['synchronizations[2].movementCycles[3].durationS']),
       );
-      const missing = await gql.query(mutation, { input: { ...variables.input, synchronizations: [variables.input.synchronizations[1]] } });
-      expect(missing.errors?.[0].extensions?.validationErrors).toEqual([expect.objectContaining({ field: 'synchronizations[0].movementCycles[0].cycleFile', rule: 'isDefined' })]);
+      const missing = await gql.query(mutation, {
+        input: { ...variables.input, synchronizations: [variables.input.synchronizations[1]] },
+      });
+      expect(missing.errors?.[0].extensions?.validationErrors).toEqual([
+        expect.objectContaining({ field: 'synchronizations[0].movementCycles[0].cycleFile', rule: 'isDefined' }),
+      ]);
     } finally {
       await gql.stop();
     }

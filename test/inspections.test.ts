@@ -47,7 +47,10 @@ afterAll(async () => {
 async function sqlOf(server: TestServer, fn: () => Promise<unknown>): Promise<number> {
   const before = server.logs.length;
   await fn();
-  return server.logs.slice(before).filter((l) => l.msg === 'graphql request').reduce((n, l) => n + l.sqlStatements, 0);
+  return server.logs
+    .slice(before)
+    .filter((l) => l.msg === 'graphql request')
+    .reduce((n, l) => n + l.sqlStatements, 0);
 }
 
 const INSPECTIONS: Record<string, string> = {
@@ -76,7 +79,10 @@ it('refuses a single alias of an inspection too', async () => {
 
 it.each([
   ['side by side', '{ integrityReport { ok } databaseStats { size } }'],
-  ['through fragments', '{ ...A ... on Query { databaseSummary { tables { rows } } } } fragment A on Query { integrityReport { ok } }'],
+  [
+    'through fragments',
+    '{ ...A ... on Query { databaseSummary { tables { rows } } } } fragment A on Query { integrityReport { ok } }',
+  ],
 ])('allows one expensive inspection per request: refuses two %s, before any SQL', async (_how, query) => {
   let res: Awaited<ReturnType<TestServer['post']>> | undefined;
   const sql = await sqlOf(locked, async () => (res = await locked.post({ query }, auth)));
@@ -94,20 +100,25 @@ it.each(Object.entries(INSPECTIONS))('%s needs the read token when one is set', 
   expect((await open.post({ query: `{ ${selection} }` })).status).toBe(200);
 });
 
-it.each(Object.entries(INSPECTIONS))('%s declares the statements it really runs, and the cost estimate counts them', async (name, selection) => {
-  const schema = await buildAppSchema();
-  const declared = inspectionStatements((schema.getQueryType() as GraphQLObjectType).getFields()[name]);
-  expect(declared).toBeGreaterThan(0);
-  let res: Awaited<ReturnType<TestServer['post']>> | undefined;
-  const sql = await sqlOf(open, async () => (res = await open.post({ query: `{ ${selection} }` })));
-  expect(res!.body.errors).toBeUndefined();
-  expect(sql).toBe(declared);
-  // Under a cost limit below what it runs, it is refused before any SQL, with a cost that counts its statements.
-  let refused: Awaited<ReturnType<TestServer['post']>> | undefined;
-  expect(await sqlOf(cheap, async () => (refused = await cheap.post({ query: `{ ${selection} }` })))).toBe(0);
-  expect(refused!.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
-  expect(Number(/Query cost (\d+)/.exec(refused!.body.errors[0].message)![1])).toBeGreaterThanOrEqual(declared * INSPECTION_STATEMENT_COST);
-});
+it.each(Object.entries(INSPECTIONS))(
+  '%s declares the statements it really runs, and the cost estimate counts them',
+  async (name, selection) => {
+    const schema = await buildAppSchema();
+    const declared = inspectionStatements((schema.getQueryType() as GraphQLObjectType).getFields()[name]);
+    expect(declared).toBeGreaterThan(0);
+    let res: Awaited<ReturnType<TestServer['post']>> | undefined;
+    const sql = await sqlOf(open, async () => (res = await open.post({ query: `{ ${selection} }` })));
+    expect(res!.body.errors).toBeUndefined();
+    expect(sql).toBe(declared);
+    // Under a cost limit below what it runs, it is refused before any SQL, with a cost that counts its statements.
+    let refused: Awaited<ReturnType<TestServer['post']>> | undefined;
+    expect(await sqlOf(cheap, async () => (refused = await cheap.post({ query: `{ ${selection} }` })))).toBe(0);
+    expect(refused!.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(Number(/Query cost (\d+)/.exec(refused!.body.errors[0].message)![1])).toBeGreaterThanOrEqual(
+      declared * INSPECTION_STATEMENT_COST,
+    );
+  },
+);
 
 it('a small list read still fits that low cost limit', async () => {
   expect((await cheap.post({ query: '{ studies { name } }' })).status).toBe(200);

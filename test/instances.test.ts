@@ -40,10 +40,15 @@ beforeAll(async () => {
   db = await createTestDatabase({ empty: true });
   dir = mkdtempSync(join(tmpdir(), 'ae-instances-'));
   const env = { AE_AUTO_MIGRATE: '1', AE_WRITE_TOKEN: WRITE_TOKEN, AE_ADMIN_TOKEN: `${WRITE_TOKEN}-admin` };
-  const started = await Promise.allSettled([0, 1].map((i) => startServerProcess(db.url, join(dir, `server${i}.log`), env)));
+  const started = await Promise.allSettled(
+    [0, 1].map((i) => startServerProcess(db.url, join(dir, `server${i}.log`), env)),
+  );
   servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw new Error(`${failed.reason.message}:\n${[0, 1].map((i) => readFileSync(join(dir, `server${i}.log`), 'utf8')).join('\n')}`);
+  if (failed)
+    throw new Error(
+      `${failed.reason.message}:\n${[0, 1].map((i) => readFileSync(join(dir, `server${i}.log`), 'utf8')).join('\n')}`,
+    );
   c = await sqlClient(db.url);
 });
 
@@ -57,7 +62,9 @@ afterAll(async () => {
 it('two instances starting together on an empty database with AE_AUTO_MIGRATE=1 both come up, each migration applied once', async () => {
   expect(await count('select count(*) n from mikro_orm_migrations')).toBe(MIGRATIONS.length);
   expect(await count('select count(distinct name) n from mikro_orm_migrations')).toBe(MIGRATIONS.length);
-  const applied = [0, 1].map((i) => /applied (\d+) migration/.exec(readFileSync(join(dir, `server${i}.log`), 'utf8'))?.[1] ?? '0');
+  const applied = [0, 1].map(
+    (i) => /applied (\d+) migration/.exec(readFileSync(join(dir, `server${i}.log`), 'utf8'))?.[1] ?? '0',
+  );
   expect(applied.map(Number).sort()).toEqual([0, MIGRATIONS.length]);
   for (const s of servers) expect((await fetch(`${s.baseUrl}/health`)).status).toBe(200);
 });
@@ -103,9 +110,13 @@ describe('concurrent upserts of the same keys through both instances', () => {
   });
 
   it('one audio recording, 24 times: one row, every caller gets its id, 0 errors', async () => {
-    const results = await onBoth(24, 'mutation($input: AudioProcessingInput!) { upsertAudioProcessing(input: $input) { id } }', (i) => ({
-      input: JSON.parse(JSON.stringify(audioInput({ audioFileName: 'two-instances.bin', notes: `writer ${i}` }))),
-    }));
+    const results = await onBoth(
+      24,
+      'mutation($input: AudioProcessingInput!) { upsertAudioProcessing(input: $input) { id } }',
+      (i) => ({
+        input: JSON.parse(JSON.stringify(audioInput({ audioFileName: 'two-instances.bin', notes: `writer ${i}` }))),
+      }),
+    );
     expect(results.filter((r) => r.status !== 200 || r.errors)).toEqual([]);
     expect(new Set(results.map((r) => r.data.upsertAudioProcessing.id)).size).toBe(1);
     expect(await count(`select count(*) n from audio_processing where audio_file_name = 'two-instances.bin'`)).toBe(1);
@@ -113,14 +124,19 @@ describe('concurrent upserts of the same keys through both instances', () => {
 
   it('8 batches of the same 200 cycles: one row per key, 200 inserted in all, 0 errors', async () => {
     const batch = JSON.parse(JSON.stringify(cycleBatch(parents, 200, 7000)));
-    const results = await onBoth(8, 'mutation($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { inserted updated } }', () => ({ inputs: batch }));
+    const results = await onBoth(
+      8,
+      'mutation($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { inserted updated } }',
+      () => ({ inputs: batch }),
+    );
     expect(results.filter((r) => r.status !== 200 || r.errors)).toEqual([]);
     expect(results.reduce((n, r) => n + r.data.upsertMovementCycles.inserted, 0)).toBe(200);
     expect(await count('select count(*) n from movement_cycles where cycle_index between 7000 and 7199')).toBe(200);
   });
 
   it('a cursor from one instance pages on the other', async () => {
-    const PAGE = 'query($after: String) { movementCycles(first: 3, after: $after) { pageInfo { endCursor } nodes { id } } }';
+    const PAGE =
+      'query($after: String) { movementCycles(first: 3, after: $after) { pageInfo { endCursor } nodes { id } } }';
     const all = (await gql(servers[0], '{ movementCycles(first: 6) { nodes { id } } }')).data.movementCycles.nodes;
     const first = (await gql(servers[0], PAGE)).data.movementCycles;
     const second = (await gql(servers[1], PAGE, { after: first.pageInfo.endCursor })).data.movementCycles;

@@ -9,8 +9,15 @@ import { loadConfig } from '../src/config';
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 const config = loadConfig({
-  AE_MAX_DEPTH: '12', AE_MAX_ALIASES: '10', AE_MAX_DIRECTIVES: '5', AE_MAX_TOKENS: '800', AE_MAX_COST: '3000000',
-  AE_MAX_BODY_MB: '1', AE_QUERY_TIMEOUT_MS: '300', AE_WRITE_TOKEN: 's3cr3t-token-0123456789', AE_ADMIN_TOKEN: ADMIN_TOKEN,
+  AE_MAX_DEPTH: '12',
+  AE_MAX_ALIASES: '10',
+  AE_MAX_DIRECTIVES: '5',
+  AE_MAX_TOKENS: '800',
+  AE_MAX_COST: '3000000',
+  AE_MAX_BODY_MB: '1',
+  AE_QUERY_TIMEOUT_MS: '300',
+  AE_WRITE_TOKEN: 's3cr3t-token-0123456789',
+  AE_ADMIN_TOKEN: ADMIN_TOKEN,
 });
 const { ctx, server } = useTestDatabase({
   seed: { participantsPerStudy: 1 },
@@ -21,10 +28,14 @@ const { ctx, server } = useTestDatabase({
 const sqlDuring = async (fn: () => Promise<unknown>) => {
   const before = server.logs.length;
   await fn();
-  return server.logs.slice(before).filter((l) => l.msg === 'graphql request').map((l) => l.sqlStatements);
+  return server.logs
+    .slice(before)
+    .filter((l) => l.msg === 'graphql request')
+    .map((l) => l.sqlStatements);
 };
 
-const TREE = '{ studies { name participants { studyParticipantId audioProcessings { knee synchronizations { movementCycles { cycleIndex durationS } } } } } }';
+const TREE =
+  '{ studies { name participants { studyParticipantId audioProcessings { knee synchronizations { movementCycles { cycleIndex durationS } } } } } }';
 
 it('serves the 5-level tree within the default-like limits', async () => {
   const res = await server.post({ query: TREE });
@@ -69,7 +80,8 @@ it('rejects a document with too many tokens with QUERY_TOO_LARGE', async () => {
 });
 
 it('rejects an expensive fan-out with QUERY_TOO_COMPLEX before any SQL runs', async () => {
-  const query = '{ studies { participants { movementCycles { audioProcessing { movementCycles { audioProcessing { movementCycles { id } } } } } } } }';
+  const query =
+    '{ studies { participants { movementCycles { audioProcessing { movementCycles { audioProcessing { movementCycles { id } } } } } } } }';
   const sql = await sqlDuring(async () => {
     const res = await server.post({ query });
     expect(res.status).toBe(400);
@@ -95,11 +107,15 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('refuses mutations over GET and GET requests without a CSRF-safe header', async () => {
-    const getMutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { __typename }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const getMutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { __typename }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     expect(getMutation.status).toBe(405);
     const csrf = await fetch(`${server.url}?query=${encodeURIComponent('{ studies { name } }')}`);
     expect(csrf.status).toBe(400);
-    const safeGet = await fetch(`${server.url}?query=${encodeURIComponent('{ studies { name } }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const safeGet = await fetch(`${server.url}?query=${encodeURIComponent('{ studies { name } }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     expect(safeGet.status).toBe(200);
   });
 
@@ -123,13 +139,23 @@ describe('errors and logs', () => {
   it('logs one structured line per request with id, operation, duration, SQL count and outcome', async () => {
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'abc-123', authorization: 'Bearer s3cr3t-token-0123456789' },
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'abc-123',
+        authorization: 'Bearer s3cr3t-token-0123456789',
+      },
       body: JSON.stringify({ query: 'query Tree { studies { name participants { studyParticipantId } } }' }),
     });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
     const line = server.logs.find((l) => l.requestId === 'abc-123');
     // One statement for the two-level tree: the compiled read path (it was one per level, 2).
-    expect(line).toMatchObject({ msg: 'graphql request', operationName: 'Tree', sqlStatements: 1, outcome: 'ok', level: 'info' });
+    expect(line).toMatchObject({
+      msg: 'graphql request',
+      operationName: 'Tree',
+      sqlStatements: 1,
+      outcome: 'ok',
+      level: 'info',
+    });
     expect(typeof line!.durationMs).toBe('number');
     expect(JSON.stringify(server.logs)).not.toContain('s3cr3t-token');
   });
@@ -170,7 +196,10 @@ describe('errors and logs', () => {
   it('admin operations get AE_ADMIN_QUERY_TIMEOUT_MS: a reset waiting longer than the read limit for its locks still completes', async () => {
     await c.query('begin');
     await c.query('lock table study in access exclusive mode');
-    const reset = server.post({ query: 'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study participant } }' }, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const reset = server.post(
+      { query: 'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study participant } }' },
+      { authorization: `Bearer ${ADMIN_TOKEN}` },
+    );
     // Held until the reset is seen waiting on the lock, well past the 300 ms a read may wait.
     expect(await waitForLockWaiter(c)).toMatch(/^lock table/);
     await new Promise((r) => setTimeout(r, 900));

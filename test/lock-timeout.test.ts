@@ -13,7 +13,11 @@ import { MIGRATIONS } from '../migrations';
 
 /** The session that holds the locks; `observer` watches from another. */
 let holder: Client;
-const { ctx, sql: observer, gql } = useTestDatabase({
+const {
+  ctx,
+  sql: observer,
+  gql,
+} = useTestDatabase({
   seed: { participantsPerStudy: 1 },
   init: { lockTimeoutMs: 400 },
   sql: true,
@@ -44,19 +48,34 @@ async function holdLock(table: string, mode: string): Promise<void> {
 }
 
 it.each([
-  ['resetDatabase', 'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study } }', 'movement_cycles', 'access share'],
-  ['seedSampleData', 'mutation { seedSampleData(participantsPerStudy: 2, seed: 7) { participant } }', 'participant', 'exclusive'],
-])('%s gives up after the lock timeout with LOCK_TIMEOUT, names the session holding the lock, and changes nothing', async (_name, mutation, table, mode) => {
-  const before = await tableCounts(observer);
-  await holdLock(table, mode);
-  const { rows: [{ pid }] } = await holder.query('select pg_backend_pid() as pid');
-  const res = await within(15_000, gql.query(mutation));
-  expect(res.errors?.[0].extensions?.code).toBe('LOCK_TIMEOUT');
-  expect(res.errors![0].message).toMatch(/400 ms \(AE_LOCK_TIMEOUT_MS\)/);
-  expect(res.errors![0].message).toContain(`pid ${pid}`);
-  await holder.query('rollback');
-  expect(await tableCounts(observer)).toEqual(before);
-});
+  [
+    'resetDatabase',
+    'mutation { resetDatabase(confirm: "DELETE ALL DATA") { study } }',
+    'movement_cycles',
+    'access share',
+  ],
+  [
+    'seedSampleData',
+    'mutation { seedSampleData(participantsPerStudy: 2, seed: 7) { participant } }',
+    'participant',
+    'exclusive',
+  ],
+])(
+  '%s gives up after the lock timeout with LOCK_TIMEOUT, names the session holding the lock, and changes nothing',
+  async (_name, mutation, table, mode) => {
+    const before = await tableCounts(observer);
+    await holdLock(table, mode);
+    const {
+      rows: [{ pid }],
+    } = await holder.query('select pg_backend_pid() as pid');
+    const res = await within(15_000, gql.query(mutation));
+    expect(res.errors?.[0].extensions?.code).toBe('LOCK_TIMEOUT');
+    expect(res.errors![0].message).toMatch(/400 ms \(AE_LOCK_TIMEOUT_MS\)/);
+    expect(res.errors![0].message).toContain(`pid ${pid}`);
+    await holder.query('rollback');
+    expect(await tableCounts(observer)).toEqual(before);
+  },
+);
 
 it('migrate gives up after the lock timeout with LOCK_TIMEOUT and the version stays where it was', async () => {
   // Back to the first migration: a later one changes audio_processing's CHECKs and so needs a lock
@@ -89,5 +108,7 @@ it('ae-db truncate takes AE_LOCK_TIMEOUT_MS from the environment and fails in on
 it('AE_LOCK_TIMEOUT_MS defaults to 10 s and must be a positive whole number', () => {
   expect(loadConfig({}).limits.lockTimeoutMs).toBe(10_000);
   expect(loadConfig({ AE_LOCK_TIMEOUT_MS: '2500' }).limits.lockTimeoutMs).toBe(2500);
-  expect(() => loadConfig({ AE_LOCK_TIMEOUT_MS: 'soon' })).toThrow(/AE_LOCK_TIMEOUT_MS must be a positive whole number/);
+  expect(() => loadConfig({ AE_LOCK_TIMEOUT_MS: 'soon' })).toThrow(
+    /AE_LOCK_TIMEOUT_MS must be a positive whole number/,
+  );
 });

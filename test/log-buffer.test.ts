@@ -18,8 +18,15 @@ function child(body: string) {
     const size = () => statSync(${JSON.stringify(out)}).size;
     const logger = require(${JSON.stringify(LOGGER)}).createLogger('info');
     ${body}`;
-  const r = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', openSync(out, 'w'), 'pipe'], env: { ...process.env, AE_LOG_FORMAT: 'json' }, timeout: 20_000 });
-  const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const r = spawnSync(process.execPath, ['-e', script], {
+    stdio: ['ignore', openSync(out, 'w'), 'pipe'],
+    env: { ...process.env, AE_LOG_FORMAT: 'json' },
+    timeout: 20_000,
+  });
+  const lines = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   return { status: r.status, stderr: r.stderr.toString(), lines };
 }
 

@@ -13,7 +13,9 @@ function capture() {
 }
 
 it('masks database passwords inside any text', () => {
-  expect(maskSecrets('connect postgresql+psycopg://ae:hunter2@db:5432/x failed')).toBe('connect postgresql+psycopg://ae:****@db:5432/x failed');
+  expect(maskSecrets('connect postgresql+psycopg://ae:hunter2@db:5432/x failed')).toBe(
+    'connect postgresql+psycopg://ae:****@db:5432/x failed',
+  );
   expect(maskSecrets('no url here')).toBe('no url here');
 });
 

@@ -18,24 +18,45 @@ describe('integrityReport', () => {
     expect(report.checks).toHaveLength(26);
     expect(report.checks.filter((x: any) => x.kind === 'orphan')).toHaveLength(12);
     expect(report.checks.find((x: any) => x.key === 'synchronization.audio_processing_id')).toEqual({
-      key: 'synchronization.audio_processing_id', kind: 'orphan', table: 'synchronization',
-      description: 'synchronizations without their audio record', count: 0, sampleIds: [], fixable: true,
+      key: 'synchronization.audio_processing_id',
+      kind: 'orphan',
+      table: 'synchronization',
+      description: 'synchronizations without their audio record',
+      count: 0,
+      sampleIds: [],
+      fixable: true,
     });
   });
 
   it('counts the syncs, cycles and recording links that disagree with an audio record whose knee changed, as independent SQL does', async () => {
     // One audio record gets the other knee: its syncs and cycles now disagree with it.
-    const [{ id: audio }] = (await c.query(`select id from audio_processing where maneuver = 'walk' order by id limit 1`)).rows;
-    await c.query(`update audio_processing set knee = case knee when 'left' then 'right' else 'left' end where id = $1`, [audio]);
-    const syncs = (await c.query('select id from synchronization where audio_processing_id = $1 order by id', [audio])).rows.map((r) => r.id);
-    const cycles = (await c.query('select id from movement_cycles where audio_processing_id = $1 order by id', [audio])).rows.map((r) => r.id);
-    const [{ id: bio }] = (await c.query('select biomechanics_import_id as id from audio_processing where id = $1', [audio])).rows;
+    const [{ id: audio }] = (
+      await c.query(`select id from audio_processing where maneuver = 'walk' order by id limit 1`)
+    ).rows;
+    await c.query(
+      `update audio_processing set knee = case knee when 'left' then 'right' else 'left' end where id = $1`,
+      [audio],
+    );
+    const syncs = (
+      await c.query('select id from synchronization where audio_processing_id = $1 order by id', [audio])
+    ).rows.map((r) => r.id);
+    const cycles = (
+      await c.query('select id from movement_cycles where audio_processing_id = $1 order by id', [audio])
+    ).rows.map((r) => r.id);
+    const [{ id: bio }] = (
+      await c.query('select biomechanics_import_id as id from audio_processing where id = $1', [audio])
+    ).rows;
     expect(syncs.length).toBeGreaterThan(1);
 
     const r = await gql.query(INTEGRITY);
     expect(r.errors).toBeUndefined();
     const by = Object.fromEntries(r.data.integrityReport.checks.map((x: any) => [x.key, x]));
-    expect(by['synchronization.audio_knee_maneuver']).toMatchObject({ count: syncs.length, sampleIds: syncs.slice(0, 5), fixable: false, kind: 'consistency' });
+    expect(by['synchronization.audio_knee_maneuver']).toMatchObject({
+      count: syncs.length,
+      sampleIds: syncs.slice(0, 5),
+      fixable: false,
+      kind: 'consistency',
+    });
     expect(by['movement_cycles.audio_match'].count).toBe(cycles.length);
     expect(by['audio_processing.biomechanics_match']).toMatchObject({ count: 1, sampleIds: [audio] });
     expect(by['biomechanics_import.audio_match']).toMatchObject({ count: 1, sampleIds: [bio] });
@@ -56,12 +77,20 @@ describe('databaseStats', () => {
       indexes { table name definition bytes size scans unique primary } } }`);
     expect(r.errors).toBeUndefined();
     const s = r.data.databaseStats;
-    const [db] = (await c.query(`select current_database() as name, pg_database_size(current_database())::float8 as bytes`)).rows;
+    const [db] = (
+      await c.query(`select current_database() as name, pg_database_size(current_database())::float8 as bytes`)
+    ).rows;
     expect(s.database).toBe(db.name);
     expect(Math.abs(s.bytes - db.bytes)).toBeLessThan(db.bytes * 0.05);
-    expect(s.tables.map((t: any) => t.table).sort()).toEqual(
-      ['audio_processing', 'biomechanics_import', 'mikro_orm_migrations', 'movement_cycles', 'participant', 'study', 'synchronization'],
-    );
+    expect(s.tables.map((t: any) => t.table).sort()).toEqual([
+      'audio_processing',
+      'biomechanics_import',
+      'mikro_orm_migrations',
+      'movement_cycles',
+      'participant',
+      'study',
+      'synchronization',
+    ]);
     for (const t of s.tables) {
       const [{ n, total, idx }] = (
         await c.query(
@@ -70,15 +99,27 @@ describe('databaseStats', () => {
           [t.table],
         )
       ).rows;
-      expect({ table: t.table, rows: t.rows, totalBytes: t.totalBytes, indexCount: t.indexCount }).toEqual({ table: t.table, rows: n, totalBytes: total, indexCount: idx });
+      expect({ table: t.table, rows: t.rows, totalBytes: t.totalBytes, indexCount: t.indexCount }).toEqual({
+        table: t.table,
+        rows: n,
+        totalBytes: total,
+        indexCount: idx,
+      });
       expect(t.tableBytes + t.indexBytes).toBeLessThanOrEqual(t.totalBytes);
     }
     const totals = s.tables.map((t: any) => t.totalBytes);
     expect(totals).toEqual([...totals].sort((a: number, b: number) => b - a));
-    const { rows: indexes } = await c.query(`select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`);
-    expect(s.indexes.map((i: any) => [i.table, i.name, i.definition])).toEqual(indexes.map((i) => [i.tablename, i.indexname, i.indexdef]));
+    const { rows: indexes } = await c.query(
+      `select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by 1, 2`,
+    );
+    expect(s.indexes.map((i: any) => [i.table, i.name, i.definition])).toEqual(
+      indexes.map((i) => [i.tablename, i.indexname, i.indexdef]),
+    );
     expect(s.indexes.find((i: any) => i.name === 'study_pkey')).toMatchObject({ unique: true, primary: true });
-    expect(s.indexes.find((i: any) => i.name === 'audio_processing_knee_maneuver_index')).toMatchObject({ unique: false, primary: false });
+    expect(s.indexes.find((i: any) => i.name === 'audio_processing_knee_maneuver_index')).toMatchObject({
+      unique: false,
+      primary: false,
+    });
     expect(s.unindexedForeignKeys).toEqual([]);
   });
 });

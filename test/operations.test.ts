@@ -26,7 +26,11 @@ describe('copy', () => {
     try {
       const r = await aeDb(['copy', copyName(), '--url', db.url]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^Error: Cannot copy "${db.name}" while 1 other session\\(s\\) are connected to it \\(pid \\d+ .*\\): .*Stop the API server`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Error: Cannot copy "${db.name}" while 1 other session\\(s\\) are connected to it \\(pid \\d+ .*\\): .*Stop the API server`,
+        ),
+      );
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       await other.end();
@@ -43,11 +47,17 @@ describe('copy', () => {
     const copyUrl = withDatabase(db.url, copyName());
     expect(await fingerprint(copyUrl)).toEqual(await fingerprint(db.url));
     const schemaOf = (url: string) =>
-      sql(url, `select conrelid::regclass::text as t, conname, pg_get_constraintdef(oid) as d from pg_constraint
-                 where connamespace = 'public'::regnamespace order by 1, 2`);
+      sql(
+        url,
+        `select conrelid::regclass::text as t, conname, pg_get_constraintdef(oid) as d from pg_constraint
+                 where connamespace = 'public'::regnamespace order by 1, 2`,
+      );
     expect(await schemaOf(copyUrl)).toEqual(await schemaOf(db.url));
     const again = await aeDb(['copy', copyName(), '--url', db.url]);
-    expect([again.code, again.stderr]).toEqual([1, `Error: A database named "${copyName()}" already exists on this server; choose another name or drop it first.\n`]);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      `Error: A database named "${copyName()}" already exists on this server; choose another name or drop it first.\n`,
+    ]);
     const bad = await aeDb(['copy', 'no-such; drop', '--url', db.url]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/is not a usable database name/);
@@ -57,7 +67,8 @@ describe('copy', () => {
 describe('integrity', () => {
   const db = useSeededDatabase(1);
 
-  const line = (stdout: string, key: string) => new RegExp(`^  ${key.replace('.', '\\.')} +(\\d+)  `, 'm').exec(stdout)?.[1];
+  const line = (stdout: string, key: string) =>
+    new RegExp(`^  ${key.replace('.', '\\.')} +(\\d+)  `, 'm').exec(stdout)?.[1];
 
   it('passes every check on consistent data', async () => {
     const r = await aeDb(['integrity', '--url', db.url]);
@@ -70,10 +81,16 @@ describe('integrity', () => {
   it('finds the orphans planted behind dropped foreign keys, and --fix removes exactly those', async () => {
     // The guide's situation: rows whose parent is gone, possible once a foreign key is missing.
     const [sync] = await sql(db.url, `select id, total_cycles_extracted as n from synchronization order by id limit 1`);
-    const orphanCycles = (await sql(db.url, 'select id from movement_cycles where synchronization_id = $1 order by id', [sync.id])).map((r) => r.id);
+    const orphanCycles = (
+      await sql(db.url, 'select id from movement_cycles where synchronization_id = $1 order by id', [sync.id])
+    ).map((r) => r.id);
     expect(orphanCycles.length).toBe(sync.n);
     expect(orphanCycles.length).toBeGreaterThan(0);
-    const [{ id: unlinkedCycle }] = await sql(db.url, 'select min(id) as id from movement_cycles where synchronization_id <> $1', [sync.id]);
+    const [{ id: unlinkedCycle }] = await sql(
+      db.url,
+      'select min(id) as id from movement_cycles where synchronization_id <> $1',
+      [sync.id],
+    );
     await sql(
       db.url,
       `alter table movement_cycles drop constraint movement_cycles_synchronization_id_foreign;
@@ -96,22 +113,32 @@ describe('integrity', () => {
     expect(line(report.stdout, 'movement_cycles.synchronization_id')).toBe(String(orphanCycles.length));
     expect(line(report.stdout, 'audio_processing.participant_id')).toBe('1');
     expect(line(report.stdout, 'movement_cycles.biomechanics_import_id')).toBe('1');
-    expect(report.stdout).toContain(`movement cycles without their synchronization (ids ${orphanCycles.slice(0, 5).join(', ')}`);
+    expect(report.stdout).toContain(
+      `movement cycles without their synchronization (ids ${orphanCycles.slice(0, 5).join(', ')}`,
+    );
     expect(report.stdout).toContain(`audio records without their participant (ids ${orphanAudio})`);
     const nonZero = [...report.stdout.matchAll(/^  (\S+) +(\d+)  /gm)].filter((m) => m[2] !== '0').map((m) => m[1]);
-    expect(nonZero.sort()).toEqual(['audio_processing.participant_id', 'movement_cycles.biomechanics_import_id', 'movement_cycles.synchronization_id']);
+    expect(nonZero.sort()).toEqual([
+      'audio_processing.participant_id',
+      'movement_cycles.biomechanics_import_id',
+      'movement_cycles.synchronization_id',
+    ]);
     expect(report.stdout).toContain(`Found ${orphanCycles.length + 2} row(s) breaking 3 check(s).`);
     expect(report.stdout).toContain('npx ae-db integrity --fix --yes');
 
     const refused = await aeDb(['integrity', '--fix', '--url', db.url]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^Error: Refusing to remove \d+ orphaned row\(s\) or link\(s\) .* without confirmation: not on a terminal, pass --yes\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^Error: Refusing to remove \d+ orphaned row\(s\) or link\(s\) .* without confirmation: not on a terminal, pass --yes\.\n$/,
+    );
     expect(await counts(db.url)).toEqual(before);
 
     const fixed = await aeDb(['integrity', '--fix', '--yes', '--url', db.url]);
     expect(fixed.stderr).toBe('');
     expect(fixed.code).toBe(0);
-    expect(fixed.stdout).toMatch(new RegExp(`^  movement_cycles\\.synchronization_id +${orphanCycles.length}  deleted`, 'm'));
+    expect(fixed.stdout).toMatch(
+      new RegExp(`^  movement_cycles\\.synchronization_id +${orphanCycles.length}  deleted`, 'm'),
+    );
     expect(fixed.stdout).toMatch(/^  audio_processing\.participant_id +1  deleted/m);
     expect(fixed.stdout).toMatch(/^  movement_cycles\.biomechanics_import_id +1  unlinked/m);
     expect(fixed.stdout).toMatch(new RegExp(`^  movement_cycles +${orphanCycles.length}$`, 'm'));
@@ -119,10 +146,16 @@ describe('integrity', () => {
     expect(fixed.stdout).toContain('OK: all 26 checks pass now.');
 
     // Exactly those rows are gone; the unlinked cycle stays, without its dangling link.
-    expect(await counts(db.url)).toEqual({ ...before, movement_cycles: before.movement_cycles - orphanCycles.length, audio_processing: before.audio_processing - 1 });
+    expect(await counts(db.url)).toEqual({
+      ...before,
+      movement_cycles: before.movement_cycles - orphanCycles.length,
+      audio_processing: before.audio_processing - 1,
+    });
     const cyclesAfter = (await sql(db.url, 'select id from movement_cycles order by id')).map((r) => r.id);
     expect(cyclesAfter).toEqual(cyclesBefore.filter((id) => !orphanCycles.includes(id)));
-    expect(await sql(db.url, 'select biomechanics_import_id from movement_cycles where id = $1', [unlinkedCycle])).toEqual([{ biomechanics_import_id: null }]);
+    expect(
+      await sql(db.url, 'select biomechanics_import_id from movement_cycles where id = $1', [unlinkedCycle]),
+    ).toEqual([{ biomechanics_import_id: null }]);
     // The foreign keys can be put back: nothing violates them any more.
     await sql(
       db.url,
@@ -133,9 +166,19 @@ describe('integrity', () => {
   });
 
   it('reports the cross-record rules of docs/data-model.md; --fix leaves them (they are not orphans) and still exits 1', async () => {
-    const [s] = await sql(db.url, `select id, audio_processing_id as audio from synchronization where maneuver = 'fe' order by id limit 1`);
-    const other = (await sql(db.url, `select id from audio_processing where id <> $1 and maneuver <> 'fe' order by id limit 1`, [s.audio]))[0].id;
-    await sql(db.url, `update synchronization set total_cycles_extracted = total_cycles_extracted + 1, audio_processing_id = ${other} where id = ${s.id}`);
+    const [s] = await sql(
+      db.url,
+      `select id, audio_processing_id as audio from synchronization where maneuver = 'fe' order by id limit 1`,
+    );
+    const other = (
+      await sql(db.url, `select id from audio_processing where id <> $1 and maneuver <> 'fe' order by id limit 1`, [
+        s.audio,
+      ])
+    )[0].id;
+    await sql(
+      db.url,
+      `update synchronization set total_cycles_extracted = total_cycles_extracted + 1, audio_processing_id = ${other} where id = ${s.id}`,
+    );
     const r = await aeDb(['integrity', '--url', db.url]);
     expect(r.code).toBe(1);
     expect(line(r.stdout, 'synchronization.total_cycles')).toBe('1');
@@ -174,7 +217,9 @@ describe('stats', () => {
   it('names a foreign key that lost its index', async () => {
     await sql(db.url, 'drop index movement_cycles_synchronization_id_index');
     const r = await aeDb(['stats', '--url', db.url]);
-    expect(r.stdout).toContain('Foreign keys without an index (slow joins and cascades): movement_cycles.synchronization_id');
+    expect(r.stdout).toContain(
+      'Foreign keys without an index (slow joins and cascades): movement_cycles.synchronization_id',
+    );
   });
 
   it('counts the rows of a table whose name needs quoting as an identifier and as a literal', async () => {
@@ -183,7 +228,9 @@ describe('stats', () => {
     await sql(db.url, `create table ${ident} (id int); insert into ${ident} values (1), (2), (3)`);
     const r = await aeDb(['stats', '--url', db.url]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} +3  +\\d+ (bytes|kB|MB)  `, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} +3  +\\d+ (bytes|kB|MB)  `, 'm'),
+    );
   });
 });
 
@@ -194,17 +241,28 @@ describe('doctor', () => {
   });
   afterAll(() => db?.drop());
 
-  const status = (stdout: string, name: string) => new RegExp(`^(PASS|FAIL|SKIP|WARN)  ${name.replace(/[()]/g, '\\$&')} `, 'm').exec(stdout)?.[1];
+  const status = (stdout: string, name: string) =>
+    new RegExp(`^(PASS|FAIL|SKIP|WARN)  ${name.replace(/[()]/g, '\\$&')} `, 'm').exec(stdout)?.[1];
 
   it('passes every check on a migrated database', async () => {
     const r = await aeDb(['doctor', '--url', db.url]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const name of ['Database URL configured', 'Server reachable (pg_isready)', 'Role exists and can log in', 'Database exists',
-      'Schema current (migrations)', 'Schema matches the code (check)', 'pg_dump available and compatible', 'psql available']) {
+    for (const name of [
+      'Database URL configured',
+      'Server reachable (pg_isready)',
+      'Role exists and can log in',
+      'Database exists',
+      'Schema current (migrations)',
+      'Schema matches the code (check)',
+      'pg_dump available and compatible',
+      'psql available',
+    ]) {
       expect(`${name}: ${status(r.stdout, name)}`).toBe(`${name}: PASS`);
     }
-    expect(r.stdout).toMatch(/Server reachable \(pg_isready\) +127\.0\.0\.1:\d+ accepts connections \(PostgreSQL 15\.\d+\)/);
+    expect(r.stdout).toMatch(
+      /Server reachable \(pg_isready\) +127\.0\.0\.1:\d+ accepts connections \(PostgreSQL 15\.\d+\)/,
+    );
     expect(r.stdout).toContain(`at head (${HEAD})`);
     expect(r.stdout).toMatch(/pg_dump available and compatible +pg_dump \(PostgreSQL\) \d+/);
     expect(r.stdout).toContain('All 8 checks passed.');
@@ -289,7 +347,9 @@ describe('truncate and the test-database workflow', () => {
     const before = await counts(db.url);
     const r = await aeDb(['truncate', '--url', db.url]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^Error: Refusing to empty the tables study, participant, .* without confirmation: not on a terminal, pass --yes\.\n$/);
+    expect(r.stderr).toMatch(
+      /^Error: Refusing to empty the tables study, participant, .* without confirmation: not on a terminal, pass --yes\.\n$/,
+    );
     expect(await counts(db.url)).toEqual(before);
   });
 
@@ -301,7 +361,9 @@ describe('truncate and the test-database workflow', () => {
     expect(r.stdout).toMatch(new RegExp(`^  movement_cycles +${before.movement_cycles}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  study +${before.study}$`, 'm'));
     expect(Object.values(await counts(db.url))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(await sql(db.url, 'select name from mikro_orm_migrations order by id')).toEqual(NAMES.map((name) => ({ name })));
+    expect(await sql(db.url, 'select name from mikro_orm_migrations order by id')).toEqual(
+      NAMES.map((name) => ({ name })),
+    );
     expect(await sql(db.url, `insert into study (name) values ('AOA') returning id`)).toEqual([{ id: 1 }]);
     expect((await aeDb(['check', '--url', db.url])).code).toBe(0);
   });

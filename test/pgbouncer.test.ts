@@ -41,7 +41,10 @@ afterAll(async () => {
 it('without AE_TRANSACTION_POOLING the read time limit is a startup parameter, which PgBouncer refuses', async () => {
   const ctx = await initORM({ url: bouncer.url(DB), statementTimeoutMs: 5_000 });
   try {
-    const failure = await ctx.orm.em.getConnection().execute('select 1').catch((e) => e);
+    const failure = await ctx.orm.em
+      .getConnection()
+      .execute('select 1')
+      .catch((e) => e);
     expect(String(rootCause(failure).message ?? failure)).toMatch(/unsupported startup parameter: statement_timeout/);
   } finally {
     await ctx.close();
@@ -51,7 +54,12 @@ it('without AE_TRANSACTION_POOLING the read time limit is a startup parameter, w
 describe('with AE_TRANSACTION_POOLING=1', () => {
   let ctx: AppContext;
   beforeAll(async () => {
-    ctx = await initORM({ url: bouncer.url(DB), statementTimeoutMs: 300, transactionPooling: true, adminTimeoutMs: 600_000 });
+    ctx = await initORM({
+      url: bouncer.url(DB),
+      statementTimeoutMs: 300,
+      transactionPooling: true,
+      adminTimeoutMs: 600_000,
+    });
   });
   afterAll(async () => ctx?.close());
 
@@ -66,10 +74,19 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
   it('a read over the time limit is cancelled, and the limit stays with its transaction', async () => {
     const slowRead = await ctx.reads.query('select pg_sleep(2)', []).catch((e) => e);
     expect(rootCause(slowRead).code).toBe('57014');
-    const slowWrite = await ctx.orm.em.fork().transactional((em) => em.getConnection().execute('select pg_sleep(2)', [], 'all', em.getTransactionContext())).catch((e) => e);
+    const slowWrite = await ctx.orm.em
+      .fork()
+      .transactional((em) => em.getConnection().execute('select pg_sleep(2)', [], 'all', em.getTransactionContext()))
+      .catch((e) => e);
     expect(rootCause(slowWrite).code).toBe('57014');
     // Statements outside those transactions, on whichever of the three server sessions they land, see the server's default.
-    const settings = await Promise.all(Array.from({ length: 12 }, () => ctx.orm.em.getConnection().execute(`select current_setting('statement_timeout') as t, current_setting('TimeZone') as z`)));
+    const settings = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        ctx.orm.em
+          .getConnection()
+          .execute(`select current_setting('statement_timeout') as t, current_setting('TimeZone') as z`),
+      ),
+    );
     expect(new Set(settings.map(([r]) => `${r.t} ${r.z}`))).toEqual(new Set([`0 ${SERVER_ZONE}`]));
   });
 
@@ -77,7 +94,9 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
     const res = new PassThroughCollector();
     await ctx.services.export.stream('study', 'csv', new URLSearchParams(), res);
     expect(res.text()).toMatch(/^id,/);
-    const zones = await Promise.all(Array.from({ length: 12 }, () => ctx.orm.em.getConnection().execute(`select current_setting('TimeZone') as z`)));
+    const zones = await Promise.all(
+      Array.from({ length: 12 }, () => ctx.orm.em.getConnection().execute(`select current_setting('TimeZone') as z`)),
+    );
     expect(new Set(zones.map(([r]) => r.z))).toEqual(new Set([SERVER_ZONE]));
   });
 
@@ -86,10 +105,19 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
     const before = await rowCounts(cluster.primary.url(DB));
     const stats0 = await bouncer.admin('SHOW STATS');
     try {
-      server = await startServerProcess(bouncer.url(DB), join(dir, 'server.log'), { AE_TRANSACTION_POOLING: '1', AE_WRITE_TOKEN: WRITE_TOKEN });
+      server = await startServerProcess(bouncer.url(DB), join(dir, 'server.log'), {
+        AE_TRANSACTION_POOLING: '1',
+        AE_WRITE_TOKEN: WRITE_TOKEN,
+      });
       const graphqlUrl = `${server.baseUrl}/graphql`;
       const fx = await loadFixture(graphqlUrl);
-      const { stats, warmupStats, firstErrors } = await runLoad(graphqlUrl, fx, { clients: 8, warmup: 1, seconds: 6, maxRequests: 20_000, writeToken: WRITE_TOKEN });
+      const { stats, warmupStats, firstErrors } = await runLoad(graphqlUrl, fx, {
+        clients: 8,
+        warmup: 1,
+        seconds: 6,
+        maxRequests: 20_000,
+        writeToken: WRITE_TOKEN,
+      });
       const all = [...stats.values(), ...warmupStats.values()];
       const requests = all.reduce((n, s) => n + s.requests, 0);
       expect(firstErrors).toEqual([]);
@@ -105,7 +133,8 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
     // It all went through PgBouncer's three server sessions, in transaction mode.
     const pools = (await bouncer.admin('SHOW POOLS')).filter((p) => p.database === DB);
     expect(pools.map((p) => p.pool_mode)).toEqual(['transaction']);
-    const xacts = (rows: Record<string, unknown>[]) => Number(rows.find((r) => r.database === DB)?.total_xact_count ?? 0);
+    const xacts = (rows: Record<string, unknown>[]) =>
+      Number(rows.find((r) => r.database === DB)?.total_xact_count ?? 0);
     expect(xacts(await bouncer.admin('SHOW STATS')) - xacts(stats0)).toBeGreaterThan(100);
     const servers = (await bouncer.admin('SHOW SERVERS')).filter((s) => s.database === DB);
     expect(servers.length).toBeLessThanOrEqual(3);

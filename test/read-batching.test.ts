@@ -27,8 +27,9 @@ const SIDEWAYS = `{ audioProcessings(first: 10000) { nodes { id participant { id
 
 function countCycles(result: any): number {
   let n = 0;
-  for (const s of result.data.studies) for (const p of s.participants) for (const a of p.audioProcessings)
-    for (const y of a.synchronizations) n += y.movementCycles.length;
+  for (const s of result.data.studies)
+    for (const p of s.participants)
+      for (const a of p.audioProcessings) for (const y of a.synchronizations) n += y.movementCycles.length;
   return n;
 }
 

@@ -10,8 +10,11 @@ import { useReadFixture } from './helpers/read-fixture';
 const { sql: c, gql, markers: m } = useReadFixture();
 
 const TYPE_OF: Record<string, string> = {
-  participants: 'Participant', audioProcessings: 'AudioProcessing', biomechanicsImports: 'BiomechanicsImport',
-  synchronizations: 'Synchronization', movementCycles: 'MovementCycle',
+  participants: 'Participant',
+  audioProcessings: 'AudioProcessing',
+  biomechanicsImports: 'BiomechanicsImport',
+  synchronizations: 'Synchronization',
+  movementCycles: 'MovementCycle',
 };
 
 interface PageResult {
@@ -20,7 +23,10 @@ interface PageResult {
   endCursor: string | null;
 }
 
-async function page(list: string, args: { filter?: object; orderBy?: object[]; first?: number; after?: string | null }): Promise<PageResult> {
+async function page(
+  list: string,
+  args: { filter?: object; orderBy?: object[]; first?: number; after?: string | null },
+): Promise<PageResult> {
   const t = TYPE_OF[list];
   const res = await gql.query(
     `query($f: ${t}Filter, $o: [${t}Order!], $first: Int, $after: String) {
@@ -33,7 +39,11 @@ async function page(list: string, args: { filter?: object; orderBy?: object[]; f
 }
 
 /** Every page from the start; `between` runs after each page (to insert rows mid-walk). */
-async function walk(list: string, args: { filter?: object; orderBy?: object[]; first: number }, between?: (pageNo: number, lastId: number) => Promise<void>) {
+async function walk(
+  list: string,
+  args: { filter?: object; orderBy?: object[]; first: number },
+  between?: (pageNo: number, lastId: number) => Promise<void>,
+) {
   const ids: number[] = [];
   let after: string | null = null;
   for (let pageNo = 1; pageNo < 1000; pageNo++) {
@@ -51,8 +61,10 @@ const sqlIds = async (sql: string) => (await c.query(sql)).rows.map((r) => Numbe
 
 describe('lookups', () => {
   it('participant(study, number), study(name) and each record by id; null when absent', async () => {
-    const ids = (await c.query(`select (select min(id) from audio_processing) a, (select min(id) from biomechanics_import) b,
-      (select min(id) from synchronization) y, (select min(id) from movement_cycles) m`)).rows[0];
+    const ids = (
+      await c.query(`select (select min(id) from audio_processing) a, (select min(id) from biomechanics_import) b,
+      (select min(id) from synchronization) y, (select min(id) from movement_cycles) m`)
+    ).rows[0];
     const res = await gql.query(`{
       participant(study: preOA, number: 2002) { id studyParticipantId study { name } }
       missing: participant(study: preOA, number: 2999) { id }
@@ -63,7 +75,11 @@ describe('lookups', () => {
       movementCycle(id: ${ids.m}) { id cycleIndex } noCycle: movementCycle(id: 999999) { id } }`);
     expect(res.errors).toBeUndefined();
     const d = res.data;
-    const [p] = (await c.query(`select p.id from participant p join study s on s.id = p.study_id where s.name = 'preOA' and p.study_participant_id = 2002`)).rows;
+    const [p] = (
+      await c.query(
+        `select p.id from participant p join study s on s.id = p.study_id where s.name = 'preOA' and p.study_participant_id = 2002`,
+      )
+    ).rows;
     expect(d.participant).toEqual({ id: p.id, studyParticipantId: 2002, study: { name: 'preOA' } });
     expect(d.study).toEqual({ name: 'SMoCK' });
     const [a] = (await c.query(`select knee, maneuver from audio_processing where id = $1`, [ids.a])).rows;
@@ -97,9 +113,13 @@ describe('first and pageInfo', () => {
 
   it('totalCount counts the whole filtered set, with one more statement, only when selected', async () => {
     const q = (withCount: boolean) =>
-      gql.query(`{ movementCycles(first: 5, filter: { maneuver: walk, isOutlier: true }) { ${withCount ? 'totalCount' : ''} nodes { id } } }`);
+      gql.query(
+        `{ movementCycles(first: 5, filter: { maneuver: walk, isOutlier: true }) { ${withCount ? 'totalCount' : ''} nodes { id } } }`,
+      );
     const counted = await countWireStatements(() => q(true));
-    const [{ n }] = (await c.query(`select count(*)::int as n from movement_cycles where maneuver = 'walk' and is_outlier`)).rows;
+    const [{ n }] = (
+      await c.query(`select count(*)::int as n from movement_cycles where maneuver = 'walk' and is_outlier`)
+    ).rows;
     expect(n).toBeGreaterThan(5);
     expect(counted.result.data.movementCycles.totalCount).toBe(n);
     expect(counted.statements).toHaveLength(2);
@@ -110,7 +130,10 @@ describe('first and pageInfo', () => {
 
   it('reads only the columns the query selects (plus id and the order keys)', async () => {
     const { statements } = await countWireStatements(() =>
-      gql.query(`{ movementCycles(first: 3, orderBy: [{ field: durationS }]) { nodes { id cycleIndex participant { id } } } }`));
+      gql.query(
+        `{ movementCycles(first: 3, orderBy: [{ field: durationS }]) { nodes { id cycleIndex participant { id } } } }`,
+      ),
+    );
     const [cycles, participants] = statements;
     expect(cycles).toMatch(/"cycle_index"/);
     expect(cycles).toMatch(/"participant_id"/);
@@ -124,44 +147,101 @@ describe('ordering and full page walks', () => {
   const CASES: [string, string, object, [string, string, 'ASC' | 'DESC'][]][] = [
     // list, table, filter, [GraphQL field, column, direction]
     ['movementCycles', 'movement_cycles', { study: 'AOA' }, [['durationS', 'duration_s', 'DESC']]],
-    ['movementCycles', 'movement_cycles', { participantNumber: [1001, 2001] },
-      [['speed', 'speed', 'ASC'], ['passNumber', 'pass_number', 'DESC'], ['cycleIndex', 'cycle_index', 'ASC']]],
-    ['movementCycles', 'movement_cycles', { study: 'preOA' }, [['isOutlier', 'is_outlier', 'DESC'], ['knee', 'knee', 'ASC']]],
-    ['movementCycles', 'movement_cycles', { study: 'SMoCK', maneuver: 'fe' }, [['audioStartTime', 'audio_start_time', 'ASC']]],
-    ['synchronizations', 'synchronization', {}, [['speed', 'speed', 'DESC'], ['meanCycleDurationS', 'mean_cycle_duration_s', 'ASC']]],
+    [
+      'movementCycles',
+      'movement_cycles',
+      { participantNumber: [1001, 2001] },
+      [
+        ['speed', 'speed', 'ASC'],
+        ['passNumber', 'pass_number', 'DESC'],
+        ['cycleIndex', 'cycle_index', 'ASC'],
+      ],
+    ],
+    [
+      'movementCycles',
+      'movement_cycles',
+      { study: 'preOA' },
+      [
+        ['isOutlier', 'is_outlier', 'DESC'],
+        ['knee', 'knee', 'ASC'],
+      ],
+    ],
+    [
+      'movementCycles',
+      'movement_cycles',
+      { study: 'SMoCK', maneuver: 'fe' },
+      [['audioStartTime', 'audio_start_time', 'ASC']],
+    ],
+    [
+      'synchronizations',
+      'synchronization',
+      {},
+      [
+        ['speed', 'speed', 'DESC'],
+        ['meanCycleDurationS', 'mean_cycle_duration_s', 'ASC'],
+      ],
+    ],
     ['audioProcessings', 'audio_processing', {}, [['processingDate', 'processing_date', 'DESC']]],
-    ['biomechanicsImports', 'biomechanics_import', {}, [['biomechanicsType', 'biomechanics_type', 'ASC'], ['durationSeconds', 'duration_seconds', 'DESC']]],
+    [
+      'biomechanicsImports',
+      'biomechanics_import',
+      {},
+      [
+        ['biomechanicsType', 'biomechanics_type', 'ASC'],
+        ['durationSeconds', 'duration_seconds', 'DESC'],
+      ],
+    ],
     ['participants', 'participant', {}, [['studyParticipantId', 'study_participant_id', 'DESC']]],
   ];
 
   const named = CASES.map((k) => [`${k[0]} by ${k[3].map(([f, , d]) => `${f} ${d}`).join(', ')}`, ...k] as const);
-  it.each(named)('%s: pages concatenated are the SQL order, without duplicates', async (_name, list, table, filter, keys) => {
-    const where = await whereFor(table, filter);
-    const last = keys[keys.length - 1][2];
-    const expected = await sqlIds(
-      `select t.id from ${table} t where ${where} order by ${keys.map(([, col, d]) => `t.${col} ${direction(d)}`).join(', ')}, t.id ${last.toLowerCase()}`);
-    expect(expected.length).toBeGreaterThan(6);
-    const first = Math.max(2, Math.floor(expected.length / 12)); // a dozen pages or so
-    const got = await walk(list, { filter, orderBy: keys.map(([field, , d]) => ({ field, direction: d })), first });
-    expect(new Set(got).size).toBe(got.length);
-    expect(got).toEqual(expected);
-  });
+  it.each(named)(
+    '%s: pages concatenated are the SQL order, without duplicates',
+    async (_name, list, table, filter, keys) => {
+      const where = await whereFor(table, filter);
+      const last = keys[keys.length - 1][2];
+      const expected = await sqlIds(
+        `select t.id from ${table} t where ${where} order by ${keys.map(([, col, d]) => `t.${col} ${direction(d)}`).join(', ')}, t.id ${last.toLowerCase()}`,
+      );
+      expect(expected.length).toBeGreaterThan(6);
+      const first = Math.max(2, Math.floor(expected.length / 12)); // a dozen pages or so
+      const got = await walk(list, { filter, orderBy: keys.map(([field, , d]) => ({ field, direction: d })), first });
+      expect(new Set(got).size).toBe(got.length);
+      expect(got).toEqual(expected);
+    },
+  );
 
   it('a cursor on a timestamp keeps microseconds: rows a millisecond apart in JS still page exactly', async () => {
     const ids = await sqlIds(`select id from audio_processing order by id limit 5`);
     for (const [i, id] of ids.entries()) {
-      await c.query(`update audio_processing set processing_date = $1 where id = $2`, [`2030-01-01 00:00:00.12300${i}+00`, id]);
+      await c.query(`update audio_processing set processing_date = $1 where id = $2`, [
+        `2030-01-01 00:00:00.12300${i}+00`,
+        id,
+      ]);
     }
-    const got = await walk('audioProcessings', { filter: { id: ids }, orderBy: [{ field: 'processingDate', direction: 'ASC' }], first: 1 });
+    const got = await walk('audioProcessings', {
+      filter: { id: ids },
+      orderBy: [{ field: 'processingDate', direction: 'ASC' }],
+      first: 1,
+    });
     expect(got).toEqual(ids);
   });
 });
 
 /** The SQL condition for the small filters used above (independent of the API's builder). */
-async function whereFor(table: string, filter: { study?: string; participantNumber?: number[]; maneuver?: string }): Promise<string> {
+async function whereFor(
+  table: string,
+  filter: { study?: string; participantNumber?: number[]; maneuver?: string },
+): Promise<string> {
   const parts = ['true'];
-  if (filter.study) parts.push(`t.participant_id in (select p.id from participant p join study s on s.id = p.study_id where s.name = '${filter.study}')`);
-  if (filter.participantNumber) parts.push(`t.participant_id in (select id from participant where study_participant_id in (${filter.participantNumber.join(',')}))`);
+  if (filter.study)
+    parts.push(
+      `t.participant_id in (select p.id from participant p join study s on s.id = p.study_id where s.name = '${filter.study}')`,
+    );
+  if (filter.participantNumber)
+    parts.push(
+      `t.participant_id in (select id from participant where study_participant_id in (${filter.participantNumber.join(',')}))`,
+    );
   if (filter.maneuver) parts.push(`t.maneuver = '${filter.maneuver}'`);
   return parts.join(' and ');
 }
@@ -184,7 +264,9 @@ describe('paging while rows are inserted', () => {
   it('never skips or repeats a row; rows inserted beyond the cursor appear, those before it do not', async () => {
     const filter = { participantNumber: 3001 };
     const orderBy = [{ field: 'durationS', direction: 'ASC' }];
-    const before = await sqlIds(`select m.id from movement_cycles m join participant p on p.id = m.participant_id where p.study_participant_id = 3001`);
+    const before = await sqlIds(
+      `select m.id from movement_cycles m join participant p on p.id = m.participant_id where p.study_participant_id = 3001`,
+    );
     const source = before[0];
     const inserted: { early: number[]; late: number[] } = { early: [], late: [] };
     let index = 900;
@@ -212,7 +294,8 @@ describe('paging while rows are inserted', () => {
       const { rows } = await c.query(
         `insert into synchronization (participant_id, audio_processing_id, biomechanics_import_id, knee, maneuver, pass_number, speed)
          select participant_id, audio_processing_id, biomechanics_import_id, knee, maneuver, 9, 'comfortable'
-           from synchronization where maneuver = 'walk' and pass_number = 1 and speed = 'slow' order by id limit 2 returning id`);
+           from synchronization where maneuver = 'walk' and pass_number = 1 and speed = 'slow' order by id limit 2 returning id`,
+      );
       added.push(...rows.map((r) => r.id));
     });
     expect(added).toHaveLength(2);

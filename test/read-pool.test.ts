@@ -25,7 +25,13 @@ afterAll(async () => {
 it('reports a server that is not in recovery as "not a standby" and one that refuses connections as "down"; neither serves reads', async () => {
   const [primaryAsReplica, unreachable] = await ctx.reads.check();
   expect(primaryAsReplica).toMatchObject({ name: 'replica 1', state: 'not a standby', servesReads: false, lagS: null });
-  expect(unreachable).toMatchObject({ name: 'replica 2', state: 'down', servesReads: false, lagS: null, error: expect.stringMatching(/ECONNREFUSED/) });
+  expect(unreachable).toMatchObject({
+    name: 'replica 2',
+    state: 'down',
+    servesReads: false,
+    lagS: null,
+    error: expect.stringMatching(/ECONNREFUSED/),
+  });
   expect(JSON.stringify([primaryAsReplica, unreachable])).not.toMatch(/:[^@/]*@/); // no credentials
 });
 

@@ -27,14 +27,24 @@ beforeAll(async () => {
   const res = await gql.query(ALL);
   expect(res.errors).toBeUndefined();
   data = { studies: res.data.studies };
-  for (const list of ['participants', 'audioProcessings', 'biomechanicsImports', 'synchronizations', 'movementCycles']) {
+  for (const list of [
+    'participants',
+    'audioProcessings',
+    'biomechanicsImports',
+    'synchronizations',
+    'movementCycles',
+  ]) {
     data[list] = res.data[list].nodes;
   }
 });
 
 const TABLE: Record<string, string> = {
-  studies: 'study', participants: 'participant', audioProcessings: 'audio_processing', biomechanicsImports: 'biomechanics_import',
-  synchronizations: 'synchronization', movementCycles: 'movement_cycles',
+  studies: 'study',
+  participants: 'participant',
+  audioProcessings: 'audio_processing',
+  biomechanicsImports: 'biomechanics_import',
+  synchronizations: 'synchronization',
+  movementCycles: 'movement_cycles',
 };
 
 /**
@@ -59,12 +69,14 @@ const LINKS: [child: string, field: string, column: string, parent: string | nul
 const LISTS = Object.keys(TABLE);
 
 describe('to many: each parent lists exactly the rows whose foreign key points at it, by id', () => {
-  const CASES = LINKS.flatMap(([child, , column, parent]) => (parent ? [[parent, child, TABLE[child], column]] : []))
-    .sort((a, b) => LISTS.indexOf(a[0]) - LISTS.indexOf(b[0]));
+  const CASES = LINKS.flatMap(([child, , column, parent]) =>
+    parent ? [[parent, child, TABLE[child], column]] : [],
+  ).sort((a, b) => LISTS.indexOf(a[0]) - LISTS.indexOf(b[0]));
   it.each(CASES)('%s.%s', async (list, field, childTable, fk) => {
     const { rows } = await c.query(
       `select p.id, coalesce(array_agg(ch.id order by ch.id) filter (where ch.id is not null), '{}') as ids
-         from ${TABLE[list]} p left join ${childTable} ch on ch.${fk} = p.id group by p.id order by p.id`);
+         from ${TABLE[list]} p left join ${childTable} ch on ch.${fk} = p.id group by p.id order by p.id`,
+    );
     const got = data[list].map((row) => ({ id: row.id, ids: row[field].map((x: { id: number }) => x.id) }));
     expect(got.sort((a, b) => a.id - b.id)).toEqual(rows);
     expect(rows.some((r) => r.ids.length > 0)).toBe(true);
@@ -94,7 +106,9 @@ describe('relationship lists take filter and orderBy', () => {
     expect(res.errors).toBeUndefined();
     for (const a of res.data.audioProcessings.nodes) {
       const { rows } = await c.query(
-        `select id from movement_cycles where audio_processing_id = $1 and not is_outlier order by start_time_s desc, id desc`, [a.id]);
+        `select id from movement_cycles where audio_processing_id = $1 and not is_outlier order by start_time_s desc, id desc`,
+        [a.id],
+      );
       expect(rows.length).toBeGreaterThan(5);
       expect(a.movementCycles.map((x: { id: number }) => x.id)).toEqual(rows.map((r) => r.id));
     }
@@ -106,7 +120,9 @@ describe('relationship lists take filter and orderBy', () => {
       byNumber: participants(orderBy: [{ field: studyParticipantId, direction: DESC }]) { studyParticipantId } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.study.empty).toEqual([{ id: m.emptyParticipant }]);
-    expect(res.data.study.byNumber.map((p: { studyParticipantId: number }) => p.studyParticipantId)).toEqual([1999, 1002, 1001]);
+    expect(res.data.study.byNumber.map((p: { studyParticipantId: number }) => p.studyParticipantId)).toEqual([
+      1999, 1002, 1001,
+    ]);
   });
 
   it('two differently filtered lists of the same relation in one query stay apart', async () => {
@@ -115,7 +131,10 @@ describe('relationship lists take filter and orderBy', () => {
       clean: movementCycles(filter: { isOutlier: false }) { id isOutlier } } } }`);
     expect(res.errors).toBeUndefined();
     for (const y of res.data.synchronizations.nodes) {
-      const { rows } = await c.query(`select id, is_outlier from movement_cycles where synchronization_id = $1 order by id`, [y.id]);
+      const { rows } = await c.query(
+        `select id, is_outlier from movement_cycles where synchronization_id = $1 order by id`,
+        [y.id],
+      );
       expect(y.outliers.map((x: { id: number }) => x.id)).toEqual(rows.filter((r) => r.is_outlier).map((r) => r.id));
       expect(y.clean.map((x: { id: number }) => x.id)).toEqual(rows.filter((r) => !r.is_outlier).map((r) => r.id));
     }
@@ -124,12 +143,17 @@ describe('relationship lists take filter and orderBy', () => {
 
 describe('…Intervals', () => {
   it('mirror the segment arrays as { start end duration }, and are null where the array is', async () => {
-    const { result, statements } = await countWireStatements(() => gql.query(`{
+    const { result, statements } = await countWireStatements(() =>
+      gql.query(`{
       failing: audioProcessing(id: ${m.channel3Audio}) { qcFailIntervalsCh3 { start end duration } qcArtifactIntervalsCh3 { start end duration } qcFailIntervalsCh1 { start } }
-      retake: audioProcessing(id: ${m.unsyncedAudio}) { qcFailIntervals { start } qcSignalDropoutIntervalsCh2 { start } } }`));
+      retake: audioProcessing(id: ${m.unsyncedAudio}) { qcFailIntervals { start } qcSignalDropoutIntervalsCh2 { start } } }`),
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.failing).toEqual({
-      qcFailIntervalsCh3: [{ start: 1, end: 2.5, duration: 1.5 }, { start: 4, end: 4.25, duration: 0.25 }],
+      qcFailIntervalsCh3: [
+        { start: 1, end: 2.5, duration: 1.5 },
+        { start: 4, end: 4.25, duration: 0.25 },
+      ],
       qcArtifactIntervalsCh3: [{ start: 4, end: 4.25, duration: 0.25 }],
       qcFailIntervalsCh1: [],
     });

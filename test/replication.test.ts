@@ -46,13 +46,23 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 
 const upsertParticipant = (number: number) =>
   server.post(
-    { query: 'mutation($n: Int!) { upsertParticipant(study: AOA, number: $n) { id studyParticipantId } }', variables: { n: number } },
+    {
+      query: 'mutation($n: Int!) { upsertParticipant(study: AOA, number: $n) { id studyParticipantId } }',
+      variables: { n: number },
+    },
     { authorization: `Bearer ${WRITE_TOKEN}` },
   );
 const readParticipant = (number: number) =>
-  server.post({ query: 'query($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId } }', variables: { n: number } });
+  server.post({
+    query: 'query($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId } }',
+    variables: { n: number },
+  });
 const participantOn = (node: PgNode, number: number) =>
-  queryOnce(node.url(DB), `select 1 from participant p join study s on s.id = p.study_id where s.name = 'AOA' and p.study_participant_id = $1`, [number]).then((r) => r.length === 1);
+  queryOnce(
+    node.url(DB),
+    `select 1 from participant p join study s on s.id = p.study_id where s.name = 'AOA' and p.study_participant_id = $1`,
+    [number],
+  ).then((r) => r.length === 1);
 
 beforeAll(async () => {
   cluster = await startLabCluster(CLUSTER);
@@ -76,7 +86,12 @@ it('/health reports the standby, its state and its lag', async () => {
   const h = await healthOf();
   expect(h).toMatchObject({ httpStatus: 200, status: 'ok', database: 'up' });
   expect(h.replicas).toEqual([
-    expect.objectContaining({ name: 'replica 1', server: `127.0.0.1:${standby.port}/${DB}`, state: 'up', servesReads: true }),
+    expect.objectContaining({
+      name: 'replica 1',
+      server: `127.0.0.1:${standby.port}/${DB}`,
+      state: 'up',
+      servesReads: true,
+    }),
   ]);
   expect(h.replicas[0].lagS).toBeGreaterThanOrEqual(0);
   expect(h.replicas[0].lagS).toBeLessThanOrEqual(MAX_LAG_S);
@@ -92,7 +107,10 @@ it('serves reads from the standby, as the standby’s own statistics show, and n
     expect(r.body.data.movementCycles.nodes.length).toBeGreaterThan(0);
   }
   // Each request is one statement (the compiled read), or two on the resolver path (page and count).
-  const served = { standby: (await cycleReads(standby.url(DB))) - onStandby, primary: (await cycleReads(cluster.primary.url(DB))) - onPrimary };
+  const served = {
+    standby: (await cycleReads(standby.url(DB))) - onStandby,
+    primary: (await cycleReads(cluster.primary.url(DB))) - onPrimary,
+  };
   expect(served.standby).toBeGreaterThanOrEqual(20);
   expect(served.primary).toBe(0);
 });
@@ -107,7 +125,10 @@ it('puts a write on the primary at once (the mutation’s read-back included) an
     `select exists (select 1 from participant p join study s on s.id = p.study_id where s.name = 'AOA' and p.study_participant_id = 701)`,
   );
   expect(ms).toBeLessThanOrEqual(MAX_LAG_S * 1000);
-  const read = await until('the API reads the new participant', async () => (await readParticipant(701)).body.data?.participant);
+  const read = await until(
+    'the API reads the new participant',
+    async () => (await readParticipant(701)).body.data?.participant,
+  );
   expect(read.studyParticipantId).toBe(701);
 });
 

@@ -24,13 +24,21 @@ const { ctx } = useTestDatabase({
 });
 
 async function serve(limits: Partial<RequestLimits>): Promise<RunningApp> {
-  const app = await startApp({ ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, ...limits } } }, 0, '127.0.0.1');
+  const app = await startApp(
+    { ...ctx, config: { ...ctx.config, limits: { ...ctx.config.limits, ...limits } } },
+    0,
+    '127.0.0.1',
+  );
   apps.push(app);
   return app;
 }
 
 async function post(app: RunningApp, query: string) {
-  const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -56,7 +64,9 @@ describe('AE_MAX_ROWS', () => {
     const res = await post(app, TREE);
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text);
-    expect(body.data.studies.flatMap((s: any) => s.participants.flatMap((p: any) => p.movementCycles))).toHaveLength(cycles);
+    expect(body.data.studies.flatMap((s: any) => s.participants.flatMap((p: any) => p.movementCycles))).toHaveLength(
+      cycles,
+    );
   });
 
   it('refuses on the resolver path too (a query the compiler leaves to the resolvers)', async () => {
@@ -71,7 +81,10 @@ describe('AE_MAX_ROWS', () => {
 });
 
 /** Starts a request and reads only its status line and headers, leaving the body unread. */
-function stalled(url: string, query: string): Promise<{ status: number; res: http.IncomingMessage; req: http.ClientRequest }> {
+function stalled(
+  url: string,
+  query: string,
+): Promise<{ status: number; res: http.IncomingMessage; req: http.ClientRequest }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       res.pause();
@@ -84,7 +97,8 @@ function stalled(url: string, query: string): Promise<{ status: number; res: htt
 
 describe('heavy requests', () => {
   // 30 aliases of every cycle with all its columns: tens of MB, more than the sockets buffer.
-  const fields = 'id participantId audioProcessingId synchronizationId knee maneuver passNumber speed cycleIndex isOutlier startTimeS endTimeS durationS audioStartTime audioEndTime cycleFile cycleFileChecksum biomechanicsQcFail syncQcFail processingStatus processingDate createdAt updatedAt';
+  const fields =
+    'id participantId audioProcessingId synchronizationId knee maneuver passNumber speed cycleIndex isOutlier startTimeS endTimeS durationS audioStartTime audioEndTime cycleFile cycleFileChecksum biomechanicsQcFail syncQcFail processingStatus processingDate createdAt updatedAt';
   const big = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: movementCycles(first: 5000) { nodes { ${fields} } }`).join(' ')} }`;
 
   it('runs at most AE_MAX_HEAVY_REQUESTS at once; the next gets 503 with Retry-After after AE_HEAVY_WAIT_MS, then a turn once one ends', async () => {

@@ -25,7 +25,9 @@ beforeAll(async () => {
   const r = await aeDb(['backup', '--dir', dir, '--url', db.url]);
   expect(r.code).toBe(0);
   const [name] = readdirSync(dir);
-  dumpLines = gunzipSync(readFileSync(join(dir, name))).toString('utf8').split('\n');
+  dumpLines = gunzipSync(readFileSync(join(dir, name)))
+    .toString('utf8')
+    .split('\n');
 });
 afterAll(async () => {
   await db?.drop();
@@ -62,7 +64,12 @@ async function expectRefused(file: string, line: number, reason: RegExp): Promis
 
 it('a dump without \\restrict (pg_dump before 15.14) with "\\! touch" added: refused at that line, the command never runs', async () => {
   const marker = join(dir, 'touched-by-old-dump');
-  const { file, line } = dumpWith(withoutRestrict(), `\\! touch ${marker}`, /^CREATE TABLE public\.participant /, 'old_with_shell');
+  const { file, line } = dumpWith(
+    withoutRestrict(),
+    `\\! touch ${marker}`,
+    /^CREATE TABLE public\.participant /,
+    'old_with_shell',
+  );
   await expectRefused(file, line, /the psql command "\\! touch/);
   expect(existsSync(marker)).toBe(false);
 });
@@ -77,16 +84,29 @@ it('a \\restrict dump with an injected line: refused at that line, not "write EP
 it.each([
   ['a stray COMMIT', 'COMMIT;', /COMMIT would end the one transaction the restore runs in/],
   ['ROLLBACK', 'rollback;', /ROLLBACK would end the one transaction/],
-  ['a backslash command after a statement on the same line', 'SET client_min_messages = warning; \\o /tmp/x', /the psql command "\\o \/tmp\/x"/],
+  [
+    'a backslash command after a statement on the same line',
+    'SET client_min_messages = warning; \\o /tmp/x',
+    /the psql command "\\o \/tmp\/x"/,
+  ],
   ['\\connect', '\\connect postgres', /the psql command "\\connect postgres"/],
   ['a DO block', 'DO $$ begin perform 1; end $$;', /"DO \$\$" is not a statement pg_dump writes/],
   ['an arbitrary SELECT', 'SELECT pg_catalog.pg_sleep(0);', /is not a statement pg_dump writes/],
-  ['COPY FROM PROGRAM', "COPY public.study (id, name) FROM PROGRAM 'touch /tmp/x';", /is not pg_dump's COPY … FROM stdin/],
+  [
+    'COPY FROM PROGRAM',
+    "COPY public.study (id, name) FROM PROGRAM 'touch /tmp/x';",
+    /is not pg_dump's COPY … FROM stdin/,
+  ],
   ['a role', 'CREATE ROLE ae_evil SUPERUSER;', /"CREATE ROLE ae_evil SUPERUSER" is not a statement pg_dump writes/],
   ['a role grant', 'GRANT pg_execute_server_program TO public;', /is not a statement pg_dump writes/],
   ['non-standard strings', 'SET standard_conforming_strings = off;', /standard_conforming_strings = off/],
 ])('%s: refused at its line, database unchanged', async (name, injected, reason) => {
-  const { file, line } = dumpWith(withoutRestrict(), injected, /^CREATE TABLE public\.participant /, `injected_${name.replace(/\W+/g, '_')}`);
+  const { file, line } = dumpWith(
+    withoutRestrict(),
+    injected,
+    /^CREATE TABLE public\.participant /,
+    `injected_${name.replace(/\W+/g, '_')}`,
+  );
   await expectRefused(file, line, reason);
 });
 
@@ -135,10 +155,12 @@ describe('DumpVetter reads quotes as psql does', () => {
   };
   it.each([
     ["CREATE FUNCTION public.f() RETURNS text AS $$ select '\\x' $$ LANGUAGE sql;"],
-    ['CREATE FUNCTION public.f() RETURNS text\n    LANGUAGE plpgsql\n    AS $_$\nbegin\n  return $1 || E\'\\\\\';\nend\n$_$;'],
+    [
+      "CREATE FUNCTION public.f() RETURNS text\n    LANGUAGE plpgsql\n    AS $_$\nbegin\n  return $1 || E'\\\\';\nend\n$_$;",
+    ],
     ["ALTER TABLE public.t ADD CONSTRAINT c CHECK ((x ~ '^\\d+$'::text));"],
     ['CREATE TABLE public."we;ird\\" (a$b integer);'],
-    ['SELECT pg_catalog.setval(\'public.study_id_seq\', 3, true);'],
+    ["SELECT pg_catalog.setval('public.study_id_seq', 3, true);"],
     ['COPY public.t (x) FROM stdin;\n\\\\! not a command\n\\.'],
     ['\\restrict abc123\nSET x = 1;\n\\unrestrict abc123'],
   ])('accepts %j', (text) => expect(() => vet(text)).not.toThrow());
@@ -148,7 +170,7 @@ describe('DumpVetter reads quotes as psql does', () => {
     ['CREATE TABLE public.t (x int);\nCOMMIT;', 2, /COMMIT would end/],
     ['CREATE TABLE public.t (\n  x int\n)', 1, /never finished/],
     ['COPY public.t (x) FROM stdin;\n1', 2, /ends inside COPY rows/],
-    ["SET x = 1;\n  \\restrict abc", 2, /psql command/],
+    ['SET x = 1;\n  \\restrict abc', 2, /psql command/],
   ])('refuses %j at line %i', (text, line, reason) => {
     expect(() => vet(text)).toThrow(reason);
     expect(() => vet(text)).toThrow(new RegExp(`^f\\.sql line ${line}: `));

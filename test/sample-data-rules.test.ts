@@ -13,25 +13,57 @@ const SEEDS = [1, 42];
 const inList = (values: string[]) => `(${values.map((v) => `'${v}'`).join(', ')})`;
 const CHANNELS = ['', '_ch1', '_ch2', '_ch3', '_ch4'];
 const SEGMENTS: [string, string[]][] = [
-  ['audio_processing', CHANNELS.flatMap((c) => [`qc_fail_segments${c}`, `qc_signal_dropout_segments${c}`, `qc_artifact_segments${c}`])],
+  [
+    'audio_processing',
+    CHANNELS.flatMap((c) => [`qc_fail_segments${c}`, `qc_signal_dropout_segments${c}`, `qc_artifact_segments${c}`]),
+  ],
 ];
 const NON_NEGATIVE: Record<string, string[]> = {
   participant: ['study_participant_id'],
   audio_processing: ['firmware_version', 'file_size_mb', 'pkl_file_size_mb', 'duration_seconds'],
   biomechanics_import: ['num_sub_recordings', 'duration_seconds', 'num_data_points', 'num_passes'],
   synchronization: [
-    'bio_left_sync_time', 'bio_right_sync_time', 'aligned_sync_time', 'consensus_time', 'rms_time', 'onset_time', 'freq_time',
-    'bio_selected_sync_time', 'contra_bio_selected_sync_time', 'audio_visual_sync_time', 'audio_visual_sync_time_contralateral',
-    'audio_sync_time_left', 'audio_sync_time_right', 'selected_audio_sync_time', 'contra_selected_audio_sync_time',
-    'sync_file_size_mb', 'sync_duration', 'total_cycles_extracted', 'clean_cycles', 'outlier_cycles', 'mean_cycle_duration_s',
-    'median_cycle_duration_s', 'min_cycle_duration_s', 'max_cycle_duration_s', 'method_agreement_span',
+    'bio_left_sync_time',
+    'bio_right_sync_time',
+    'aligned_sync_time',
+    'consensus_time',
+    'rms_time',
+    'onset_time',
+    'freq_time',
+    'bio_selected_sync_time',
+    'contra_bio_selected_sync_time',
+    'audio_visual_sync_time',
+    'audio_visual_sync_time_contralateral',
+    'audio_sync_time_left',
+    'audio_sync_time_right',
+    'selected_audio_sync_time',
+    'contra_selected_audio_sync_time',
+    'sync_file_size_mb',
+    'sync_duration',
+    'total_cycles_extracted',
+    'clean_cycles',
+    'outlier_cycles',
+    'mean_cycle_duration_s',
+    'median_cycle_duration_s',
+    'min_cycle_duration_s',
+    'max_cycle_duration_s',
+    'method_agreement_span',
   ],
   movement_cycles: ['cycle_index', 'start_time_s', 'end_time_s', 'duration_s', 'cycle_file_size_mb'],
 };
 const CHECKSUMS: Record<string, string> = {
-  audio_processing: 'pkl_file_checksum', synchronization: 'sync_file_checksum', movement_cycles: 'cycle_file_checksum',
+  audio_processing: 'pkl_file_checksum',
+  synchronization: 'sync_file_checksum',
+  movement_cycles: 'cycle_file_checksum',
 };
-const TABLES = ['study', 'participant', 'audio_processing', 'biomechanics_import', 'synchronization', 'movement_cycles'];
+const TABLES = [
+  'study',
+  'participant',
+  'audio_processing',
+  'biomechanics_import',
+  'synchronization',
+  'movement_cycles',
+];
 
 /** Rule name → a query counting the rows that break it. */
 function ruleQueries(): Record<string, string> {
@@ -39,11 +71,14 @@ function ruleQueries(): Record<string, string> {
   // Vocabulary
   q['study name in vocabulary'] = `select count(*) from study where name not in ${inList(['AOA', 'preOA', 'SMoCK'])}`;
   for (const t of TABLES.slice(2)) {
-    q[`${t}: knee, maneuver in vocabulary`] = `select count(*) from ${t} where knee not in ('left', 'right') or maneuver not in ('fe', 'sts', 'walk')`;
-    q[`${t}: processing_status in vocabulary`] = `select count(*) from ${t} where processing_status not in ('not_processed', 'success', 'error')`;
+    q[`${t}: knee, maneuver in vocabulary`] =
+      `select count(*) from ${t} where knee not in ('left', 'right') or maneuver not in ('fe', 'sts', 'walk')`;
+    q[`${t}: processing_status in vocabulary`] =
+      `select count(*) from ${t} where processing_status not in ('not_processed', 'success', 'error')`;
   }
   for (const t of ['synchronization', 'movement_cycles']) {
-    q[`${t}: speed in vocabulary`] = `select count(*) from ${t} where speed is not null and speed not in ${inList(['slow', 'medium', 'fast', 'comfortable'])}`;
+    q[`${t}: speed in vocabulary`] =
+      `select count(*) from ${t} where speed is not null and speed not in ${inList(['slow', 'medium', 'fast', 'comfortable'])}`;
   }
   q['mic positions in vocabulary'] = `select count(*) from audio_processing where ${[1, 2, 3, 4]
     .map((i) => `mic_${i}_position not in ('IPM', 'IPL', 'SPM', 'SPL')`)
@@ -59,14 +94,26 @@ function ruleQueries(): Record<string, string> {
        or not coalesce(stomp_detection_methods <@ array['audio', 'consensus', 'biomechanics'], true)`;
   // Ids positive, counts/sizes/durations/times ≥ 0, ranges
   for (const t of TABLES) {
-    const fks = { participant: ['study_id'], audio_processing: ['participant_id', 'biomechanics_import_id'], biomechanics_import: ['participant_id', 'audio_processing_id'], synchronization: ['participant_id', 'audio_processing_id', 'biomechanics_import_id'], movement_cycles: ['participant_id', 'audio_processing_id', 'biomechanics_import_id', 'synchronization_id'] }[t] ?? [];
+    const fks =
+      {
+        participant: ['study_id'],
+        audio_processing: ['participant_id', 'biomechanics_import_id'],
+        biomechanics_import: ['participant_id', 'audio_processing_id'],
+        synchronization: ['participant_id', 'audio_processing_id', 'biomechanics_import_id'],
+        movement_cycles: ['participant_id', 'audio_processing_id', 'biomechanics_import_id', 'synchronization_id'],
+      }[t] ?? [];
     q[`${t}: ids positive`] = `select count(*) from ${t} where id <= 0 ${fks.map((c) => `or ${c} <= 0`).join(' ')}`;
   }
-  for (const [t, cols] of Object.entries(NON_NEGATIVE)) q[`${t}: non-negative ${cols.length} columns`] = `select count(*) from ${t} where ${cols.map((c) => `${c} < 0`).join(' or ')}`;
-  q['num_channels 1–4, sample rates > 0'] = `select (select count(*) from audio_processing where num_channels not between 1 and 4 or sample_rate <= 0)
+  for (const [t, cols] of Object.entries(NON_NEGATIVE))
+    q[`${t}: non-negative ${cols.length} columns`] =
+      `select count(*) from ${t} where ${cols.map((c) => `${c} < 0`).join(' or ')}`;
+  q['num_channels 1–4, sample rates > 0'] =
+    `select (select count(*) from audio_processing where num_channels not between 1 and 4 or sample_rate <= 0)
     + (select count(*) from biomechanics_import where biomechanics_sample_rate <= 0)`;
-  for (const [t, c] of Object.entries(CHECKSUMS)) q[`${t}.${c}: 64 hex characters`] = `select count(*) from ${t} where ${c} !~ '^[0-9a-f]{64}$'`;
-  q['recording_time on recording_date'] = `select count(*) from audio_processing where recording_time::date <> recording_date::date`;
+  for (const [t, c] of Object.entries(CHECKSUMS))
+    q[`${t}.${c}: 64 hex characters`] = `select count(*) from ${t} where ${c} !~ '^[0-9a-f]{64}$'`;
+  q['recording_time on recording_date'] =
+    `select count(*) from audio_processing where recording_time::date <> recording_date::date`;
   // walk ⇒ pass and speed; fe/sts ⇒ neither
   for (const t of ['synchronization', 'movement_cycles']) {
     q[`${t}: walk has pass > 0 and speed, fe/sts neither`] = `select count(*) from ${t}
@@ -92,23 +139,29 @@ function ruleQueries(): Record<string, string> {
     where 'audio' = any(stomp_detection_methods) and (selected_audio_sync_time is null or contra_selected_audio_sync_time is null)`;
   q['sync: left and right audio sync times ⇒ offset'] = `select count(*) from synchronization
     where audio_sync_time_left is not null and audio_sync_time_right is not null and audio_sync_offset is null`;
-  q["sync: audio record is the participant's, same knee and maneuver"] = `select count(*) from synchronization y join audio_processing a on a.id = y.audio_processing_id
+  q["sync: audio record is the participant's, same knee and maneuver"] =
+    `select count(*) from synchronization y join audio_processing a on a.id = y.audio_processing_id
     where a.participant_id <> y.participant_id or a.knee <> y.knee or a.maneuver <> y.maneuver`;
-  q["sync: biomechanics record is the participant's, same knee and maneuver"] = `select count(*) from synchronization y join biomechanics_import b on b.id = y.biomechanics_import_id
+  q["sync: biomechanics record is the participant's, same knee and maneuver"] =
+    `select count(*) from synchronization y join biomechanics_import b on b.id = y.biomechanics_import_id
     where b.participant_id <> y.participant_id or b.knee <> y.knee or b.maneuver <> y.maneuver`;
   // Movement cycle rules
   q['cycle: biomechanics link ⇒ bio start and end times'] = `select count(*) from movement_cycles
     where biomechanics_import_id is not null and (bio_start_time is null or bio_end_time is null)`;
   q['cycle: end ≥ start'] = `select count(*) from movement_cycles where end_time_s < start_time_s`;
-  q["cycle: equals its synchronization's participant, knee, maneuver, pass, speed"] = `select count(*) from movement_cycles m join synchronization y on y.id = m.synchronization_id
+  q["cycle: equals its synchronization's participant, knee, maneuver, pass, speed"] =
+    `select count(*) from movement_cycles m join synchronization y on y.id = m.synchronization_id
     where m.participant_id <> y.participant_id or m.knee <> y.knee or m.maneuver <> y.maneuver
        or m.pass_number is distinct from y.pass_number or m.speed is distinct from y.speed`;
-  q["cycle: equals its audio record's participant, knee and maneuver"] = `select count(*) from movement_cycles m join audio_processing a on a.id = m.audio_processing_id
+  q["cycle: equals its audio record's participant, knee and maneuver"] =
+    `select count(*) from movement_cycles m join audio_processing a on a.id = m.audio_processing_id
     where m.participant_id <> a.participant_id or m.knee <> a.knee or m.maneuver <> a.maneuver`;
-  q["cycle: biomechanics record is the participant's, same knee and maneuver"] = `select count(*) from movement_cycles m join biomechanics_import b on b.id = m.biomechanics_import_id
+  q["cycle: biomechanics record is the participant's, same knee and maneuver"] =
+    `select count(*) from movement_cycles m join biomechanics_import b on b.id = m.biomechanics_import_id
     where m.participant_id <> b.participant_id or m.knee <> b.knee or m.maneuver <> b.maneuver`;
   // The recording-time links point at each other
-  q['audio ⟷ biomechanics links are mutual'] = `select count(*) from audio_processing a left join biomechanics_import b on b.id = a.biomechanics_import_id
+  q['audio ⟷ biomechanics links are mutual'] =
+    `select count(*) from audio_processing a left join biomechanics_import b on b.id = a.biomechanics_import_id
     where b.id is null or b.audio_processing_id <> a.id or b.participant_id <> a.participant_id or b.knee <> a.knee or b.maneuver <> a.maneuver`;
   return q;
 }

@@ -11,7 +11,8 @@ describe('AE_DATABASE_REPLICA_URLS and AE_MAX_REPLICA_LAG_S', () => {
   it('reads a comma list (spaces and empty items ignored, any accepted URL form) and defaults the lag bound to 5 s', () => {
     const c = loadConfig({
       AE_DATABASE_URL: PRIMARY,
-      AE_DATABASE_REPLICA_URLS: ' postgresql://ae:secret@standby1:5432/acoustic_emissions , postgresql+psycopg://ae@standby2/acoustic_emissions,',
+      AE_DATABASE_REPLICA_URLS:
+        ' postgresql://ae:secret@standby1:5432/acoustic_emissions , postgresql+psycopg://ae@standby2/acoustic_emissions,',
     });
     expect(c.replicas).toEqual({
       urls: ['postgresql://ae:secret@standby1:5432/acoustic_emissions', 'postgresql://ae@standby2/acoustic_emissions'],
@@ -22,12 +23,16 @@ describe('AE_DATABASE_REPLICA_URLS and AE_MAX_REPLICA_LAG_S', () => {
   });
 
   it('refuses replicas without a primary, a bad URL (naming which, without its password) and a lag bound that is not a positive number', () => {
-    expect(() => loadConfig({ AE_DATABASE_REPLICA_URLS: 'postgresql://ae@standby1/acoustic_emissions' })).toThrow(/needs AE_DATABASE_URL/);
-    const bad = () => loadConfig({ AE_DATABASE_URL: PRIMARY, AE_DATABASE_REPLICA_URLS: `${PRIMARY},mysql://ae:hunter22@standby2/x` });
+    expect(() => loadConfig({ AE_DATABASE_REPLICA_URLS: 'postgresql://ae@standby1/acoustic_emissions' })).toThrow(
+      /needs AE_DATABASE_URL/,
+    );
+    const bad = () =>
+      loadConfig({ AE_DATABASE_URL: PRIMARY, AE_DATABASE_REPLICA_URLS: `${PRIMARY},mysql://ae:hunter22@standby2/x` });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/AE_DATABASE_REPLICA_URLS, URL 2/);
     expect(bad).not.toThrow(/hunter22/);
-    for (const v of ['0', '-1', 'soon', 'NaN']) expect(() => loadConfig({ AE_MAX_REPLICA_LAG_S: v })).toThrow(/AE_MAX_REPLICA_LAG_S must be a positive number/);
+    for (const v of ['0', '-1', 'soon', 'NaN'])
+      expect(() => loadConfig({ AE_MAX_REPLICA_LAG_S: v })).toThrow(/AE_MAX_REPLICA_LAG_S must be a positive number/);
   });
 });
 

@@ -15,10 +15,30 @@ import { createTestDatabase, type TestDatabase } from './helpers/db';
 
 describe('maskUrl', () => {
   it.each([
-    ['a raw @ in the password', 'postgresql://ae:p@ss@w0rd@db.lab:5432/acoustic_emissions', 'postgresql://ae:****@db.lab:5432/acoustic_emissions', ['p@ss', 'ss@w0rd', 'w0rd']],
-    ['a password parameter', 'postgresql://ae@db.lab/acoustic_emissions?password=hunter22', 'postgresql://ae@db.lab/acoustic_emissions?password=****', ['hunter22']],
-    ['a password parameter after another', 'postgresql:///acoustic_emissions?host=/var/run/postgresql&password=hunter22&sslmode=disable', 'postgresql:///acoustic_emissions?host=/var/run/postgresql&password=****&sslmode=disable', ['hunter22']],
-    ['both forms', 'postgres://ae:one@two@h/db?PASSWORD=three', 'postgres://ae:****@h/db?PASSWORD=****', ['one', 'two', 'three']],
+    [
+      'a raw @ in the password',
+      'postgresql://ae:p@ss@w0rd@db.lab:5432/acoustic_emissions',
+      'postgresql://ae:****@db.lab:5432/acoustic_emissions',
+      ['p@ss', 'ss@w0rd', 'w0rd'],
+    ],
+    [
+      'a password parameter',
+      'postgresql://ae@db.lab/acoustic_emissions?password=hunter22',
+      'postgresql://ae@db.lab/acoustic_emissions?password=****',
+      ['hunter22'],
+    ],
+    [
+      'a password parameter after another',
+      'postgresql:///acoustic_emissions?host=/var/run/postgresql&password=hunter22&sslmode=disable',
+      'postgresql:///acoustic_emissions?host=/var/run/postgresql&password=****&sslmode=disable',
+      ['hunter22'],
+    ],
+    [
+      'both forms',
+      'postgres://ae:one@two@h/db?PASSWORD=three',
+      'postgres://ae:****@h/db?PASSWORD=****',
+      ['one', 'two', 'three'],
+    ],
   ])('hides %s', (_what, url, masked, secrets) => {
     expect(maskUrl(url)).toBe(masked);
     for (const secret of secrets) expect(maskSecrets(`connecting to ${url} failed`)).not.toContain(secret);
@@ -54,7 +74,10 @@ describe('pg_dump and psql get the password from the environment, never the comm
     const base = `${encodeURIComponent(p.user)}@${p.host}:${p.port}/${db.name}`;
     return {
       password: p.password!,
-      urls: [`postgresql://${base}?password=${encodeURIComponent(p.password!)}`, `postgresql://${encodeURIComponent(p.user)}:${encodeURIComponent(p.password!)}@${p.host}:${p.port}/${db.name}`],
+      urls: [
+        `postgresql://${base}?password=${encodeURIComponent(p.password!)}`,
+        `postgresql://${encodeURIComponent(p.user)}:${encodeURIComponent(p.password!)}@${p.host}:${p.port}/${db.name}`,
+      ],
     };
   };
   const env = () => ({ PATH: `${wrappers}:${process.env.PATH}` });

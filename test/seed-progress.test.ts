@@ -12,7 +12,14 @@ const at = (study: StudyName, studiesDone: number, participantsDone: number, cyc
   participantsTotal: 100,
   studiesDone,
   studiesTotal: 3,
-  rows: { study: studiesDone + 1, participant: studiesDone * 100 + participantsDone, audio_processing: 0, biomechanics_import: 0, synchronization: 0, movement_cycles: cycles },
+  rows: {
+    study: studiesDone + 1,
+    participant: studiesDone * 100 + participantsDone,
+    audio_processing: 0,
+    biomechanics_import: 0,
+    synchronization: 0,
+    movement_cycles: cycles,
+  },
 });
 
 it('computes fraction, rate and ETA from participants written and time elapsed', () => {
@@ -27,7 +34,10 @@ it('computes fraction, rate and ETA from participants written and time elapsed',
 it('writes plain lines off a terminal: every finished study, otherwise at most one per interval', () => {
   let clock = 0;
   const written: string[] = [];
-  const r = seedProgressReporter({ isTTY: false, write: (t) => written.push(t) }, { now: () => clock, plainEveryMs: 5_000 });
+  const r = seedProgressReporter(
+    { isTTY: false, write: (t) => written.push(t) },
+    { now: () => clock, plainEveryMs: 5_000 },
+  );
   clock = 1_000;
   r.onProgress(at(StudyName.AOA, 0, 30, 6_000));
   clock = 2_000;
@@ -38,7 +48,9 @@ it('writes plain lines off a terminal: every finished study, otherwise at most o
   r.onProgress(at(StudyName.preOA, 1, 30, 26_000));
   expect(written).toHaveLength(3);
   expect(written.every((l) => l.endsWith('\n') && !l.includes('\x1b'))).toBe(true);
-  expect(written[1]).toMatch(/^seed +33% +AOA 100\/100 participants \(study 1\/3\) +20,000 cycles, 20,101 rows +8,040 rows\/s +ETA 5\.0 s\n$/);
+  expect(written[1]).toMatch(
+    /^seed +33% +AOA 100\/100 participants \(study 1\/3\) +20,000 cycles, 20,101 rows +8,040 rows\/s +ETA 5\.0 s\n$/,
+  );
 });
 
 it('redraws one block in place on a terminal, with rows per table', () => {

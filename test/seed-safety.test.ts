@@ -8,7 +8,11 @@ import { aeDb } from './helpers/cli';
 import { useTestDatabase } from './helpers/test-database';
 import { Knee, Maneuver, StudyName, TABLES } from '../src/entities';
 
-const { ctx, sql: c, gql } = useTestDatabase({
+const {
+  ctx,
+  sql: c,
+  gql,
+} = useTestDatabase({
   // The lab's database: real participants AOA 1001 and 1011 with their recordings, syncs and cycles.
   seed: { participantsPerStudy: 11, studies: [StudyName.AOA], seed: 5 },
   asRealParticipants: true,
@@ -28,20 +32,28 @@ async function realRows(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const t of TABLES) {
     const where =
-      t === 'study' ? 'where id in (select study_id from participant where id = any($1))' : t === 'participant' ? 'where id = any($1)' : 'where participant_id = any($1)';
+      t === 'study'
+        ? 'where id in (select study_id from participant where id = any($1))'
+        : t === 'participant'
+          ? 'where id = any($1)'
+          : 'where participant_id = any($1)';
     const { rows } = await c.query(`select to_jsonb(x)::text as j from "${t}" x ${where} order by id`, [realIds]);
     out[t] = rows.map((r) => r.j);
   }
   return out;
 }
 const counts = async () =>
-  Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, (await c.query(`select count(*)::int as n from "${t}"`)).rows[0].n])));
+  Object.fromEntries(
+    await Promise.all(TABLES.map(async (t) => [t, (await c.query(`select count(*)::int as n from "${t}"`)).rows[0].n])),
+  );
 
 it('ae-db seed on a database holding AOA 1001 and 1011 refuses, names them, and writes nothing', async () => {
   const before = { rows: await realRows(), counts: await counts() };
   const r = await aeDb(['seed', '--url', ctx.db.url]);
   expect(r.code).toBe(1);
-  expect(r.stderr).toMatch(/^Error: This database holds 2 participant\(s\) the sample data did not write \(AOA 1001, AOA 1011\), so seeding was refused and nothing was written\. .*--force/);
+  expect(r.stderr).toMatch(
+    /^Error: This database holds 2 participant\(s\) the sample data did not write \(AOA 1001, AOA 1011\), so seeding was refused and nothing was written\. .*--force/,
+  );
   expect({ rows: await realRows(), counts: await counts() }).toEqual(before);
 });
 
@@ -51,27 +63,40 @@ it('ae-db seed --force seeds next to them, in its own number range, and leaves t
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Sample participants: AOA 901001–901002, preOA 902001–902002, SMoCK 903001–903002');
-  expect(r.stdout).toContain('Left untouched: 2 participant(s) the sample did not write (AOA 1001, AOA 1011) and all their rows.');
+  expect(r.stdout).toContain(
+    'Left untouched: 2 participant(s) the sample did not write (AOA 1001, AOA 1011) and all their rows.',
+  );
   expect(await realRows()).toEqual(before);
-  const { rows } = await c.query(`select s.name, array_agg(p.study_participant_id order by 1) as numbers from participant p join study s on s.id = p.study_id
-                                   where not (p.id = any($1)) group by 1 order by 1`, [realIds]);
+  const { rows } = await c.query(
+    `select s.name, array_agg(p.study_participant_id order by 1) as numbers from participant p join study s on s.id = p.study_id
+                                   where not (p.id = any($1)) group by 1 order by 1`,
+    [realIds],
+  );
   expect(rows).toEqual([
-    { name: 'AOA', numbers: [901001, 901002] }, { name: 'SMoCK', numbers: [903001, 903002] }, { name: 'preOA', numbers: [902001, 902002] },
+    { name: 'AOA', numbers: [901001, 901002] },
+    { name: 'SMoCK', numbers: [903001, 903002] },
+    { name: 'preOA', numbers: [902001, 902002] },
   ]);
   // Nothing of the sample hangs off a real participant.
   for (const t of TABLES.filter((t) => !['study', 'participant'].includes(t))) {
-    const { rows: [{ n }] } = await c.query(`select count(*)::int as n from "${t}" where participant_id = any($1)`, [realIds]);
+    const {
+      rows: [{ n }],
+    } = await c.query(`select count(*)::int as n from "${t}" where participant_id = any($1)`, [realIds]);
     expect([t, n]).toEqual([t, before[t].length]);
   }
 });
 
 it('seedSampleData follows the same rules: CONFIRMATION_REQUIRED without force, and force: true leaves the real rows alone', async () => {
   const before = { rows: await realRows(), counts: await counts() };
-  const refused = await gql.query('mutation { seedSampleData(participantsPerStudy: 1, studies: [preOA]) { participant } }');
+  const refused = await gql.query(
+    'mutation { seedSampleData(participantsPerStudy: 1, studies: [preOA]) { participant } }',
+  );
   expect(refused.errors?.[0].extensions?.code).toBe('CONFIRMATION_REQUIRED');
   expect(refused.errors![0].message).toMatch(/AOA 1001, AOA 1011/);
   expect({ rows: await realRows(), counts: await counts() }).toEqual(before);
-  const forced = await gql.query('mutation { seedSampleData(participantsPerStudy: 3, studies: [preOA], force: true) { participant } }');
+  const forced = await gql.query(
+    'mutation { seedSampleData(participantsPerStudy: 3, studies: [preOA], force: true) { participant } }',
+  );
   expect(forced.errors).toBeUndefined();
   expect(forced.data.seedSampleData.participant).toBe(3);
   expect(await realRows()).toEqual(before.rows);
@@ -83,11 +108,28 @@ it("real writes cannot use the sample's numbers: upsertParticipant and record wr
   // Without a token the in-process client is the admin's door; the rule refuses it all the same.
   expect(participant.errors?.[0].extensions).toMatchObject({
     code: 'BAD_USER_INPUT',
-    validationErrors: [{ field: 'number', rule: 'notSampleRange', message: expect.stringMatching(/901003 is in 900000–999999, the range reserved for the sample data/) }],
+    validationErrors: [
+      {
+        field: 'number',
+        rule: 'notSampleRange',
+        message: expect.stringMatching(/901003 is in 900000–999999, the range reserved for the sample data/),
+      },
+    ],
   });
-  await expect(ctx.services.records.upsertSynchronization({ study: StudyName.AOA, participantNumber: 901001, knee: Knee.left, maneuver: Maneuver.sts })).rejects.toMatchObject({
-    violations: expect.arrayContaining([expect.objectContaining({ field: 'participantNumber', rule: 'notSampleRange' })]),
+  await expect(
+    ctx.services.records.upsertSynchronization({
+      study: StudyName.AOA,
+      participantNumber: 901001,
+      knee: Knee.left,
+      maneuver: Maneuver.sts,
+    }),
+  ).rejects.toMatchObject({
+    violations: expect.arrayContaining([
+      expect.objectContaining({ field: 'participantNumber', rule: 'notSampleRange' }),
+    ]),
   });
-  await expect(ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 899_999 })).resolves.toMatchObject({ studyParticipantId: 899_999 });
+  await expect(
+    ctx.services.records.upsertParticipant({ study: StudyName.AOA, number: 899_999 }),
+  ).resolves.toMatchObject({ studyParticipantId: 899_999 });
   expect((await counts()).participant).toBe(before.participant + 1);
 });

@@ -10,7 +10,14 @@ import { StudyName } from '../src/entities';
 /** md5 over every row of every data table (ids excluded: they depend on insertion order only). */
 async function contentChecksum(c: Client): Promise<string> {
   const parts: string[] = [];
-  for (const t of ['study', 'participant', 'audio_processing', 'biomechanics_import', 'synchronization', 'movement_cycles']) {
+  for (const t of [
+    'study',
+    'participant',
+    'audio_processing',
+    'biomechanics_import',
+    'synchronization',
+    'movement_cycles',
+  ]) {
     const { rows } = await c.query(
       `select md5(coalesce(string_agg(r, '|' order by r), '')) as h from (
          select (to_jsonb(x) - 'id' - 'created_at' - 'updated_at' - 'study_id' - 'participant_id' - 'audio_processing_id'
@@ -75,7 +82,14 @@ describe('seed', () => {
          (select count(*) from movement_cycles m where m.synchronization_id = y.id and m.is_outlier)) as outlier_counts,
       (select count(*) from audio_processing a join biomechanics_import b on b.id = a.biomechanics_import_id
          where b.audio_processing_id <> a.id) as broken_links`);
-    expect(rows[0]).toEqual({ sync_vs_audio: '0', sync_vs_bio: '0', cycle_vs_sync: '0', cycle_counts: '0', outlier_counts: '0', broken_links: '0' });
+    expect(rows[0]).toEqual({
+      sync_vs_audio: '0',
+      sync_vs_bio: '0',
+      cycle_vs_sync: '0',
+      cycle_counts: '0',
+      outlier_counts: '0',
+      broken_links: '0',
+    });
   });
 
   it('writes each study atomically: a failure part-way leaves no partial study behind', async () => {
@@ -90,7 +104,9 @@ describe('seed', () => {
           },
         }),
       ).rejects.toThrow('interrupted');
-      const { rows } = await c.query(`select s.name, count(p.*) as n from study s left join participant p on p.study_id = s.id group by 1 order by 1`);
+      const { rows } = await c.query(
+        `select s.name, count(p.*) as n from study s left join participant p on p.study_id = s.id group by 1 order by 1`,
+      );
       expect(rows).toEqual([{ name: 'AOA', n: '2' }]);
     } finally {
       await c.end();
@@ -99,7 +115,9 @@ describe('seed', () => {
   });
 
   it('rejects impossible sizes with a clear message', async () => {
-    await expect(a.services.seed.seed({ participantsPerStudy: 0 })).rejects.toThrow(/participantsPerStudy must be an integer from 1/);
+    await expect(a.services.seed.seed({ participantsPerStudy: 0 })).rejects.toThrow(
+      /participantsPerStudy must be an integer from 1/,
+    );
     await expect(a.services.seed.seed({ studies: ['OAI' as StudyName] })).rejects.toThrow(/Unknown study "OAI"/);
   });
 });

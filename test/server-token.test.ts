@@ -14,7 +14,9 @@ const upsert = (url: string, token?: string) =>
   fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query: 'mutation { upsertParticipant(study: SMoCK, number: 3100) { studyParticipantId } }' }),
+    body: JSON.stringify({
+      query: 'mutation { upsertParticipant(study: SMoCK, number: 3100) { studyParticipantId } }',
+    }),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 const { ctx } = useTestDatabase();
@@ -29,7 +31,11 @@ it('without AE_ADMIN_TOKEN and no terminal it writes the generated token to a 06
   let server: Started | undefined;
   const tokenFile = join(tmp, 'state', 'admin-token');
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile });
+    server = await startServer({
+      AE_DATABASE_URL: ctx.target.url,
+      AE_LOG_FORMAT: 'json',
+      AE_ADMIN_TOKEN_FILE: tokenFile,
+    });
     const token = readFileSync(tokenFile, 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
@@ -53,7 +59,10 @@ it('on a terminal it prints the generated token once, with where to paste it, an
   let server: Started | undefined;
   const tokenFile = join(tmp, 'admin-token');
   try {
-    server = await startServer({ AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile }, { terminal: true });
+    server = await startServer(
+      { AE_DATABASE_URL: ctx.target.url, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile },
+      { terminal: true },
+    );
     const out = server.output();
     const token = /admin token for this run.*?: ([A-Za-z0-9_-]+)/.exec(out)?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -80,7 +89,9 @@ it('with AE_ADMIN_TOKEN set it prints no token and uses that one', async () => {
 });
 
 it('refuses to start with a token too short to be safe', async () => {
-  await expect(startServer({ AE_DATABASE_URL: ctx.target.url, AE_WRITE_TOKEN: 'secret' })).rejects.toThrow(/AE_WRITE_TOKEN must be at least 16 characters/);
+  await expect(startServer({ AE_DATABASE_URL: ctx.target.url, AE_WRITE_TOKEN: 'secret' })).rejects.toThrow(
+    /AE_WRITE_TOKEN must be at least 16 characters/,
+  );
 });
 
 it('on a fresh clone (embedded database, no token, no terminal) the token file shares .data with the database, and the server starts', async () => {
@@ -91,7 +102,10 @@ it('on a fresh clone (embedded database, no token, no terminal) the token file s
   let server: Started | undefined;
   try {
     server = await startServer({
-      AE_DATABASE_URL: '', AE_EMBEDDED_DATA_DIR: join(data, 'postgres'), AE_ADMIN_TOKEN_FILE: join(data, 'admin-token'), AE_LOG_FORMAT: 'json',
+      AE_DATABASE_URL: '',
+      AE_EMBEDDED_DATA_DIR: join(data, 'postgres'),
+      AE_ADMIN_TOKEN_FILE: join(data, 'admin-token'),
+      AE_LOG_FORMAT: 'json',
     });
     const token = readFileSync(join(data, 'admin-token'), 'utf8').trim();
     expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600);

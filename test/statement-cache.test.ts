@@ -11,7 +11,8 @@ import { useReadFixture } from './helpers/read-fixture';
 
 const { server } = useReadFixture();
 
-const LOOKUP = 'query Lookup($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId audioProcessings { id knee } } }';
+const LOOKUP =
+  'query Lookup($n: Int!) { participant(study: AOA, number: $n) { id studyParticipantId audioProcessings { id knee } } }';
 
 it('compiles a repeated request once and answers it the same', async () => {
   const spy = jest.spyOn(compile, 'compileRead');

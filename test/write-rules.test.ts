@@ -6,7 +6,15 @@
  * write-upserts.test.ts, and fuzz.test.ts).
  */
 import {
-  audioInput, biomechanicsInput, cycleBatch, cycleInput, expectRejected, findParents, synchronizationInput, type Parents, type Plain,
+  audioInput,
+  biomechanicsInput,
+  cycleBatch,
+  cycleInput,
+  expectRejected,
+  findParents,
+  synchronizationInput,
+  type Parents,
+  type Plain,
 } from './helpers/records';
 import { useTestDatabase } from './helpers/test-database';
 import { StudyName } from '../src/entities';
@@ -46,9 +54,13 @@ function write(kind: Kind, overrides: Plain) {
 
 /** `kind`'s baseline input with `field` set to `value`, refused by `rule` naming that field. */
 const refused = (name: string, kind: Kind, field: string, value: unknown, rule: string): Case => [
-  name, kind, () => ({ [field]: value }), { field, rule },
+  name,
+  kind,
+  () => ({ [field]: value }),
+  { field, rule },
 ];
-const notInVocabulary = (name: string, kind: Kind, field: string, value: unknown) => refused(name, kind, field, value, 'isEnum');
+const notInVocabulary = (name: string, kind: Kind, field: string, value: unknown) =>
+  refused(name, kind, field, value, 'isEnum');
 
 const vocabulary: Case[] = [
   notInVocabulary('study name', 'participant', 'study', 'OAI'),
@@ -77,21 +89,53 @@ const positiveIds: Case[] = [
 
 const nonNegative: Case[] = [
   refused('participant number', 'participant', 'number', -1, 'min'),
-  ...(['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds'] as const).map(
-    (f): Case => [`audio ${f}`, 'audio', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
-  ),
-  ...(['numSubRecordings', 'durationSeconds', 'numDataPoints', 'numPasses'] as const).map(
-    (f): Case => [`biomechanics ${f}`, 'biomechanics', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
-  ),
-  ...([
-    'bioLeftSyncTime', 'bioRightSyncTime', 'alignedSyncTime', 'consensusTime', 'rmsTime', 'onsetTime', 'freqTime', 'bioSelectedSyncTime',
-    'contraBioSelectedSyncTime', 'audioVisualSyncTime', 'audioVisualSyncTimeContralateral', 'audioSyncTimeLeft', 'audioSyncTimeRight',
-    'selectedAudioSyncTime', 'contraSelectedAudioSyncTime', 'syncFileSizeMb', 'syncDuration', 'totalCyclesExtracted', 'cleanCycles',
-    'outlierCycles', 'meanCycleDurationS', 'medianCycleDurationS', 'minCycleDurationS', 'maxCycleDurationS', 'methodAgreementSpan',
-  ] as const).map((f): Case => [`synchronization ${f}`, 'synchronization', () => ({ [f]: -0.5 }), { field: f, rule: 'min' }]),
-  ...(['cycleIndex', 'startTimeS', 'endTimeS', 'durationS', 'cycleFileSizeMb'] as const).map(
-    (f): Case => [`cycle ${f}`, 'cycle', () => ({ [f]: -1 }), { field: f, rule: 'min' }],
-  ),
+  ...(['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds'] as const).map((f): Case => [
+    `audio ${f}`,
+    'audio',
+    () => ({ [f]: -1 }),
+    { field: f, rule: 'min' },
+  ]),
+  ...(['numSubRecordings', 'durationSeconds', 'numDataPoints', 'numPasses'] as const).map((f): Case => [
+    `biomechanics ${f}`,
+    'biomechanics',
+    () => ({ [f]: -1 }),
+    { field: f, rule: 'min' },
+  ]),
+  ...(
+    [
+      'bioLeftSyncTime',
+      'bioRightSyncTime',
+      'alignedSyncTime',
+      'consensusTime',
+      'rmsTime',
+      'onsetTime',
+      'freqTime',
+      'bioSelectedSyncTime',
+      'contraBioSelectedSyncTime',
+      'audioVisualSyncTime',
+      'audioVisualSyncTimeContralateral',
+      'audioSyncTimeLeft',
+      'audioSyncTimeRight',
+      'selectedAudioSyncTime',
+      'contraSelectedAudioSyncTime',
+      'syncFileSizeMb',
+      'syncDuration',
+      'totalCyclesExtracted',
+      'cleanCycles',
+      'outlierCycles',
+      'meanCycleDurationS',
+      'medianCycleDurationS',
+      'minCycleDurationS',
+      'maxCycleDurationS',
+      'methodAgreementSpan',
+    ] as const
+  ).map((f): Case => [`synchronization ${f}`, 'synchronization', () => ({ [f]: -0.5 }), { field: f, rule: 'min' }]),
+  ...(['cycleIndex', 'startTimeS', 'endTimeS', 'durationS', 'cycleFileSizeMb'] as const).map((f): Case => [
+    `cycle ${f}`,
+    'cycle',
+    () => ({ [f]: -1 }),
+    { field: f, rule: 'min' },
+  ]),
 ];
 
 const ranges: Case[] = [
@@ -123,47 +167,187 @@ const lengthsAndPresence: Case[] = [
 ];
 
 /** A valid sit-to-stand synchronization (overrides) and cycle (whole input) of AOA 1001's left knee. */
-const sts = (x: Parents): Plain => ({ audioProcessingId: x.stsAudioId, biomechanicsImportId: x.stsBioId, maneuver: 'sts', passNumber: null, speed: null });
+const sts = (x: Parents): Plain => ({
+  audioProcessingId: x.stsAudioId,
+  biomechanicsImportId: x.stsBioId,
+  maneuver: 'sts',
+  passNumber: null,
+  speed: null,
+});
 const stsCycle = (x: Parents): Plain => ({ ...sts(x), synchronizationId: x.stsSyncId });
 
 const crossField: Case[] = [
-  refused('recording time on the next day', 'audio', 'recordingTime', new Date('2024-03-06T00:10:00Z'), 'sameCalendarDate'),
+  refused(
+    'recording time on the next day',
+    'audio',
+    'recordingTime',
+    new Date('2024-03-06T00:10:00Z'),
+    'sameCalendarDate',
+  ),
   refused('walk sync without pass number', 'synchronization', 'passNumber', null, 'walkPassAndSpeed'),
   refused('walk sync without speed', 'synchronization', 'speed', undefined, 'walkPassAndSpeed'),
   refused('walk sync with pass 0', 'synchronization', 'passNumber', 0, 'min'),
-  ['fe sync with a pass number', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  ['fe sync with a speed', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
+  [
+    'fe sync with a pass number',
+    'synchronization',
+    (x) => ({
+      audioProcessingId: x.feAudioId,
+      biomechanicsImportId: x.feBioId,
+      maneuver: 'fe',
+      passNumber: 1,
+      speed: null,
+    }),
+    { field: 'passNumber', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'fe sync with a speed',
+    'synchronization',
+    (x) => ({
+      audioProcessingId: x.feAudioId,
+      biomechanicsImportId: x.feBioId,
+      maneuver: 'fe',
+      passNumber: null,
+      speed: 'slow',
+    }),
+    { field: 'speed', rule: 'walkPassAndSpeed' },
+  ],
   refused('walk cycle without speed', 'cycle', 'speed', null, 'walkPassAndSpeed'),
   refused('walk cycle without pass number', 'cycle', 'passNumber', null, 'walkPassAndSpeed'),
-  ['walk cycle with pass 0', 'cycle', () => ({ passNumber: 0, synchronizationId: null }), { field: 'passNumber', rule: 'min' }],
-  ['fe cycle with a speed', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: 'slow' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['sts sync with a pass number', 'synchronization', (x) => ({ ...sts(x), passNumber: 1, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  ['sts sync with a speed', 'synchronization', (x) => ({ ...sts(x), passNumber: null, speed: 'medium' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['sts cycle with a pass number', 'cycle', (x) => ({ ...stsCycle(x), passNumber: 3 }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  ['sts cycle with a speed', 'cycle', (x) => ({ ...stsCycle(x), speed: 'fast' }), { field: 'speed', rule: 'walkPassAndSpeed' }],
-  ['fe cycle with a pass number', 'cycle', (x) => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: 2, speed: null }), { field: 'passNumber', rule: 'walkPassAndSpeed' }],
-  refused('biomechanics stomp method without bioSelectedSyncTime', 'synchronization', 'bioSelectedSyncTime', null, 'requiredByStompMethod'),
-  refused('biomechanics stomp method without contraBioSelectedSyncTime', 'synchronization', 'contraBioSelectedSyncTime', undefined, 'requiredByStompMethod'),
-  refused('audio stomp method without selectedAudioSyncTime', 'synchronization', 'selectedAudioSyncTime', null, 'requiredByStompMethod'),
-  refused('audio stomp method without contraSelectedAudioSyncTime', 'synchronization', 'contraSelectedAudioSyncTime', null, 'requiredByStompMethod'),
-  refused('left and right audio sync times without offset', 'synchronization', 'audioSyncOffset', null, 'requiredWithBothAudioSyncTimes'),
-  ['cycle ending before it starts', 'cycle', () => ({ startTimeS: 30, endTimeS: 29.5 }), { field: 'endTimeS', rule: 'endNotBeforeStart' }],
-  refused('cycle with biomechanics but no bioStartTime', 'cycle', 'bioStartTime', null, 'requiredWithBiomechanicsImport'),
-  refused('cycle with biomechanics but no bioEndTime', 'cycle', 'bioEndTime', undefined, 'requiredWithBiomechanicsImport'),
-  ...(['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'] as const).map(
-    (ch): Case => [
-      `audioQcFail${ch} false with failing segments`,
-      'audio',
-      () => ({ [`audioQcFail${ch}`]: false, [`qcFailSegments${ch}`]: [3, 4] }),
-      { field: `audioQcFail${ch}`, rule: 'qcFailCoversSegments' },
-    ],
+  [
+    'walk cycle with pass 0',
+    'cycle',
+    () => ({ passNumber: 0, synchronizationId: null }),
+    { field: 'passNumber', rule: 'min' },
+  ],
+  [
+    'fe cycle with a speed',
+    'cycle',
+    (x) => ({
+      audioProcessingId: x.feAudioId,
+      biomechanicsImportId: null,
+      synchronizationId: null,
+      maneuver: 'fe',
+      passNumber: null,
+      speed: 'slow',
+    }),
+    { field: 'speed', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'sts sync with a pass number',
+    'synchronization',
+    (x) => ({ ...sts(x), passNumber: 1, speed: null }),
+    { field: 'passNumber', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'sts sync with a speed',
+    'synchronization',
+    (x) => ({ ...sts(x), passNumber: null, speed: 'medium' }),
+    { field: 'speed', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'sts cycle with a pass number',
+    'cycle',
+    (x) => ({ ...stsCycle(x), passNumber: 3 }),
+    { field: 'passNumber', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'sts cycle with a speed',
+    'cycle',
+    (x) => ({ ...stsCycle(x), speed: 'fast' }),
+    { field: 'speed', rule: 'walkPassAndSpeed' },
+  ],
+  [
+    'fe cycle with a pass number',
+    'cycle',
+    (x) => ({
+      audioProcessingId: x.feAudioId,
+      biomechanicsImportId: null,
+      synchronizationId: null,
+      maneuver: 'fe',
+      passNumber: 2,
+      speed: null,
+    }),
+    { field: 'passNumber', rule: 'walkPassAndSpeed' },
+  ],
+  refused(
+    'biomechanics stomp method without bioSelectedSyncTime',
+    'synchronization',
+    'bioSelectedSyncTime',
+    null,
+    'requiredByStompMethod',
   ),
+  refused(
+    'biomechanics stomp method without contraBioSelectedSyncTime',
+    'synchronization',
+    'contraBioSelectedSyncTime',
+    undefined,
+    'requiredByStompMethod',
+  ),
+  refused(
+    'audio stomp method without selectedAudioSyncTime',
+    'synchronization',
+    'selectedAudioSyncTime',
+    null,
+    'requiredByStompMethod',
+  ),
+  refused(
+    'audio stomp method without contraSelectedAudioSyncTime',
+    'synchronization',
+    'contraSelectedAudioSyncTime',
+    null,
+    'requiredByStompMethod',
+  ),
+  refused(
+    'left and right audio sync times without offset',
+    'synchronization',
+    'audioSyncOffset',
+    null,
+    'requiredWithBothAudioSyncTimes',
+  ),
+  [
+    'cycle ending before it starts',
+    'cycle',
+    () => ({ startTimeS: 30, endTimeS: 29.5 }),
+    { field: 'endTimeS', rule: 'endNotBeforeStart' },
+  ],
+  refused(
+    'cycle with biomechanics but no bioStartTime',
+    'cycle',
+    'bioStartTime',
+    null,
+    'requiredWithBiomechanicsImport',
+  ),
+  refused(
+    'cycle with biomechanics but no bioEndTime',
+    'cycle',
+    'bioEndTime',
+    undefined,
+    'requiredWithBiomechanicsImport',
+  ),
+  ...(['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'] as const).map((ch): Case => [
+    `audioQcFail${ch} false with failing segments`,
+    'audio',
+    () => ({ [`audioQcFail${ch}`]: false, [`qcFailSegments${ch}`]: [3, 4] }),
+    { field: `audioQcFail${ch}`, rule: 'qcFailCoversSegments' },
+  ]),
 ];
 
-const SEGMENT_FIELDS = ['qcFailSegments', 'qcSignalDropoutSegments', 'qcArtifactSegments'].flatMap((f) => ['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'].map((ch) => f + ch));
+const SEGMENT_FIELDS = ['qcFailSegments', 'qcSignalDropoutSegments', 'qcArtifactSegments'].flatMap((f) =>
+  ['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'].map((ch) => f + ch),
+);
 const segments: Case[] = [
-  ...SEGMENT_FIELDS.map((f): Case => [`${f} of odd length`, 'audio', () => ({ [f]: [1, 2, 3] }), { field: f, rule: 'validSegments' }]),
-  ...SEGMENT_FIELDS.map((f): Case => [`${f} with start > end`, 'audio', () => ({ [f]: [1, 2, 5, 4] }), { field: f, rule: 'validSegments' }]),
+  ...SEGMENT_FIELDS.map((f): Case => [
+    `${f} of odd length`,
+    'audio',
+    () => ({ [f]: [1, 2, 3] }),
+    { field: f, rule: 'validSegments' },
+  ]),
+  ...SEGMENT_FIELDS.map((f): Case => [
+    `${f} with start > end`,
+    'audio',
+    () => ({ [f]: [1, 2, 5, 4] }),
+    { field: f, rule: 'validSegments' },
+  ]),
   refused('negative segment time', 'audio', 'qcArtifactSegmentsCh4', [-1, 2], 'validSegments'),
   refused('NaN in a segment list', 'audio', 'qcArtifactSegmentsCh3', [Number.NaN, 2], 'validSegments'),
 ];
@@ -172,25 +356,75 @@ const crossRecord: Case[] = [
   refused('unknown participant (audio)', 'audio', 'participantNumber', 9999, 'exists'),
   refused('unknown participant (cycle)', 'cycle', 'participantNumber', 9999, 'exists'),
   refused('sync audio that does not exist', 'synchronization', 'audioProcessingId', 99999, 'exists'),
-  ["sync audio of another participant", 'synchronization', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
-  ["sync biomechanics of another participant", 'synchronization', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
-  ['sync maneuver unlike its audio', 'synchronization', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
-  ['sync maneuver unlike its biomechanics', 'synchronization', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
+  [
+    'sync audio of another participant',
+    'synchronization',
+    (x) => ({ audioProcessingId: x.otherAudioId }),
+    { field: 'audioProcessingId', rule: 'belongsToParticipant' },
+  ],
+  [
+    'sync biomechanics of another participant',
+    'synchronization',
+    (x) => ({ biomechanicsImportId: x.otherBioId }),
+    { field: 'biomechanicsImportId', rule: 'belongsToParticipant' },
+  ],
+  [
+    'sync maneuver unlike its audio',
+    'synchronization',
+    (x) => ({ audioProcessingId: x.feAudioId }),
+    { field: 'maneuver', rule: 'matchesAudioProcessing' },
+  ],
+  [
+    'sync maneuver unlike its biomechanics',
+    'synchronization',
+    (x) => ({ biomechanicsImportId: x.feBioId }),
+    { field: 'maneuver', rule: 'matchesBiomechanicsImport' },
+  ],
   refused('sync knee unlike its audio', 'synchronization', 'knee', 'right', 'matchesAudioProcessing'),
   refused('sync knee unlike its biomechanics', 'synchronization', 'knee', 'right', 'matchesBiomechanicsImport'),
   refused('cycle audio that does not exist', 'cycle', 'audioProcessingId', 99999, 'exists'),
   refused('cycle synchronization that does not exist', 'cycle', 'synchronizationId', 99999, 'exists'),
-  ["cycle synchronization of another participant", 'cycle', (x) => ({ synchronizationId: x.otherSyncId }), { field: 'synchronizationId', rule: 'belongsToParticipant' }],
+  [
+    'cycle synchronization of another participant',
+    'cycle',
+    (x) => ({ synchronizationId: x.otherSyncId }),
+    { field: 'synchronizationId', rule: 'belongsToParticipant' },
+  ],
   refused('cycle knee unlike its synchronization', 'cycle', 'knee', 'right', 'matchesSynchronization'),
   refused('cycle knee unlike its audio', 'cycle', 'knee', 'right', 'matchesAudioProcessing'),
-  ['cycle maneuver unlike its audio', 'cycle', (x) => ({ audioProcessingId: x.feAudioId }), { field: 'maneuver', rule: 'matchesAudioProcessing' }],
+  [
+    'cycle maneuver unlike its audio',
+    'cycle',
+    (x) => ({ audioProcessingId: x.feAudioId }),
+    { field: 'maneuver', rule: 'matchesAudioProcessing' },
+  ],
   refused('cycle pass unlike its synchronization', 'cycle', 'passNumber', 2, 'matchesSynchronization'),
   refused('cycle speed unlike its synchronization', 'cycle', 'speed', 'fast', 'matchesSynchronization'),
-  ['cycle audio of another participant', 'cycle', (x) => ({ audioProcessingId: x.otherAudioId }), { field: 'audioProcessingId', rule: 'belongsToParticipant' }],
-  ['cycle biomechanics of another participant', 'cycle', (x) => ({ biomechanicsImportId: x.otherBioId }), { field: 'biomechanicsImportId', rule: 'belongsToParticipant' }],
+  [
+    'cycle audio of another participant',
+    'cycle',
+    (x) => ({ audioProcessingId: x.otherAudioId }),
+    { field: 'audioProcessingId', rule: 'belongsToParticipant' },
+  ],
+  [
+    'cycle biomechanics of another participant',
+    'cycle',
+    (x) => ({ biomechanicsImportId: x.otherBioId }),
+    { field: 'biomechanicsImportId', rule: 'belongsToParticipant' },
+  ],
   refused('cycle biomechanics that does not exist', 'cycle', 'biomechanicsImportId', 99999, 'exists'),
-  ['cycle maneuver unlike its synchronization', 'cycle', (x) => ({ ...stsCycle(x), audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' }), { field: 'maneuver', rule: 'matchesSynchronization' }],
-  ['cycle biomechanics unlike it', 'cycle', (x) => ({ biomechanicsImportId: x.feBioId }), { field: 'maneuver', rule: 'matchesBiomechanicsImport' }],
+  [
+    'cycle maneuver unlike its synchronization',
+    'cycle',
+    (x) => ({ ...stsCycle(x), audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' }),
+    { field: 'maneuver', rule: 'matchesSynchronization' },
+  ],
+  [
+    'cycle biomechanics unlike it',
+    'cycle',
+    (x) => ({ biomechanicsImportId: x.feBioId }),
+    { field: 'maneuver', rule: 'matchesBiomechanicsImport' },
+  ],
 ];
 
 describe.each<[string, Case[]]>([
@@ -218,59 +452,115 @@ describe('batches', () => {
     const batch = cycleBatch(p, 1000);
     batch[537] = { ...batch[537], endTimeS: 1, startTimeS: 2 };
     const violations = await expectRejected(c, () => ctx.services.records.upsertMovementCycles(batch), {
-      field: 'endTimeS', rule: 'endNotBeforeStart', index: 537,
+      field: 'endTimeS',
+      rule: 'endNotBeforeStart',
+      index: 537,
     });
     expect(violations).toHaveLength(1);
   });
 
   it('the same natural key twice in one batch is refused (index of the repeat)', async () => {
     const batch = [...cycleBatch(p, 3), cycleInput(p, { cycleIndex: 1001, cycleFile: 'again.pkl' })];
-    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(batch), { field: 'cycleIndex', rule: 'uniqueInBatch', index: 3 });
+    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(batch), {
+      field: 'cycleIndex',
+      rule: 'uniqueInBatch',
+      index: 3,
+    });
   });
 
   it('more than 10,000 cycles in one call are refused', async () => {
-    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(cycleBatch(p, 10_001)), { field: 'inputs', rule: 'maxBatchSize' });
+    await expectRejected(c, () => ctx.services.records.upsertMovementCycles(cycleBatch(p, 10_001)), {
+      field: 'inputs',
+      rule: 'maxBatchSize',
+    });
   });
 });
 
 describe('links and deletes', () => {
   it('linking audio with biomechanics of another participant is refused', async () => {
-    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.otherBioId }), {
-      field: 'biomechanicsImportId', rule: 'sameRecording',
-    });
+    await expectRejected(
+      c,
+      () =>
+        ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.otherBioId }),
+      {
+        field: 'biomechanicsImportId',
+        rule: 'sameRecording',
+      },
+    );
   });
 
   it('linking audio with biomechanics of another maneuver is refused', async () => {
-    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.feBioId }), {
-      field: 'biomechanicsImportId', rule: 'sameRecording',
-    });
+    await expectRejected(
+      c,
+      () => ctx.services.records.linkRecordings({ audioProcessingId: p.walkAudioId, biomechanicsImportId: p.feBioId }),
+      {
+        field: 'biomechanicsImportId',
+        rule: 'sameRecording',
+      },
+    );
   });
 
   it('linking needs at least one id, and ids that exist', async () => {
-    await expectRejected(c, () => ctx.services.records.linkRecordings({}), { field: 'audioProcessingId', rule: 'oneOfTwoRequired' });
-    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 99999 }), { field: 'audioProcessingId', rule: 'exists' });
-    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 0 }), { field: 'audioProcessingId', rule: 'isPositive' });
+    await expectRejected(c, () => ctx.services.records.linkRecordings({}), {
+      field: 'audioProcessingId',
+      rule: 'oneOfTwoRequired',
+    });
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 99999 }), {
+      field: 'audioProcessingId',
+      rule: 'exists',
+    });
+    await expectRejected(c, () => ctx.services.records.linkRecordings({ audioProcessingId: 0 }), {
+      field: 'audioProcessingId',
+      rule: 'isPositive',
+    });
   });
 
   it('deletes need positive ids', async () => {
     await expectRejected(c, () => ctx.services.records.deleteAudioProcessing(0), { field: 'id', rule: 'isPositive' });
-    await expectRejected(c, () => ctx.services.records.deleteMovementCycles([5, -1]), { field: 'ids', rule: 'isPositive' });
-    await expectRejected(c, () => ctx.services.records.deleteParticipant({ study: 'OAI' as StudyName, number: 1001 }), { field: 'study', rule: 'isEnum' });
+    await expectRejected(c, () => ctx.services.records.deleteMovementCycles([5, -1]), {
+      field: 'ids',
+      rule: 'isPositive',
+    });
+    await expectRejected(c, () => ctx.services.records.deleteParticipant({ study: 'OAI' as StudyName, number: 1001 }), {
+      field: 'study',
+      rule: 'isEnum',
+    });
   });
 });
 
 describe('the unbroken inputs', () => {
   it('are accepted (so each refusal above is the rule it names)', async () => {
     const r = ctx.services.records;
-    await expect(r.upsertParticipant({ study: StudyName.AOA, number: 1001 })).resolves.toMatchObject({ studyParticipantId: 1001 });
-    await expect(r.upsertAudioProcessing(audioInput())).resolves.toMatchObject({ audioFileName: 'AOA1001_left_fe_retake.bin' });
-    await expect(r.upsertBiomechanicsImport(biomechanicsInput())).resolves.toMatchObject({ biomechanicsFile: 'AOA1001_retake.xlsx' });
+    await expect(r.upsertParticipant({ study: StudyName.AOA, number: 1001 })).resolves.toMatchObject({
+      studyParticipantId: 1001,
+    });
+    await expect(r.upsertAudioProcessing(audioInput())).resolves.toMatchObject({
+      audioFileName: 'AOA1001_left_fe_retake.bin',
+    });
+    await expect(r.upsertBiomechanicsImport(biomechanicsInput())).resolves.toMatchObject({
+      biomechanicsFile: 'AOA1001_retake.xlsx',
+    });
     await expect(r.upsertSynchronization(synchronizationInput(p))).resolves.toMatchObject({ passNumber: 9 });
     await expect(r.upsertMovementCycles([cycleInput(p)])).resolves.toMatchObject({ inserted: 1, updated: 0 });
     await expect(
-      r.upsertMovementCycles([cycleInput(p, { audioProcessingId: p.feAudioId, biomechanicsImportId: null, synchronizationId: null, maneuver: 'fe', passNumber: null, speed: null, bioStartTime: null, bioEndTime: null })]),
+      r.upsertMovementCycles([
+        cycleInput(p, {
+          audioProcessingId: p.feAudioId,
+          biomechanicsImportId: null,
+          synchronizationId: null,
+          maneuver: 'fe',
+          passNumber: null,
+          speed: null,
+          bioStartTime: null,
+          bioEndTime: null,
+        }),
+      ]),
     ).resolves.toMatchObject({ inserted: 1 });
     await expect(r.upsertMovementCycles([cycleInput(p, stsCycle(p))])).resolves.toMatchObject({ inserted: 1 });
-    await expect(r.upsertSynchronization(synchronizationInput(p, sts(p)))).resolves.toMatchObject({ id: p.stsSyncId, passNumber: null, speed: null });
+    await expect(r.upsertSynchronization(synchronizationInput(p, sts(p)))).resolves.toMatchObject({
+      id: p.stsSyncId,
+      passNumber: null,
+      speed: null,
+    });
   });
 });

@@ -19,12 +19,17 @@ function field(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
   if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return escape(`{${v.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`);
+  if (Array.isArray(v))
+    return escape(
+      `{${v.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`,
+    );
   return escape(String(v));
 }
 
 function escape(s: string): string {
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
 }
 
 async function copyRows(client: Client, table: string, cols: string[], rows: Row[]): Promise<void> {
@@ -44,7 +49,10 @@ async function copyRows(client: Client, table: string, cols: string[], rows: Row
 export type TableCounts = Record<TableName, number>;
 
 /** Generate the dataset and COPY it into `url` (an empty, migrated database). Returns rows per table. */
-export async function copyLoad(url: string, o: { studies: StudyName[]; participantsPerStudy: number; seed: number }): Promise<TableCounts> {
+export async function copyLoad(
+  url: string,
+  o: { studies: StudyName[]; participantsPerStudy: number; seed: number },
+): Promise<TableCounts> {
   const counts = Object.fromEntries(TABLES.map((t) => [t, 0])) as TableCounts;
   const nextId = Object.fromEntries(TABLES.map((t) => [t, 1])) as Record<TableName, number>;
   const take = (t: TableName) => nextId[t]++;
@@ -74,21 +82,35 @@ export async function copyLoad(url: string, o: { studies: StudyName[]; participa
         for (const x of b.biomechanics) {
           const id = take('biomechanics_import');
           bioId.set(`${x.knee}/${x.maneuver}`, id);
-          bio.push(Object.assign(x, { id, participant_id, audio_processing_id: audioId.get(`${x.knee}/${x.maneuver}`) }));
+          bio.push(
+            Object.assign(x, { id, participant_id, audio_processing_id: audioId.get(`${x.knee}/${x.maneuver}`) }),
+          );
         }
         const syncIds: number[] = [];
         for (const s of b.synchronizations) {
           const id = take('synchronization');
           syncIds.push(id);
           const k = `${s.knee}/${s.maneuver}`;
-          syncs.push(Object.assign(s, { id, participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
+          syncs.push(
+            Object.assign(s, {
+              id,
+              participant_id,
+              audio_processing_id: audioId.get(k),
+              biomechanics_import_id: bioId.get(k),
+            }),
+          );
         }
         for (const c of b.cycles) {
           const k = `${c.knee}/${c.maneuver}`;
-          cycles.push(Object.assign(c, {
-            id: take('movement_cycles'), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k),
-            synchronization_id: syncIds[c._sync as number],
-          }));
+          cycles.push(
+            Object.assign(c, {
+              id: take('movement_cycles'),
+              participant_id,
+              audio_processing_id: audioId.get(k),
+              biomechanics_import_id: bioId.get(k),
+              synchronization_id: syncIds[c._sync as number],
+            }),
+          );
         }
       }
       await copyRows(client, 'participant', columnsOf(participants), participants);
@@ -110,7 +132,8 @@ export async function copyLoad(url: string, o: { studies: StudyName[]; participa
       counts.movement_cycles += cycles.length;
     }
     // Ids were given explicitly: move the sequences past them, as a real load would have to.
-    for (const t of TABLES) await client.query(`select setval(pg_get_serial_sequence('"${t}"', 'id'), $1)`, [nextId[t]]);
+    for (const t of TABLES)
+      await client.query(`select setval(pg_get_serial_sequence('"${t}"', 'id'), $1)`, [nextId[t]]);
   } catch (e) {
     await client.query('rollback').catch(() => undefined);
     throw e;

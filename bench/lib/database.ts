@@ -60,7 +60,11 @@ export async function startBenchDatabase(log: (line: string) => void): Promise<B
     onServerLog: statementLog.onMessage,
     dataDir: join(dir, 'pg'),
     database: 'postgres',
-    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top', ...STATEMENT_LOG_SETTINGS },
+    settings: {
+      shared_preload_libraries: 'pg_stat_statements',
+      'pg_stat_statements.track': 'top',
+      ...STATEMENT_LOG_SETTINGS,
+    },
   });
   const adminUrl = server.url;
   const admin = <T>(fn: (c: Client) => Promise<T>): Promise<T> => withClient(adminUrl, fn);

@@ -11,18 +11,37 @@ export function agent(maxSockets: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets });
 }
 
-export function post(url: string, payload: unknown, via: http.Agent, timeoutMs = 600_000, headers: Record<string, string> = {}): Promise<Timed> {
+export function post(
+  url: string,
+  payload: unknown,
+  via: http.Agent,
+  timeoutMs = 600_000,
+  headers: Record<string, string> = {},
+): Promise<Timed> {
   const data = Buffer.from(JSON.stringify(payload));
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const req = http.request(
       url,
-      { method: 'POST', agent: via, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': data.length, ...headers } },
+      {
+        method: 'POST',
+        agent: via,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': data.length,
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          }),
         );
         res.on('error', reject);
       },
@@ -34,7 +53,11 @@ export function post(url: string, payload: unknown, via: http.Agent, timeoutMs =
 }
 
 /** POST and parse; any HTTP error or GraphQL `errors` entry is a failure, with the server's message. */
-export async function postJson(url: string, payload: unknown, via: http.Agent): Promise<{ json: any; ms: number; bytes: number }> {
+export async function postJson(
+  url: string,
+  payload: unknown,
+  via: http.Agent,
+): Promise<{ json: any; ms: number; bytes: number }> {
   const r = await post(url, payload, via);
   let json: any;
   try {

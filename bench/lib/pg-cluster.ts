@@ -47,18 +47,30 @@ function ownDir(path: string, ids: { uid?: number; gid?: number }): void {
   if (ids.uid !== undefined) chownSync(path, ids.uid, ids.gid!);
 }
 
-function runProgram(program: string, args: string[], env: NodeJS.ProcessEnv, ids: { uid?: number; gid?: number }): Promise<void> {
+function runProgram(
+  program: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ids: { uid?: number; gid?: number },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(DEBIAN_PG_BIN, program), args, { env, ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}:\n${output.slice(-2000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}:\n${output.slice(-2000)}`)),
+    );
   });
 }
 
-async function waitUntilAccepting(url: string, child: ChildProcess, log: () => string, timeoutMs = 30_000): Promise<void> {
+async function waitUntilAccepting(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 30_000,
+): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
     if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}:\n${log()}`);
     const c = new Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
@@ -69,14 +81,18 @@ async function waitUntilAccepting(url: string, child: ChildProcess, log: () => s
       return;
     } catch (e) {
       await c.end().catch(() => {});
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${timeoutMs} ms (${(e as Error).message}):\n${log()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `postgres did not accept connections within ${timeoutMs} ms (${(e as Error).message}):\n${log()}`,
+        );
     }
   }
 }
 
 export function debianPostgresMissing(): string | undefined {
   for (const p of ['initdb', 'postgres', 'pg_basebackup']) {
-    if (!existsSync(join(DEBIAN_PG_BIN, p))) return `${join(DEBIAN_PG_BIN, p)} is missing: install Debian's postgresql-15 (.ci/run does).`;
+    if (!existsSync(join(DEBIAN_PG_BIN, p)))
+      return `${join(DEBIAN_PG_BIN, p)} is missing: install Debian's postgresql-15 (.ci/run does).`;
   }
   return undefined;
 }
@@ -120,7 +136,8 @@ export async function startCluster(o: { settings?: Record<string, string> } = {}
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const url = (database = 'postgres') => `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+    const url = (database = 'postgres') =>
+      `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
     await waitUntilAccepting(url(), child, () => lines.join(''));
     const node: PgNode = {
       port,
@@ -143,7 +160,23 @@ export async function startCluster(o: { settings?: Record<string, string> } = {}
     const pwfile = join(dir, 'pwfile');
     writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
     if (ids.uid !== undefined) chownSync(pwfile, ids.uid, ids.gid!);
-    await runProgram('initdb', ['-D', primaryDir, '-U', SUPERUSER, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--no-instructions'], env, ids);
+    await runProgram(
+      'initdb',
+      [
+        '-D',
+        primaryDir,
+        '-U',
+        SUPERUSER,
+        `--pwfile=${pwfile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=peer',
+        '-E',
+        'UTF8',
+        '--no-instructions',
+      ],
+      env,
+      ids,
+    );
     rmSync(pwfile);
     const primary = await startNode(primaryDir);
     let standbys = 0;
@@ -152,7 +185,26 @@ export async function startCluster(o: { settings?: Record<string, string> } = {}
       primary,
       async addStandby() {
         const standbyDir = join(dir, `standby${++standbys}`);
-        await runProgram('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', SUPERUSER, '-D', standbyDir, '-R', '-X', 'stream', '-c', 'fast'], env, ids);
+        await runProgram(
+          'pg_basebackup',
+          [
+            '-h',
+            '127.0.0.1',
+            '-p',
+            String(primary.port),
+            '-U',
+            SUPERUSER,
+            '-D',
+            standbyDir,
+            '-R',
+            '-X',
+            'stream',
+            '-c',
+            'fast',
+          ],
+          env,
+          ids,
+        );
         const standby = await startNode(standbyDir);
         const c = new Client({ connectionString: standby.url() });
         await c.connect();

@@ -23,7 +23,10 @@ export interface PgBouncer {
 }
 
 /** Starts PgBouncer for `serverUrl`'s server and user; every database of it is reachable by name. */
-export async function startPgBouncer(serverUrl: string, o: { poolMode?: 'transaction' | 'session'; poolSize?: number } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(
+  serverUrl: string,
+  o: { poolMode?: 'transaction' | 'session'; poolSize?: number } = {},
+): Promise<PgBouncer> {
   if (!PGBOUNCER) throw new Error('pgbouncer is not installed: apt-get install pgbouncer (.ci/run does).');
   const server = parseDatabaseUrl(serverUrl);
   const dir = mkdtempSync(join(tmpdir(), 'ae-pgbouncer-'));
@@ -31,28 +34,32 @@ export async function startPgBouncer(serverUrl: string, o: { poolMode?: 'transac
   const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
   const files: Record<string, string> = {
     'userlist.txt': `${quoted(server.user)} ${quoted(server.password ?? '')}\n`,
-    'pgbouncer.ini': [
-      '[databases]',
-      `* = host=${server.host} port=${server.port}`,
-      '[pgbouncer]',
-      'listen_addr = 127.0.0.1',
-      `listen_port = ${port}`,
-      'unix_socket_dir =',
-      'auth_type = scram-sha-256',
-      `auth_file = ${join(dir, 'userlist.txt')}`,
-      `admin_users = ${server.user}`,
-      `pool_mode = ${o.poolMode ?? 'transaction'}`,
-      `default_pool_size = ${o.poolSize ?? 3}`,
-      'max_client_conn = 500',
-      // Only the session pooling reset matters to us; none of it in transaction mode.
-      'server_reset_query =',
-      'log_connections = 0',
-      'log_disconnections = 0',
-    ].join('\n') + '\n',
+    'pgbouncer.ini':
+      [
+        '[databases]',
+        `* = host=${server.host} port=${server.port}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${port}`,
+        'unix_socket_dir =',
+        'auth_type = scram-sha-256',
+        `auth_file = ${join(dir, 'userlist.txt')}`,
+        `admin_users = ${server.user}`,
+        `pool_mode = ${o.poolMode ?? 'transaction'}`,
+        `default_pool_size = ${o.poolSize ?? 3}`,
+        'max_client_conn = 500',
+        // Only the session pooling reset matters to us; none of it in transaction mode.
+        'server_reset_query =',
+        'log_connections = 0',
+        'log_disconnections = 0',
+      ].join('\n') + '\n',
   };
   const asRoot = process.getuid?.() === 0;
   const ids = asRoot
-    ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
     : {};
   if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid!);
   for (const [name, text] of Object.entries(files)) {

@@ -28,7 +28,9 @@ export async function statementsSince(db: BenchDatabase, database: string): Prom
  * spent on one server's requests while only that server's workload ran.
  */
 export async function backendCpuMs(db: BenchDatabase, database: string): Promise<Map<number, number>> {
-  const pids = await db.admin(async (c) => (await c.query('select pid from pg_stat_activity where datname = $1', [database])).rows.map((r) => Number(r.pid)));
+  const pids = await db.admin(async (c) =>
+    (await c.query('select pid from pg_stat_activity where datname = $1', [database])).rows.map((r) => Number(r.pid)),
+  );
   const out = new Map<number, number>();
   for (const pid of pids) {
     const ms = processCpuMs(pid);

@@ -51,41 +51,98 @@ export interface BenchReport {
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
-  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  n === undefined || Number.isNaN(n)
+    ? '–'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number | undefined) => (n === undefined ? '–' : n >= 100 ? fmt(n) : fmt(n, 1));
 
 /** this API's median latency ÷ another server's, for the same workload and dataset (above 1: this API is slower). */
 export function ratio(all: Measurement[], m: Measurement, other: ServerId): number | undefined {
   if (m.server !== 'thisApi' || m.status !== 'ok') return undefined;
-  const o = all.find((x) => x.workload === m.workload && x.dataset === m.dataset && x.server === other && x.status === 'ok');
+  const o = all.find(
+    (x) => x.workload === m.workload && x.dataset === m.dataset && x.server === other && x.status === 'ok',
+  );
   return o?.medianMs && m.medianMs ? m.medianMs / o.medianMs : undefined;
 }
 
 export function tableRows(r: BenchReport): string[][] {
-  const header = ['Workload', 'Data', 'Server', 'median ms', 'p95 ms', 'p99 ms', 'rate', 'server CPU ms/req', 'PostgreSQL CPU ms/req', 'SQL stmts/req', 'peak RSS MB', 'this/PostGraphile', 'this/floor'];
+  const header = [
+    'Workload',
+    'Data',
+    'Server',
+    'median ms',
+    'p95 ms',
+    'p99 ms',
+    'rate',
+    'server CPU ms/req',
+    'PostgreSQL CPU ms/req',
+    'SQL stmts/req',
+    'peak RSS MB',
+    'this/PostGraphile',
+    'this/floor',
+  ];
   const rows = [header];
   for (const m of r.measurements) {
     if (m.status !== 'ok') {
-      rows.push([m.workload, m.dataset, SERVER_LABEL[m.server], m.status.toUpperCase(), ...header.slice(4).map(() => '')]);
+      rows.push([
+        m.workload,
+        m.dataset,
+        SERVER_LABEL[m.server],
+        m.status.toUpperCase(),
+        ...header.slice(4).map(() => ''),
+      ]);
       continue;
     }
     const pg = ratio(r.measurements, m, 'postgraphile');
     const floor = ratio(r.measurements, m, 'floor');
     rows.push([
-      m.workload, m.dataset, SERVER_LABEL[m.server], ms(m.medianMs), ms(m.p95Ms), ms(m.p99Ms), `${fmt(m.rate)} ${m.rateUnit}`,
+      m.workload,
+      m.dataset,
+      SERVER_LABEL[m.server],
+      ms(m.medianMs),
+      ms(m.p95Ms),
+      ms(m.p99Ms),
+      `${fmt(m.rate)} ${m.rateUnit}`,
       m.cpuMsPerRequest === undefined ? '' : fmt(m.cpuMsPerRequest, 2),
       m.dbCpuMsPerRequest === undefined ? '' : fmt(m.dbCpuMsPerRequest, 2),
       fmt(m.statementsPerRequest, m.statementsPerRequest !== undefined && m.statementsPerRequest < 10 ? 1 : 0),
-      fmt(m.peakRssMb), pg === undefined ? '' : `${fmt(pg, 2)}×`, floor === undefined ? '' : `${fmt(floor, 2)}×`,
+      fmt(m.peakRssMb),
+      pg === undefined ? '' : `${fmt(pg, 2)}×`,
+      floor === undefined ? '' : `${fmt(floor, 2)}×`,
     ]);
   }
   for (const s of r.seed) {
     rows.push([
-      'W4 seed', s.dataset, 'this API (SeedService)', fmt(Math.min(...s.seedSeconds) * 1000), '', '', `${fmt(s.seedRowsPerSecond)} rows/s`, '', '', '', '', '',
+      'W4 seed',
+      s.dataset,
+      'this API (SeedService)',
+      fmt(Math.min(...s.seedSeconds) * 1000),
+      '',
+      '',
+      `${fmt(s.seedRowsPerSecond)} rows/s`,
+      '',
+      '',
+      '',
+      '',
+      '',
       s.seedToCopy === undefined ? '' : `${fmt(s.seedToCopy, 2)}× of COPY`,
     ]);
     if (s.copyRowsPerSecond !== undefined) {
-      rows.push(['W4 seed', s.dataset, 'COPY FROM STDIN', fmt(Math.min(...s.copySeconds) * 1000), '', '', `${fmt(s.copyRowsPerSecond)} rows/s`, '', '', '', '', '', '']);
+      rows.push([
+        'W4 seed',
+        s.dataset,
+        'COPY FROM STDIN',
+        fmt(Math.min(...s.copySeconds) * 1000),
+        '',
+        '',
+        `${fmt(s.copyRowsPerSecond)} rows/s`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
     }
   }
   return rows;
@@ -93,7 +150,9 @@ export function tableRows(r: BenchReport): string[][] {
 
 /** Why rows say SKIPPED or FAILED, one line each. */
 export function statusNotes(r: BenchReport): string[] {
-  return r.measurements.filter((m) => m.status !== 'ok').map((m) => `${m.workload} ${m.dataset} ${SERVER_LABEL[m.server]} ${m.status}: ${m.reason ?? ''}`);
+  return r.measurements
+    .filter((m) => m.status !== 'ok')
+    .map((m) => `${m.workload} ${m.dataset} ${SERVER_LABEL[m.server]} ${m.status}: ${m.reason ?? ''}`);
 }
 
 export function markdownTable(rows: string[][]): string {
@@ -104,7 +163,11 @@ export function markdownTable(rows: string[][]): string {
 
 export function consoleTable(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -116,7 +179,9 @@ export function beforeAfter(before: BenchReport, after: BenchReport): string[] {
   const lines: string[] = [];
   for (const a of after.measurements) {
     if (a.server !== 'thisApi' || a.status !== 'ok') continue;
-    const b = before.measurements.find((x) => x.server === 'thisApi' && x.status === 'ok' && x.workload === a.workload && x.dataset === a.dataset);
+    const b = before.measurements.find(
+      (x) => x.server === 'thisApi' && x.status === 'ok' && x.workload === a.workload && x.dataset === a.dataset,
+    );
     if (!b?.medianMs || !a.medianMs) continue;
     const pgBefore = ratio(before.measurements, b, 'postgraphile');
     const pgAfter = ratio(after.measurements, a, 'postgraphile');
@@ -152,8 +217,8 @@ export function markdownReport(r: BenchReport, before?: BenchReport): string {
     '- **rate**: rows returned per second of median latency (W1, W2; every level of the tree counts), or requests per second completed (W3).',
     "- **server CPU ms/req** (W3): user + system CPU time of the server's process (/proc/PID/stat) over the timed run, divided by the requests it answered: what one lookup costs the server, whatever else the machine is doing. **PostgreSQL CPU ms/req**: the same for the database backends serving that server (pg_stat_activity's pids, /proc).",
     '- **SQL stmts/req**: statements PostgreSQL executed (pg_stat_statements, BEGIN/COMMIT included) divided by timed requests.',
-    '- **peak RSS**: the server process\'s peak resident memory during that workload (VmHWM, reset before each workload).',
-    '- **this/PostGraphile, this/floor**: this API\'s median latency divided by the other\'s; above 1 means this API is slower. For W4: seed rate as a fraction of COPY\'s.',
+    "- **peak RSS**: the server process's peak resident memory during that workload (VmHWM, reset before each workload).",
+    "- **this/PostGraphile, this/floor**: this API's median latency divided by the other's; above 1 means this API is slower. For W4: seed rate as a fraction of COPY's.",
     '',
     ...statusNotes(r).map((n) => `- **${n}**`),
     ...r.notes.map((n) => `- ${n}`),

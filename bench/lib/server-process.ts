@@ -53,10 +53,22 @@ export interface ServerProcess {
 }
 
 /** Starts the server on `databaseUrl`, its stdout and stderr going to `logFile`; resolves once it is ready. */
-export async function startServerProcess(databaseUrl: string, logFile: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  databaseUrl: string,
+  logFile: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'server.js')], {
-    env: { ...process.env, AE_DATABASE_URL: databaseUrl, PORT: String(port), AE_HOST: '127.0.0.1', AE_LOG_FORMAT: 'json', NODE_ENV: 'production', ...env },
+    env: {
+      ...process.env,
+      AE_DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      AE_HOST: '127.0.0.1',
+      AE_LOG_FORMAT: 'json',
+      NODE_ENV: 'production',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const sink = createWriteStream(logFile);
@@ -72,7 +84,9 @@ export async function startServerProcess(databaseUrl: string, logFile: string, e
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before it was ready; see ${logFile}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the server exited with code ${code} before it was ready; see ${logFile}`)),
+    );
   });
   return {
     child,

@@ -9,7 +9,11 @@ import { projectRoot } from '../../src/config';
 import { procStatusMb, processCpuMs, resetPeak } from './server-process';
 
 export type ServerId = 'thisApi' | 'postgraphile' | 'floor';
-export const SERVER_LABEL: Record<ServerId, string> = { thisApi: 'this API', postgraphile: 'PostGraphile 5', floor: 'floor (SQL)' };
+export const SERVER_LABEL: Record<ServerId, string> = {
+  thisApi: 'this API',
+  postgraphile: 'PostGraphile 5',
+  floor: 'floor (SQL)',
+};
 
 export interface RunningServer {
   id: ServerId;
@@ -24,7 +28,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const SCRIPTS: Record<ServerId, string> = { thisApi: 'this-api.js', postgraphile: 'postgraphile.js', floor: 'floor.js' };
+const SCRIPTS: Record<ServerId, string> = {
+  thisApi: 'this-api.js',
+  postgraphile: 'postgraphile.js',
+  floor: 'floor.js',
+};
 const live = new Set<ChildProcess>();
 
 /** Kill what is still running if the harness dies (a child never outlives it). */
@@ -32,11 +40,16 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-export async function startServer(id: ServerId, databaseUrl: string, o: { startTimeoutMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  id: ServerId,
+  databaseUrl: string,
+  o: { startTimeoutMs?: number } = {},
+): Promise<RunningServer> {
   const root = projectRoot();
   const execArgv = id === 'postgraphile' ? ['-r', join(root, 'bench', 'polyfill.js')] : [];
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of this API's process, written when it stops.
-  if (id === 'thisApi' && process.env.BENCH_CPU_PROF) execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
+  if (id === 'thisApi' && process.env.BENCH_CPU_PROF)
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`);
   // W1 large returns about 800,000 rows, over the default AE_MAX_ROWS (250,000) a lab server refuses.
   const limits = id === 'thisApi' ? { AE_MAX_ROWS: process.env.AE_MAX_ROWS ?? '2000000' } : {};
   const child = fork(join(root, 'dist', 'bench', 'servers', SCRIPTS[id]), [], {
@@ -47,7 +60,10 @@ export async function startServer(id: ServerId, databaseUrl: string, o: { startT
   live.add(child);
   child.once('exit', () => live.delete(child));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${SERVER_LABEL[id]} did not start within ${(o.startTimeoutMs ?? 60_000) / 1000} s`)), o.startTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${SERVER_LABEL[id]} did not start within ${(o.startTimeoutMs ?? 60_000) / 1000} s`)),
+      o.startTimeoutMs ?? 60_000,
+    );
     child.once('message', (m: any) => {
       clearTimeout(timer);
       if (m?.type === 'ready') resolve(m.port);

@@ -44,7 +44,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 async function main() {
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(e?.message ?? e) }] }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: String(e?.message ?? e) }] }));
     });
   });
   await listen(server);

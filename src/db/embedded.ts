@@ -117,7 +117,10 @@ export async function startEmbedded(opts: {
     createPostgresUser: true, // needed when running as root (containers, CI)
     authMethod: 'scram-sha-256',
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
       ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ],
     onLog: (m: string) => {

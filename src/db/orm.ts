@@ -57,7 +57,9 @@ class TransactionTimeout implements EventSubscriber {
   constructor(private readonly timeoutMs: number) {}
 
   async afterTransactionStart(args: TransactionEventArgs): Promise<void> {
-    await args.em.getConnection().execute(`set local statement_timeout = ${Math.floor(this.timeoutMs)}`, [], 'run', args.transaction);
+    await args.em
+      .getConnection()
+      .execute(`set local statement_timeout = ${Math.floor(this.timeoutMs)}`, [], 'run', args.transaction);
   }
 }
 

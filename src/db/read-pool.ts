@@ -118,13 +118,26 @@ export class ReadPool {
     this.replicas = o.urls.map((url, i) => {
       const name = `replica ${i + 1}`;
       // Same pool size, time limits and type parsing as the primary's; only the server differs.
-      const connection = new PostgreSqlConnection(orm.config, { clientUrl: url, name, driverOptions: { connection: { connectionString: url } } }, 'read');
+      const connection = new PostgreSqlConnection(
+        orm.config,
+        { clientUrl: url, name, driverOptions: { connection: { connectionString: url } } },
+        'read',
+      );
       connection.setPlatform(orm.em.getPlatform());
       connection.setMetadata(orm.getMetadata());
       const knex = connection.getKnex();
       if (o.onQuery) knex.on('query', o.onQuery);
       const checkedOut = trackCheckedOut((knex.client as { pool?: Parameters<typeof trackCheckedOut>[0] }).pool);
-      return { name, url, server: describeServer(url), connection, checkedOut, state: 'unchecked' as ReplicaState, lagS: null, checkedAt: null };
+      return {
+        name,
+        url,
+        server: describeServer(url),
+        connection,
+        checkedOut,
+        state: 'unchecked' as ReplicaState,
+        lagS: null,
+        checkedAt: null,
+      };
     });
   }
 
@@ -192,7 +205,11 @@ export class ReadPool {
    */
   async connectClient(primaryUrl: string, applicationName: string): Promise<{ client: Client; target: string }> {
     const connect = async (url: string) => {
-      const client = new Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: 3_000 });
+      const client = new Client({
+        connectionString: url,
+        application_name: applicationName,
+        connectionTimeoutMillis: 3_000,
+      });
       client.on('error', () => {}); // a server that goes away mid-stream fails the running query
       await client.connect();
       return client;
@@ -285,7 +302,9 @@ export class ReadPool {
    */
   private async samplePrimary(): Promise<void> {
     try {
-      const res = await withTimeout(this.orm.em.getConnection().getKnex().raw('select pg_current_wal_flush_lsn()::text as lsn'));
+      const res = await withTimeout(
+        this.orm.em.getConnection().getKnex().raw('select pg_current_wal_flush_lsn()::text as lsn'),
+      );
       this.samples.push({ at: Date.now(), lsn: res.rows[0].lsn });
       const keepMs = this.o.maxLagS * 1000 * 2 + 2 * (this.o.checkIntervalMs ?? DEFAULT_REPLICA_CHECK_INTERVAL_MS);
       while (this.samples.length > 2 && this.samples[0].at < Date.now() - keepMs) this.samples.shift();
@@ -306,7 +325,12 @@ export class ReadPool {
         return;
       }
       // Two upper bounds on how far behind it is; the smaller is the better one.
-      const bySample = probe.replayedSample === null ? Infinity : probe.replayedSample === this.samples.length - 1 ? 0 : (Date.now() - this.samples[probe.replayedSample].at) / 1000;
+      const bySample =
+        probe.replayedSample === null
+          ? Infinity
+          : probe.replayedSample === this.samples.length - 1
+            ? 0
+            : (Date.now() - this.samples[probe.replayedSample].at) / 1000;
       const byCommit = probe.sinceReplayS ?? Infinity;
       const lag = Math.min(probe.caughtUpWithReceived && !this.samples.length ? 0 : Infinity, bySample, byCommit);
       r.lagS = Number.isFinite(lag) ? lag : null;
@@ -316,7 +340,14 @@ export class ReadPool {
     }
   }
 
-  private async probe(r: Replica): Promise<{ standby: boolean; replayedSample: number | null; caughtUpWithReceived: boolean; sinceReplayS: number | null }> {
+  private async probe(
+    r: Replica,
+  ): Promise<{
+    standby: boolean;
+    replayedSample: number | null;
+    caughtUpWithReceived: boolean;
+    sinceReplayS: number | null;
+  }> {
     const res = await withTimeout(
       r.connection.getKnex().raw(
         `select pg_is_in_recovery() as standby,
@@ -339,7 +370,10 @@ export class ReadPool {
 function withTimeout<T>(p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })), PROBE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })),
+      PROBE_TIMEOUT_MS,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -27,7 +27,8 @@ export interface ResolvedTarget {
 export async function resolveTarget(config: AppConfig, o: TargetOptions = {}): Promise<ResolvedTarget> {
   const done = async () => {};
   if (o.url) return { url: normalizeDatabaseUrl(o.url), source: '--url', release: done };
-  if (o.test && config.testDatabaseUrl) return { url: config.testDatabaseUrl, source: 'AE_TEST_DATABASE_URL', release: done };
+  if (o.test && config.testDatabaseUrl)
+    return { url: config.testDatabaseUrl, source: 'AE_TEST_DATABASE_URL', release: done };
   if (o.test && config.databaseUrl) {
     return { url: deriveTestUrl(config.databaseUrl), source: 'AE_DATABASE_URL + _test', release: done };
   }
@@ -40,7 +41,12 @@ export async function resolveTarget(config: AppConfig, o: TargetOptions = {}): P
     await ensureDatabase(url);
     return { url, source: `embedded (running, ${config.embeddedDataDir})`, release: done };
   }
-  const embedded = await startEmbedded({ dataDir: config.embeddedDataDir, port: config.embeddedPort, database, log: o.log });
+  const embedded = await startEmbedded({
+    dataDir: config.embeddedDataDir,
+    port: config.embeddedPort,
+    database,
+    log: o.log,
+  });
   return {
     url: embedded.url,
     source: `embedded (${config.embeddedDataDir})`,

@@ -38,7 +38,12 @@ function costVariables(document: DocumentNode): string[] {
 }
 
 /** `estimate()` once per document, operation and relevant variable values. */
-export function cachedCost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, estimate: () => number): number {
+export function cachedCost(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  estimate: () => number,
+): number {
   let entry = cache.get(document);
   if (!entry) cache.set(document, (entry = { variables: costVariables(document), byValues: new Map() }));
   const key = JSON.stringify([operationName ?? null, entry.variables.map((v) => variables[v] ?? null)]);

@@ -5,7 +5,15 @@
  * only with AE_DEBUG=1.
  */
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, parse, type ASTNode, type DocumentNode, type GraphQLFormattedError, type Location, type ValueNode } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type Location,
+  type ValueNode,
+} from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UserError, ValidationFailedError, type FieldViolation } from '../services/errors';
 import { isDatabaseUnavailable, isStatementTimeout } from '../services/ops/diagnose';
@@ -25,7 +33,8 @@ const TYPE_RULES: [RegExp, string][] = [
 ];
 
 /** How graphql-js's reasons for refusing a variable value begin (after "; "). */
-const REASON_START = /; (?=Field "|Expected |Int cannot|Float cannot|String cannot|Boolean cannot|ID cannot|Value "|Enum "|DateTime)/;
+const REASON_START =
+  /; (?=Field "|Expected |Int cannot|Float cannot|String cannot|Boolean cannot|ID cannot|Value "|Enum "|DateTime)/;
 
 /**
  * graphql-js refuses a variable of the wrong type before any resolver runs
@@ -49,7 +58,10 @@ export function variableViolation(message: string): FieldViolation | undefined {
   // leading batch index is reported as `index`, as the service's own rules do.
   const missing = /^Field "(\w+)"/.exec(reason)?.[1];
   // An element of a list of scalars (`stompDetectionMethods[1]`) is reported as the list's field.
-  const inside = path.replace(/^\[\d+\]/, '').replace(/^\./, '').replace(missing ? /$^/ : /\[\d+\]$/, '');
+  const inside = path
+    .replace(/^\[\d+\]/, '')
+    .replace(/^\./, '')
+    .replace(missing ? /$^/ : /\[\d+\]$/, '');
   const field = [inside, missing].filter(Boolean).join('.') || head[1];
   const rule = TYPE_RULES.find(([pattern]) => pattern.test(reason))?.[1] ?? 'graphqlType';
   return { field, rule, message: `${field}: ${reason}`, ...(index === undefined ? {} : { index: Number(index) }) };
@@ -61,26 +73,49 @@ export interface ErrorFormatOptions {
   queryTimeoutMs?: number;
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, o: ErrorFormatOptions = {}): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  o: ErrorFormatOptions = {},
+): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   const limitCode = formatted.extensions?.limitCode;
   if (typeof limitCode === 'string') return { ...base, extensions: { code: limitCode } };
   const tooManyTokens = TOO_MANY_TOKENS.exec(formatted.message);
   if (tooManyTokens) {
-    return { ...base, message: `Query has more than ${tooManyTokens[1]} tokens, the limit (AE_MAX_TOKENS).`, extensions: { code: 'QUERY_TOO_LARGE' } };
+    return {
+      ...base,
+      message: `Query has more than ${tooManyTokens[1]} tokens, the limit (AE_MAX_TOKENS).`,
+      extensions: { code: 'QUERY_TOO_LARGE' },
+    };
   }
   if (original instanceof ValidationFailedError) {
-    return { ...base, message: original.message, extensions: { code: original.code, validationErrors: original.violations } };
+    return {
+      ...base,
+      message: original.message,
+      extensions: { code: original.code, validationErrors: original.violations },
+    };
   }
   if (original instanceof UserError) {
     return { ...base, message: original.message, extensions: { code: original.code } };
   }
-  const typeViolation = formatted.extensions?.code === 'BAD_USER_INPUT' ? variableViolation(formatted.message) : undefined;
-  if (typeViolation) return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT', validationErrors: [typeViolation] } };
+  const typeViolation =
+    formatted.extensions?.code === 'BAD_USER_INPUT' ? variableViolation(formatted.message) : undefined;
+  if (typeViolation)
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code: 'BAD_USER_INPUT', validationErrors: [typeViolation] },
+    };
   if (original instanceof GraphQLError && formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') {
     const argument = badArgumentValue(original);
-    if (argument) return { ...base, message: `Argument ${argument}: ${formatted.message}`, extensions: { code: 'BAD_USER_INPUT', argument } };
+    if (argument)
+      return {
+        ...base,
+        message: `Argument ${argument}: ${formatted.message}`,
+        extensions: { code: 'BAD_USER_INPUT', argument },
+      };
   }
   if (isDatabaseUnavailable(original)) {
     o.logger?.warn({ requestId: requestScope.getStore()?.requestId, err: original }, 'database unavailable');
@@ -101,9 +136,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, o:
   if (original instanceof GraphQLError && formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   if (formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const errorId = randomUUID();
-  o.logger?.error({ errorId, requestId: requestScope.getStore()?.requestId, path: formatted.path, err: original }, 'unexpected error');
+  o.logger?.error(
+    { errorId, requestId: requestScope.getStore()?.requestId, path: formatted.path, err: original },
+    'unexpected error',
+  );
   if (o.debug) return { ...formatted, extensions: { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR', errorId } };
-  return { ...base, message: `Internal server error (error id ${errorId})`, extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } };
+  return {
+    ...base,
+    message: `Internal server error (error id ${errorId})`,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+  };
 }
 
 /**
@@ -114,7 +156,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, o:
  */
 function badArgumentValue(error: GraphQLError): string | undefined {
   const loc = error.nodes?.[0]?.loc;
-  if (!loc || !error.nodes?.[0] || !['ObjectField', 'ListValue', 'ObjectValue', 'EnumValue', 'IntValue', 'FloatValue', 'StringValue', 'BooleanValue', 'NullValue'].includes(error.nodes[0].kind)) {
+  if (
+    !loc ||
+    !error.nodes?.[0] ||
+    ![
+      'ObjectField',
+      'ListValue',
+      'ObjectValue',
+      'EnumValue',
+      'IntValue',
+      'FloatValue',
+      'StringValue',
+      'BooleanValue',
+      'NullValue',
+    ].includes(error.nodes[0].kind)
+  ) {
     return undefined;
   }
   let document: DocumentNode;
@@ -126,10 +182,12 @@ function badArgumentValue(error: GraphQLError): string | undefined {
   return findArgument(document, loc);
 }
 
-const within = (outer: Location | undefined, inner: Location) => !!outer && outer.start <= inner.start && inner.end <= outer.end;
+const within = (outer: Location | undefined, inner: Location) =>
+  !!outer && outer.start <= inner.start && inner.end <= outer.end;
 
 function findArgument(node: ASTNode, target: Location): string | undefined {
-  if (node.kind === 'Argument') return within(node.loc, target) ? `${node.name.value}${valuePath(node.value, target)}` : undefined;
+  if (node.kind === 'Argument')
+    return within(node.loc, target) ? `${node.name.value}${valuePath(node.value, target)}` : undefined;
   for (const child of Object.values(node)) {
     const candidates = Array.isArray(child) ? child : [child];
     for (const c of candidates) {

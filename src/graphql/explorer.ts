@@ -23,7 +23,8 @@ import { projectRoot } from '../config';
 export const EXPLORER_STATIC_PATH = '/explorer/static/';
 export const SANDBOX_PATH = '/sandbox';
 /** Apollo's embeddable Sandbox, the major version @apollo/server 5 uses for its own landing page. */
-export const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/v2/embeddable-sandbox.umd.production.min.js';
+export const SANDBOX_SCRIPT =
+  'https://embeddable-sandbox.cdn.apollographql.com/v2/embeddable-sandbox.umd.production.min.js';
 const SANDBOX_FRAME_ORIGIN = 'https://sandbox.embed.apollographql.com';
 /** How long the Sandbox page waits for Apollo's CDN before it falls back (a dropped connection never errors). */
 export const SANDBOX_LOAD_TIMEOUT_MS = 8_000;
@@ -246,7 +247,10 @@ let bundle: Record<string, { etag: string; buffer: Buffer }> | undefined;
  * source maps (another 10 MB) are left out.
  */
 function staticFile(name: string): StaticFile | undefined {
-  bundle ??= require(join(dirname(require.resolve('ruru/static')), 'bundleCode.js')).bundleData as Record<string, { etag: string; buffer: Buffer }>;
+  bundle ??= require(join(dirname(require.resolve('ruru/static')), 'bundleCode.js')).bundleData as Record<
+    string,
+    { etag: string; buffer: Buffer }
+  >;
   const entry = Object.hasOwn(bundle, name) ? bundle[name] : undefined;
   const contentType = MIME_TYPES[name.slice(name.lastIndexOf('.') + 1)];
   if (!entry || !contentType) return undefined;
@@ -267,7 +271,11 @@ export function explorerRoutes(o: ExplorerOptions): Router {
   router.get(o.endpoint, (req: Request, res: Response, next: NextFunction) => {
     if (!wantsHtml(req)) return next();
     const nonce = newNonce();
-    sendPage(res, explorerPolicy(nonce), explorerPage({ ...o, nonce, sandboxUnavailable: req.query.sandbox === 'unavailable' }));
+    sendPage(
+      res,
+      explorerPolicy(nonce),
+      explorerPage({ ...o, nonce, sandboxUnavailable: req.query.sandbox === 'unavailable' }),
+    );
   });
   router.get(SANDBOX_PATH, (_req: Request, res: Response) => {
     const nonce = newNonce();

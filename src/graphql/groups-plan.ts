@@ -3,7 +3,13 @@
  * for the compiled path, the layout of each group's JSON in response-key order. Both read
  * paths read the selection through this one function, so they compute the same aggregates.
  */
-import { getNamedType, type FieldNode, type FragmentDefinitionNode, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields';
 import { getArgumentValues } from 'graphql/execution/values';
 import { checkPercentile, STATISTICS, type Aggregate, type Statistic } from '../services/read/groups';
@@ -54,16 +60,24 @@ export function planGroups(s: SelectionSource, groupType: GraphQLObjectType, nod
     const names = [...sub(type, group)].map(([k, g]) => [k, g[0].name.value] as const);
     const typename = (k: string) => [k, null] as [string, null];
     if (name === 'key') {
-      entries.push({ key, part: 'key', typeName: type.name, fields: names.map(([k, f]) => (f === '__typename' ? typename(k) : [k, f])) });
+      entries.push({
+        key,
+        part: 'key',
+        typeName: type.name,
+        fields: names.map(([k, f]) => (f === '__typename' ? typename(k) : [k, f])),
+      });
       continue;
     }
     if (!STATISTICS.includes(name as Statistic)) throw new Error(`unknown group field ${name}`);
-    const p = name === 'percentile' ? checkPercentile(getArgumentValues(def, group[0], s.variables).p, `${key}(p)`) : undefined;
+    const p =
+      name === 'percentile' ? checkPercentile(getArgumentValues(def, group[0], s.variables).p, `${key}(p)`) : undefined;
     entries.push({
       key,
       part: 'statistics',
       typeName: type.name,
-      fields: names.map(([k, f]) => (f === '__typename' ? typename(k) : [k, indexOf({ statistic: name as Statistic, field: f, p })])),
+      fields: names.map(([k, f]) =>
+        f === '__typename' ? typename(k) : [k, indexOf({ statistic: name as Statistic, field: f, p })],
+      ),
     });
   }
   return { aggregates, entries, objectsPerGroup };

@@ -24,10 +24,13 @@ export function inspectionStatements(field: GraphQLField<unknown, unknown>): num
 }
 
 /** The cost an inspection field adds to the estimate. */
-export const inspectionCost = (field: GraphQLField<unknown, unknown>) => inspectionStatements(field) * INSPECTION_STATEMENT_COST;
+export const inspectionCost = (field: GraphQLField<unknown, unknown>) =>
+  inspectionStatements(field) * INSPECTION_STATEMENT_COST;
 
 const refuse = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'TOO_MANY_INSPECTIONS', limitCode: 'TOO_MANY_INSPECTIONS', http: { status: 400 } } });
+  new GraphQLError(message, {
+    extensions: { code: 'TOO_MANY_INSPECTIONS', limitCode: 'TOO_MANY_INSPECTIONS', http: { status: 400 } },
+  });
 
 /** Apollo plugin: at most one inspection per request, and none aliased. */
 export function inspectionLimitPlugin(): ApolloServerPlugin {
@@ -38,7 +41,9 @@ export function inspectionLimitPlugin(): ApolloServerPlugin {
           if (operation?.operation !== 'query') return;
           const fragments = namedFragments(document);
           const fields = (schema.getQueryType() as GraphQLObjectType).getFields();
-          const inspections = rootSelections(operation.selectionSet, fragments).filter((s) => fields[s.name] && inspectionStatements(fields[s.name]) > 0);
+          const inspections = rootSelections(operation.selectionSet, fragments).filter(
+            (s) => fields[s.name] && inspectionStatements(fields[s.name]) > 0,
+          );
           const aliased = inspections.find((s) => s.alias !== undefined && s.alias !== s.name);
           if (aliased) {
             throw refuse(
@@ -47,7 +52,9 @@ export function inspectionLimitPlugin(): ApolloServerPlugin {
           }
           const names = [...new Set(inspections.map((s) => s.name))];
           if (names.length > 1) {
-            throw refuse(`At most one inspection query per request (got ${names.join(', ')}): each reads whole tables. Send them as separate requests.`);
+            throw refuse(
+              `At most one inspection query per request (got ${names.join(', ')}): each reads whole tables. Send them as separate requests.`,
+            );
           }
         },
       };

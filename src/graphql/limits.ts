@@ -7,8 +7,19 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  GraphQLError, getNamedType, getVariableValues, getNullableType, isEnumType, isInputObjectType, isInterfaceType,
-  isListType, isObjectType, isUnionType, type DocumentNode, type GraphQLField, type GraphQLSchema,
+  GraphQLError,
+  getNamedType,
+  getVariableValues,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  isUnionType,
+  type DocumentNode,
+  type GraphQLField,
+  type GraphQLSchema,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { RequestLimits } from '../config';
@@ -45,8 +56,11 @@ const FANOUT: Record<string, number> = {
  */
 function introspectionFanout(schema: GraphQLSchema): Record<string, number> {
   const types = Object.values(schema.getTypeMap());
-  const average = (lists: readonly unknown[][]) => Math.max(1, Math.ceil(lists.reduce((n, l) => n + l.length, 0) / Math.max(lists.length, 1)));
-  const withFields = types.filter((t) => isObjectType(t) || isInterfaceType(t)) as { getFields(): Record<string, GraphQLField<unknown, unknown>> }[];
+  const average = (lists: readonly unknown[][]) =>
+    Math.max(1, Math.ceil(lists.reduce((n, l) => n + l.length, 0) / Math.max(lists.length, 1)));
+  const withFields = types.filter((t) => isObjectType(t) || isInterfaceType(t)) as {
+    getFields(): Record<string, GraphQLField<unknown, unknown>>;
+  }[];
   const fields = withFields.flatMap((t) => Object.values(t.getFields()));
   return {
     '__Schema.types': types.length,
@@ -62,7 +76,12 @@ function introspectionFanout(schema: GraphQLSchema): Record<string, number> {
 }
 
 /** How many items a field can return: `first` (bounded), the expected fan-out, or 1 for a single object. */
-function multiplier(parent: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, introspection: Record<string, number>): number {
+function multiplier(
+  parent: string,
+  field: GraphQLField<unknown, unknown>,
+  args: Record<string, unknown>,
+  introspection: Record<string, number>,
+): number {
   // A connection's rows are counted once, by the `first` of the field returning it.
   if (parent.endsWith('Connection') && field.name === 'nodes') return 1;
   if (field.args.some((a) => a.name === 'first')) {
@@ -85,13 +104,25 @@ export function listMultiplierEstimator(schema: GraphQLSchema): ComplexityEstima
   if (!introspection) fanoutBySchema.set(schema, (introspection = introspectionFanout(schema)));
   const fanout = introspection;
   // An inspection also counts the statements it runs over whole tables (src/graphql/inspections.ts).
-  return ({ type, field, args, childComplexity }) => multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1 + inspectionCost(field);
+  return ({ type, field, args, childComplexity }) =>
+    multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1 + inspectionCost(field);
 }
 
 /** The estimated cost of an operation (kept per document and the variables that change it). */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): number {
   return cachedCost(document, operationName, variables, () =>
-    getComplexity({ schema, query: document, variables, operationName: operationName ?? undefined, estimators: [listMultiplierEstimator(schema)] }),
+    getComplexity({
+      schema,
+      query: document,
+      variables,
+      operationName: operationName ?? undefined,
+      estimators: [listMultiplierEstimator(schema)],
+    }),
   );
 }
 
@@ -153,9 +184,21 @@ export function shapeLimits(limits: RequestLimits) {
   const armor = new ApolloArmor({
     blockFieldSuggestion: { enabled: false }, // suggestions help researchers in Sandbox; the schema is public anyway
     costLimit: { enabled: false }, // replaced by costLimitPlugin, which understands page sizes
-    maxDepth: { n: limits.maxDepth, propagateOnRejection: false, onReject: [reject('QUERY_TOO_DEEP', 'AE_MAX_DEPTH', 'Query depth')] },
-    maxAliases: { n: limits.maxAliases, propagateOnRejection: false, onReject: [reject('TOO_MANY_ALIASES', 'AE_MAX_ALIASES', 'Aliases')] },
-    maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reject('TOO_MANY_DIRECTIVES', 'AE_MAX_DIRECTIVES', 'Directives')] },
+    maxDepth: {
+      n: limits.maxDepth,
+      propagateOnRejection: false,
+      onReject: [reject('QUERY_TOO_DEEP', 'AE_MAX_DEPTH', 'Query depth')],
+    },
+    maxAliases: {
+      n: limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [reject('TOO_MANY_ALIASES', 'AE_MAX_ALIASES', 'Aliases')],
+    },
+    maxDirectives: {
+      n: limits.maxDirectives,
+      propagateOnRejection: false,
+      onReject: [reject('TOO_MANY_DIRECTIVES', 'AE_MAX_DIRECTIVES', 'Directives')],
+    },
     maxTokens: { enabled: false },
   });
   return armor.protect();

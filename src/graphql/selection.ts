@@ -21,7 +21,12 @@ export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly stri
 }
 
 /** Visits the fields of a selection set, through inline fragments and fragment spreads. */
-function collect(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, visit: (f: FieldNode) => void, seen = new Set<string>()): void {
+function collect(
+  info: GraphQLResolveInfo,
+  set: SelectionSetNode | undefined,
+  visit: (f: FieldNode) => void,
+  seen = new Set<string>(),
+): void {
   for (const s of set?.selections ?? []) {
     if (s.kind === 'Field') visit(s);
     else if (s.kind === 'InlineFragment') collect(info, s.selectionSet, visit, seen);
@@ -33,7 +38,12 @@ function collect(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, vi
 }
 
 /** The read-layer fields (sorted) that the selection under the resolved field needs. */
-export function fieldsToRead(read: ReadService, kind: RecordKind, info: GraphQLResolveInfo, path: readonly string[] = []): string[] {
+export function fieldsToRead(
+  read: ReadService,
+  kind: RecordKind,
+  info: GraphQLResolveInfo,
+  path: readonly string[] = [],
+): string[] {
   const model = read.model(kind);
   const out = new Set<string>();
   for (const name of selectedFieldNames(info, path)) {

@@ -24,13 +24,22 @@ const ms = (n: number) => Math.max(0, Math.floor(n));
  * timeout comes back when it ends). A lock wait that reaches the limit rolls everything
  * back and becomes a LockTimeoutError naming the sessions holding locks on the tables.
  */
-export async function adminTransaction<T>(em: EntityManager, limits: AdminLimits, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+export async function adminTransaction<T>(
+  em: EntityManager,
+  limits: AdminLimits,
+  fn: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
   const fork = em.fork();
   try {
     return await fork.transactional(async (tx) => {
       await tx
         .getConnection()
-        .execute(`set local statement_timeout = ${ms(limits.statementTimeoutMs)}; set local lock_timeout = ${ms(limits.lockTimeoutMs)}`, [], 'run', tx.getTransactionContext());
+        .execute(
+          `set local statement_timeout = ${ms(limits.statementTimeoutMs)}; set local lock_timeout = ${ms(limits.lockTimeoutMs)}`,
+          [],
+          'run',
+          tx.getTransactionContext(),
+        );
       return fn(tx);
     });
   } catch (e) {

@@ -22,8 +22,14 @@ const CHROMIUM = process.env.AE_CHROMIUM ?? '/usr/bin/chromium';
 // As root Chromium needs --no-sandbox; the background-networking flags stop it calling home,
 // which a closed network answers with refused connections.
 const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 
 let tmp: string;
@@ -37,20 +43,33 @@ let browser: Browser;
 /** `npm start`'s second step (the first only builds, which test:browser has done). */
 function startServer(dataDir: string, tokenFile: string): Promise<{ url: string; token: string }> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: '0', AE_HOST: '127.0.0.1', AE_EMBEDDED_DATA_DIR: dataDir, AE_LOG_FORMAT: 'json', AE_ADMIN_TOKEN_FILE: tokenFile,
+    ...process.env,
+    PORT: '0',
+    AE_HOST: '127.0.0.1',
+    AE_EMBEDDED_DATA_DIR: dataDir,
+    AE_LOG_FORMAT: 'json',
+    AE_ADMIN_TOKEN_FILE: tokenFile,
   };
-  for (const k of ['AE_DATABASE_URL', 'AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_EMBEDDED_PORT']) delete env[k];
-  server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'server.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const k of ['AE_DATABASE_URL', 'AE_ADMIN_TOKEN', 'AE_WRITE_TOKEN', 'AE_READ_TOKEN', 'AE_EMBEDDED_PORT'])
+    delete env[k];
+  server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'server.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       serverOutput += chunk.toString();
       const url = /ready in .*?(http:\/\/\S+\/graphql)/.exec(serverOutput)?.[1];
       // Not on a terminal, the generated admin token goes to a 0600 file whose path is logged.
-      if (url && serverOutput.includes(`admin token for this run written to ${tokenFile}`)) resolve({ url, token: readFileSync(tokenFile, 'utf8').trim() });
+      if (url && serverOutput.includes(`admin token for this run written to ${tokenFile}`))
+        resolve({ url, token: readFileSync(tokenFile, 'utf8').trim() });
     };
     server.stdout!.on('data', onData);
     server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${serverOutput}`)));
+    server.once('exit', (code) =>
+      reject(new Error(`server exited with ${code} before it was ready:\n${serverOutput}`)),
+    );
   });
 }
 
@@ -71,7 +90,12 @@ beforeAll(async () => {
   adminToken = started.token;
   db = new Client({ connectionString: runningEmbedded(dataDir) });
   await db.connect();
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, userDataDir: join(tmp, 'chromium') });
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    userDataDir: join(tmp, 'chromium'),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -118,7 +142,12 @@ async function openPage(onOffMachine?: (req: HTTPRequest) => 'answered' | 'hang'
       (window as any).__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || e.sample}`),
     );
   });
-  return { page, offMachine, pageErrors, violations: () => page.evaluate(() => (window as any).__cspViolations as string[]) };
+  return {
+    page,
+    offMachine,
+    pageErrors,
+    violations: () => page.evaluate(() => (window as any).__cspViolations as string[]),
+  };
 }
 
 const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
@@ -171,7 +200,9 @@ async function run(page: Page): Promise<string> {
     }
     if (Date.now() - started > 20_000) {
       await screenshot(page, 'failed-run');
-      throw new Error(`no result within 20 s of ${clicks} click(s) on Run; the result pane shows ${JSON.stringify(text.slice(0, 300))}`);
+      throw new Error(
+        `no result within 20 s of ${clicks} click(s) on Run; the result pane shows ${JSON.stringify(text.slice(0, 300))}`,
+      );
     }
     last = text;
   }
@@ -219,17 +250,25 @@ describe('the local explorer, offline', () => {
     expect(await textOf(w.page, '.graphiql-tab-active')).toContain(firstOperation);
 
     await clickSidebar(w.page, 'Show Documentation Explorer');
-    await w.page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Query'));
+    await w.page.waitForFunction(() =>
+      document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Query'),
+    );
     // Click through: Query → its fields.
     await w.page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name');
-    await w.page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('movementCycles'));
+    await w.page.waitForFunction(() =>
+      document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('movementCycles'),
+    );
     expect(await textOf(w.page, '.graphiql-doc-explorer')).toMatch(/participantOverview/);
 
     await clickSidebar(w.page, 'Show GraphiQL Explorer');
-    await w.page.waitForFunction(() => document.querySelector('.graphiql-explorer-root, .docExplorerWrap')?.textContent?.includes('studies'));
+    await w.page.waitForFunction(() =>
+      document.querySelector('.graphiql-explorer-root, .docExplorerWrap')?.textContent?.includes('studies'),
+    );
     await screenshot(w.page, '1-docs-and-explorer');
     // Ruru's Grafast-only Explain pane is hidden.
-    expect(await w.page.$eval('.graphiql-sidebar button[aria-label="Show Explain"]', (b) => getComputedStyle(b).display)).toBe('none');
+    expect(
+      await w.page.$eval('.graphiql-sidebar button[aria-label="Show Explain"]', (b) => getComputedStyle(b).display),
+    ).toBe('none');
 
     expect(w.offMachine).toEqual([]);
     expect(await w.violations()).toEqual([]);
@@ -241,13 +280,15 @@ describe('the local explorer, offline', () => {
     const w = await openPage();
     await openExplorer(w);
     await newTab(w.page);
-    const query = '{ studies { name participants { studyParticipantId audioProcessings(filter: { knee: left, maneuver: walk }) { audioFileName } } } }';
+    const query =
+      '{ studies { name participants { studyParticipantId audioProcessings(filter: { knee: left, maneuver: walk }) { audioFileName } } } }';
     await typeInto(w.page, QUERY_EDITOR, query);
     expect(await textOf(w.page, QUERY_EDITOR)).toBe(query);
     // GraphiQL takes an edit into the tab (what History records) after a debounce: a run
     // clicked sooner records the tab's old, empty query. Wait until the tab state holds it.
     await w.page.waitForFunction(
-      (q) => Object.keys(localStorage).some((k) => k.endsWith('tabState') && (localStorage.getItem(k) ?? '').includes(q)),
+      (q) =>
+        Object.keys(localStorage).some((k) => k.endsWith('tabState') && (localStorage.getItem(k) ?? '').includes(q)),
       { timeout: 10_000 },
       query,
     );
@@ -255,7 +296,9 @@ describe('the local explorer, offline', () => {
     const shown = JSON.parse(await run(w.page));
     await screenshot(w.page, '2-nested-query-result');
     const rowsShown = shown.data.studies.flatMap((s: any) =>
-      s.participants.flatMap((p: any) => p.audioProcessings.map((a: any) => `${s.name} ${p.studyParticipantId} ${a.audioFileName}`)),
+      s.participants.flatMap((p: any) =>
+        p.audioProcessings.map((a: any) => `${s.name} ${p.studyParticipantId} ${a.audioFileName}`),
+      ),
     );
     const { rows } = await db.query(
       `select s.name, p.study_participant_id, a.audio_file_name
@@ -263,13 +306,17 @@ describe('the local explorer, offline', () => {
         where a.knee = 'left' and a.maneuver = 'walk'`,
     );
     expect(rows.length).toBeGreaterThan(5);
-    expect([...rowsShown].sort()).toEqual(rows.map((r) => `${r.name} ${r.study_participant_id} ${r.audio_file_name}`).sort());
+    expect([...rowsShown].sort()).toEqual(
+      rows.map((r) => `${r.name} ${r.study_participant_id} ${r.audio_file_name}`).sort(),
+    );
 
     await openPanel(w.page, 'History');
     await w.page.waitForSelector('.graphiql-history-item', { timeout: 10_000 }).catch(async (e: Error) => {
       // Say what the panel and GraphiQL's stored history held, not only that the wait ran out.
       const panel = await textOf(w.page, '.graphiql-history').catch(() => '(no history panel)');
-      const stored = await w.page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(localStorage).filter(([k]) => k.endsWith('queries')))));
+      const stored = await w.page.evaluate(() =>
+        JSON.stringify(Object.fromEntries(Object.entries(localStorage).filter(([k]) => k.endsWith('queries')))),
+      );
       throw new Error(`${e.message}; history panel: ${JSON.stringify(panel)}; stored history: ${stored}`);
     });
     expect(await textOf(w.page, '.graphiql-history')).toContain('studies');
@@ -284,11 +331,19 @@ describe('the local explorer, offline', () => {
     await openExplorer(w);
     await newTab(w.page);
     const number = 4711;
-    const stored = async () => (await db.query(
-      `select p.id from participant p join study s on s.id = p.study_id where s.name = 'SMoCK' and p.study_participant_id = $1`, [number],
-    )).rowCount;
+    const stored = async () =>
+      (
+        await db.query(
+          `select p.id from participant p join study s on s.id = p.study_id where s.name = 'SMoCK' and p.study_participant_id = $1`,
+          [number],
+        )
+      ).rowCount;
     expect(await stored()).toBe(0);
-    await typeInto(w.page, QUERY_EDITOR, `mutation { upsertParticipant(study: SMoCK, number: ${number}) { studyParticipantId } }`);
+    await typeInto(
+      w.page,
+      QUERY_EDITOR,
+      `mutation { upsertParticipant(study: SMoCK, number: ${number}) { studyParticipantId } }`,
+    );
 
     // The pane wraps the long message, so read it as text.
     const refused = (await run(w.page)).replace(/\s+/g, ' ');
@@ -315,7 +370,9 @@ describe('Apollo Sandbox', () => {
     const w = await openPage();
     await openExplorer(w);
     await Promise.all([w.page.waitForNavigation(), w.page.click('#ae-open-sandbox')]);
-    await w.page.waitForFunction(() => location.pathname === '/graphql' && location.search === '?sandbox=unavailable', { timeout: 20_000 });
+    await w.page.waitForFunction(() => location.pathname === '/graphql' && location.search === '?sandbox=unavailable', {
+      timeout: 20_000,
+    });
     await w.page.waitForSelector(QUERY_EDITOR);
     expect(await textOf(w.page, '#ae-sandbox-unavailable')).toMatch(/Apollo Sandbox could not be loaded/);
     await screenshot(w.page, '4-sandbox-unavailable-fallback');

@@ -10,7 +10,8 @@ import type { SeedOptions, TableCounts } from '../../src/services/seed/seed';
 
 export function serverUrl(): string {
   const url = process.env.AE_TEST_SERVER_URL;
-  if (!url) throw new Error('AE_TEST_SERVER_URL is not set: run the tests through jest (global setup starts PostgreSQL).');
+  if (!url)
+    throw new Error('AE_TEST_SERVER_URL is not set: run the tests through jest (global setup starts PostgreSQL).');
   return url;
 }
 
@@ -88,9 +89,10 @@ export async function waitForLockWaiter(c: Client, applicationName?: string, tim
     const [waiting] = await lockWaiters(c, applicationName);
     if (waiting !== undefined) return waiting;
   }
-  throw new Error(`no session${applicationName ? ` of ${applicationName}` : ''} started waiting for a lock within ${timeoutMs} ms`);
+  throw new Error(
+    `no session${applicationName ? ` of ${applicationName}` : ''} started waiting for a lock within ${timeoutMs} ms`,
+  );
 }
-
 
 /**
  * The sample data as if it were real participants' (the pipeline's data): seeded, then
@@ -101,8 +103,9 @@ export async function seedAsRealParticipants(ctx: AppContext, o: SeedOptions = {
   const counts = await ctx.services.seed.seed(o);
   await ctx.orm.em
     .getConnection()
-    .execute('update participant set study_participant_id = study_participant_id - ? where study_participant_id between ? and ?', [
-      SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.max,
-    ]);
+    .execute(
+      'update participant set study_participant_id = study_participant_id - ? where study_participant_id between ? and ?',
+      [SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.min, SAMPLE_PARTICIPANT_NUMBERS.max],
+    );
   return counts;
 }

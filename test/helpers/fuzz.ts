@@ -7,7 +7,13 @@
 import fc from 'fast-check';
 import type { Client } from 'pg';
 import {
-  getNamedType, isInputObjectType, isListType, isNonNullType, isObjectType, type GraphQLInputType, type GraphQLSchema,
+  getNamedType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLInputType,
+  type GraphQLSchema,
 } from 'graphql';
 import type { TestServer } from './http';
 
@@ -27,10 +33,68 @@ export const INT4_MAX = 2_147_483_647;
 
 /** Pieces of text that break naive SQL, LIKE patterns, JSON or escaping, all storable in PostgreSQL. */
 const NASTY = [
-  "'", '"', '\\', '%', '_', "''", '\\\\', '\\"', '--', ';', '/*', '*/', '$1', '$$', '?', '??', ':name', '${x}', '{', '}', '[', ']',
-  '\n', '\r\n', '\t', ' ', '\b', '\f', '\u0001', '\u001f', '\u007f', 'NULL', 'null', 'undefined', 'true', '0', '-1', '1e309',
-  "'; drop table study; --", "' or '1'='1", '%_%', '\\x00', "E'\\\\'", '\\u0000', '{"a":1}', '[1,2]', '<script>',
-  'é', 'ß', 'İ', '日本語', 'עברית', '🦵', '👨‍👩‍👧', '\u200b', '\ufeff', '\u2028', '\u0301', 'e\u0301', '\ufe0f', '❤\ufe0f', '\ufffd',
+  "'",
+  '"',
+  '\\',
+  '%',
+  '_',
+  "''",
+  '\\\\',
+  '\\"',
+  '--',
+  ';',
+  '/*',
+  '*/',
+  '$1',
+  '$$',
+  '?',
+  '??',
+  ':name',
+  '${x}',
+  '{',
+  '}',
+  '[',
+  ']',
+  '\n',
+  '\r\n',
+  '\t',
+  ' ',
+  '\b',
+  '\f',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  'NULL',
+  'null',
+  'undefined',
+  'true',
+  '0',
+  '-1',
+  '1e309',
+  "'; drop table study; --",
+  "' or '1'='1",
+  '%_%',
+  '\\x00',
+  "E'\\\\'",
+  '\\u0000',
+  '{"a":1}',
+  '[1,2]',
+  '<script>',
+  'é',
+  'ß',
+  'İ',
+  '日本語',
+  'עברית',
+  '🦵',
+  '👨‍👩‍👧',
+  '\u200b',
+  '\ufeff',
+  '\u2028',
+  '\u0301',
+  'e\u0301',
+  '\ufe0f',
+  '❤\ufe0f',
+  '\ufffd',
 ];
 
 const storableChar = fc.oneof(
@@ -50,7 +114,9 @@ const cut = (s: string, max: number) => [...s].slice(0, max).join('');
 export function storableText(o: { min?: number; max?: number } = {}): fc.Arbitrary<string> {
   const min = o.min ?? 0;
   const max = o.max ?? 60;
-  const pieces = fc.array(storableChar, { maxLength: Math.min(max, 40) + min }).map((parts) => parts.join('').replace(/\u0000/g, ''));
+  const pieces = fc
+    .array(storableChar, { maxLength: Math.min(max, 40) + min })
+    .map((parts) => parts.join('').replace(/\u0000/g, ''));
   const padded = pieces.map((s) => {
     let out = cut(s, max);
     while (charCount(out) < min) out += 'x';
@@ -68,7 +134,12 @@ export function storableText(o: { min?: number; max?: number } = {}): fc.Arbitra
 
 /** Text with more than `max` characters (a length rule must refuse it). */
 export function tooLongText(max: number): fc.Arbitrary<string> {
-  return fc.tuple(storableText({ max: 20 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom('x', "'", '\\', '%', 'é', '🦵', '\ufe0f'))
+  return fc
+    .tuple(
+      storableText({ max: 20 }),
+      fc.integer({ min: 1, max: 40 }),
+      fc.constantFrom('x', "'", '\\', '%', 'é', '🦵', '\ufe0f'),
+    )
     .map(([s, extra, fill]) => {
       let out = s;
       while (charCount(out) <= max + extra - 1) out += fill;
@@ -149,11 +220,45 @@ export const notAFloat = fc.oneof(
 /** Any JSON-ish value of any type, for a field that may not expect it. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: hostileText },
-  { weight: 2, arbitrary: fc.constantFrom(-1, -0, 0, 1, 1.5, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 53 + 2, 1e308, -1e308, Number.MIN_VALUE) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      -1,
+      -0,
+      0,
+      1,
+      1.5,
+      2 ** 31 - 1,
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 53 + 2,
+      1e308,
+      -1e308,
+      Number.MIN_VALUE,
+    ),
+  },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: anyFiniteDouble },
-  { weight: 1, arbitrary: fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e309', '0x10', '1', 'true', '', '2024-03-05T09:30:00Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z') },
-  { weight: 1, arbitrary: fc.constantFrom(new RawJson('1e999'), new RawJson('-1e999'), new RawJson('1e-999'), new RawJson('-0')) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '1e309',
+      '0x10',
+      '1',
+      'true',
+      '',
+      '2024-03-05T09:30:00Z',
+      '9999-12-31T23:59:59Z',
+      '0000-01-01T00:00:00Z',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(new RawJson('1e999'), new RawJson('-1e999'), new RawJson('1e-999'), new RawJson('-0')),
+  },
   { weight: 1, arbitrary: fc.constantFrom(true, false, null) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   { weight: 1, arbitrary: fc.array(fc.oneof(hostileText, fc.double(), fc.constant(null)), { maxLength: 5 }) },
@@ -171,7 +276,10 @@ export const isoDateTime = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true }), fc.integer({ min: -14 * 60, max: 14 * 60 }))
+      .tuple(
+        fc.date({ min: MIN_DATE, max: MAX_DATE, noInvalidDate: true }),
+        fc.integer({ min: -14 * 60, max: 14 * 60 }),
+      )
       .map(([d, offsetMinutes]) => {
         const local = new Date(d.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 23);
         const sign = offsetMinutes < 0 ? '-' : '+';
@@ -198,7 +306,11 @@ export const segmentList = fc
 
 /** `undefined` (left out), null, or a value. */
 export const optional = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: arb });
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: arb },
+  );
 
 /** Drops the keys whose value is undefined, as JSON would. */
 export const defined = <T extends Record<string, unknown>>(o: T): T =>
@@ -216,7 +328,8 @@ export interface Reply {
 }
 
 /** What must never reach a client: SQL, PostgreSQL's own messages, stack traces, internal class names. */
-const LEAK = /\b(select|insert into|update \w+ set|delete from|on conflict|json_populate_recordset)\b|SQLSTATE|syntax error at|violates|relation "|column "|invalid byte sequence|unsupported Unicode|DriverException|at [\w.<>]+ \(|node_modules|\.ts:\d+/i;
+const LEAK =
+  /\b(select|insert into|update \w+ set|delete from|on conflict|json_populate_recordset)\b|SQLSTATE|syntax error at|violates|relation "|column "|invalid byte sequence|unsupported Unicode|DriverException|at [\w.<>]+ \(|node_modules|\.ts:\d+/i;
 
 function stringsIn(value: unknown): string[] {
   if (typeof value === 'string') return value ? [value] : [];
@@ -230,7 +343,12 @@ function stringsIn(value: unknown): string[] {
  * response must satisfy, whatever was sent: an HTTP status of the GraphQL-over-HTTP spec, a
  * JSON body, no INTERNAL_SERVER_ERROR, nothing leaked, and no "unexpected error" logged.
  */
-export async function send(server: TestServer, query: string, variables: Record<string, unknown>, token?: string): Promise<Reply> {
+export async function send(
+  server: TestServer,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<Reply> {
   const logsBefore = server.logs.length;
   const res = await fetch(server.url, {
     method: 'POST',
@@ -248,16 +366,19 @@ export async function send(server: TestServer, query: string, variables: Record<
   const codes = (errors ?? []).map((e) => String(e.extensions?.code));
   const where = `HTTP ${res.status} ${text.slice(0, 2000)}`;
   if (![200, 400, 413].includes(res.status)) throw new Error(`unexpected status: ${where}`);
-  if (codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('undefined')) throw new Error(`internal or uncoded error: ${where}`);
+  if (codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('undefined'))
+    throw new Error(`internal or uncoded error: ${where}`);
   const echoed = stringsIn(variables).sort((a, b) => b.length - a.length);
   for (const e of errors ?? []) {
     // Messages may quote what was sent (`got invalid value "…"`): only the rest is checked.
     let own = e.message;
     for (const s of echoed) own = own.split(s).join('').split(JSON.stringify(s).slice(1, -1)).join('');
-    if (LEAK.test(own) || (e.extensions && 'stacktrace' in e.extensions)) throw new Error(`error leaks internals: ${where}`);
+    if (LEAK.test(own) || (e.extensions && 'stacktrace' in e.extensions))
+      throw new Error(`error leaks internals: ${where}`);
   }
   const unexpected = server.logs.slice(logsBefore).filter((l) => l.level >= 50);
-  if (unexpected.length) throw new Error(`server logged an error: ${JSON.stringify(unexpected).slice(0, 2000)}\nfor ${where}`);
+  if (unexpected.length)
+    throw new Error(`server logged an error: ${JSON.stringify(unexpected).slice(0, 2000)}\nfor ${where}`);
   return { status: res.status, data: body.data, errors, codes, text };
 }
 
@@ -266,9 +387,12 @@ export async function send(server: TestServer, query: string, variables: Record<
 
 /** Row count and md5 over every row (as JSON, by id) of every table in the schema. */
 export async function tableChecksums(c: Client): Promise<Record<string, string>> {
-  const names = (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename as string);
+  const names = (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map(
+    (r) => r.tablename as string,
+  );
   const parts = names.map(
-    (t) => `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(to_jsonb(x)::text, E'\\n' order by x.id), '')) as h from public."${t}" x`,
+    (t) =>
+      `select '${t}' as t, count(*)::int as n, md5(coalesce(string_agg(to_jsonb(x)::text, E'\\n' order by x.id), '')) as h from public."${t}" x`,
   );
   const { rows } = await c.query(parts.join(' union all '));
   return Object.fromEntries(rows.map((r) => [r.t, `${r.n}:${r.h}`]));
@@ -294,7 +418,8 @@ export function sharedFields(schema: GraphQLSchema, inputType: string, outputTyp
 function normalize(type: GraphQLInputType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   const t = isNonNullType(type) ? type.ofType : type;
-  if (isListType(t)) return Array.isArray(value) ? value.map((v) => normalize(t.ofType, v)) : [normalize(t.ofType, value)];
+  if (isListType(t))
+    return Array.isArray(value) ? value.map((v) => normalize(t.ofType, v)) : [normalize(t.ofType, value)];
   const name = getNamedType(t).name;
   if (name === 'DateTime') return new Date(value as string).toISOString();
   if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
@@ -306,7 +431,12 @@ function normalize(type: GraphQLInputType, value: unknown): unknown {
  * sent (as the server parsed the request body), else the input type's default, else null.
  * `processingDate` defaults to the time of the write, so it is compared only when sent.
  */
-export function expectedRecord(schema: GraphQLSchema, inputType: string, fields: string[], input: Record<string, unknown>): Record<string, unknown> {
+export function expectedRecord(
+  schema: GraphQLSchema,
+  inputType: string,
+  fields: string[],
+  input: Record<string, unknown>,
+): Record<string, unknown> {
   const type = schema.getType(inputType);
   if (!isInputObjectType(type)) throw new Error(inputType);
   const sent = JSON.parse(serializeBody(input)) as Record<string, unknown>;

@@ -21,7 +21,11 @@ export async function graphqlClient(ctx: AppContext) {
   });
   await server.start();
   return {
-    async query<T = any>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GqlResult<T>> {
+    async query<T = any>(
+      query: string,
+      variables?: Record<string, unknown>,
+      operationName?: string,
+    ): Promise<GqlResult<T>> {
       const res = await server.executeOperation(
         { query, variables, operationName },
         { contextValue: createGraphQLContext(ctx.orm.em, ctx.services) },
@@ -36,7 +40,10 @@ export async function graphqlClient(ctx: AppContext) {
 export type GraphQLTestClient = Awaited<ReturnType<typeof graphqlClient>>;
 
 /** Counts the SQL statements the ORM sends while `fn` runs. */
-export async function countStatements<T>(ctx: AppContext, fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+export async function countStatements<T>(
+  ctx: AppContext,
+  fn: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
   const knex = ctx.orm.em.getConnection().getKnex();
   const statements: string[] = [];
   const listener = (q: { sql: string }) => statements.push(q.sql);

@@ -21,14 +21,18 @@ export async function fingerprint(url: string): Promise<DatabaseFingerprint> {
   const c = await sqlClient(url);
   try {
     const tables: Record<string, TableFingerprint> = {};
-    const names = (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename);
+    const names = (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map(
+      (r) => r.tablename,
+    );
     for (const t of names) {
       const { rows } = await c.query(
         `select count(*)::int as n, md5(coalesce(string_agg(to_jsonb(x)::text, E'\\n' order by x.id), '')) as h from public."${t}" x`,
       );
       tables[t] = { rows: rows[0].n, md5: rows[0].h };
     }
-    const seq = await c.query(`select sequencename as s, last_value::text as v from pg_sequences where schemaname = 'public' order by 1`);
+    const seq = await c.query(
+      `select sequencename as s, last_value::text as v from pg_sequences where schemaname = 'public' order by 1`,
+    );
     return { tables, sequences: Object.fromEntries(seq.rows.map((r) => [r.s, r.v])) };
   } finally {
     await c.end();

@@ -59,8 +59,13 @@ export async function seedReadFixture(ctx: AppContext, c: Client): Promise<Marke
      select participant_id, 'retake.xlsx', biomechanics_type, knee, maneuver, biomechanics_sync_method,
             biomechanics_sample_rate, 1, 10, 1000, 'error' from biomechanics_import where id = ${bio[5]} returning id`,
   );
-  const failedSync = await one(c, `select id from synchronization where maneuver = 'walk' and pass_number = 2 order by id limit 1`);
-  await c.query(`update synchronization set sync_qc_fail = true, sync_method = 'biomechanics' where id = $1`, [failedSync]);
+  const failedSync = await one(
+    c,
+    `select id from synchronization where maneuver = 'walk' and pass_number = 2 order by id limit 1`,
+  );
+  await c.query(`update synchronization set sync_qc_fail = true, sync_method = 'biomechanics' where id = $1`, [
+    failedSync,
+  ]);
   const cycles = (await c.query(`select id from movement_cycles order by id`)).rows.map((r) => r.id);
   const looseCycle = cycles[7];
   await c.query(
@@ -69,10 +74,21 @@ export async function seedReadFixture(ctx: AppContext, c: Client): Promise<Marke
   );
   const syncQcFailedCycle = cycles[8];
   await c.query(`update movement_cycles set sync_qc_fail = true where id = $1`, [syncQcFailedCycle]);
-  const emptyParticipant = await one(c, `insert into participant (study_id, study_participant_id) select id, 1999 from study where name = 'AOA' returning id`);
+  const emptyParticipant = await one(
+    c,
+    `insert into participant (study_id, study_participant_id) select id, 1999 from study where name = 'AOA' returning id`,
+  );
   return {
-    erroredAudio, channel3Audio, unlinkedAudio, unsyncedAudio, failedBiomechanics, unsyncedBiomechanics, failedSync,
-    looseCycle, syncQcFailedCycle, emptyParticipant,
+    erroredAudio,
+    channel3Audio,
+    unlinkedAudio,
+    unsyncedAudio,
+    failedBiomechanics,
+    unsyncedBiomechanics,
+    failedSync,
+    looseCycle,
+    syncQcFailedCycle,
+    emptyParticipant,
   };
 }
 

@@ -34,12 +34,19 @@ export async function findParents(c: Client): Promise<Parents> {
     return rows[0].id as number;
   };
   const pid = (study: string, n: number) =>
-    one('select p.id from participant p join study s on s.id = p.study_id where s.name = $1 and p.study_participant_id = $2', [study, n]);
+    one(
+      'select p.id from participant p join study s on s.id = p.study_id where s.name = $1 and p.study_participant_id = $2',
+      [study, n],
+    );
   const participantId = await pid('AOA', 1001);
   const other = await pid('preOA', 2001);
-  const rec = (table: string, p: number, maneuver: string) => one(`select id from ${table} where participant_id = $1 and knee = 'left' and maneuver = $2`, [p, maneuver]);
+  const rec = (table: string, p: number, maneuver: string) =>
+    one(`select id from ${table} where participant_id = $1 and knee = 'left' and maneuver = $2`, [p, maneuver]);
   const sync = (p: number) =>
-    one(`select id from synchronization where participant_id = $1 and knee = 'left' and maneuver = 'walk' and pass_number = 1 and speed = 'slow'`, [p]);
+    one(
+      `select id from synchronization where participant_id = $1 and knee = 'left' and maneuver = 'walk' and pass_number = 1 and speed = 'slow'`,
+      [p],
+    );
   return {
     participantId,
     walkAudioId: await rec('audio_processing', participantId, 'walk'),
@@ -193,7 +200,9 @@ export function cycleInput(p: Parents, overrides: Plain = {}): Plain {
 
 /** `n` distinct valid cycles (indexes from `from`) on the same synchronization. */
 export function cycleBatch(p: Parents, n: number, from = 1000): Plain[] {
-  return Array.from({ length: n }, (_, i) => cycleInput(p, { cycleIndex: from + i, cycleFile: `slow_p1_c${from + i}.pkl` }));
+  return Array.from({ length: n }, (_, i) =>
+    cycleInput(p, { cycleIndex: from + i, cycleFile: `slow_p1_c${from + i}.pkl` }),
+  );
 }
 
 /** Rows per table, counted with plain SQL (independent of the services under test). */

@@ -49,4 +49,3 @@ export async function stop(s: Started | undefined): Promise<void> {
   s.child.kill('SIGTERM');
   await exited;
 }
-

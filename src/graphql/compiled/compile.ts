@@ -15,21 +15,50 @@
  * and the caller falls back to the resolver path.
  */
 import {
-  getNamedType, getNullableType, isEnumType, isListType, isObjectType, Kind,
-  type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isListType,
+  isObjectType,
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getArgumentValues } from 'graphql/execution/values';
 import { UserError } from '../../services/errors';
 import {
-  afterCondition, checkFilter, checkOrder, decodeCursor, LIST_NAME, orderByClause, quote, whereClause,
-  type OrderKey, type ReadService, type RecordKind, type TableModel,
+  afterCondition,
+  checkFilter,
+  checkOrder,
+  decodeCursor,
+  LIST_NAME,
+  orderByClause,
+  quote,
+  whereClause,
+  type OrderKey,
+  type ReadService,
+  type RecordKind,
+  type TableModel,
 } from '../../services/read';
 import { checkFirst, DEFAULT_PAGE_SIZE } from '../../services/read/read-service';
 import { cursorSignature } from '../../services/read/ordering';
 import {
-  base64urlText, sqlConcat as concat, jsonDateTime, jsonEnum, jsonFloat, jsonFloatArray, jsonIntervals, jsonPlain, jsonText, NumberedParams, textLiteral,
+  base64urlText,
+  sqlConcat as concat,
+  jsonDateTime,
+  jsonEnum,
+  jsonFloat,
+  jsonFloatArray,
+  jsonIntervals,
+  jsonPlain,
+  jsonText,
+  NumberedParams,
+  textLiteral,
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
 import { compileGroups, groupsKindOf } from './groups';
@@ -82,7 +111,11 @@ interface ObjectSql {
   entries: Entry[];
 }
 
-const joinsOf = (entries: readonly Entry[]) => entries.map((e) => e.join?.() ?? '').filter(Boolean).join(' ');
+const joinsOf = (entries: readonly Entry[]) =>
+  entries
+    .map((e) => e.join?.() ?? '')
+    .filter(Boolean)
+    .join(' ');
 
 function once(build: () => string): () => string {
   let built: string | undefined;
@@ -95,7 +128,11 @@ function entryArgs(entries: readonly Entry[], first: boolean): string[] {
 }
 
 const objectText = (entries: readonly Entry[]) => concat([`'{'`, ...entryArgs(entries, true), `'}'`]);
-const rowsOf = (entries: readonly Entry[]) => entries.map((e) => e.rows).filter((r): r is string => r !== null).join(' + ') || '0';
+const rowsOf = (entries: readonly Entry[]) =>
+  entries
+    .map((e) => e.rows)
+    .filter((r): r is string => r !== null)
+    .join(' + ') || '0';
 const separator = (rn: string) => `case when ${rn} = 1 then '' else ',' end`;
 
 class Compiler {
@@ -129,7 +166,13 @@ class Compiler {
 
   compile(operation: OperationDefinitionNode): string {
     const queryType = this.schema.getQueryType()!;
-    const roots = collectFields(this.schema, this.fragments, this.variables, queryType, operation.selectionSet) as Fields;
+    const roots = collectFields(
+      this.schema,
+      this.fragments,
+      this.variables,
+      queryType,
+      operation.selectionSet,
+    ) as Fields;
     let f = 0;
     for (const [key, nodes] of roots) this.rootField(f++, key, nodes, queryType);
     if (this.pieces.length === 0) throw new Unsupported('empty selection');
@@ -146,13 +189,16 @@ class Compiler {
   }
 
   private piece(f: number, a: string, b: string, c: string, d: string, rows: string, text: string, from = ''): void {
-    this.pieces.push(`select ${f}, ${a}, ${b}::bigint, ${c}, ${d}::bigint, (${rows})::bigint, ${text}${from ? ` from ${from}` : ''}`);
+    this.pieces.push(
+      `select ${f}, ${a}, ${b}::bigint, ${c}, ${d}::bigint, (${rows})::bigint, ${text}${from ? ` from ${from}` : ''}`,
+    );
   }
 
   private rootField(f: number, key: string, nodes: readonly FieldNode[], queryType: GraphQLObjectType): void {
     const name = nodes[0].name.value;
     const head = textLiteral(`${f === 0 ? '' : ','}${JSON.stringify(key)}:`);
-    if (name === '__typename') return this.piece(f, '0', '0', '0', '0', '0', concat([head, textLiteral(JSON.stringify(queryType.name))]));
+    if (name === '__typename')
+      return this.piece(f, '0', '0', '0', '0', '0', concat([head, textLiteral(JSON.stringify(queryType.name))]));
     const field = queryType.getFields()[name];
     if (!field) throw new Unsupported(`unknown root field ${name}`);
     const args = this.args(field, nodes[0]);
@@ -168,7 +214,9 @@ class Compiler {
     }
     const kind = KIND_OF_TYPE[type.name];
     if (kind) return this.lookup(f, head, kind, name, args, this.subfields(type, nodes));
-    const nodeKind = type.name.endsWith('Connection') ? KIND_OF_TYPE[type.name.slice(0, -'Connection'.length)] : undefined;
+    const nodeKind = type.name.endsWith('Connection')
+      ? KIND_OF_TYPE[type.name.slice(0, -'Connection'.length)]
+      : undefined;
     if (nodeKind && LIST_NAME[nodeKind] === name) return this.connection(f, head, nodeKind, type, args, nodes);
     if (groupsKindOf(name)) {
       const g = this.groups(name, type, args, nodes);
@@ -178,7 +226,14 @@ class Compiler {
   }
 
   /** `study(name)`, `participant(study, number)`, `audioProcessing(id)`, …: one row or null. */
-  private lookup(f: number, head: string, kind: RecordKind, name: string, args: Record<string, unknown>, fields: Fields): void {
+  private lookup(
+    f: number,
+    head: string,
+    kind: RecordKind,
+    name: string,
+    args: Record<string, unknown>,
+    fields: Fields,
+  ): void {
     const T = this.alias('t');
     let where: string;
     if (name === 'study') where = whereClause(checkFilter('study', { study: args.name }), T, this.p);
@@ -196,7 +251,16 @@ class Compiler {
     const one =
       `(select ${objectText(o.entries)} as j, 1 + ${rowsOf(o.entries)} as n from ${quote(this.model(kind).table)} ${T} ${joinsOf(o.entries)} ` +
       `where ${where} order by ${T}."id" limit 1) ${x}`;
-    this.piece(f, '0', '0', '0', '0', `coalesce(${x}.n, 0)`, concat([head, `coalesce(${x}.j, 'null')`]), `(select 1) ${this.alias('o')} left join lateral ${one} on true`);
+    this.piece(
+      f,
+      '0',
+      '0',
+      '0',
+      '0',
+      `coalesce(${x}.n, 0)`,
+      concat([head, `coalesce(${x}.j, 'null')`]),
+      `(select 1) ${this.alias('o')} left join lateral ${one} on true`,
+    );
   }
 
   /**
@@ -220,15 +284,42 @@ class Compiler {
     const within = `where ${r}._rn <= ${first}`;
     const cut = o.entries.findIndex((e) => e.list);
     if (cut < 0) {
-      this.piece(f, '1', `${r}._rn`, '0', '0', `1 + ${rowsOf(o.entries)}`, concat([separator(`${r}._rn`), objectText(o.entries)]), `${rowsCte} ${r} ${joinsOf(o.entries)} ${within}`);
+      this.piece(
+        f,
+        '1',
+        `${r}._rn`,
+        '0',
+        '0',
+        `1 + ${rowsOf(o.entries)}`,
+        concat([separator(`${r}._rn`), objectText(o.entries)]),
+        `${rowsCte} ${r} ${joinsOf(o.entries)} ${within}`,
+      );
       return;
     }
     const before = o.entries.slice(0, cut);
     const after = o.entries.slice(cut + 1);
     const list = o.entries[cut].list!;
     const opening = textLiteral(`${before.length ? ',' : ''}${JSON.stringify(o.entries[cut].key)}:[`);
-    this.piece(f, '1', `${r}._rn`, '0', '0', `1 + ${rowsOf(before)}`, concat([separator(`${r}._rn`), `'{'`, ...entryArgs(before, true), opening]), `${rowsCte} ${r} ${joinsOf(before)} ${within}`);
-    this.piece(f, '1', `${r}._rn`, '2', '0', rowsOf(after), concat([`']'`, ...entryArgs(after, false), `'}'`]), `${rowsCte} ${r} ${joinsOf(after)} ${within}`);
+    this.piece(
+      f,
+      '1',
+      `${r}._rn`,
+      '0',
+      '0',
+      `1 + ${rowsOf(before)}`,
+      concat([separator(`${r}._rn`), `'{'`, ...entryArgs(before, true), opening]),
+      `${rowsCte} ${r} ${joinsOf(before)} ${within}`,
+    );
+    this.piece(
+      f,
+      '1',
+      `${r}._rn`,
+      '2',
+      '0',
+      rowsOf(after),
+      concat([`']'`, ...entryArgs(after, false), `'}'`]),
+      `${rowsCte} ${r} ${joinsOf(after)} ${within}`,
+    );
     // The cut list's elements: one piece each, numbered in the list's order.
     const p = this.alias('e');
     const c = this.alias('c');
@@ -238,18 +329,32 @@ class Compiler {
       `(select ${c}.*, row_number() over (order by ${childOrder}) as _rn from ${quote(this.model(list.kind).table)} ${c} ` +
       `where ${c}.${quote(list.link)} = ${r}."id" and ${list.where(c)}) ${p}`;
     this.piece(
-      f, '1', `${r}._rn`, '1', `${p}._rn`, `1 + ${rowsOf(child.entries)}`, concat([separator(`${p}._rn`), objectText(child.entries)]),
+      f,
+      '1',
+      `${r}._rn`,
+      '1',
+      `${p}._rn`,
+      `1 + ${rowsOf(child.entries)}`,
+      concat([separator(`${p}._rn`), objectText(child.entries)]),
       `${rowsCte} ${r} cross join lateral ${children} ${joinsOf(child.entries)} ${within}`,
     );
   }
 
   /** A top-level connection: totalCount, pageInfo and nodes; the first `nodes` is cut into pieces. */
-  private connection(f: number, head: string, kind: RecordKind, type: GraphQLObjectType, args: Record<string, unknown>, nodes: readonly FieldNode[]): void {
+  private connection(
+    f: number,
+    head: string,
+    kind: RecordKind,
+    type: GraphQLObjectType,
+    args: Record<string, unknown>,
+    nodes: readonly FieldNode[],
+  ): void {
     const model = this.model(kind);
     const first = checkFirst(args.first as number | null | undefined);
     const filter = checkFilter(kind, args.filter as object | null | undefined);
     const keys = checkOrder(model, args.orderBy as never);
-    const after = args.after === null || args.after === undefined ? undefined : decodeCursor(kind, keys, args.after as string);
+    const after =
+      args.after === null || args.after === undefined ? undefined : decodeCursor(kind, keys, args.after as string);
     const T = 't';
     const conditions = [whereClause(filter, T, this.p)];
     if (after) conditions.push(afterCondition(keys, after, T, this.p));
@@ -262,15 +367,30 @@ class Compiler {
       if (name === '__typename') entries.push({ key, json: textLiteral(JSON.stringify(type.name)), rows: null });
       else if (name === 'totalCount') {
         const c = this.alias('t');
-        entries.push({ key, json: `(select count(*) from ${quote(model.table)} ${c} where ${whereClause(filter, c, this.p)})::text`, rows: null });
+        entries.push({
+          key,
+          json: `(select count(*) from ${quote(model.table)} ${c} where ${whereClause(filter, c, this.p)})::text`,
+          rows: null,
+        });
       } else if (name === 'pageInfo') {
         const pageInfoType = getNamedType(type.getFields().pageInfo.type) as GraphQLObjectType;
         const info: Entry[] = [];
         for (const [k, g] of this.subfields(pageInfoType, group)) {
           const n = g[0].name.value;
-          if (n === '__typename') info.push({ key: k, json: textLiteral(JSON.stringify(pageInfoType.name)), rows: null });
-          else if (n === 'hasNextPage') info.push({ key: k, json: `case when (select count(*) from ${rowsCte}) > ${first} then 'true' else 'false' end`, rows: null });
-          else if (n === 'endCursor') info.push({ key: k, json: this.endCursor(kind, keys, rowsCte, first, args.after as string | null | undefined), rows: null });
+          if (n === '__typename')
+            info.push({ key: k, json: textLiteral(JSON.stringify(pageInfoType.name)), rows: null });
+          else if (n === 'hasNextPage')
+            info.push({
+              key: k,
+              json: `case when (select count(*) from ${rowsCte}) > ${first} then 'true' else 'false' end`,
+              rows: null,
+            });
+          else if (n === 'endCursor')
+            info.push({
+              key: k,
+              json: this.endCursor(kind, keys, rowsCte, first, args.after as string | null | undefined),
+              rows: null,
+            });
           else throw new Unsupported(`PageInfo.${n}`);
         }
         entries.push({ key, json: objectText(info), rows: null });
@@ -279,7 +399,12 @@ class Compiler {
         const nodeFields = this.subfields(nodeType, group);
         if (cut < 0) {
           cut = entries.length;
-          entries.push({ key, json: '', rows: null, list: { kind, fields: nodeFields, link: '', keys, where: () => 'true' } });
+          entries.push({
+            key,
+            json: '',
+            rows: null,
+            list: { kind, fields: nodeFields, link: '', keys, where: () => 'true' },
+          });
         } else {
           // A second `nodes` under another alias: written inline.
           const e = this.alias('e');
@@ -306,7 +431,13 @@ class Compiler {
   }
 
   /** pageInfo.endCursor: the read layer's cursor of the page's last row, written by PostgreSQL. */
-  private endCursor(kind: RecordKind, keys: OrderKey[], rowsCte: string, first: number, after: string | null | undefined): string {
+  private endCursor(
+    kind: RecordKind,
+    keys: OrderKey[],
+    rowsCte: string,
+    first: number,
+    after: string | null | undefined,
+  ): string {
     const e = this.alias('e');
     const values = keys.map((k) => {
       const c = `${e}.${quote(k.column)}`;
@@ -314,7 +445,9 @@ class Compiler {
       return k.type === 'number' && !k.integer ? jsonFloat(c) : k.type === 'string' ? jsonText(c) : jsonPlain(c);
     });
     const payload = concat([
-      textLiteral(`{"list":${JSON.stringify(LIST_NAME[kind])},"order":${JSON.stringify(cursorSignature(keys))},"values":[`),
+      textLiteral(
+        `{"list":${JSON.stringify(LIST_NAME[kind])},"order":${JSON.stringify(cursorSignature(keys))},"values":[`,
+      ),
       ...values.flatMap((v, i) => (i === 0 ? [v] : [`','`, v])),
       `']}'`,
     ]);
@@ -325,7 +458,9 @@ class Compiler {
   /** The JSON of a record row under `alias`, with the LATERAL joins its relationship fields need. */
   private object(kind: RecordKind, alias: string, fields: Fields): ObjectSql {
     const model = this.model(kind);
-    const type = this.schema.getType(Object.keys(KIND_OF_TYPE).find((t) => KIND_OF_TYPE[t] === kind)!) as GraphQLObjectType;
+    const type = this.schema.getType(
+      Object.keys(KIND_OF_TYPE).find((t) => KIND_OF_TYPE[t] === kind)!,
+    ) as GraphQLObjectType;
     const entries: Entry[] = [];
     for (const [key, nodes] of fields) {
       const name = nodes[0].name.value;
@@ -338,7 +473,11 @@ class Compiler {
       const column = model.fields.get(name);
       const target = getNamedType(field.type);
       if (column && !isObjectType(target)) {
-        entries.push({ key, json: this.scalar(field, `${alias}.${quote(column.column)}`, column.value === 'timestamptz'), rows: null });
+        entries.push({
+          key,
+          json: this.scalar(field, `${alias}.${quote(column.column)}`, column.value === 'timestamptz'),
+          rows: null,
+        });
       } else if (model.relations.has(name) && isObjectType(target) && KIND_OF_TYPE[target.name]) {
         // Many-to-one: the parent row (or null for an unset link).
         const parentKind = KIND_OF_TYPE[target.name];
@@ -375,7 +514,11 @@ class Compiler {
 
   /** One-to-many: the rows linking to this one, filtered and ordered, aggregated in a LATERAL subquery. */
   private children(
-    parentKind: RecordKind, alias: string, key: string, field: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
+    parentKind: RecordKind,
+    alias: string,
+    key: string,
+    field: GraphQLField<unknown, unknown>,
+    nodes: readonly FieldNode[],
     target: GraphQLObjectType,
   ): Entry {
     const kind = KIND_OF_TYPE[target.name];
@@ -407,7 +550,13 @@ class Compiler {
   }
 
   /** `<record>Groups` (compiled/groups.ts), at the root or on the `parent` row. */
-  private groups(name: string, groupType: GraphQLObjectType, args: Record<string, unknown>, nodes: readonly FieldNode[], parent?: { parentKind: RecordKind; alias: string }) {
+  private groups(
+    name: string,
+    groupType: GraphQLObjectType,
+    args: Record<string, unknown>,
+    nodes: readonly FieldNode[],
+    parent?: { parentKind: RecordKind; alias: string },
+  ) {
     const kind = groupsKindOf(name)!;
     const model = this.model(kind);
     let link: { column: string; equals: string } | undefined;
@@ -427,7 +576,12 @@ class Compiler {
     if (list && isListType(getNullableType(nullable.ofType))) throw new Unsupported(`nested list ${field.name}`);
     const type = getNamedType(field.type);
     if (isEnumType(type)) {
-      const renamed = new Map(type.getValues().filter((v) => v.value !== v.name).map((v) => [String(v.value), v.name]));
+      const renamed = new Map(
+        type
+          .getValues()
+          .filter((v) => v.value !== v.name)
+          .map((v) => [String(v.value), v.name]),
+      );
       if (!list) return jsonEnum(column, renamed);
       if (renamed.size) throw new Unsupported(`enum list ${field.name} with renamed values`);
       return `coalesce(array_to_json(${column})::text, 'null')`;
@@ -476,6 +630,8 @@ export function compileRead(
 /** The fragment definitions of a document by name. */
 export function fragmentsOf(definitions: readonly { kind: string }[]): Record<string, FragmentDefinitionNode> {
   const out: Record<string, FragmentDefinitionNode> = {};
-  for (const d of definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) out[(d as FragmentDefinitionNode).name.value] = d as FragmentDefinitionNode;
+  for (const d of definitions)
+    if (d.kind === Kind.FRAGMENT_DEFINITION)
+      out[(d as FragmentDefinitionNode).name.value] = d as FragmentDefinitionNode;
   return out;
 }

@@ -78,7 +78,13 @@ function once(fn: () => void): () => void {
   };
 }
 
-function refusal(code: string, message: string, status: number, extra: Record<string, unknown> = {}, headers?: [string, string][]): GraphQLResponse {
+function refusal(
+  code: string,
+  message: string,
+  status: number,
+  extra: Record<string, unknown> = {},
+  headers?: [string, string][],
+): GraphQLResponse {
   return {
     http: { status, headers: new HeaderMap(headers ?? []) },
     body: { kind: 'single', singleResult: { errors: [{ message, extensions: { code, ...extra } }] } },
@@ -134,14 +140,21 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
       return {
         async responseForOperation({ request, document, operation, schema, contextValue }) {
           if (!operation || operation.operation !== 'query') return null;
-          const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
+          const { coerced, errors } = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
           // Bad variables: execution reports them, field by field.
           if (errors?.length || !coerced) return null;
           const compiled = cachedCompile(document, request.operationName, coerced, () =>
             compileRead(schema, fragmentsOf(document.definitions), operation, coerced, o.read),
           );
           if ('fallback' in compiled) {
-            o.logger.info({ requestId: requestScope.getStore()?.requestId, reason: compiled.fallback }, 'read answered by the resolvers');
+            o.logger.info(
+              { requestId: requestScope.getStore()?.requestId, reason: compiled.fallback },
+              'read answered by the resolvers',
+            );
             return null;
           }
           let stream: { rows: number; body: Readable | string; abort(): void };
@@ -153,7 +166,10 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
               stream = await openCompiledRead(o.reads, compiled.sql, compiled.values);
             }
           } catch (e) {
-            return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { errors: [o.formatError(e)] } } };
+            return {
+              http: { status: 200, headers: new HeaderMap() },
+              body: { kind: 'single', singleResult: { errors: [o.formatError(e)] } },
+            };
           }
           if (stream.rows > o.limits.maxRows) {
             stream.abort();
@@ -175,7 +191,10 @@ export function compiledReads(o: CompiledReadsOptions): ApolloServerPlugin<Graph
             release = granted;
           }
           contextValue.reply.streamed = { body: stream.body, done: release };
-          return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: {} } } };
+          return {
+            http: { status: 200, headers: new HeaderMap() },
+            body: { kind: 'single', singleResult: { data: {} } },
+          };
         },
         async willSendResponse({ response, contextValue }) {
           if (contextValue.reply.streamed || response.body.kind !== 'single') return;
@@ -206,7 +225,12 @@ export function graphqlHandler(apollo: ApolloServer<GraphQLContext>, context: ()
       }
       let ctx: GraphQLContext | undefined;
       const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
+        httpGraphQLRequest: {
+          method: req.method.toUpperCase(),
+          headers,
+          search: new URL(req.url, 'http://localhost').search,
+          body: req.body,
+        },
         context: async () => (ctx = await context()),
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);

@@ -8,7 +8,15 @@
 import type { FieldNode, GraphQLObjectType } from 'graphql';
 import { getNamedType } from 'graphql';
 import {
-  aggregateColumn, checkGroupRequest, COUNT_COLUMN, GROUP_KINDS, GROUP_MODELS, groupedSelect, groupOrder, keyColumn, type GroupKind,
+  aggregateColumn,
+  checkGroupRequest,
+  COUNT_COLUMN,
+  GROUP_KINDS,
+  GROUP_MODELS,
+  groupedSelect,
+  groupOrder,
+  keyColumn,
+  type GroupKind,
 } from '../../services/read/groups';
 import type { TableModel } from '../../services/read';
 import type { SqlParams } from '../../services/read/sql';
@@ -43,7 +51,12 @@ export function compileGroups(o: {
   link?: { column: string; equals: string };
 }): CompiledGroups {
   const plan = planGroups(o.source, getNamedType(o.groupType) as GraphQLObjectType, o.nodes);
-  const request = checkGroupRequest(o.kind, o.args.groupBy as string[], o.args.filter as object | null | undefined, plan.aggregates);
+  const request = checkGroupRequest(
+    o.kind,
+    o.args.groupBy as string[],
+    o.args.filter as object | null | undefined,
+    plan.aggregates,
+  );
   const grouped = groupedSelect(request, o.model, o.p, `${o.alias}_t`, o.link);
   const g = `${o.alias}_g`;
   const fields = GROUP_MODELS[o.kind].groupFields;
@@ -64,7 +77,15 @@ export function compileGroups(o: {
         case 'key':
           return [e.key, jsonObject(e.fields.map(([k, f]) => [k, f === null ? typename(e.typeName) : keyValue(f)]))];
         case 'statistics':
-          return [e.key, jsonObject(e.fields.map(([k, a]) => [k, a === null ? typename(e.typeName) : jsonFloat(`${g}.${quote(aggregateColumn(a))}`)]))];
+          return [
+            e.key,
+            jsonObject(
+              e.fields.map(([k, a]) => [
+                k,
+                a === null ? typename(e.typeName) : jsonFloat(`${g}.${quote(aggregateColumn(a))}`),
+              ]),
+            ),
+          ];
       }
     }),
   );

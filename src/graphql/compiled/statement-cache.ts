@@ -16,7 +16,12 @@ const documentIds = new WeakMap<DocumentNode, number>();
 let nextDocumentId = 0;
 const statements = new Map<string, CompileResult>();
 
-export function cachedCompile(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>, compile: () => CompileResult): CompileResult {
+export function cachedCompile(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  compile: () => CompileResult,
+): CompileResult {
   let id = documentIds.get(document);
   if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
   const key = JSON.stringify([id, operationName ?? null, variables]);

@@ -154,7 +154,15 @@ export interface LegacyImportOptions {
   dryRun?: boolean;
 }
 
-const REPORT_COLUMNS = ['legacy_table', 'legacy_id', 'disposition', 'rule', 'offending_values', 'target_table', 'target_id'];
+const REPORT_COLUMNS = [
+  'legacy_table',
+  'legacy_id',
+  'disposition',
+  'rule',
+  'offending_values',
+  'target_table',
+  'target_id',
+];
 
 /** The report as CSV (RFC 4180 quoting), one line per merged, rejected or converted row. */
 export function reportCsv(rows: ReportRow[]): string {
@@ -162,7 +170,9 @@ export function reportCsv(rows: ReportRow[]): string {
     const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = rows.map((r) => [r.legacyTable, r.legacyId, r.disposition, r.rule, r.offending, r.targetTable, r.targetId].map(cell).join(','));
+  const lines = rows.map((r) =>
+    [r.legacyTable, r.legacyId, r.disposition, r.rule, r.offending, r.targetTable, r.targetId].map(cell).join(','),
+  );
   return [REPORT_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
@@ -203,7 +213,9 @@ export class LegacyImportService {
     const found = await this.detect(this.targetUrl, 'public');
     if (found.kind !== 'layout') return;
     const advice = importAdvice(found, maskedUrl)!;
-    throw new UserError(`Not migrating: ${advice.detail}; this project's tables would collide with its audio_processing and movement_cycles.\n${advice.fix}`);
+    throw new UserError(
+      `Not migrating: ${advice.detail}; this project's tables would collide with its audio_processing and movement_cycles.\n${advice.fix}`,
+    );
   }
 
   /** Whether `url` is the target database itself (same server, same database). */
@@ -259,7 +271,9 @@ export class LegacyImportService {
     try {
       const found = await detectLegacy(source, o.schema);
       if (found.kind !== 'layout') {
-        throw new UserError(`Cannot import: the source database holds ${describeDetection(found)}. Nothing was written.`);
+        throw new UserError(
+          `Cannot import: the source database holds ${describeDetection(found)}. Nothing was written.`,
+        );
       }
       const { layout, schema } = found;
       // One snapshot of the source for every table, so parents and children agree.
@@ -345,11 +359,18 @@ async function readTargetTable(c: Client, table: TableName): Promise<TargetTable
 /**
  * stage_<table>: this schema's columns, all nullable, plus the import's bookkeeping; filled from the source by COPY.
  */
-async function stage(source: Client, target: Client, schema: string, m: LegacyTableMapping, t: TargetTable): Promise<void> {
+async function stage(
+  source: Client,
+  target: Client,
+  schema: string,
+  m: LegacyTableMapping,
+  t: TargetTable,
+): Promise<void> {
   const s = q(`stage_${m.target}`);
   const known = new Set(t.columns.map((c) => c.name));
   const unknown = Object.keys(m.columns).filter((c) => !known.has(c));
-  if (unknown.length) throw new Error(`layout maps ${m.legacy} onto columns ${m.target} does not have: ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`layout maps ${m.legacy} onto columns ${m.target} does not have: ${unknown.join(', ')}`);
   await target.query(`create temp table ${s} (like ${q(m.target)}) on commit drop`);
   const notNull = t.columns.filter((c) => c.notNull).map((c) => `alter column ${q(c.name)} drop not null`);
   await target.query(
@@ -357,7 +378,10 @@ async function stage(source: Client, target: Client, schema: string, m: LegacyTa
   );
   const cols = Object.keys(m.columns);
   const select = `select ${cols.map((c) => `${m.columns[c]} as ${q(c)}`).join(', ')} from ${q(schema)}.${q(m.legacy)} x order by x.id`;
-  await pipeline(source.query(copyTo(`copy (${select}) to stdout`)), target.query(copyFrom(`copy ${s} (${cols.map(q).join(', ')}) from stdin`)));
+  await pipeline(
+    source.query(copyTo(`copy (${select}) to stdout`)),
+    target.query(copyFrom(`copy ${s} (${cols.map(q).join(', ')}) from stdin`)),
+  );
   await target.query(`alter table ${s} add primary key (id)`);
   await target.query(`analyze ${s}`);
 }
@@ -388,7 +412,14 @@ class ImportRun {
   }
 
   /** Sets `outcome` on the undecided rows matching `where` and reports each with `offending`. */
-  private async decide(t: TableName, outcome: 'rejected' | 'merged', rule: string, where: string, offending: string, extraSet = ''): Promise<void> {
+  private async decide(
+    t: TableName,
+    outcome: 'rejected' | 'merged',
+    rule: string,
+    where: string,
+    offending: string,
+    extraSet = '',
+  ): Promise<void> {
     await this.c.query(
       `with r as (update ${q(`stage_${t}`)} s set outcome = ${lit(outcome)}${extraSet} where s.outcome is null and (${where}) returning s.id, ${offending} as o)
        insert into import_report (legacy_table, legacy_id, disposition, rule, offending, target_table) select ${lit(this.legacyOf(t))}, id, ${lit(outcome)}, ${lit(rule)}, o, ${lit(t)} from r`,
@@ -396,7 +427,14 @@ class ImportRun {
   }
 
   /** Applies `set` to the undecided rows matching `where`, reporting their values before the change. */
-  private async change(t: TableName, disposition: Disposition, rule: string, where: string, set: string, offending: string): Promise<void> {
+  private async change(
+    t: TableName,
+    disposition: Disposition,
+    rule: string,
+    where: string,
+    set: string,
+    offending: string,
+  ): Promise<void> {
     const s = q(`stage_${t}`);
     await this.c.query(
       `with old as (select s.id, ${offending} as o from ${s} s where s.outcome is null and (${where})),
@@ -419,7 +457,9 @@ class ImportRun {
     for (const fk of earlier) {
       const p = q(`stage_${fk.parent}`);
       const col = q(fk.column);
-      const required = info.columns.find((c) => c.name === fk.column)!.notNull || this.layout.rejectWithParent.includes(`${t}.${fk.column}`);
+      const required =
+        info.columns.find((c) => c.name === fk.column)!.notNull ||
+        this.layout.rejectWithParent.includes(`${t}.${fk.column}`);
       const gone = `s.${col} is not null and not exists (select 1 from ${p} p where p.id = s.${col} and p.outcome is distinct from 'rejected')`;
       const why = `jsonb_build_object(${lit(fk.column)}, s.${col}, 'parent', ${lit(this.legacyOf(fk.parent))}, 'parent_outcome', coalesce((select p.outcome from ${p} p where p.id = s.${col}), 'missing'))`;
       if (required) await this.decide(t, 'rejected', 'parent_rejected', gone, why);
@@ -443,7 +483,9 @@ class ImportRun {
       // Ids are the target's by now; a merged parent shares its survivor's, and its natural key.
       const byTarget = `p.target_id = s.${q(fk.column)} and p.outcome <> 'rejected'`;
       const differs = shared.map((col) => `p.${q(col)} is distinct from s.${q(col)}`).join(' or ');
-      const values = shared.flatMap((col) => [lit(col), `s.${q(col)}`, lit(`${fk.parent}.${col}`), `p.${q(col)}`]).join(', ');
+      const values = shared
+        .flatMap((col) => [lit(col), `s.${q(col)}`, lit(`${fk.parent}.${col}`), `p.${q(col)}`])
+        .join(', ');
       await this.decide(
         t,
         'rejected',
@@ -456,16 +498,27 @@ class ImportRun {
     // This schema's own rules, as its catalog states them: every NOT NULL and CHECK in one pass over the
     // rows; a row breaking several is reported under the first.
     const rules = [
-      ...info.columns.filter((x) => x.notNull && x.name !== 'id').map((x) => ({
-        rule: `not_null:${x.name}`, fails: `s.${q(x.name)} is null`, offending: `jsonb_build_object(${lit(x.name)}, null)`,
-      })),
+      ...info.columns
+        .filter((x) => x.notNull && x.name !== 'id')
+        .map((x) => ({
+          rule: `not_null:${x.name}`,
+          fails: `s.${q(x.name)} is null`,
+          offending: `jsonb_build_object(${lit(x.name)}, null)`,
+        })),
       ...info.checks.map((check) => {
-        const cols = info.columns.map((x) => x.name).filter((name) => new RegExp(`\\b${name}\\b`).test(check.expression));
-        return { rule: check.name, fails: `not coalesce(${check.expression}, true)`, offending: `jsonb_build_object(${cols.map((name) => `${lit(name)}, s.${q(name)}`).join(', ')})` };
+        const cols = info.columns
+          .map((x) => x.name)
+          .filter((name) => new RegExp(`\\b${name}\\b`).test(check.expression));
+        return {
+          rule: check.name,
+          fails: `not coalesce(${check.expression}, true)`,
+          offending: `jsonb_build_object(${cols.map((name) => `${lit(name)}, s.${q(name)}`).join(', ')})`,
+        };
       }),
     ];
     if (rules.length) {
-      const first = (pick: (r: (typeof rules)[number]) => string) => `case ${rules.map((r) => `when ${r.fails} then ${pick(r)}`).join(' ')} end`;
+      const first = (pick: (r: (typeof rules)[number]) => string) =>
+        `case ${rules.map((r) => `when ${r.fails} then ${pick(r)}`).join(' ')} end`;
       await this.c.query(
         `with r as (update ${s} s set outcome = 'rejected' where s.outcome is null and (${rules.map((r) => r.fails).join(' or ')})
                     returning s.id, ${first((r) => lit(r.rule))} as rule, ${first((r) => r.offending)} as o)
@@ -476,7 +529,9 @@ class ImportRun {
 
     // Duplicates of the natural key: the latest survives (a row re-pointed from a merged parent last).
     const keyCols = info.key.map(q).join(', ');
-    const recency = ['updated_at', 'created_at'].filter((col) => this.has(t, col)).map((col) => `${q(col)} desc nulls last`);
+    const recency = ['updated_at', 'created_at']
+      .filter((col) => this.has(t, col))
+      .map((col) => `${q(col)} desc nulls last`);
     await this.c.query(
       `create temp table dup on commit drop as
          select id, first_value(id) over w as survivor, row_number() over w as rn from ${s} where outcome is null
@@ -495,8 +550,12 @@ class ImportRun {
     // Rows already in the target under the same natural key: the same
     // content is an earlier import; other content is a conflict.
     const deferred = new Set(info.foreignKeys.filter((fk) => !earlier.includes(fk)).map((fk) => fk.column));
-    const compared = info.columns.map((x) => x.name).filter((n) => !['id', 'created_at', 'updated_at'].includes(n) && !deferred.has(n));
-    const join = info.key.map((k) => (info.nullableKey.has(k) ? `x.${q(k)} is not distinct from s.${q(k)}` : `x.${q(k)} = s.${q(k)}`)).join(' and ');
+    const compared = info.columns
+      .map((x) => x.name)
+      .filter((n) => !['id', 'created_at', 'updated_at'].includes(n) && !deferred.has(n));
+    const join = info.key
+      .map((k) => (info.nullableKey.has(k) ? `x.${q(k)} is not distinct from s.${q(k)}` : `x.${q(k)} = s.${q(k)}`))
+      .join(' and ');
     const keys = `array[${compared.map(lit).join(', ')}]::text[]`;
     await this.c.query(
       `create temp table existing on commit drop as
@@ -532,7 +591,9 @@ class ImportRun {
        select ${lit(this.legacyOf(t))}, id, 'id_remapped', 'id_taken_in_target', jsonb_build_object('id', id), ${lit(t)} from old`,
     );
     // A merged row becomes its survivor; a survivor rejected afterwards (a conflict) takes its merged rows with it.
-    await this.c.query(`update ${s} m set target_id = v.target_id from ${s} v where m.outcome = 'merged' and v.id = m.merged_into and v.outcome <> 'rejected'`);
+    await this.c.query(
+      `update ${s} m set target_id = v.target_id from ${s} v where m.outcome = 'merged' and v.id = m.merged_into and v.outcome <> 'rejected'`,
+    );
     await this.c.query(
       `with r as (update ${s} m set outcome = 'rejected' from ${s} v where m.outcome = 'merged' and v.id = m.merged_into and v.outcome = 'rejected' returning m.id, v.id as survivor)
        insert into import_report (legacy_table, legacy_id, disposition, rule, offending, target_table)
@@ -548,11 +609,14 @@ class ImportRun {
       `insert into ${q(t)} (id, ${insertCols.map(q).join(', ')})
        select target_id, ${insertCols.map((n) => (deferred.has(n) ? 'null' : q(n))).join(', ')} from ${s} where outcome = 'imported' order by target_id`,
     );
-    if (!this.dryRun) await this.c.query(`select setval(${lit(info.sequence)}, ${past}) where exists (select 1 from ${s})`);
+    if (!this.dryRun)
+      await this.c.query(`select setval(${lit(info.sequence)}, ${past}) where exists (select 1 from ${s})`);
 
     // Links from earlier tables to this one (audio → biomechanics) are written now that both rows exist.
     for (const [child, childInfo] of this.meta) {
-      for (const fk of childInfo.foreignKeys.filter((f) => f.parent === t && this.order.indexOf(child) < this.order.indexOf(t))) {
+      for (const fk of childInfo.foreignKeys.filter(
+        (f) => f.parent === t && this.order.indexOf(child) < this.order.indexOf(t),
+      )) {
         await this.linkLater(child, fk.column, t);
       }
     }
@@ -596,14 +660,23 @@ class ImportRun {
            from ${q(`stage_${m.target}`)}`,
       );
       const r = rows[0];
-      out.push({ legacyTable: m.legacy, targetTable: m.target, read: r.read, imported: r.imported, alreadyPresent: r.present, merged: r.merged, rejected: r.rejected });
+      out.push({
+        legacyTable: m.legacy,
+        targetTable: m.target,
+        read: r.read,
+        imported: r.imported,
+        alreadyPresent: r.present,
+        merged: r.merged,
+        rejected: r.rejected,
+      });
     }
     return out;
   }
 
   async report(): Promise<ReportRow[]> {
     const parts = this.layout.mappings.map(
-      (m, i) => `select r.*, s.target_id as tid, ${i} as ord from import_report r join ${q(`stage_${m.target}`)} s on s.id = r.legacy_id where r.target_table = ${lit(m.target)}`,
+      (m, i) =>
+        `select r.*, s.target_id as tid, ${i} as ord from import_report r join ${q(`stage_${m.target}`)} s on s.id = r.legacy_id where r.target_table = ${lit(m.target)}`,
     );
     const { rows } = await this.c.query(`select * from (${parts.join(' union all ')}) x order by ord, legacy_id, seq`);
     return rows.map((r) => ({
@@ -617,4 +690,3 @@ class ImportRun {
     }));
   }
 }
-

@@ -56,14 +56,18 @@ export class AdminService {
   /** Revert `steps` migrations or down to `to`; ending at base, or dropping data, also needs `confirm: "YES"`. */
   async rollback(o: RollbackOptions = {}): Promise<MigrationRun> {
     if (o.steps != null && o.to != null) {
-      throw new ValidationFailedError([{ field: 'to', rule: 'exclusiveWithSteps', message: 'to: give either steps or to, not both' }]);
+      throw new ValidationFailedError([
+        { field: 'to', rule: 'exclusiveWithSteps', message: 'to: give either steps or to, not both' },
+      ]);
     }
     if (o.steps != null && (!Number.isInteger(o.steps) || o.steps < 1)) {
       throw new ValidationFailedError([{ field: 'steps', rule: 'min', message: 'steps must be an integer ≥ 1' }]);
     }
     const target = o.to ?? `-${o.steps ?? 1}`;
     const what = `Rolling back to ${target}`;
-    const { plan, reachesBase, dataLoss } = await this.runOrExplain(what, () => this.migrations.describeDowngrade(target));
+    const { plan, reachesBase, dataLoss } = await this.runOrExplain(what, () =>
+      this.migrations.describeDowngrade(target),
+    );
     const confirmed = o.confirm === BASE_CONFIRMATION;
     const lost = dataLoss.length ? ` It drops ${describeDataLoss(dataLoss)}.` : '';
     if (reachesBase && !confirmed) {
@@ -72,9 +76,13 @@ export class AdminService {
       );
     }
     if (dataLoss.length && !confirmed) {
-      throw new ConfirmationRequiredError(`Rolling back ${plan.join(', ')} loses data.${lost} Repeat with confirm: "${BASE_CONFIRMATION}".`);
+      throw new ConfirmationRequiredError(
+        `Rolling back ${plan.join(', ')} loses data.${lost} Repeat with confirm: "${BASE_CONFIRMATION}".`,
+      );
     }
-    const reverted = await this.runOrExplain(what, () => this.migrations.downgrade(target, { allowDataLoss: confirmed }));
+    const reverted = await this.runOrExplain(what, () =>
+      this.migrations.downgrade(target, { allowDataLoss: confirmed }),
+    );
     return { migrations: reverted, status: await this.migrations.status() };
   }
 
@@ -87,7 +95,9 @@ export class AdminService {
   /** Empties every data table (the schema stays); returns the rows removed per table. */
   async reset(confirm: string | null | undefined): Promise<TableCounts> {
     if (confirm !== RESET_CONFIRMATION) {
-      throw new ConfirmationRequiredError(`Resetting deletes every row of every table; repeat with confirm: "${RESET_CONFIRMATION}".`);
+      throw new ConfirmationRequiredError(
+        `Resetting deletes every row of every table; repeat with confirm: "${RESET_CONFIRMATION}".`,
+      );
     }
     await this.migrations.assertCurrent();
     return this.maintenance.truncateAll();
@@ -102,7 +112,9 @@ export class AdminService {
       const { current } = await this.migrations.status();
       const failed = (e as { migration?: { name?: string } })?.migration?.name; // umzug names the migration that failed
       const reason = `${failed ? `${failed}: ` : ''}${serverMessage(e)}`;
-      throw new MigrationFailedError(`${what} failed and was rolled back; the database stays at ${current ?? 'base'}. ${reason}`);
+      throw new MigrationFailedError(
+        `${what} failed and was rolled back; the database stays at ${current ?? 'base'}. ${reason}`,
+      );
     }
   }
 }

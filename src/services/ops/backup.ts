@@ -4,7 +4,22 @@
  * restore that is one transaction: it either replaces what the dump holds or changes nothing.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, readSync, closeSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -18,7 +33,15 @@ import { UserError } from '../errors';
 import { DumpVetter } from './dump-vetting';
 import { quote } from '../read/sql';
 import { dropSchemaContentsStatements } from '../schema/schema-contents';
-import { firstErrorLine, incompatibility, scrub, serverMajor, toolConnection, toolVersion, type ToolVersion } from './pg-tools';
+import {
+  firstErrorLine,
+  incompatibility,
+  scrub,
+  serverMajor,
+  toolConnection,
+  toolVersion,
+  type ToolVersion,
+} from './pg-tools';
 
 export const BACKUP_PREFIX = 'ae_backup_';
 export const BACKUP_SUFFIX = '.sql.gz';
@@ -118,7 +141,9 @@ export function backupKind(o: Pick<BackupOptions, 'schemaOnly' | 'dataOnly' | 't
 /** `ae_backup_<database>_<kind>_`: what every backup of that database and kind is named with, before its time stamp. */
 export function backupNamePrefix(database: string, kind: string): string {
   // A database name may hold characters a file name should not (/, spaces): percent-encode them.
-  const safe = database.replace(/[^A-Za-z0-9_.-]/g, (ch) => [...Buffer.from(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  const safe = database.replace(/[^A-Za-z0-9_.-]/g, (ch) =>
+    [...Buffer.from(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
   return `${BACKUP_PREFIX}${safe}_${kind}_`;
 }
 
@@ -131,8 +156,10 @@ interface RetentionRule {
 }
 
 function assertRetentionRule(o: RetentionRule): void {
-  if (!Number.isInteger(o.keepDays) || o.keepDays < 0) throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
-  if (!Number.isInteger(o.keepLast) || o.keepLast < 1) throw new UserError(`--keep-last must be a whole number of backups, at least 1, got ${o.keepLast}.`);
+  if (!Number.isInteger(o.keepDays) || o.keepDays < 0)
+    throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
+  if (!Number.isInteger(o.keepLast) || o.keepLast < 1)
+    throw new UserError(`--keep-last must be a whole number of backups, at least 1, got ${o.keepLast}.`);
 }
 
 /**
@@ -141,7 +168,11 @@ function assertRetentionRule(o: RetentionRule): void {
  * always kept; of the others, those modified more than `keepDays` × 24 h before `now` are
  * deleted (the guide's `find -mtime`); `keepDays` 0 deletes nothing.
  */
-export function pruneBackups(dir: string, prefix: string, o: RetentionRule & { now?: Date }): { kept: string[]; deleted: string[] } {
+export function pruneBackups(
+  dir: string,
+  prefix: string,
+  o: RetentionRule & { now?: Date },
+): { kept: string[]; deleted: string[] } {
   assertRetentionRule(o);
   if (!existsSync(dir)) return { kept: [], deleted: [] };
   const cutoff = (o.now ?? new Date()).getTime() - o.keepDays * DAY_MS;
@@ -186,7 +217,9 @@ export class BackupService {
 
   private async serverVersion(c?: Client): Promise<ServerVersion> {
     const run = async (client: Client) => {
-      const { rows } = await client.query(`select current_setting('server_version_num')::int as num, current_setting('server_version') as text`);
+      const { rows } = await client.query(
+        `select current_setting('server_version_num')::int as num, current_setting('server_version') as text`,
+      );
       return { num: rows[0].num, text: rows[0].text };
     };
     return c ? run(c) : this.query(run);
@@ -215,13 +248,18 @@ export class BackupService {
     if (tables.length) {
       const present = await this.publicTables();
       const unknown = tables.filter((t) => !present.includes(t));
-      if (unknown.length) throw new UserError(`No table ${unknown.map((t) => `"${t}"`).join(', ')} in this database; it has: ${present.join(', ')}.`);
+      if (unknown.length)
+        throw new UserError(
+          `No table ${unknown.map((t) => `"${t}"`).join(', ')} in this database; it has: ${present.join(', ')}.`,
+        );
     }
     const tool = await this.pgDumpVersion();
     const now = o.now ?? new Date();
     const dir = resolve(o.dir);
     mkdirSync(dir, { recursive: true });
-    const database = await this.query(async (c) => (await c.query('select current_database() as d')).rows[0].d as string);
+    const database = await this.query(
+      async (c) => (await c.query('select current_database() as d')).rows[0].d as string,
+    );
     const kind = backupKind({ ...o, tables });
     const prefix = backupNamePrefix(database, kind);
     const name = uniqueBackupName(dir, prefix, now);
@@ -246,7 +284,8 @@ export class BackupService {
       // Streamed: the dump never sits in memory, whatever the size of the database.
       await pipeline(child.stdout, createGzip({ level: 6 }), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
       const code = await exited;
-      if (code !== 0) throw new UserError(`pg_dump failed: ${scrub(firstErrorLine(stderr), this.url) || `exit code ${code}`}`);
+      if (code !== 0)
+        throw new UserError(`pg_dump failed: ${scrub(firstErrorLine(stderr), this.url) || `exit code ${code}`}`);
       renameSync(partial, file);
     } catch (e) {
       child.kill();
@@ -278,14 +317,27 @@ export class BackupService {
     const head = readHead(file, 5);
     const compressed = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
     if (head.toString('latin1') === 'PGDMP') {
-      throw new UserError(`${path} is a custom-format pg_dump archive (pg_dump -Fc); restore takes plain SQL dumps: restore it with pg_restore, or make the backup with "ae-db backup".`);
+      throw new UserError(
+        `${path} is a custom-format pg_dump archive (pg_dump -Fc); restore takes plain SQL dumps: restore it with pg_restore, or make the backup with "ae-db backup".`,
+      );
     }
     const notADump = () =>
-      new UserError(`${path} is not a PostgreSQL SQL dump (expected the plain or gzip-compressed output of pg_dump or "ae-db backup").`);
+      new UserError(
+        `${path} is not a PostgreSQL SQL dump (expected the plain or gzip-compressed output of pg_dump or "ae-db backup").`,
+      );
     // Look at the first bytes before reading lines: a large file without newlines is no dump.
-    if (!/^(?:--\r?\n)*-- PostgreSQL database dump/.test(await peekText(this.openDump(file, compressed), 256, path))) throw notADump();
+    if (!/^(?:--\r?\n)*-- PostgreSQL database dump/.test(await peekText(this.openDump(file, compressed), 256, path)))
+      throw notADump();
     const privateDir = mkdtempSync(join(tmpdir(), 'ae-restore-')); // mode 700: nobody else can change the copy
-    const info: DumpInfo = { file, compressed, createdTables: [], rows: {}, createsOtherObjects: false, vetted: join(privateDir, 'vetted.sql'), lines: 0 };
+    const info: DumpInfo = {
+      file,
+      compressed,
+      createdTables: [],
+      rows: {},
+      createsOtherObjects: false,
+      vetted: join(privateDir, 'vetted.sql'),
+      lines: 0,
+    };
     const vetter = new DumpVetter(path);
     let lineNo = 0;
     let sawHeader = false;
@@ -338,10 +390,14 @@ export class BackupService {
         }
       }
       if (!sawHeader) throw notADump();
-      if (!complete) throw new UserError(`${path} is incomplete: it ends before pg_dump's "dump complete" line (an interrupted or truncated backup).`);
+      if (!complete)
+        throw new UserError(
+          `${path} is incomplete: it ends before pg_dump's "dump complete" line (an interrupted or truncated backup).`,
+        );
       vetter.end(lineNo);
       info.lines = lineNo;
-      if (info.createdTables.length === 0 && Object.keys(info.rows).length === 0) throw new UserError(`${path} holds no tables of the public schema.`);
+      if (info.createdTables.length === 0 && Object.keys(info.rows).length === 0)
+        throw new UserError(`${path} holds no tables of the public schema.`);
       await flush();
       copy.end();
       await once(copy, 'close');
@@ -464,13 +520,14 @@ export class BackupService {
     try {
       for await (const chunk of withPreludeAndEpilogue(plan, dropHeaderSettings(dump, unsupported))) {
         if (finished || stdinFailed) break;
-        if (!child.stdin.write(chunk)) await new Promise<void>((res) => {
-          const done = () => {
-            child.stdin.off('drain', done).off('error', done).off('close', done);
-            res();
-          };
-          child.stdin.on('drain', done).on('error', done).on('close', done);
-        });
+        if (!child.stdin.write(chunk))
+          await new Promise<void>((res) => {
+            const done = () => {
+              child.stdin.off('drain', done).off('error', done).off('close', done);
+              res();
+            };
+            child.stdin.on('drain', done).on('error', done).on('close', done);
+          });
       }
       fedAll = !finished && !stdinFailed;
       if (!stdinFailed) child.stdin.end();
@@ -488,13 +545,20 @@ export class BackupService {
       const fedLine = Number(/psql:<stdin>:(\d+):[^\n]*\b(?:ERROR|FATAL):/.exec(stderr)?.[1] ?? NaN);
       const dumpLine = fedLine - preludeLineCount(plan);
       const where =
-        dumpLine >= 1 && dumpLine <= info.lines ? ` at line ${dumpLine} of ${info.file}` : dumpLine > info.lines ? ' in the checks after loading (foreign keys re-added)' : '';
+        dumpLine >= 1 && dumpLine <= info.lines
+          ? ` at line ${dumpLine} of ${info.file}`
+          : dumpLine > info.lines
+            ? ' in the checks after loading (foreign keys re-added)'
+            : '';
       throw new UserError(
         `Restore failed${where} and was rolled back, the database is unchanged: ${scrub(firstErrorLine(stderr), this.url) || `psql exit code ${code}`}`,
       );
     }
     // Without our final COMMIT, psql's session rolled back when it ended.
-    if (!fedAll) throw new UserError('Restore failed: psql stopped reading before the end of the dump, so nothing was committed; the database is unchanged.');
+    if (!fedAll)
+      throw new UserError(
+        'Restore failed: psql stopped reading before the end of the dump, so nothing was committed; the database is unchanged.',
+      );
     return { plan, durationMs: Date.now() - started, rowsLoaded: Object.values(info.rows).reduce((a, b) => a + b, 0) };
   }
 
@@ -508,7 +572,9 @@ export class BackupService {
 
   private async publicTables(c?: Client): Promise<string[]> {
     const run = async (client: Client) =>
-      (await client.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename as string);
+      (await client.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map(
+        (r) => r.tablename as string,
+      );
     return c ? run(c) : this.query(run);
   }
 }
@@ -558,7 +624,8 @@ interface ForeignKey {
   definition: string;
 }
 
-const addConstraint = (fk: ForeignKey) => `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition};`;
+const addConstraint = (fk: ForeignKey) =>
+  `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition};`;
 
 /**
  * Foreign keys onto `tables` from other tables (`inbound`), or every one from or onto them
@@ -630,7 +697,12 @@ export async function* dropHeaderSettings(dump: AsyncIterable<Buffer>, unsupport
     let start = 0;
     for (let nl = pending.indexOf(0x0a, start); nl !== -1 && inHeader; nl = pending.indexOf(0x0a, start)) {
       const line = pending.subarray(start, nl).toString('utf8');
-      const headerLine = line === '' || line.startsWith('--') || line.startsWith('SET ') || line.startsWith('SELECT pg_catalog.set_config(') || line.startsWith('\\restrict');
+      const headerLine =
+        line === '' ||
+        line.startsWith('--') ||
+        line.startsWith('SET ') ||
+        line.startsWith('SELECT pg_catalog.set_config(') ||
+        line.startsWith('\\restrict');
       if (!headerLine) {
         inHeader = false;
         break;

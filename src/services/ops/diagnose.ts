@@ -71,7 +71,8 @@ export function serverMessage(e: unknown): string {
 }
 
 export function explainFailure(e: unknown): string {
-  if (e instanceof UserError || e instanceof ConfigError || e instanceof EmbeddedLockedError) return `Error: ${e.message}`;
+  if (e instanceof UserError || e instanceof ConfigError || e instanceof EmbeddedLockedError)
+    return `Error: ${e.message}`;
   const c = rootCause(e);
   const msg = String(c.message ?? e);
   const driverError = asDriverException(e);
@@ -99,21 +100,37 @@ export function explainFailure(e: unknown): string {
         'Fix: create it with "createdb <name>" or "npx ae-db init" (which creates the database and applies migrations).',
       ].join('\n');
     case SQLSTATE.invalid_authorization_specification:
-      return [`Error: ${msg}.`, 'Fix: create the role ("createuser -s <name>") or connect as an existing user in AE_DATABASE_URL.'].join('\n');
+      return [
+        `Error: ${msg}.`,
+        'Fix: create the role ("createuser -s <name>") or connect as an existing user in AE_DATABASE_URL.',
+      ].join('\n');
     case SQLSTATE.invalid_password:
       return `Error: ${msg}. Check the user and password in AE_DATABASE_URL (the password is never printed).`;
     case SQLSTATE.insufficient_privilege:
       return `Error: ${msg}. The database role lacks a privilege this operation needs.`;
     default:
-      return [`Error: ${msg.split('\n')[0]}`, 'Check: "npx ae-db doctor" runs the troubleshooting checklist (URL, server, role, database, schema, client tools).'].join('\n');
+      return [
+        `Error: ${msg.split('\n')[0]}`,
+        'Check: "npx ae-db doctor" runs the troubleshooting checklist (URL, server, role, database, schema, client tools).',
+      ].join('\n');
   }
 }
 
 const UNAVAILABLE_CODES = new Set<string>([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  SQLSTATE.admin_shutdown, SQLSTATE.crash_shutdown, SQLSTATE.cannot_connect_now,
-  SQLSTATE.connection_exception, SQLSTATE.sqlclient_unable_to_establish_sqlconnection, SQLSTATE.connection_does_not_exist,
-  SQLSTATE.sqlserver_rejected_establishment_of_sqlconnection, SQLSTATE.connection_failure,
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  SQLSTATE.admin_shutdown,
+  SQLSTATE.crash_shutdown,
+  SQLSTATE.cannot_connect_now,
+  SQLSTATE.connection_exception,
+  SQLSTATE.sqlclient_unable_to_establish_sqlconnection,
+  SQLSTATE.connection_does_not_exist,
+  SQLSTATE.sqlserver_rejected_establishment_of_sqlconnection,
+  SQLSTATE.connection_failure,
 ]);
 
 /** True when the error means "the database cannot be reached right now", not "this request is wrong". */
@@ -122,7 +139,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   if (c.code && UNAVAILABLE_CODES.has(c.code)) return true;
   const text = `${(e as Error)?.name ?? ''} ${(e as Error)?.message ?? ''} ${c.message ?? ''}`;
   // `timeout expired`: pg's own connect timeout (connectionTimeoutMillis) on a host that does not answer.
-  return /KnexTimeoutError|Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error|\btimeout expired\b/i.test(text);
+  return /KnexTimeoutError|Timeout acquiring a connection|Connection terminated|connection is closed|Client has encountered a connection error|\btimeout expired\b/i.test(
+    text,
+  );
 }
 
 /** True when PostgreSQL cancelled the statement (statement_timeout). */

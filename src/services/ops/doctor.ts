@@ -48,13 +48,19 @@ const CHECKS = {
 
 export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
-  const add = (name: string, status: CheckStatus, detail: string, fix?: string) => checks.push({ name, status, detail, ...(fix ? { fix } : {}) });
+  const add = (name: string, status: CheckStatus, detail: string, fix?: string) =>
+    checks.push({ name, status, detail, ...(fix ? { fix } : {}) });
   const skipRest = (names: string[], why: string) => names.forEach((n) => add(n, 'skip', why));
   let serverVersionNum: number | undefined;
   let serverVersion = '';
 
   if ('error' in input.target) {
-    add(CHECKS.url, 'fail', input.target.error, 'Set AE_DATABASE_URL=postgresql://USER@HOST:5432/acoustic_emissions in .env.local (or pass --url), or unset it to use the embedded database.');
+    add(
+      CHECKS.url,
+      'fail',
+      input.target.error,
+      'Set AE_DATABASE_URL=postgresql://USER@HOST:5432/acoustic_emissions in .env.local (or pass --url), or unset it to use the embedded database.',
+    );
     skipRest([CHECKS.server, CHECKS.role, CHECKS.database, CHECKS.migrations, CHECKS.drift], 'no database to check');
   } else {
     const { url, source } = input.target;
@@ -63,7 +69,9 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
     add(
       CHECKS.url,
       'pass',
-      source.startsWith('embedded') ? `no AE_DATABASE_URL: using the embedded PostgreSQL, ${maskUrl(url)} (${source})` : `${maskUrl(url)} (${source})`,
+      source.startsWith('embedded')
+        ? `no AE_DATABASE_URL: using the embedded PostgreSQL, ${maskUrl(url)} (${source})`
+        : `${maskUrl(url)} (${source})`,
     );
     const probe = await new DatabaseAdminService(url).probe();
     if (!probe.ok && probe.stage === 'unreachable') {
@@ -76,13 +84,19 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
       );
       skipRest([CHECKS.role, CHECKS.database, CHECKS.migrations, CHECKS.drift], 'the server is not reachable');
     } else {
-      add(CHECKS.server, 'pass', `${p.host}:${p.port} accepts connections${probe.serverVersion ? ` (PostgreSQL ${probe.serverVersion})` : ''}`);
+      add(
+        CHECKS.server,
+        'pass',
+        `${p.host}:${p.port} accepts connections${probe.serverVersion ? ` (PostgreSQL ${probe.serverVersion})` : ''}`,
+      );
       if (!probe.ok && probe.stage === 'login') {
         const missingRole = /role .* does not exist/.test(probe.message);
         add(
           CHECKS.role,
           'fail',
-          probe.code === SQLSTATE.invalid_password ? `${probe.message}: the role "${p.user}" does not exist or the password is wrong` : probe.message,
+          probe.code === SQLSTATE.invalid_password
+            ? `${probe.message}: the role "${p.user}" does not exist or the password is wrong`
+            : probe.message,
           missingRole || probe.code === SQLSTATE.invalid_password
             ? `Create the role: createuser ${conn.replace(/ -U \S+/, '')} -s ${p.user} (as a superuser), or put an existing user and its password in AE_DATABASE_URL.`
             : `Allow this client and user in the server's pg_hba.conf, or connect as another user in AE_DATABASE_URL.`,
@@ -116,16 +130,31 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorCheck[]> {
       const v = await toolVersion(tool);
       const problem = serverVersionNum !== undefined ? incompatibility(v, serverVersionNum, serverVersion) : undefined;
       if (problem) add(name, 'fail', problem.split('\n')[0], installHint(serverMajor(serverVersionNum!)));
-      else add(name, 'pass', `${v.versionLine}${serverVersionNum === undefined && tool === 'pg_dump' ? ' (server version unknown: compatibility not checked)' : ''}`);
+      else
+        add(
+          name,
+          'pass',
+          `${v.versionLine}${serverVersionNum === undefined && tool === 'pg_dump' ? ' (server version unknown: compatibility not checked)' : ''}`,
+        );
     } catch (e) {
-      if (e instanceof ToolMissingError) add(name, 'fail', `${tool} was not found on the PATH (needed by ae-db ${tool === 'pg_dump' ? 'backup' : 'restore'})`, installHint());
+      if (e instanceof ToolMissingError)
+        add(
+          name,
+          'fail',
+          `${tool} was not found on the PATH (needed by ae-db ${tool === 'pg_dump' ? 'backup' : 'restore'})`,
+          installHint(),
+        );
       else add(name, 'fail', (e as Error).message);
     }
   }
   return checks;
 }
 
-async function schemaChecks(input: DoctorInput, url: string, add: (name: string, status: CheckStatus, detail: string, fix?: string) => void) {
+async function schemaChecks(
+  input: DoctorInput,
+  url: string,
+  add: (name: string, status: CheckStatus, detail: string, fix?: string) => void,
+) {
   let schema: SchemaInspector | undefined;
   try {
     schema = await input.openSchema(url);
@@ -134,7 +163,12 @@ async function schemaChecks(input: DoctorInput, url: string, add: (name: string,
     if (legacy) add(CHECKS.legacy, 'warn', legacy.detail, legacy.fix);
     const status = await schema.status();
     if (status.pending.length) {
-      add(CHECKS.migrations, 'fail', `${status.pending.length} pending migration(s): ${status.pending.join(', ')}`, 'Apply them: npx ae-db upgrade head');
+      add(
+        CHECKS.migrations,
+        'fail',
+        `${status.pending.length} pending migration(s): ${status.pending.join(', ')}`,
+        'Apply them: npx ae-db upgrade head',
+      );
       add(CHECKS.drift, 'skip', 'migrations are pending');
       return;
     }
@@ -160,7 +194,12 @@ async function schemaChecks(input: DoctorInput, url: string, add: (name: string,
       add(CHECKS.drift, 'pass', 'the tables match the entities');
     }
   } catch (e) {
-    add(CHECKS.migrations, 'fail', `could not read the schema: ${String((e as Error).message ?? e).split('\n')[0]}`, 'Run npx ae-db status for details.');
+    add(
+      CHECKS.migrations,
+      'fail',
+      `could not read the schema: ${String((e as Error).message ?? e).split('\n')[0]}`,
+      'Run npx ae-db status for details.',
+    );
   } finally {
     await schema?.close().catch(() => {});
   }

@@ -20,8 +20,10 @@ export class DumpRefusedError extends UserError {
 /** pg_dump 15.14+/16.10+/17.6+ brackets its output in these; psql then refuses other backslash commands. */
 const RESTRICT = /^\\(?:un)?restrict [A-Za-z0-9]+$/;
 /** The only COPY pg_dump writes: rows from the script itself. */
-const COPY_FROM_STDIN = /^COPY (?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")\.(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+") (?:\([^;]*\) )?FROM stdin;$/;
-const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
+const COPY_FROM_STDIN =
+  /^COPY (?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")\.(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+") (?:\([^;]*\) )?FROM stdin;$/;
+const TRANSACTION_CONTROL =
+  /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
 /** Statement beginnings pg_dump writes for one database (pg_dumpall's roles and databases are not among them). */
 const ALLOWED: RegExp[] = [
   /^SET\s+(?!(?:SESSION\s+CHARACTERISTICS|TRANSACTION|LOCAL\s+TRANSACTION)\b)/i,
@@ -41,7 +43,12 @@ const HEAD_CHARS = 400;
 const IDENT_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
 
-type Quote = { kind: 'none' } | { kind: 'single'; escapes: boolean } | { kind: 'double' } | { kind: 'dollar'; tag: string } | { kind: 'block'; depth: number };
+type Quote =
+  | { kind: 'none' }
+  | { kind: 'single'; escapes: boolean }
+  | { kind: 'double' }
+  | { kind: 'dollar'; tag: string }
+  | { kind: 'block'; depth: number };
 
 /**
  * Feed it every line of a dump, in order (without the line break), then `end()`. It throws
@@ -84,7 +91,8 @@ export class DumpVetter {
 
   end(lastLine: number): void {
     if (this.copying) this.refuse(lastLine, 'the file ends inside COPY rows (no \\. line)');
-    if (this.quote.kind !== 'none' || this.statement.trim()) this.refuse(this.statementLine || lastLine, 'the last statement is never finished');
+    if (this.quote.kind !== 'none' || this.statement.trim())
+      this.refuse(this.statementLine || lastLine, 'the last statement is never finished');
   }
 
   private lex(text: string, n: number): void {
@@ -161,7 +169,8 @@ export class DumpVetter {
     if (!sql) return;
     const control = TRANSACTION_CONTROL.exec(sql);
     if (control) this.refuse(line, `${control[1].toUpperCase()} would end the one transaction the restore runs in`);
-    if (NONSTANDARD_STRINGS.test(sql)) this.refuse(line, 'standard_conforming_strings = off changes how psql reads quotes');
+    if (NONSTANDARD_STRINGS.test(sql))
+      this.refuse(line, 'standard_conforming_strings = off changes how psql reads quotes');
     if (!ALLOWED.some((re) => re.test(sql))) this.refuse(line, `"${cut(sql)}" is not a statement pg_dump writes`);
   }
 

@@ -114,7 +114,9 @@ export class InspectionService {
     );
     const exact = tables.length
       ? await conn.execute<{ t: string; n: string }[]>(
-          tables.map((t) => `select ${escapeLiteral(t.table)} as t, count(*) as n from public.${quote(t.table)}`).join(' union all '),
+          tables
+            .map((t) => `select ${escapeLiteral(t.table)} as t, count(*) as n from public.${quote(t.table)}`)
+            .join(' union all '),
         )
       : [];
     const rows = new Map(exact.map((r) => [r.t, Number(r.n)]));

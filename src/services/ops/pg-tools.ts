@@ -28,7 +28,9 @@ export function installHint(major?: number): string {
 
 export class ToolMissingError extends UserError {
   constructor(readonly tool: ClientTool) {
-    super(`${tool} was not found on the PATH; it is needed to ${tool === 'pg_dump' ? 'make backups' : 'restore backups and open a SQL prompt'}.\n${installHint()}`);
+    super(
+      `${tool} was not found on the PATH; it is needed to ${tool === 'pg_dump' ? 'make backups' : 'restore backups and open a SQL prompt'}.\n${installHint()}`,
+    );
   }
 }
 
@@ -38,7 +40,12 @@ export function parseToolVersion(tool: ClientTool, line: string): ToolVersion {
   if (!m) throw new UserError(`Cannot read the version of ${tool} from "${line.trim()}".`);
   const first = Number(m[1]);
   const major = first >= 10 ? first : Number(`${first}.${m[2] ?? 0}`);
-  return { tool, versionLine: line.trim(), major, version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.') };
+  return {
+    tool,
+    versionLine: line.trim(),
+    major,
+    version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'),
+  };
 }
 
 /** The server's major version from `server_version_num` (150018 → 15). */
@@ -50,7 +57,11 @@ export function serverMajor(serverVersionNum: number): number {
  * pg_dump refuses to dump a server newer than itself (its major version must be at least the
  * server's); psql of any version can replay a plain dump. Returns a sentence when incompatible.
  */
-export function incompatibility(tool: ToolVersion, serverVersionNum: number, serverVersion: string): string | undefined {
+export function incompatibility(
+  tool: ToolVersion,
+  serverVersionNum: number,
+  serverVersion: string,
+): string | undefined {
   const server = serverMajor(serverVersionNum);
   if (tool.tool === 'pg_dump' && tool.major < server) {
     return (
@@ -84,7 +95,10 @@ export function toolVersion(tool: ClientTool, env: NodeJS.ProcessEnv = process.e
  * `--dbname`) and an environment carrying the password as PGPASSWORD, so it appears in no
  * process list, file name or message.
  */
-export function toolConnection(url: string, env: NodeJS.ProcessEnv = process.env): { dbname: string; env: NodeJS.ProcessEnv } {
+export function toolConnection(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { dbname: string; env: NodeJS.ProcessEnv } {
   const { password } = parseDatabaseUrl(url);
   const toolEnv: NodeJS.ProcessEnv = { ...env, PGCONNECT_TIMEOUT: env.PGCONNECT_TIMEOUT ?? '10' };
   if (password !== undefined) toolEnv.PGPASSWORD = password;
@@ -100,7 +114,10 @@ export function scrub(text: string, url: string): string {
 
 /** First line of a tool's stderr that says what went wrong (an ERROR/FATAL/error line), else the first line. */
 export function firstErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines[0] ?? '';
   return line.replace(/^psql:<stdin>:\d+:\s*/, '').replace(/^(pg_dump|psql): error:\s*/, '');
 }
@@ -118,4 +135,3 @@ export function runPsql(url: string, args: string[]): Promise<number> {
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
-

@@ -25,7 +25,10 @@ export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-const KIND_OF_TABLE = Object.fromEntries(Object.entries(TABLE_OF).map(([kind, table]) => [table, kind])) as Record<TableName, RecordKind>;
+const KIND_OF_TABLE = Object.fromEntries(Object.entries(TABLE_OF).map(([kind, table]) => [table, kind])) as Record<
+  TableName,
+  RecordKind
+>;
 
 /** A bad request parameter: answered with HTTP 400 naming it. */
 export class ExportParameterError extends UserError {
@@ -74,11 +77,15 @@ export function filterFromQuery(table: TableName, params: URLSearchParams): Reco
       throw new ExportParameterError(key, `${key}: a range takes .min/.max (numbers) or .from/.to (times).`);
     }
     // A time bound may carry an offset whose "+" arrived as a space (timeBound).
-    const values = params.getAll(key).flatMap((v) => v.split(','))
-      .map((v) => (bound === 'from' || bound === 'to' ? timeBound(v.trim()) : v.trim())).filter((v) => v !== '');
+    const values = params
+      .getAll(key)
+      .flatMap((v) => v.split(','))
+      .map((v) => (bound === 'from' || bound === 'to' ? timeBound(v.trim()) : v.trim()))
+      .filter((v) => v !== '');
     if (values.length === 0) throw new ExportParameterError(key, `${key}: needs a value.`);
     if (bound !== undefined) {
-      if (values.length > 1) throw new ExportParameterError(key, `${key}: takes one value (got ${values.length}: ${values.join(', ')}).`);
+      if (values.length > 1)
+        throw new ExportParameterError(key, `${key}: takes one value (got ${values.length}: ${values.join(', ')}).`);
       const range = (filter[name] ??= {}) as Record<string, unknown>;
       range[bound] = bound === 'min' || bound === 'max' ? scalar(values[0]) : values[0];
     } else {
@@ -90,7 +97,8 @@ export function filterFromQuery(table: TableName, params: URLSearchParams): Reco
 
 /** The COPY statement for one export (exported for tests). */
 export function exportStatement(table: TableName, format: ExportFormat, params: URLSearchParams): string {
-  if (!TABLES.includes(table)) throw new ExportParameterError('table', `Unknown table "${table}" (one of ${TABLES.join(', ')}).`);
+  if (!TABLES.includes(table))
+    throw new ExportParameterError('table', `Unknown table "${table}" (one of ${TABLES.join(', ')}).`);
   const p = new SqlParams();
   let where: string;
   try {
@@ -131,7 +139,9 @@ export const EXPORT_CONNECT_TIMEOUT_MS = 3_000;
 export class ExportsBusyError extends Error {
   readonly retryAfterS = 5;
   constructor(readonly maxExports: number) {
-    super(`${maxExports} exports are running, the most this server runs at once (AE_MAX_EXPORTS); try again in a few seconds.`);
+    super(
+      `${maxExports} exports are running, the most this server runs at once (AE_MAX_EXPORTS); try again in a few seconds.`,
+    );
   }
 }
 
@@ -149,17 +159,20 @@ export class ExportStalledError extends Error {
  */
 function watchStall(out: Writable, ms: number, onStall: () => void): () => void {
   let waitingSince: number | undefined;
-  const timer = setInterval(() => {
-    if (!out.writableNeedDrain) {
-      waitingSince = undefined;
-      return;
-    }
-    waitingSince ??= Date.now();
-    if (Date.now() - waitingSince >= ms) {
-      clearInterval(timer);
-      onStall();
-    }
-  }, Math.max(10, Math.min(1_000, Math.floor(ms / 5))));
+  const timer = setInterval(
+    () => {
+      if (!out.writableNeedDrain) {
+        waitingSince = undefined;
+        return;
+      }
+      waitingSince ??= Date.now();
+      if (Date.now() - waitingSince >= ms) {
+        clearInterval(timer);
+        onStall();
+      }
+    },
+    Math.max(10, Math.min(1_000, Math.floor(ms / 5))),
+  );
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -193,7 +206,11 @@ export class ExportService {
   private async run(statement: string, out: Writable): Promise<void> {
     const client = this.reads
       ? (await this.reads.connectClient(this.url, 'ae-graphql export')).client
-      : new Client({ connectionString: this.url, application_name: 'ae-graphql export', connectionTimeoutMillis: EXPORT_CONNECT_TIMEOUT_MS });
+      : new Client({
+          connectionString: this.url,
+          application_name: 'ae-graphql export',
+          connectionTimeoutMillis: EXPORT_CONNECT_TIMEOUT_MS,
+        });
     if (!this.reads) await client.connect();
     let stalled = false;
     const unwatch = watchStall(out, this.limits.exportStallMs, () => {
@@ -204,7 +221,9 @@ export class ExportService {
       // The time zone and the time limit for this transaction only: through a transaction-mode
       // pooler the next statement may run on another server session, and a session setting
       // would stay behind for whoever gets this one. The time limit bounds the snapshot too.
-      await client.query(`begin read only; set local time zone 'UTC'; set local statement_timeout = ${Math.floor(this.limits.exportTimeoutMs)}`);
+      await client.query(
+        `begin read only; set local time zone 'UTC'; set local statement_timeout = ${Math.floor(this.limits.exportTimeoutMs)}`,
+      );
       const copy = client.query(copyTo(statement));
       // Nothing reaches `out` until the first row is there: a statement that fails before
       // (timeout, cancelled, database gone) leaves the response unsent, to be answered as an error.

@@ -10,7 +10,14 @@
  * share a home in one subquery.
  */
 import {
-  BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, ProcessingStatus, StudyName, SyncMethod, WalkSpeed,
+  BiomechanicsSyncMethod,
+  BiomechanicsType,
+  Knee,
+  Maneuver,
+  ProcessingStatus,
+  StudyName,
+  SyncMethod,
+  WalkSpeed,
 } from '../../entities/enums';
 import type { TableName } from '../../entities';
 import { UserError } from '../errors';
@@ -149,7 +156,9 @@ function oneOf<E extends Record<string, string>>(vocabulary: E, column: string):
       return listOf(raw).map((item, i) => {
         const value = typeof item === 'string' ? (values.includes(item) ? item : byName.get(item)) : undefined;
         if (value === undefined) {
-          throw new UserError(`${path}${Array.isArray(raw) ? `[${i}]` : ''}: ${JSON.stringify(item)} is not one of ${values.join(', ')}.`);
+          throw new UserError(
+            `${path}${Array.isArray(raw) ? `[${i}]` : ''}: ${JSON.stringify(item)} is not one of ${values.join(', ')}.`,
+          );
         }
         return value;
       });
@@ -217,9 +226,13 @@ function floatRange(column: string): FilterField<{ min?: number; max?: number }>
       if (typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${path}: must be a range { min, max }.`);
       const { min, max } = raw as FloatRange;
       const out: { min?: number; max?: number } = {};
-      for (const [key, v] of [['min', min], ['max', max]] as const) {
+      for (const [key, v] of [
+        ['min', min],
+        ['max', max],
+      ] as const) {
         if (!present(v)) continue;
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserError(`${path}.${key}: must be a finite number (got ${JSON.stringify(v)}).`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new UserError(`${path}.${key}: must be a finite number (got ${JSON.stringify(v)}).`);
         out[key] = v;
       }
       if (out.min !== undefined && out.max !== undefined && out.min > out.max) {
@@ -240,8 +253,10 @@ function floatRange(column: string): FilterField<{ min?: number; max?: number }>
 function timeRange(column: string, cast: 'timestamp' | 'timestamptz'): FilterField<{ from?: Date; to?: Date }> {
   const toDate = (v: unknown, path: string): Date => {
     const d = v instanceof Date ? v : typeof v === 'string' ? parseIsoTime(v, path) : new Date(NaN);
-    if (Number.isNaN(d.getTime())) throw new UserError(`${path}: must be an ISO-8601 date-time (got ${JSON.stringify(v)}).`);
-    if (!inAcceptedYears(d)) throw new UserError(`${path}: must lie in the years 0001-9999 (got ${JSON.stringify(v)}).`);
+    if (Number.isNaN(d.getTime()))
+      throw new UserError(`${path}: must be an ISO-8601 date-time (got ${JSON.stringify(v)}).`);
+    if (!inAcceptedYears(d))
+      throw new UserError(`${path}: must lie in the years 0001-9999 (got ${JSON.stringify(v)}).`);
     return d;
   };
   return {
@@ -253,7 +268,9 @@ function timeRange(column: string, cast: 'timestamp' | 'timestamptz'): FilterFie
       if (present(from)) out.from = toDate(from, `${path}.from`);
       if (present(to)) out.to = toDate(to, `${path}.to`);
       if (out.from && out.to && out.from > out.to) {
-        throw new UserError(`${path}: from (${out.from.toISOString()}) is after to (${out.to.toISOString()}); no row can match.`);
+        throw new UserError(
+          `${path}: from (${out.from.toISOString()}) is after to (${out.to.toISOString()}); no row can match.`,
+        );
       }
       return out;
     },
@@ -320,7 +337,9 @@ const biomechanicsFacts = (qcHome: TableName | 'self', factsHome: TableName | 's
   biomechanicsQcFail: on(qcHome, flag('biomechanics_qc_fail')),
 });
 
-const recordingDate = (home: TableName | 'self') => ({ recordingDate: on(home, timeRange('recording_date', 'timestamp')) });
+const recordingDate = (home: TableName | 'self') => ({
+  recordingDate: on(home, timeRange('recording_date', 'timestamp')),
+});
 
 /** What a synchronization and its cycles are both filtered by: the recording, the audio record's date and QC, the pass. */
 const pass = (): Record<string, Placed> => ({
@@ -384,10 +403,16 @@ const LINKS: Record<TableName, Partial<Record<TableName, string>>> = {
   participant: { study: 'study_id' },
   audio_processing: { participant: 'participant_id', biomechanics_import: 'biomechanics_import_id' },
   biomechanics_import: { participant: 'participant_id', audio_processing: 'audio_processing_id' },
-  synchronization: { participant: 'participant_id', audio_processing: 'audio_processing_id', biomechanics_import: 'biomechanics_import_id' },
+  synchronization: {
+    participant: 'participant_id',
+    audio_processing: 'audio_processing_id',
+    biomechanics_import: 'biomechanics_import_id',
+  },
   movement_cycles: {
-    participant: 'participant_id', audio_processing: 'audio_processing_id',
-    biomechanics_import: 'biomechanics_import_id', synchronization: 'synchronization_id',
+    participant: 'participant_id',
+    audio_processing: 'audio_processing_id',
+    biomechanics_import: 'biomechanics_import_id',
+    synchronization: 'synchronization_id',
   },
 };
 
@@ -419,12 +444,15 @@ export function checkFilter(kind: RecordKind, filter: object | null | undefined,
   const fields = FILTER_FIELDS[kind];
   const byHome = new Map<TableName, Condition[]>();
   if (filter === null || filter === undefined) return { kind, byHome };
-  if (typeof filter !== 'object' || Array.isArray(filter)) throw new UserError(`${path}: must be an object of filter fields.`);
+  if (typeof filter !== 'object' || Array.isArray(filter))
+    throw new UserError(`${path}: must be an object of filter fields.`);
   for (const [name, raw] of Object.entries(filter)) {
     const placed = fields[name];
     if (!placed) {
       if (raw === undefined) continue;
-      throw new UserError(`${path}.${name}: not a filter of ${LIST_NAME[kind]} (known: ${Object.keys(fields).join(', ') || 'none'}).`);
+      throw new UserError(
+        `${path}.${name}: not a filter of ${LIST_NAME[kind]} (known: ${Object.keys(fields).join(', ') || 'none'}).`,
+      );
     }
     const value = placed.field.check(raw, `${path}.${name}`);
     if (value === undefined) continue;
@@ -446,6 +474,12 @@ export function whereClause(filter: CheckedFilter, alias: string, p: SqlParams):
 }
 
 /** Convenience for callers holding a plain filter: validate and render in one step. */
-export function buildWhere(kind: RecordKind, filter: object | null | undefined, alias: string, p: SqlParams, path = 'filter'): string {
+export function buildWhere(
+  kind: RecordKind,
+  filter: object | null | undefined,
+  alias: string,
+  p: SqlParams,
+  path = 'filter',
+): string {
   return whereClause(checkFilter(kind, filter, path), alias, p);
 }

@@ -10,7 +10,14 @@
  * statement wraps it in its JSON text, the resolvers run it through `GroupService`.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { AudioProcessing, BiomechanicsImport, MovementCycle, Participant, StudyName, Synchronization } from '../../entities';
+import {
+  AudioProcessing,
+  BiomechanicsImport,
+  MovementCycle,
+  Participant,
+  StudyName,
+  Synchronization,
+} from '../../entities';
 import { columnKindsOf } from '../../entities/columns';
 import type { ReadPool } from '../../db/read-pool';
 import { UserError } from '../errors';
@@ -21,7 +28,13 @@ import { quote, runQuery, SqlParams } from './sql';
 
 /** The lists that have `<record>Groups`. */
 export type GroupKind = Exclude<RecordKind, 'study'>;
-export const GROUP_KINDS: readonly GroupKind[] = ['participant', 'audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle'];
+export const GROUP_KINDS: readonly GroupKind[] = [
+  'participant',
+  'audioProcessing',
+  'biomechanicsImport',
+  'synchronization',
+  'movementCycle',
+];
 
 const ENTITY_CLASS: Record<GroupKind, Function> = {
   participant: Participant,
@@ -53,17 +66,28 @@ export type Statistic = (typeof STATISTICS)[number];
 
 /** What each statistic is in SQL (`stddev` is the sample standard deviation, null for one row). */
 const AGGREGATE_SQL: Record<Exclude<Statistic, 'percentile'>, string> = {
-  sum: 'sum', avg: 'avg', min: 'min', max: 'max', stddev: 'stddev_samp',
+  sum: 'sum',
+  avg: 'avg',
+  min: 'min',
+  max: 'max',
+  stddev: 'stddev_samp',
 };
 
 function renamedValues(items: object): Map<string, string> {
-  return new Map(Object.entries(items).filter(([name, value]) => name !== value).map(([name, value]) => [String(value), name]));
+  return new Map(
+    Object.entries(items)
+      .filter(([name, value]) => name !== value)
+      .map(([name, value]) => [String(value), name]),
+  );
 }
 
 /** The group-by model of each list, from its entity's column declarations. */
 function buildGroupModel(kind: GroupKind): GroupModel {
   const groupFields = new Map<string, GroupField>([
-    ['study', { field: 'study', type: 'enum', graphqlType: StudyName, renamed: renamedValues(StudyName), via: 'study' }],
+    [
+      'study',
+      { field: 'study', type: 'enum', graphqlType: StudyName, renamed: renamedValues(StudyName), via: 'study' },
+    ],
     ['participantNumber', { field: 'participantNumber', type: 'int', renamed: new Map(), via: 'participant' }],
   ]);
   const numericFields: string[] = [];
@@ -72,12 +96,18 @@ function buildGroupModel(kind: GroupKind): GroupModel {
     // The participant's own number is `participantNumber`.
     if (kind === 'participant' && field === 'studyParticipantId') continue;
     if (column.kind === 'enum') {
-      groupFields.set(field, { field, type: 'enum', graphqlType: column.graphqlType, renamed: renamedValues(column.items()) });
+      groupFields.set(field, {
+        field,
+        type: 'enum',
+        graphqlType: column.graphqlType,
+        renamed: renamedValues(column.items()),
+      });
     } else if (column.kind === 'int' || column.kind === 'boolean') {
       groupFields.set(field, { field, type: column.kind, renamed: new Map() });
     }
   }
-  for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {})) if (numericFields.includes(of)) numericFields.push(alias);
+  for (const [alias, of] of Object.entries(FIELD_ALIASES[kind] ?? {}))
+    if (numericFields.includes(of)) numericFields.push(alias);
   return { kind, groupFields, numericFields };
 }
 
@@ -109,13 +139,20 @@ export interface GroupRequest {
 }
 
 export function checkGroupRequest(
-  kind: GroupKind, groupBy: readonly string[] | null | undefined, filter: object | null | undefined, aggregates: readonly Aggregate[],
+  kind: GroupKind,
+  groupBy: readonly string[] | null | undefined,
+  filter: object | null | undefined,
+  aggregates: readonly Aggregate[],
 ): GroupRequest {
   const model = GROUP_MODELS[kind];
-  if (!Array.isArray(groupBy)) throw new UserError('groupBy: must be a list of fields (an empty list gives one group).');
+  if (!Array.isArray(groupBy))
+    throw new UserError('groupBy: must be a list of fields (an empty list gives one group).');
   const fields: string[] = [];
   groupBy.forEach((f, i) => {
-    if (!model.groupFields.has(f)) throw new UserError(`groupBy[${i}]: ${JSON.stringify(f)} cannot be grouped by (known: ${[...model.groupFields.keys()].join(', ')}).`);
+    if (!model.groupFields.has(f))
+      throw new UserError(
+        `groupBy[${i}]: ${JSON.stringify(f)} cannot be grouped by (known: ${[...model.groupFields.keys()].join(', ')}).`,
+      );
     if (!fields.includes(f)) fields.push(f);
   });
   for (const a of aggregates) {
@@ -144,7 +181,10 @@ export interface GroupedSelect {
  * the link column too (`"_parent"`, the resolvers' batch over many parents).
  */
 export function groupedSelect(
-  request: GroupRequest, model: TableModel, p: SqlParams, alias: string,
+  request: GroupRequest,
+  model: TableModel,
+  p: SqlParams,
+  alias: string,
   link?: { column: string; equals: string } | { column: string; anyOf: readonly number[] },
 ): GroupedSelect {
   const t = alias;
@@ -169,15 +209,17 @@ export function groupedSelect(
   select.push(`count(*)::int as ${quote(COUNT_COLUMN)}`);
   request.aggregates.forEach((a, i) => {
     const value = `${column(a.field)}::float8`;
-    const expr = a.statistic === 'percentile'
-      ? `percentile_cont(${p.bind(a.p, 'float8')}) within group (order by ${value})`
-      : `${AGGREGATE_SQL[a.statistic]}(${value})`;
+    const expr =
+      a.statistic === 'percentile'
+        ? `percentile_cont(${p.bind(a.p, 'float8')}) within group (order by ${value})`
+        : `${AGGREGATE_SQL[a.statistic]}(${value})`;
     select.push(`(${expr})::float8 as ${quote(aggregateColumn(i))}`);
   });
   // Bound after the select list: placeholders are numbered in the order of the text.
   const conditions = [whereClause(request.filter, t, p)];
   if (link && 'equals' in link) conditions.push(`${t}.${quote(link.column)} = ${link.equals}`);
-  if (link && 'anyOf' in link) conditions.push(`${t}.${quote(link.column)} = any(${p.bindArray(link.anyOf.filter(Number.isInteger), 'int')})`);
+  if (link && 'anyOf' in link)
+    conditions.push(`${t}.${quote(link.column)} = any(${p.bindArray(link.anyOf.filter(Number.isInteger), 'int')})`);
   let from = `${quote(model.table)} ${t}`;
   if (needsParticipant) from += ` join "participant" ${gp} on ${gp}."id" = ${t}."participant_id"`;
   if (needsStudy) from += ` join "study" ${gs} on ${gs}."id" = ${selfIsParticipant ? t : gp}."study_id"`;
@@ -200,7 +242,8 @@ export interface GroupRow {
   values: Record<string, Record<string, number | null>>;
 }
 
-export const statisticSlot = (a: Pick<Aggregate, 'statistic' | 'p'>) => (a.statistic === 'percentile' ? `percentile:${a.p}` : a.statistic);
+export const statisticSlot = (a: Pick<Aggregate, 'statistic' | 'p'>) =>
+  a.statistic === 'percentile' ? `percentile:${a.p}` : a.statistic;
 
 export class GroupService {
   constructor(
@@ -219,7 +262,11 @@ export class GroupService {
    * The groups of the `request.kind` rows linked through `relation` to each parent, in one
    * statement. Every parent gets its groups; with an empty groupBy, one group even over no rows.
    */
-  async groupsByParent(request: GroupRequest, relation: string, parentIds: readonly number[]): Promise<Map<number, GroupRow[]>> {
+  async groupsByParent(
+    request: GroupRequest,
+    relation: string,
+    parentIds: readonly number[],
+  ): Promise<Map<number, GroupRow[]>> {
     const model = this.read.model(request.kind);
     const linkField = model.relations.get(relation);
     if (!linkField) throw new Error(`${request.kind} has no relation ${relation}`);
@@ -227,7 +274,8 @@ export class GroupService {
     const out = new Map<number, GroupRow[]>(parentIds.map((id) => [id, []]));
     for (const r of rows) out.get(r._parent as number)?.push(toGroupRow(request, r));
     if (request.groupBy.length === 0) {
-      for (const [id, groups] of out) if (groups.length === 0) out.set(id, [toGroupRow(request, { [COUNT_COLUMN]: 0 })]);
+      for (const [id, groups] of out)
+        if (groups.length === 0) out.set(id, [toGroupRow(request, { [COUNT_COLUMN]: 0 })]);
     }
     return out;
   }

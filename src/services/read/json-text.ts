@@ -14,7 +14,8 @@
 import { escapeLiteral } from 'pg';
 import { SqlParams } from './sql';
 
-export const jsonNull = (expr: string, whenNotNull: string) => `case when ${expr} is null then 'null' else ${whenNotNull} end`;
+export const jsonNull = (expr: string, whenNotNull: string) =>
+  `case when ${expr} is null then 'null' else ${whenNotNull} end`;
 
 /** A float8 expression (evaluated several times: pass a column, not a subquery) as JSON number text. */
 export function jsonFloat(e: string): string {
@@ -39,9 +40,18 @@ export function jsonFloatArray(e: string): string {
 }
 
 /** `{ start end duration }` objects from a flattened [start, end, …] float8[] (pairs; a trailing odd value is dropped). */
-export function jsonIntervals(e: string, fields: readonly [key: string, part: 'start' | 'end' | 'duration' | 'typename'][]): string {
+export function jsonIntervals(
+  e: string,
+  fields: readonly [key: string, part: 'start' | 'end' | 'duration' | 'typename'][],
+): string {
   const part = (p: string) =>
-    p === 'start' ? jsonFloat(`${e}[i]`) : p === 'end' ? jsonFloat(`${e}[i + 1]`) : p === 'duration' ? jsonFloat(`(${e}[i + 1] - ${e}[i])`) : `'"Interval"'`;
+    p === 'start'
+      ? jsonFloat(`${e}[i]`)
+      : p === 'end'
+        ? jsonFloat(`${e}[i + 1]`)
+        : p === 'duration'
+          ? jsonFloat(`(${e}[i + 1] - ${e}[i])`)
+          : `'"Interval"'`;
   const object = jsonObject(fields.map(([key, p]) => [key, part(p)]));
   return (
     `(case when ${e} is null then 'null' else (select '[' || coalesce(string_agg(${object}, ',' order by i), '') || ']'` +
@@ -60,7 +70,9 @@ export function jsonDateTime(e: string, withTimeZone: boolean): string {
 /** An enum column by GraphQL name; `names` maps stored values to names that differ. */
 export function jsonEnum(e: string, names: ReadonlyMap<string, string>): string {
   if (names.size === 0) return jsonText(e);
-  const cases = [...names].map(([value, name]) => `when ${escapeLiteral(value)} then ${escapeLiteral(JSON.stringify(name))}`).join(' ');
+  const cases = [...names]
+    .map(([value, name]) => `when ${escapeLiteral(value)} then ${escapeLiteral(JSON.stringify(name))}`)
+    .join(' ');
   return `(case ${e} ${cases} else ${jsonText(e)} end)`;
 }
 

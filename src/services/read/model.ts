@@ -7,10 +7,16 @@
 import type { MetadataStorage } from '@mikro-orm/core';
 import type { TableName } from '../../entities';
 
-export type RecordKind = 'study' | 'participant' | 'audioProcessing' | 'biomechanicsImport' | 'synchronization' | 'movementCycle';
+export type RecordKind =
+  'study' | 'participant' | 'audioProcessing' | 'biomechanicsImport' | 'synchronization' | 'movementCycle';
 
 export const RECORD_KINDS: readonly RecordKind[] = [
-  'study', 'participant', 'audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle',
+  'study',
+  'participant',
+  'audioProcessing',
+  'biomechanicsImport',
+  'synchronization',
+  'movementCycle',
 ];
 
 const ENTITY_OF: Record<RecordKind, string> = {
@@ -103,10 +109,24 @@ export function buildModels(metadata: MetadataStorage): Record<RecordKind, Table
                 ? 'boolean'
                 : 'string';
         const integer = /^(int|integer|int4|serial)$/.test(columnType);
-        fields.set(prop.name, { field: prop.name, column: prop.fieldNames[0], value, type, integer, nullable: !!prop.nullable });
+        fields.set(prop.name, {
+          field: prop.name,
+          column: prop.fieldNames[0],
+          value,
+          type,
+          integer,
+          nullable: !!prop.nullable,
+        });
       } else if (prop.kind === 'm:1') {
         const field = `${prop.name}Id`;
-        fields.set(field, { field, column: prop.fieldNames[0], value: 'plain', type: 'number', integer: true, nullable: !!prop.nullable });
+        fields.set(field, {
+          field,
+          column: prop.fieldNames[0],
+          value: 'plain',
+          type: 'number',
+          integer: true,
+          nullable: !!prop.nullable,
+        });
         relations.set(prop.name, field);
       }
     }

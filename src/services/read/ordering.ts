@@ -25,22 +25,71 @@ export const ORDER_FIELDS: Record<RecordKind, readonly string[]> = {
   study: ['id', 'name', 'createdAt'],
   participant: ['id', 'studyId', 'studyParticipantId', 'createdAt'],
   audioProcessing: [
-    'id', 'participantId', 'knee', 'maneuver', 'audioFileName', 'recordingDate', 'recordingTime', 'durationSeconds',
-    'processingStatus', 'processingDate', 'createdAt', 'updatedAt',
+    'id',
+    'participantId',
+    'knee',
+    'maneuver',
+    'audioFileName',
+    'recordingDate',
+    'recordingTime',
+    'durationSeconds',
+    'processingStatus',
+    'processingDate',
+    'createdAt',
+    'updatedAt',
   ],
   biomechanicsImport: [
-    'id', 'participantId', 'knee', 'maneuver', 'biomechanicsFile', 'biomechanicsType', 'durationSeconds',
-    'processingStatus', 'processingDate', 'createdAt', 'updatedAt',
+    'id',
+    'participantId',
+    'knee',
+    'maneuver',
+    'biomechanicsFile',
+    'biomechanicsType',
+    'durationSeconds',
+    'processingStatus',
+    'processingDate',
+    'createdAt',
+    'updatedAt',
   ],
   synchronization: [
-    'id', 'participantId', 'audioProcessingId', 'biomechanicsImportId', 'knee', 'maneuver', 'passNumber', 'speed',
-    'syncMethod', 'syncDuration', 'totalCyclesExtracted', 'cleanCycles', 'outlierCycles', 'meanCycleDurationS',
-    'processingStatus', 'processingDate', 'createdAt', 'updatedAt',
+    'id',
+    'participantId',
+    'audioProcessingId',
+    'biomechanicsImportId',
+    'knee',
+    'maneuver',
+    'passNumber',
+    'speed',
+    'syncMethod',
+    'syncDuration',
+    'totalCyclesExtracted',
+    'cleanCycles',
+    'outlierCycles',
+    'meanCycleDurationS',
+    'processingStatus',
+    'processingDate',
+    'createdAt',
+    'updatedAt',
   ],
   movementCycle: [
-    'id', 'participantId', 'audioProcessingId', 'synchronizationId', 'knee', 'maneuver', 'passNumber', 'speed',
-    'cycleIndex', 'isOutlier', 'startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'processingStatus',
-    'processingDate', 'createdAt', 'updatedAt',
+    'id',
+    'participantId',
+    'audioProcessingId',
+    'synchronizationId',
+    'knee',
+    'maneuver',
+    'passNumber',
+    'speed',
+    'cycleIndex',
+    'isOutlier',
+    'startTimeS',
+    'endTimeS',
+    'durationS',
+    'audioStartTime',
+    'processingStatus',
+    'processingDate',
+    'createdAt',
+    'updatedAt',
   ],
 };
 
@@ -49,7 +98,11 @@ export interface OrderKey extends FieldColumn {
 }
 
 /** Validates `orderBy` (errors name `orderBy[i]…`) and returns the keys, ending with `id`. */
-export function checkOrder(model: TableModel, orderBy: readonly OrderSpec[] | null | undefined, path = 'orderBy'): OrderKey[] {
+export function checkOrder(
+  model: TableModel,
+  orderBy: readonly OrderSpec[] | null | undefined,
+  path = 'orderBy',
+): OrderKey[] {
   const allowed = ORDER_FIELDS[model.kind];
   const keys: OrderKey[] = [];
   const specs = orderBy ?? [];
@@ -57,13 +110,16 @@ export function checkOrder(model: TableModel, orderBy: readonly OrderSpec[] | nu
   specs.forEach((spec, i) => {
     const field = spec?.field;
     if (typeof field !== 'string' || !allowed.includes(field)) {
-      throw new UserError(`${path}[${i}].field: ${JSON.stringify(field)} is not a field ${LIST_NAME[model.kind]} can be ordered by (${allowed.join(', ')}).`);
+      throw new UserError(
+        `${path}[${i}].field: ${JSON.stringify(field)} is not a field ${LIST_NAME[model.kind]} can be ordered by (${allowed.join(', ')}).`,
+      );
     }
     const direction = spec.direction ?? 'ASC';
     if (direction !== 'ASC' && direction !== 'DESC') {
       throw new UserError(`${path}[${i}].direction: must be ASC or DESC (got ${JSON.stringify(direction)}).`);
     }
-    if (keys.some((k) => k.field === field)) throw new UserError(`${path}[${i}].field: ${field} is already in the order.`);
+    if (keys.some((k) => k.field === field))
+      throw new UserError(`${path}[${i}].field: ${field} is already in the order.`);
     // Nothing after the unique id can change the order.
     if (keys.some((k) => k.field === 'id')) return;
     keys.push({ ...model.fields.get(field)!, descending: direction === 'DESC' });
@@ -103,15 +159,19 @@ export function afterCondition(keys: OrderKey[], values: unknown[], alias: strin
     const beyond = `${c} ${k.descending ? '<' : '>'} ${param(k, v)}`;
     return k.nullable && !k.descending ? `(${beyond} or ${c} is null)` : beyond;
   };
-  const equal = (k: OrderKey, v: unknown): string => (v === null ? `${colOf(alias, k)} is null` : `${colOf(alias, k)} = ${param(k, v)}`);
+  const equal = (k: OrderKey, v: unknown): string =>
+    v === null ? `${colOf(alias, k)} is null` : `${colOf(alias, k)} = ${param(k, v)}`;
   // Built front to back so placeholders appear in the order their values are bound.
   const build = (i: number): string =>
-    i === keys.length - 1 ? greater(keys[i], values[i]) : `(${greater(keys[i], values[i])} or (${equal(keys[i], values[i])} and ${build(i + 1)}))`;
+    i === keys.length - 1
+      ? greater(keys[i], values[i])
+      : `(${greater(keys[i], values[i])} or (${equal(keys[i], values[i])} and ${build(i + 1)}))`;
   return build(0);
 }
 
 /** How a cursor names its order (`durationS DESC, id DESC`). */
-export const cursorSignature = (keys: OrderKey[]) => keys.map((k) => `${k.field} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
+export const cursorSignature = (keys: OrderKey[]) =>
+  keys.map((k) => `${k.field} ${k.descending ? 'DESC' : 'ASC'}`).join(', ');
 
 interface CursorPayload {
   list: string;
@@ -126,7 +186,8 @@ export function encodeCursor(kind: RecordKind, keys: OrderKey[], values: unknown
 
 /** The order-key values in `cursor`, after checking it was issued by this list with this order. */
 export function decodeCursor(kind: RecordKind, keys: OrderKey[], cursor: string, path = 'after'): unknown[] {
-  const malformed = () => new UserError(`${path}: not a cursor issued by this API (use pageInfo.endCursor of the previous page).`);
+  const malformed = () =>
+    new UserError(`${path}: not a cursor issued by this API (use pageInfo.endCursor of the previous page).`);
   if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]{1,4000}$/.test(cursor)) throw malformed();
   let payload: CursorPayload;
   try {
@@ -134,14 +195,22 @@ export function decodeCursor(kind: RecordKind, keys: OrderKey[], cursor: string,
   } catch {
     throw malformed();
   }
-  if (!payload || typeof payload !== 'object' || typeof payload.list !== 'string' || typeof payload.order !== 'string' || !Array.isArray(payload.values)) {
+  if (
+    !payload ||
+    typeof payload !== 'object' ||
+    typeof payload.list !== 'string' ||
+    typeof payload.order !== 'string' ||
+    !Array.isArray(payload.values)
+  ) {
     throw malformed();
   }
   if (payload.list !== LIST_NAME[kind]) {
     throw new UserError(`${path}: this cursor belongs to a ${payload.list} list, not to ${LIST_NAME[kind]}.`);
   }
   if (payload.order !== cursorSignature(keys)) {
-    throw new UserError(`${path}: this cursor was issued for orderBy "${payload.order}", not "${cursorSignature(keys)}"; keep the same orderBy while paging.`);
+    throw new UserError(
+      `${path}: this cursor was issued for orderBy "${payload.order}", not "${cursorSignature(keys)}"; keep the same orderBy while paging.`,
+    );
   }
   if (payload.values.length !== keys.length) throw malformed();
   keys.forEach((k, i) => {
@@ -159,7 +228,11 @@ function cursorValueFits(key: OrderKey, v: unknown): boolean {
   if (v === null) return key.nullable;
   switch (key.type) {
     case 'number':
-      return typeof v === 'number' && Number.isFinite(v) && (!key.integer || (Number.isInteger(v) && Math.abs(v) <= INT4_MAX));
+      return (
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (!key.integer || (Number.isInteger(v) && Math.abs(v) <= INT4_MAX))
+      );
     case 'boolean':
       return typeof v === 'boolean';
     case 'date':

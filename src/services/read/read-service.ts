@@ -11,7 +11,14 @@ import { UserError } from '../errors';
 import { checkFilter, whereClause, type CheckedFilter, type FilterOf } from './filters';
 import { buildModels, LIST_NAME, type FieldColumn, type RecordKind, type Row, type TableModel } from './model';
 import {
-  afterCondition, checkOrder, decodeCursor, encodeCursor, keySelectList, keyValuesOf, orderByClause, type OrderSpec,
+  afterCondition,
+  checkOrder,
+  decodeCursor,
+  encodeCursor,
+  keySelectList,
+  keyValuesOf,
+  orderByClause,
+  type OrderSpec,
 } from './ordering';
 import { quote, runQuery, SqlParams } from './sql';
 import type { ReadPool } from '../../db/read-pool';
@@ -157,7 +164,10 @@ export class ReadService {
   private async countChecked(filter: CheckedFilter): Promise<number> {
     const p = new SqlParams();
     const model = this.models[filter.kind];
-    const [row] = await this.query(`select count(*) as n from ${quote(model.table)} ${T} where ${whereClause(filter, T, p)}`, p.values);
+    const [row] = await this.query(
+      `select count(*) as n from ${quote(model.table)} ${T} where ${whereClause(filter, T, p)}`,
+      p.values,
+    );
     return Number(row.n);
   }
 
@@ -182,7 +192,9 @@ function toRow(columns: FieldColumn[], raw: Row): Row {
 export function checkFirst(first: number | null | undefined, path = 'first'): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new UserError(`${path}: must be an integer from 0 to ${MAX_PAGE_SIZE} (got ${JSON.stringify(first)}); page with "after" for more rows.`);
+    throw new UserError(
+      `${path}: must be an integer from 0 to ${MAX_PAGE_SIZE} (got ${JSON.stringify(first)}); page with "after" for more rows.`,
+    );
   }
   return first;
 }

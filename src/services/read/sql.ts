@@ -52,7 +52,12 @@ export class SqlParams {
 }
 
 /** Runs one read statement with bound parameters where `reads` sends it (a replica or the primary); returns its rows. */
-export async function runQuery(orm: MikroORM, reads: ReadPool, sql: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> {
+export async function runQuery(
+  orm: MikroORM,
+  reads: ReadPool,
+  sql: string,
+  values: readonly unknown[],
+): Promise<Record<string, unknown>[]> {
   try {
     return await reads.query(sql, values);
   } catch (e) {
@@ -64,6 +69,8 @@ export async function runQuery(orm: MikroORM, reads: ReadPool, sql: string, valu
 
 function asError(value: unknown): Error {
   const v = (value ?? {}) as { message?: string; code?: string; syscall?: string; address?: string; port?: number };
-  const message = v.message ?? [v.syscall, v.code, v.address && `${v.address}${v.port ? `:${v.port}` : ''}`].filter(Boolean).join(' ');
+  const message =
+    v.message ??
+    [v.syscall, v.code, v.address && `${v.address}${v.port ? `:${v.port}` : ''}`].filter(Boolean).join(' ');
   return Object.assign(new Error(message || String(value)), value);
 }

@@ -49,7 +49,11 @@ interface KnexClient {
  * Starts the statement where `reads` sends reads (a replica, else the primary; the primary
  * again if the replica fails before the row count is in) and resolves once that first line is in.
  */
-export function openCompiledRead(reads: ReadPool, select: string, values: readonly unknown[]): Promise<CompiledReadStream> {
+export function openCompiledRead(
+  reads: ReadPool,
+  select: string,
+  values: readonly unknown[],
+): Promise<CompiledReadStream> {
   const statement = inlineNumbered(select, values);
   return reads.stream((target) => openOn(target, statement));
 }
@@ -77,7 +81,12 @@ function statementName(select: string): string | undefined {
  * pieces as text, for responses the cost estimate bounds to a few hundred kilobytes: no
  * COPY, no streaming, and a plan PostgreSQL keeps per session.
  */
-export function runPreparedRead(reads: ReadPool, select: string, values: unknown[], o: { named: boolean }): Promise<{ rows: number; body: string }> {
+export function runPreparedRead(
+  reads: ReadPool,
+  select: string,
+  values: unknown[],
+  o: { named: boolean },
+): Promise<{ rows: number; body: string }> {
   // Behind a transaction pooler (PgBouncer) a session-level prepared statement would meet another session.
   const name = o.named ? statementName(select) : undefined;
   const query = { text: select, values, rowMode: 'array' as const, ...(name ? { name } : {}) };
@@ -92,7 +101,8 @@ export function runPreparedRead(reads: ReadPool, select: string, values: unknown
       if (target.begin) await connection.query('commit');
       const rows = result.rows as string[][];
       const count = rows[0]?.[0];
-      if (count === undefined || !/^\d+$/.test(count)) throw new Error('compiled read: the first row is not the row count');
+      if (count === undefined || !/^\d+$/.test(count))
+        throw new Error('compiled read: the first row is not the row count');
       let body = '';
       for (let i = 1; i < rows.length; i++) body += rows[i][0];
       return { rows: Number(count), body };
@@ -144,7 +154,9 @@ async function openOn(target: StreamTarget, select: string): Promise<CompiledRea
       throw e;
     }
   }
-  const copy = connection.query(copyTo(`copy (${select}) to stdout with (format csv, delimiter e'\\x02', quote e'\\x01')`));
+  const copy = connection.query(
+    copyTo(`copy (${select}) to stdout with (format csv, delimiter e'\\x02', quote e'\\x01')`),
+  );
   let header: Buffer = Buffer.alloc(0);
   const rows = await new Promise<{ rows: number; rest: Buffer }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

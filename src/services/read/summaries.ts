@@ -5,7 +5,13 @@
  * researcher checks first. Filters go through the same builder as every list.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { StudyName, type BiomechanicsSyncMethod, type Knee, type Maneuver, type SyncMethod } from '../../entities/enums';
+import {
+  StudyName,
+  type BiomechanicsSyncMethod,
+  type Knee,
+  type Maneuver,
+  type SyncMethod,
+} from '../../entities/enums';
 import { UserError } from '../errors';
 import { buildWhere, type AudioProcessingFilter, type SynchronizationFilter } from './filters';
 import { quote, runQuery, SqlParams } from './sql';
@@ -152,7 +158,10 @@ export class SummaryService {
   }
 
   /** Synchronization count and mean cycle figures per group (one overall row when `groupBy` is empty). */
-  async synchronizationStats(groupBy: readonly SyncStatsDimension[], filter?: SynchronizationFilter | null): Promise<SyncStatsRow[]> {
+  async synchronizationStats(
+    groupBy: readonly SyncStatsDimension[],
+    filter?: SynchronizationFilter | null,
+  ): Promise<SyncStatsRow[]> {
     if (!Array.isArray(groupBy)) throw new UserError(`groupBy: must be a list of ${SYNC_STATS_DIMENSIONS.join(', ')}.`);
     groupBy.forEach((d, i) => {
       if (!SYNC_STATS_DIMENSIONS.includes(d)) {
@@ -166,18 +175,24 @@ export class SummaryService {
     const from = [
       '"synchronization" t',
       joins.has('biomechanics') ? 'join "biomechanics_import" b on b."id" = t."biomechanics_import_id"' : '',
-      joins.has('study') ? 'join "participant" p on p."id" = t."participant_id" join "study" s on s."id" = p."study_id"' : '',
-    ].filter(Boolean).join(' ');
+      joins.has('study')
+        ? 'join "participant" p on p."id" = t."participant_id" join "study" s on s."id" = p."study_id"'
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     const groupExprs = dims.map((d) => DIMENSION_SQL[d].expr);
     const rows = await runQuery(
       this.orm,
       this.reads,
-      `select ${[...dims.map((d) => `${DIMENSION_SQL[d].expr} as ${quote(d)}`),
+      `select ${[
+        ...dims.map((d) => `${DIMENSION_SQL[d].expr} as ${quote(d)}`),
         'count(*) as "count"',
         'avg(t."total_cycles_extracted")::float8 as "meanTotalCycles"',
         'avg(t."clean_cycles")::float8 as "meanCleanCycles"',
         'avg(t."outlier_cycles")::float8 as "meanOutlierCycles"',
-        'avg(t."mean_cycle_duration_s") as "meanCycleDurationS"'].join(', ')}
+        'avg(t."mean_cycle_duration_s") as "meanCycleDurationS"',
+      ].join(', ')}
          from ${from} where ${where}
          ${groupExprs.length ? `group by ${groupExprs.join(', ')} order by ${groupExprs.join(', ')}` : ''}`,
       p.values,
@@ -198,7 +213,8 @@ export class SummaryService {
     if (!Object.values(StudyName).includes(study)) {
       throw new UserError(`study: ${JSON.stringify(study)} is not one of ${Object.values(StudyName).join(', ')}.`);
     }
-    if (!Number.isInteger(number) || number < 0) throw new UserError(`number: must be a non-negative integer (got ${JSON.stringify(number)}).`);
+    if (!Number.isInteger(number) || number < 0)
+      throw new UserError(`number: must be a non-negative integer (got ${JSON.stringify(number)}).`);
     const failedChannels = CHANNELS.map((c) => `case when bool_or(audio_qc_fail_ch${c}) then ${c} end`).join(', ');
     const mine = 'participant_id = (select id from target)';
     const rows = await runQuery(

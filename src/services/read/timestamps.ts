@@ -35,11 +35,15 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 export function parseIsoTime(text: string, path: string): Date {
   const m = ISO_TIME.exec(text.trim());
   if (!m) {
-    throw new UserError(`${path}: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got ${JSON.stringify(text)}).`);
+    throw new UserError(
+      `${path}: must be an ISO-8601 date-time with a time zone offset (2024-03-01T09:30:00Z) or a date (2024-03-01, midnight UTC) (got ${JSON.stringify(text)}).`,
+    );
   }
   const [, y, mo, d, hh, , , zone] = m;
   if (hh !== undefined && zone === undefined) {
-    throw new UserError(`${path}: a date-time needs its time zone offset, such as 2024-03-01T09:30:00Z or …+01:00 (got ${JSON.stringify(text)}).`);
+    throw new UserError(
+      `${path}: a date-time needs its time zone offset, such as 2024-03-01T09:30:00Z or …+01:00 (got ${JSON.stringify(text)}).`,
+    );
   }
   if (!isCalendarDate(Number(y), Number(mo), Number(d))) {
     throw new UserError(`${path}: there is no such day as ${y}-${mo}-${d} (got ${JSON.stringify(text)}).`);
@@ -47,7 +51,8 @@ export function parseIsoTime(text: string, path: string): Date {
   return new Date(hh === undefined ? `${y}-${mo}-${d}T00:00:00Z` : text.trim());
 }
 
-export const PG_TIMESTAMP_TEXT = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d{1,6})?(?:([+-]\d\d)(?::?(\d\d))?(?::?\d\d)?)?$/;
+export const PG_TIMESTAMP_TEXT =
+  /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d{1,6})?(?:([+-]\d\d)(?::?(\d\d))?(?::?\d\d)?)?$/;
 
 /**
  * A PostgreSQL timestamp in text form as a Date. `timestamp` (without time zone) holds

@@ -19,7 +19,12 @@ export class MaintenanceService {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
       // Counted in the same transaction, after taking the lock, so the answer is what was removed.
-      await conn.execute(`lock table ${TABLES.map((t) => `"${t}"`).join(', ')} in access exclusive mode`, [], 'run', tx);
+      await conn.execute(
+        `lock table ${TABLES.map((t) => `"${t}"`).join(', ')} in access exclusive mode`,
+        [],
+        'run',
+        tx,
+      );
       const rows = await conn.execute<{ t: TableName; n: number }[]>(
         TABLES.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(' union all '),
         [],

@@ -71,7 +71,11 @@ export interface DowngradePlan {
 /** `table movement_cycles (7,000 rows), column participant.notes (12 rows with a value)` */
 export function describeDataLoss(loss: DataLoss[]): string {
   const n = (rows: number) => `${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'}`;
-  return loss.map((l) => (l.column ? `column ${l.table}.${l.column} (${n(l.rows)} with a value)` : `table ${l.table} (${n(l.rows)})`)).join(', ');
+  return loss
+    .map((l) =>
+      l.column ? `column ${l.table}.${l.column} (${n(l.rows)} with a value)` : `table ${l.table} (${n(l.rows)})`,
+    )
+    .join(', ');
 }
 
 /** A downgrade would drop data and was not confirmed; nothing was reverted. */
@@ -80,7 +84,9 @@ export class DataLossError extends ConfirmationRequiredError {
     readonly plan: string[],
     readonly loss: DataLoss[],
   ) {
-    super(`Reverting ${plan.join(', ')} drops data: ${describeDataLoss(loss)}. Nothing was reverted; confirm to go ahead.`);
+    super(
+      `Reverting ${plan.join(', ')} drops data: ${describeDataLoss(loss)}. Nothing was reverted; confirm to go ahead.`,
+    );
   }
 }
 
@@ -113,7 +119,9 @@ export class MigrationService {
     if (!(await this.tableExists(MIGRATIONS_TABLE))) return [];
     const rows = await this.orm.em
       .getConnection()
-      .execute<{ name: string; executed_at: Date | string | null }[]>(`select name, executed_at from ${MIGRATIONS_TABLE} order by id`);
+      .execute<{ name: string; executed_at: Date | string | null }[]>(
+        `select name, executed_at from ${MIGRATIONS_TABLE} order by id`,
+      );
     // Raw queries return timestamptz as text; callers get the Date the type promises.
     return rows.map((r) => ({ name: r.name, executedAt: r.executed_at === null ? null : new Date(r.executed_at) }));
   }
@@ -135,7 +143,10 @@ export class MigrationService {
   /** Throws a clear error unless every known migration is applied (writing data needs the current schema). */
   async assertCurrent(): Promise<void> {
     const { pending } = await this.status();
-    if (pending.length) throw new UserError(`The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" (or the migrate mutation) first.`);
+    if (pending.length)
+      throw new UserError(
+        `The schema is not current (${pending.length} pending); run "npx ae-db upgrade head" (or the migrate mutation) first.`,
+      );
   }
 
   /** Resolve `head`, `+N` or a name (prefix allowed) to the pending names to apply, in order. */
@@ -146,7 +157,8 @@ export class MigrationService {
     const plus = /^\+(\d+)$/.exec(target);
     if (plus) {
       const n = Number(plus[1]);
-      if (n > pending.length) throw new UserError(`Cannot upgrade ${target}: only ${pending.length} migration(s) pending.`);
+      if (n > pending.length)
+        throw new UserError(`Cannot upgrade ${target}: only ${pending.length} migration(s) pending.`);
       return pending.slice(0, n);
     }
     const name = this.resolveName(target);
@@ -164,7 +176,8 @@ export class MigrationService {
     const minus = /^-(\d+)$/.exec(target);
     if (minus) {
       const n = Number(minus[1]);
-      if (n > applied.length) throw new UserError(`Cannot downgrade ${target}: only ${applied.length} migration(s) applied.`);
+      if (n > applied.length)
+        throw new UserError(`Cannot downgrade ${target}: only ${applied.length} migration(s) applied.`);
       return newestFirst.slice(0, n);
     }
     const name = this.resolveName(target);
@@ -179,7 +192,9 @@ export class MigrationService {
   async describeDowngrade(target: string): Promise<DowngradePlan> {
     const plan = await this.planDowngrade(target);
     const applied = await this.planDowngrade('base'); // every applied migration
-    const dataLoss = plan.length ? await adminTransaction(this.orm.em, this.limits, (tx) => this.dataLossOf(tx, plan)) : [];
+    const dataLoss = plan.length
+      ? await adminTransaction(this.orm.em, this.limits, (tx) => this.dataLossOf(tx, plan))
+      : [];
     return { plan, reachesBase: plan.length > 0 && plan.length === applied.length, dataLoss };
   }
 
@@ -214,7 +229,9 @@ export class MigrationService {
     const loss: DataLoss[] = [];
     for (const d of dropped) {
       const where = d.column ? ` where ${quote(d.column)} is not null` : '';
-      const [{ n }] = await run<{ n: number }>(`select count(*)::int8::float8 as n from public.${quote(d.table)}${where}`);
+      const [{ n }] = await run<{ n: number }>(
+        `select count(*)::int8::float8 as n from public.${quote(d.table)}${where}`,
+      );
       if (n > 0) loss.push({ ...d, rows: n });
     }
     return loss;
@@ -260,7 +277,8 @@ export class MigrationService {
   /** Record the database as being at `target` without running anything (Alembic's `stamp`). */
   async stamp(target: string): Promise<MigrationStatus> {
     const known = this.known();
-    const upTo = target === 'base' ? -1 : target === 'head' ? known.length - 1 : known.indexOf(this.resolveName(target));
+    const upTo =
+      target === 'base' ? -1 : target === 'head' ? known.length - 1 : known.indexOf(this.resolveName(target));
     const conn = this.orm.em.getConnection();
     await conn.execute(CREATE_MIGRATIONS_TABLE);
     await this.orm.em.transactional(async (em) => {
@@ -291,10 +309,14 @@ export class MigrationService {
    * diff creates nothing.
    */
   async revision(name: string, autogenerate: boolean): Promise<{ fileName: string | null; up: string[] }> {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new UserError('Migration name may contain only letters, digits and _ (e.g. add_notes_column).');
+    if (!/^[A-Za-z0-9_]+$/.test(name))
+      throw new UserError('Migration name may contain only letters, digits and _ (e.g. add_notes_column).');
     if (autogenerate) {
       const { pending } = await this.status();
-      if (pending.length) throw new UserError(`Apply the ${pending.length} pending migration(s) first (ae-db upgrade head): autogenerate diffs against the database.`);
+      if (pending.length)
+        throw new UserError(
+          `Apply the ${pending.length} pending migration(s) first (ae-db upgrade head): autogenerate diffs against the database.`,
+        );
     }
     const result = await this.migrator.createMigration(MIGRATIONS_DIR, !autogenerate, false, name);
     if (!result.fileName) return { fileName: null, up: [] };
@@ -308,7 +330,9 @@ export class MigrationService {
     const driver = this.orm.em.getDriver();
     const out = [];
     for (const entry of list) {
-      const Cls = (typeof entry === 'function' ? entry : entry.class) as unknown as new (...args: unknown[]) => Migration;
+      const Cls = (typeof entry === 'function' ? entry : entry.class) as unknown as new (
+        ...args: unknown[]
+      ) => Migration;
       const m = new Cls(driver, this.orm.config);
       const sqlOf = () => m.getQueries().map((q) => (typeof q === 'string' ? q : q.toString()).trim());
       await m.up();
@@ -336,8 +360,14 @@ export class MigrationService {
           trx,
         )
       ).map((r) => r.t);
-      if (present.length) await conn.execute(`drop table ${present.map((t) => `public."${t}"`).join(', ')} cascade`, [], 'run', trx);
-      await conn.execute('drop function if exists public.ae_valid_segments(double precision[]) cascade', [], 'run', trx);
+      if (present.length)
+        await conn.execute(`drop table ${present.map((t) => `public."${t}"`).join(', ')} cascade`, [], 'run', trx);
+      await conn.execute(
+        'drop function if exists public.ae_valid_segments(double precision[]) cascade',
+        [],
+        'run',
+        trx,
+      );
       await conn.execute('drop function if exists public.ae_touch_updated_at() cascade', [], 'run', trx);
       return present;
     });
@@ -377,7 +407,9 @@ export class MigrationService {
     const matches = known.filter((n) => n.startsWith(target) || n.includes(target));
     if (matches.length === 1) return matches[0];
     if (matches.length > 1) throw new UserError(`"${target}" matches several migrations: ${matches.join(', ')}`);
-    throw new UserError(`Unknown migration "${target}". Known: ${known.join(', ') || '(none)'}; or use head, base, +N, -N.`);
+    throw new UserError(
+      `Unknown migration "${target}". Known: ${known.join(', ') || '(none)'}; or use head, base, +N, -N.`,
+    );
   }
 }
 

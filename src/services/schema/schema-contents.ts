@@ -32,7 +32,14 @@ export async function dropSchemaContentsStatements(query: CatalogQuery): Promise
         and (o.typtype <> 'c' or (select relkind from pg_class where oid = o.typrelid) = 'c')
         and ${notFromExtension('pg_type')} order by 2`,
   );
-  const byKind: Record<string, string> = { r: 'TABLE', p: 'TABLE', v: 'VIEW', m: 'MATERIALIZED VIEW', f: 'FOREIGN TABLE', S: 'SEQUENCE' };
+  const byKind: Record<string, string> = {
+    r: 'TABLE',
+    p: 'TABLE',
+    v: 'VIEW',
+    m: 'MATERIALIZED VIEW',
+    f: 'FOREIGN TABLE',
+    S: 'SEQUENCE',
+  };
   const statements: string[] = [];
   // Views first, then tables (their own sequences go with them), then what is left.
   for (const kind of ['m', 'v', 'f', 'r', 'p', 'S']) {

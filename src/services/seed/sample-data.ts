@@ -7,8 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  ArtifactType, BiomechanicsSyncMethod, BiomechanicsType, Knee, Maneuver, MicPosition, ProcessingStatus,
-  StompDetectionMethod, StudyName, SyncMethod, WalkSpeed,
+  ArtifactType,
+  BiomechanicsSyncMethod,
+  BiomechanicsType,
+  Knee,
+  Maneuver,
+  MicPosition,
+  ProcessingStatus,
+  StompDetectionMethod,
+  StudyName,
+  SyncMethod,
+  WalkSpeed,
 } from '../../entities/enums';
 
 export type Row = Record<string, unknown>;
@@ -52,7 +61,8 @@ class Rng {
  */
 export const SAMPLE_PARTICIPANT_NUMBERS = { min: 900_000, max: 999_999 } as const;
 
-export const isSampleParticipantNumber = (n: number) => n >= SAMPLE_PARTICIPANT_NUMBERS.min && n <= SAMPLE_PARTICIPANT_NUMBERS.max;
+export const isSampleParticipantNumber = (n: number) =>
+  n >= SAMPLE_PARTICIPANT_NUMBERS.min && n <= SAMPLE_PARTICIPANT_NUMBERS.max;
 
 /**
  * Sample participant i of a study is base + i: AOA 901001…, preOA 902001…,
@@ -65,7 +75,14 @@ const BIOMECHANICS_BY_STUDY: Record<StudyName, BiomechanicsType> = {
   SMoCK: BiomechanicsType.Gonio,
 };
 const WALK_SPEEDS = [WalkSpeed.slow, WalkSpeed.medium, WalkSpeed.fast] as const;
-const CYCLE_SECONDS: Record<string, number> = { fe: 2.6, sts: 3.4, slow: 1.35, medium: 1.12, fast: 0.95, comfortable: 1.05 };
+const CYCLE_SECONDS: Record<string, number> = {
+  fe: 2.6,
+  sts: 3.4,
+  slow: 1.35,
+  medium: 1.12,
+  fast: 0.95,
+  comfortable: 1.05,
+};
 const MICS = [MicPosition.IPM, MicPosition.IPL, MicPosition.SPM, MicPosition.SPL];
 const CHANNELS = ['', '_ch1', '_ch2', '_ch3', '_ch4'] as const;
 
@@ -120,7 +137,14 @@ export function generateParticipant(study: StudyName, index: number, seed: numbe
   const bioRate = bioType === BiomechanicsType.Motion_Analysis ? 100 : bioType === BiomechanicsType.IMU ? 200 : 1000;
   const device = `HP_W11.2-${1 + (number % 5)}`;
   const failsQc = rng.chance(0.4); // ~10 % of this participant's six recordings end up failing QC
-  const bundle: ParticipantBundle = { study, studyParticipantId: number, audio: [], biomechanics: [], synchronizations: [], cycles: [] };
+  const bundle: ParticipantBundle = {
+    study,
+    studyParticipantId: number,
+    audio: [],
+    biomechanics: [],
+    synchronizations: [],
+    cycles: [],
+  };
 
   for (const knee of [Knee.left, Knee.right]) {
     for (const maneuver of [Maneuver.fe, Maneuver.sts, Maneuver.walk]) {
@@ -196,9 +220,13 @@ export function generateParticipant(study: StudyName, index: number, seed: numbe
         audio.audio_qc_fail = true;
         audio.qc_fail_segments = mergeSegments(all);
         audio.qc_signal_dropout = bad.some((c) => audio[`qc_signal_dropout_ch${c}`]);
-        audio.qc_signal_dropout_segments = mergeSegments(bad.flatMap((c) => audio[`qc_signal_dropout_segments_ch${c}`] as number[]));
+        audio.qc_signal_dropout_segments = mergeSegments(
+          bad.flatMap((c) => audio[`qc_signal_dropout_segments_ch${c}`] as number[]),
+        );
         audio.qc_artifact = bad.some((c) => audio[`qc_artifact_ch${c}`]);
-        audio.qc_artifact_segments = mergeSegments(bad.flatMap((c) => audio[`qc_artifact_segments_ch${c}`] as number[]));
+        audio.qc_artifact_segments = mergeSegments(
+          bad.flatMap((c) => audio[`qc_artifact_segments_ch${c}`] as number[]),
+        );
         const types = [...new Set(bad.flatMap((c) => (audio[`qc_artifact_type_ch${c}`] as string[] | null) ?? []))];
         audio.qc_artifact_type = types.length ? types : null;
       }
@@ -213,7 +241,8 @@ export function generateParticipant(study: StudyName, index: number, seed: numbe
         biomechanics_type: bioType,
         knee,
         maneuver,
-        biomechanics_sync_method: bioType === BiomechanicsType.Gonio ? BiomechanicsSyncMethod.flick : BiomechanicsSyncMethod.stomp,
+        biomechanics_sync_method:
+          bioType === BiomechanicsType.Gonio ? BiomechanicsSyncMethod.flick : BiomechanicsSyncMethod.stomp,
         biomechanics_sample_rate: bioRate,
         biomechanics_notes: null,
         num_sub_recordings: maneuver === Maneuver.walk ? numPasses : 1,
@@ -229,14 +258,21 @@ export function generateParticipant(study: StudyName, index: number, seed: numbe
       });
 
       // Synchronizations: one for fe/sts, one per walk speed × pass.
-      const passes = maneuver === Maneuver.walk
-        ? walkPlan.flatMap((w) => Array.from({ length: w.passes }, (_, i) => ({ speed: w.speed as WalkSpeed | null, pass: i + 1 as number | null })))
-        : [{ speed: null, pass: null }];
+      const passes =
+        maneuver === Maneuver.walk
+          ? walkPlan.flatMap((w) =>
+              Array.from({ length: w.passes }, (_, i) => ({
+                speed: w.speed as WalkSpeed | null,
+                pass: (i + 1) as number | null,
+              })),
+            )
+          : [{ speed: null, pass: null }];
       const stompLeft = rng.round(rng.float(2, 6));
       for (const { speed, pass } of passes) {
         const syncIndex = bundle.synchronizations.length;
         const cycleSeconds = CYCLE_SECONDS[speed ?? maneuver];
-        const count = maneuver === Maneuver.fe ? rng.int(8, 12) : maneuver === Maneuver.sts ? rng.int(4, 6) : rng.int(10, 25);
+        const count =
+          maneuver === Maneuver.fe ? rng.int(8, 12) : maneuver === Maneuver.sts ? rng.int(4, 6) : rng.int(10, 25);
         const start0 = rng.round(stompLeft + rng.float(5, 15) + (pass ? (pass - 1) * 40 : 0));
         const durations: number[] = [];
         let t = start0;
@@ -307,7 +343,11 @@ export function generateParticipant(study: StudyName, index: number, seed: numbe
           contra_selected_audio_sync_time: knee === Knee.left ? audioRight : audioLeft,
           sync_method: rng.chance(0.8) ? SyncMethod.consensus : SyncMethod.biomechanics,
           consensus_methods: 'rms,onset,freq',
-          stomp_detection_methods: [StompDetectionMethod.audio, StompDetectionMethod.consensus, StompDetectionMethod.biomechanics],
+          stomp_detection_methods: [
+            StompDetectionMethod.audio,
+            StompDetectionMethod.consensus,
+            StompDetectionMethod.biomechanics,
+          ],
           selected_stomp_method: StompDetectionMethod.consensus,
           sync_file_name: syncPath.split('/').pop(),
           sync_file_path: syncPath,

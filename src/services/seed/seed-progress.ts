@@ -32,7 +32,8 @@ export function progressFigures(p: SeedProgress, elapsedMs: number): ProgressFig
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const secs = (s: number | undefined) => (s === undefined ? '?' : s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+const secs = (s: number | undefined) =>
+  s === undefined ? '?' : s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 
 /** One self-contained log line. */
 export function progressLine(p: SeedProgress, elapsedMs: number): string {

@@ -6,7 +6,13 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { StudyName } from '../../entities/enums';
 import { upsertRows, upsertRowsCount } from '../write/bulk';
-import { ALL_STUDIES, generateParticipant, SAMPLE_PARTICIPANT_NUMBERS, type ParticipantBundle, type Row } from './sample-data';
+import {
+  ALL_STUDIES,
+  generateParticipant,
+  SAMPLE_PARTICIPANT_NUMBERS,
+  type ParticipantBundle,
+  type Row,
+} from './sample-data';
 import { ConfirmationRequiredError, UserError } from '../errors';
 import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from '../transactions';
 import type { TableName } from '../../entities';
@@ -46,7 +52,12 @@ export interface SeedProgress {
 export type TableCounts = Record<TableName, number>;
 
 export const emptyCounts = (): TableCounts => ({
-  study: 0, participant: 0, audio_processing: 0, biomechanics_import: 0, synchronization: 0, movement_cycles: 0,
+  study: 0,
+  participant: 0,
+  audio_processing: 0,
+  biomechanics_import: 0,
+  synchronization: 0,
+  movement_cycles: 0,
 });
 
 /** Participants written per statement batch: ~5–10k cycles, well under PostgreSQL's limits. */
@@ -63,9 +74,11 @@ export class SeedService {
     const per = o.participantsPerStudy ?? 3;
     const studies = o.studies?.length ? [...new Set(o.studies)] : ALL_STUDIES;
     const seed = o.seed ?? 42;
-    if (!Number.isInteger(per) || per < 1 || per > 5000) throw new UserError('participantsPerStudy must be an integer from 1 to 5000.');
+    if (!Number.isInteger(per) || per < 1 || per > 5000)
+      throw new UserError('participantsPerStudy must be an integer from 1 to 5000.');
     if (!Number.isInteger(seed) || seed < 0) throw new UserError('seed must be a non-negative integer.');
-    for (const s of studies) if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
+    for (const s of studies)
+      if (!Object.values(StudyName).includes(s)) throw new UserError(`Unknown study "${s}" (AOA, preOA, SMoCK).`);
     const foreign = await this.foreignParticipants();
     if (foreign.count && !o.force) {
       throw new ConfirmationRequiredError(
@@ -80,12 +93,17 @@ export class SeedService {
         total.study++;
         for (let from = 1; from <= per; from += CHUNK) {
           const bundles: ParticipantBundle[] = [];
-          for (let i = from; i < Math.min(from + CHUNK, per + 1); i++) bundles.push(generateParticipant(study, i, seed));
+          for (let i = from; i < Math.min(from + CHUNK, per + 1); i++)
+            bundles.push(generateParticipant(study, i, seed));
           const written = await this.writeBundles(em, studyId, bundles);
           for (const k of Object.keys(written) as TableName[]) total[k] += written[k];
           o.onProgress?.({
-            study, participantsDone: Math.min(from + CHUNK - 1, per), participantsTotal: per,
-            studiesDone, studiesTotal: studies.length, rows: { ...total },
+            study,
+            participantsDone: Math.min(from + CHUNK - 1, per),
+            participantsTotal: per,
+            studiesDone,
+            studiesTotal: studies.length,
+            rows: { ...total },
           });
         }
       });
@@ -108,7 +126,12 @@ export class SeedService {
   private async studyId(em: EntityManager, name: StudyName): Promise<number> {
     const conn = em.getConnection();
     const tx = em.getTransactionContext();
-    await conn.execute('insert into study (name) values (?) on conflict on constraint study_name_key do nothing', [name], 'run', tx);
+    await conn.execute(
+      'insert into study (name) values (?) on conflict on constraint study_name_key do nothing',
+      [name],
+      'run',
+      tx,
+    );
     const [{ id }] = await conn.execute<{ id: number }[]>('select id from study where name = ?', [name], 'all', tx);
     return id;
   }
@@ -118,7 +141,11 @@ export class SeedService {
     const counts = emptyCounts();
     const participants = await upsertRows<{ study_participant_id: number }>(
       em,
-      { table: 'participant', constraint: 'participant_study_id_study_participant_id_key', returning: ['study_participant_id'] },
+      {
+        table: 'participant',
+        constraint: 'participant_study_id_study_participant_id_key',
+        returning: ['study_participant_id'],
+      },
       bundles.map((b) => ({ study_id: studyId, study_participant_id: b.studyParticipantId })),
     );
     counts.participant = participants.length;
@@ -128,10 +155,15 @@ export class SeedService {
     // The bundles are this call's own: parent ids are written into their rows in place
     // rather than into copies, which for ~7k cycles a chunk saves real allocation time.
     const audioRows: Row[] = [];
-    for (const b of bundles) for (const a of b.audio) audioRows.push(Object.assign(a, { participant_id: pid.get(b.studyParticipantId) }));
+    for (const b of bundles)
+      for (const a of b.audio) audioRows.push(Object.assign(a, { participant_id: pid.get(b.studyParticipantId) }));
     const audio = await upsertRows<Row>(
       em,
-      { table: 'audio_processing', constraint: 'audio_processing_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver'] },
+      {
+        table: 'audio_processing',
+        constraint: 'audio_processing_participant_file_knee_maneuver_key',
+        returning: ['participant_id', 'knee', 'maneuver'],
+      },
       audioRows,
     );
     const audioId = new Map(audio.map((a) => [keyOf(a.participant_id, a.knee, a.maneuver), a.id]));
@@ -139,22 +171,34 @@ export class SeedService {
     const bioRows: Row[] = [];
     for (const b of bundles) {
       const participant_id = pid.get(b.studyParticipantId);
-      for (const x of b.biomechanics) bioRows.push(Object.assign(x, { participant_id, audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)) }));
+      for (const x of b.biomechanics)
+        bioRows.push(
+          Object.assign(x, {
+            participant_id,
+            audio_processing_id: audioId.get(keyOf(participant_id, x.knee, x.maneuver)),
+          }),
+        );
     }
     const bio = await upsertRows<Row>(
       em,
-      { table: 'biomechanics_import', constraint: 'biomechanics_import_participant_file_knee_maneuver_key', returning: ['participant_id', 'knee', 'maneuver', 'audio_processing_id'] },
+      {
+        table: 'biomechanics_import',
+        constraint: 'biomechanics_import_participant_file_knee_maneuver_key',
+        returning: ['participant_id', 'knee', 'maneuver', 'audio_processing_id'],
+      },
       bioRows,
     );
     const bioId = new Map(bio.map((x) => [keyOf(x.participant_id, x.knee, x.maneuver), x.id]));
     // Close the circular recording-time link from the audio side.
-    await em.getConnection().execute(
-      'update audio_processing a set biomechanics_import_id = b.id from biomechanics_import b ' +
-        'where b.audio_processing_id = a.id and b.id = any(?::int[]) and a.biomechanics_import_id is distinct from b.id',
-      [`{${bio.map((b) => b.id).join(',')}}`],
-      'run',
-      em.getTransactionContext(),
-    );
+    await em
+      .getConnection()
+      .execute(
+        'update audio_processing a set biomechanics_import_id = b.id from biomechanics_import b ' +
+          'where b.audio_processing_id = a.id and b.id = any(?::int[]) and a.biomechanics_import_id is distinct from b.id',
+        [`{${bio.map((b) => b.id).join(',')}}`],
+        'run',
+        em.getTransactionContext(),
+      );
     counts.audio_processing = audio.length;
     counts.biomechanics_import = bio.length;
 
@@ -165,23 +209,44 @@ export class SeedService {
       const base = syncRows.length;
       for (const s of b.synchronizations) {
         const k = keyOf(participant_id, s.knee, s.maneuver);
-        syncRows.push(Object.assign(s, { participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
+        syncRows.push(
+          Object.assign(s, {
+            participant_id,
+            audio_processing_id: audioId.get(k),
+            biomechanics_import_id: bioId.get(k),
+          }),
+        );
       }
       for (const c of b.cycles) {
         const k = keyOf(participant_id, c.knee, c.maneuver);
-        cycleRows.push(Object.assign(c, { _sync: base + (c._sync as number), participant_id, audio_processing_id: audioId.get(k), biomechanics_import_id: bioId.get(k) }));
+        cycleRows.push(
+          Object.assign(c, {
+            _sync: base + (c._sync as number),
+            participant_id,
+            audio_processing_id: audioId.get(k),
+            biomechanics_import_id: bioId.get(k),
+          }),
+        );
       }
     }
     const syncs = await upsertRows<Row>(
       em,
-      { table: 'synchronization', constraint: 'synchronization_natural_key', returning: ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'] },
+      {
+        table: 'synchronization',
+        constraint: 'synchronization_natural_key',
+        returning: ['participant_id', 'knee', 'maneuver', 'pass_number', 'speed'],
+      },
       syncRows,
     );
     const syncKey = (r: Row) => `${r.participant_id}/${r.knee}/${r.maneuver}/${r.pass_number ?? ''}/${r.speed ?? ''}`;
     const syncId = new Map(syncs.map((s) => [syncKey(s), s.id]));
     for (const c of cycleRows) c.synchronization_id = syncId.get(syncKey(syncRows[c._sync as number]));
     counts.synchronization = syncs.length;
-    counts.movement_cycles = await upsertRowsCount(em, { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' }, cycleRows);
+    counts.movement_cycles = await upsertRowsCount(
+      em,
+      { table: 'movement_cycles', constraint: 'movement_cycles_natural_key' },
+      cycleRows,
+    );
     return counts;
   }
 }

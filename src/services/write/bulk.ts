@@ -62,13 +62,18 @@ export async function upsertRows<T = Record<string, unknown>>(
 ): Promise<(T & { id: number })[]> {
   if (rows.length === 0) return [];
   // xmax is 0 only on a row version no transaction has updated or locked: a fresh insert.
-  const returning = ['id', ...(spec.returning ?? [])].map(quote).join(', ') + (spec.reportInserted ? ', (xmax = 0) as inserted' : '');
+  const returning =
+    ['id', ...(spec.returning ?? [])].map(quote).join(', ') + (spec.reportInserted ? ', (xmax = 0) as inserted' : '');
   const res = await runner(em).raw(upsertSql(spec, columnsOf(rows), returning), [JSON.stringify(rows)]);
   return res.rows;
 }
 
 /** Like `upsertRows` when the caller needs no ids back: returns only how many rows were written. */
-export async function upsertRowsCount(em: EntityManager, spec: UpsertSpec, rows: Record<string, unknown>[]): Promise<number> {
+export async function upsertRowsCount(
+  em: EntityManager,
+  spec: UpsertSpec,
+  rows: Record<string, unknown>[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const sql = `with written as (${upsertSql(spec, columnsOf(rows), '1')}) select count(*)::int as n from written`;
   const res = await runner(em).raw(sql, [JSON.stringify(rows)]);

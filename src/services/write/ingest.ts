@@ -19,7 +19,12 @@ import { columnsOf } from './bulk';
 import { quote } from '../read/sql';
 import { ValidationFailedError, type FieldViolation } from '../errors';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, numberOfKey, ParticipantKey,
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MAX_CYCLE_BATCH,
+  MovementCycleInput,
+  numberOfKey,
+  ParticipantKey,
   SynchronizationInput,
 } from './record-inputs';
 import { RECORDING_RULES, type RecordingInput } from './recording-input';
@@ -120,7 +125,10 @@ export class IngestService {
     if (input.synchronizations !== undefined && !Array.isArray(input.synchronizations)) {
       violations.push(RECORDING_RULES.isArray.violation('synchronizations'));
     }
-    const cycleCount = syncsIn.reduce((n, s) => n + (Array.isArray(s?.movementCycles) ? s.movementCycles.length : 0), 0);
+    const cycleCount = syncsIn.reduce(
+      (n, s) => n + (Array.isArray(s?.movementCycles) ? s.movementCycles.length : 0),
+      0,
+    );
     if (cycleCount > MAX_CYCLE_BATCH) {
       throw new ValidationFailedError([RECORDING_RULES.maxBatchSize.violation(cycleCount)]);
     }
@@ -130,13 +138,25 @@ export class IngestService {
     const participantId = await this.participantId(em, audio);
     attachReferences(audio, { participantId });
     violations.push(...violationsAt(audio, 'audio.'));
-    const recording = { study: audio.study, participantNumber: audio.participantNumber, knee: audio.knee, maneuver: audio.maneuver };
+    const recording = {
+      study: audio.study,
+      participantNumber: audio.participantNumber,
+      knee: audio.knee,
+      maneuver: audio.maneuver,
+    };
     const existingAudio = participantId
-      ? await this.one(em, 'select id, processing_date from audio_processing where participant_id = ? and audio_file_name = ? and knee = ? and maneuver = ? for update', [
-          participantId, audio.audioFileName, audio.knee, audio.maneuver,
-        ])
+      ? await this.one(
+          em,
+          'select id, processing_date from audio_processing where participant_id = ? and audio_file_name = ? and knee = ? and maneuver = ? for update',
+          [participantId, audio.audioFileName, audio.knee, audio.maneuver],
+        )
       : undefined;
-    const audioRef: ReferencedRecord = { id: existingAudio?.id ?? NEW, participantId: participantId ?? -1, knee: audio.knee, maneuver: audio.maneuver };
+    const audioRef: ReferencedRecord = {
+      id: existingAudio?.id ?? NEW,
+      participantId: participantId ?? -1,
+      knee: audio.knee,
+      maneuver: audio.maneuver,
+    };
 
     // 2. The biomechanics import: required by synchronizations.
     let bio: BiomechanicsImportInput | undefined;
@@ -147,12 +167,20 @@ export class IngestService {
     } else if (syncsIn.length) {
       violations.push(RECORDING_RULES.requiredWithSynchronizations.violation());
     }
-    const existingBio = bio && participantId
-      ? await this.one(em, 'select id, processing_date from biomechanics_import where participant_id = ? and biomechanics_file = ? and knee = ? and maneuver = ?', [
-          participantId, bio.biomechanicsFile, recording.knee, recording.maneuver,
-        ])
-      : undefined;
-    const bioRef: ReferencedRecord = { id: existingBio?.id ?? NEW, participantId: participantId ?? -1, knee: recording.knee, maneuver: recording.maneuver };
+    const existingBio =
+      bio && participantId
+        ? await this.one(
+            em,
+            'select id, processing_date from biomechanics_import where participant_id = ? and biomechanics_file = ? and knee = ? and maneuver = ?',
+            [participantId, bio.biomechanicsFile, recording.knee, recording.maneuver],
+          )
+        : undefined;
+    const bioRef: ReferencedRecord = {
+      id: existingBio?.id ?? NEW,
+      participantId: participantId ?? -1,
+      knee: recording.knee,
+      maneuver: recording.maneuver,
+    };
 
     // 3. Synchronizations and their cycles, each checked as its own write.
     const syncs: SynchronizationInput[] = [];
@@ -160,7 +188,15 @@ export class IngestService {
     const syncKeys = new Map<string, number>();
     syncsIn.forEach((raw, i) => {
       const path = `synchronizations[${i}].`;
-      const sync = nestedInput(SynchronizationInput, raw, path, recording, { audioProcessingId: NEW, biomechanicsImportId: NEW }, ['movementCycles'], violations);
+      const sync = nestedInput(
+        SynchronizationInput,
+        raw,
+        path,
+        recording,
+        { audioProcessingId: NEW, biomechanicsImportId: NEW },
+        ['movementCycles'],
+        violations,
+      );
       attachReferences(sync, { participantId, audioProcessing: audioRef, biomechanicsImport: bioRef });
       violations.push(...violationsAt(sync, path));
       const key = JSON.stringify([sync.passNumber ?? null, sync.speed ?? null]);
@@ -171,19 +207,30 @@ export class IngestService {
       const syncRef: ReferencedRecord = { ...audioRef, passNumber: sync.passNumber ?? null, speed: sync.speed ?? null };
       const indexes = new Map<unknown, number>();
       const rawCycles = Array.isArray(raw?.movementCycles) ? raw.movementCycles : [];
-      if (raw?.movementCycles !== undefined && !Array.isArray(raw.movementCycles)) violations.push(RECORDING_RULES.isArray.violation(`${path}movementCycles`));
+      if (raw?.movementCycles !== undefined && !Array.isArray(raw.movementCycles))
+        violations.push(RECORDING_RULES.isArray.violation(`${path}movementCycles`));
       rawCycles.forEach((rc, j) => {
         const cpath = `${path}movementCycles[${j}].`;
         const cycle = nestedInput(
-          MovementCycleInput, rc, cpath,
+          MovementCycleInput,
+          rc,
+          cpath,
           { ...recording, passNumber: sync.passNumber ?? null, speed: sync.speed ?? null },
           { audioProcessingId: NEW, biomechanicsImportId: NEW, synchronizationId: NEW },
-          [], violations,
+          [],
+          violations,
         );
-        attachReferences(cycle, { participantId, audioProcessing: audioRef, biomechanicsImport: bioRef, synchronization: syncRef });
+        attachReferences(cycle, {
+          participantId,
+          audioProcessing: audioRef,
+          biomechanicsImport: bioRef,
+          synchronization: syncRef,
+        });
         violations.push(...violationsAt(cycle, cpath));
         if (indexes.has(cycle.cycleIndex)) {
-          violations.push(RECORDING_RULES.uniqueInSynchronization.violation(cpath, cycle.cycleIndex, indexes.get(cycle.cycleIndex)!));
+          violations.push(
+            RECORDING_RULES.uniqueInSynchronization.violation(cpath, cycle.cycleIndex, indexes.get(cycle.cycleIndex)!),
+          );
         } else indexes.set(cycle.cycleIndex, j);
         cycles.push({ sync: i, input: cycle, path: cpath });
       });
@@ -192,52 +239,144 @@ export class IngestService {
 
     // 4. Write, parents first, each table in one statement; unchanged rows are left alone.
     const result: IngestResult = {
-      audioProcessingId: 0, biomechanicsImportId: null, synchronizationIds: [],
-      audioProcessing: zero(), biomechanicsImport: zero(), synchronization: zero(), movementCycles: zero(),
+      audioProcessingId: 0,
+      biomechanicsImportId: null,
+      synchronizationIds: [],
+      audioProcessing: zero(),
+      biomechanicsImport: zero(),
+      synchronization: zero(),
+      movementCycles: zero(),
     };
     const audioRow = this.toRow(AudioProcessing.name, audio, { participant_id: participantId }, existingAudio);
-    const [audioId] = await this.upsertChanged(em, 'audio_processing', 'audio_processing_participant_file_knee_maneuver_key', AUDIO_KEY, [audioRow], [existingAudio?.id ?? null], result.audioProcessing);
+    const [audioId] = await this.upsertChanged(
+      em,
+      'audio_processing',
+      'audio_processing_participant_file_knee_maneuver_key',
+      AUDIO_KEY,
+      [audioRow],
+      [existingAudio?.id ?? null],
+      result.audioProcessing,
+    );
     result.audioProcessingId = audioId;
 
     if (bio) {
-      const bioRow = this.toRow(BiomechanicsImport.name, bio, { participant_id: participantId, audio_processing_id: audioId }, existingBio);
-      const [bioId] = await this.upsertChanged(em, 'biomechanics_import', 'biomechanics_import_participant_file_knee_maneuver_key', BIO_KEY, [bioRow], [existingBio?.id ?? null], result.biomechanicsImport);
+      const bioRow = this.toRow(
+        BiomechanicsImport.name,
+        bio,
+        { participant_id: participantId, audio_processing_id: audioId },
+        existingBio,
+      );
+      const [bioId] = await this.upsertChanged(
+        em,
+        'biomechanics_import',
+        'biomechanics_import_participant_file_knee_maneuver_key',
+        BIO_KEY,
+        [bioRow],
+        [existingBio?.id ?? null],
+        result.biomechanicsImport,
+      );
       result.biomechanicsImportId = bioId;
       // The recording-time link, on both sides, as linkRecordings makes it; each statement touches only rows that differ.
-      await this.run(em, 'update biomechanics_import set audio_processing_id = null where audio_processing_id = ? and id <> ?', [audioId, bioId]);
-      await this.run(em, 'update audio_processing set biomechanics_import_id = null where biomechanics_import_id = ? and id <> ?', [bioId, audioId]);
-      await this.run(em, 'update audio_processing set biomechanics_import_id = ? where id = ? and biomechanics_import_id is distinct from ?', [bioId, audioId, bioId]);
+      await this.run(
+        em,
+        'update biomechanics_import set audio_processing_id = null where audio_processing_id = ? and id <> ?',
+        [audioId, bioId],
+      );
+      await this.run(
+        em,
+        'update audio_processing set biomechanics_import_id = null where biomechanics_import_id = ? and id <> ?',
+        [bioId, audioId],
+      );
+      await this.run(
+        em,
+        'update audio_processing set biomechanics_import_id = ? where id = ? and biomechanics_import_id is distinct from ?',
+        [bioId, audioId, bioId],
+      );
     }
 
-    const storedSyncs = await this.rows(em, 'select id, pass_number, speed, processing_date from synchronization where audio_processing_id = ? order by id for update', [audioId]);
+    const storedSyncs = await this.rows(
+      em,
+      'select id, pass_number, speed, processing_date from synchronization where audio_processing_id = ? order by id for update',
+      [audioId],
+    );
     const storedSync = new Map(storedSyncs.map((s) => [JSON.stringify([s.pass_number, s.speed]), s]));
     const syncRows = syncs.map((s) =>
-      this.toRow(Synchronization.name, s, { participant_id: participantId, audio_processing_id: audioId, biomechanics_import_id: result.biomechanicsImportId }, storedSync.get(JSON.stringify([s.passNumber ?? null, s.speed ?? null]))),
+      this.toRow(
+        Synchronization.name,
+        s,
+        {
+          participant_id: participantId,
+          audio_processing_id: audioId,
+          biomechanics_import_id: result.biomechanicsImportId,
+        },
+        storedSync.get(JSON.stringify([s.passNumber ?? null, s.speed ?? null])),
+      ),
     );
-    const syncExisting = syncs.map((s) => storedSync.get(JSON.stringify([s.passNumber ?? null, s.speed ?? null]))?.id ?? null);
-    result.synchronizationIds = await this.upsertChanged(em, 'synchronization', 'synchronization_natural_key', SYNC_KEY, syncRows, syncExisting, result.synchronization);
+    const syncExisting = syncs.map(
+      (s) => storedSync.get(JSON.stringify([s.passNumber ?? null, s.speed ?? null]))?.id ?? null,
+    );
+    result.synchronizationIds = await this.upsertChanged(
+      em,
+      'synchronization',
+      'synchronization_natural_key',
+      SYNC_KEY,
+      syncRows,
+      syncExisting,
+      result.synchronization,
+    );
     // Synchronizations of this audio record no longer produced go, and their cycles with them (ON DELETE CASCADE).
     const goneSyncs = storedSyncs.map((s) => s.id as number).filter((id) => !result.synchronizationIds.includes(id));
     if (goneSyncs.length) {
-      result.movementCycles.deleted += Number((await this.one(em, 'select count(*) as n from movement_cycles where synchronization_id = any(?::int[])', [`{${goneSyncs}}`]))!.n);
-      result.synchronization.deleted = await this.run(em, 'delete from synchronization where id = any(?::int[])', [`{${goneSyncs}}`]);
+      result.movementCycles.deleted += Number(
+        (await this.one(em, 'select count(*) as n from movement_cycles where synchronization_id = any(?::int[])', [
+          `{${goneSyncs}}`,
+        ]))!.n,
+      );
+      result.synchronization.deleted = await this.run(em, 'delete from synchronization where id = any(?::int[])', [
+        `{${goneSyncs}}`,
+      ]);
     }
 
     const syncIds = result.synchronizationIds;
     const storedCycles = syncIds.length
-      ? await this.rows(em, 'select id, synchronization_id, cycle_index, processing_date from movement_cycles where synchronization_id = any(?::int[]) order by id for update', [`{${syncIds}}`])
+      ? await this.rows(
+          em,
+          'select id, synchronization_id, cycle_index, processing_date from movement_cycles where synchronization_id = any(?::int[]) order by id for update',
+          [`{${syncIds}}`],
+        )
       : [];
     const storedCycle = new Map(storedCycles.map((c) => [`${c.synchronization_id}/${c.cycle_index}`, c]));
     const cycleRows = cycles.map(({ sync, input: c }) =>
-      this.toRow(MovementCycle.name, c, {
-        participant_id: participantId, audio_processing_id: audioId, biomechanics_import_id: result.biomechanicsImportId, synchronization_id: syncIds[sync],
-      }, storedCycle.get(`${syncIds[sync]}/${c.cycleIndex}`)),
+      this.toRow(
+        MovementCycle.name,
+        c,
+        {
+          participant_id: participantId,
+          audio_processing_id: audioId,
+          biomechanics_import_id: result.biomechanicsImportId,
+          synchronization_id: syncIds[sync],
+        },
+        storedCycle.get(`${syncIds[sync]}/${c.cycleIndex}`),
+      ),
     );
-    const cycleExisting = cycles.map(({ sync, input: c }) => storedCycle.get(`${syncIds[sync]}/${c.cycleIndex}`)?.id ?? null);
-    const cycleIds = await this.upsertChanged(em, 'movement_cycles', 'movement_cycles_natural_key', [...SYNC_KEY, 'cycle_index'], cycleRows, cycleExisting, result.movementCycles);
+    const cycleExisting = cycles.map(
+      ({ sync, input: c }) => storedCycle.get(`${syncIds[sync]}/${c.cycleIndex}`)?.id ?? null,
+    );
+    const cycleIds = await this.upsertChanged(
+      em,
+      'movement_cycles',
+      'movement_cycles_natural_key',
+      [...SYNC_KEY, 'cycle_index'],
+      cycleRows,
+      cycleExisting,
+      result.movementCycles,
+    );
     const kept = new Set(cycleIds);
     const goneCycles = storedCycles.map((c) => c.id as number).filter((id) => !kept.has(id));
-    if (goneCycles.length) result.movementCycles.deleted += await this.run(em, 'delete from movement_cycles where id = any(?::int[])', [`{${goneCycles}}`]);
+    if (goneCycles.length)
+      result.movementCycles.deleted += await this.run(em, 'delete from movement_cycles where id = any(?::int[])', [
+        `{${goneCycles}}`,
+      ]);
     return result;
   }
 
@@ -246,7 +385,13 @@ export class IngestService {
    * input order (`existing[i]`: the stored row's id when known) and counts what happened.
    */
   private async upsertChanged(
-    em: EntityManager, table: TableName, constraint: string, key: string[], rows: Row[], existing: (number | null)[], counts: IngestTableCounts,
+    em: EntityManager,
+    table: TableName,
+    constraint: string,
+    key: string[],
+    rows: Row[],
+    existing: (number | null)[],
+    counts: IngestTableCounts,
   ): Promise<number[]> {
     if (rows.length === 0) return [];
     const cols = columnsOf(rows);
@@ -257,7 +402,10 @@ export class IngestService {
       `on conflict on constraint ${quote(constraint)} do update set ${data.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')} ` +
       `where (${data.map((c) => `t.${quote(c)}`).join(', ')}) is distinct from (${data.map((c) => `excluded.${quote(c)}`).join(', ')}) ` +
       `returning t.id, (t.xmax = 0) as inserted, ${key.map((k) => `t.${quote(k)}`).join(', ')}`;
-    const written = (await this.runner(em).raw(sql, [JSON.stringify(rows)])).rows as (Row & { id: number; inserted: boolean })[];
+    const written = (await this.runner(em).raw(sql, [JSON.stringify(rows)])).rows as (Row & {
+      id: number;
+      inserted: boolean;
+    })[];
     const inserted = written.filter((w) => w.inserted).length;
     counts.inserted += inserted;
     counts.updated += written.length - inserted;
@@ -268,11 +416,13 @@ export class IngestService {
     const unknown = rows.filter((_, i) => ids[i] === null);
     if (unknown.length) {
       // Unchanged rows this transaction did not see before the upsert: a concurrent ingest of the same recording wrote them.
-      const found = (await this.runner(em).raw(
-        `select t.id, ${key.map((k) => `t.${quote(k)}`).join(', ')} from ${quote(table)} t
+      const found = (
+        await this.runner(em).raw(
+          `select t.id, ${key.map((k) => `t.${quote(k)}`).join(', ')} from ${quote(table)} t
            join json_populate_recordset(null::${quote(table)}, ?::json) r on ${key.map((k) => `t.${quote(k)} is not distinct from r.${quote(k)}`).join(' and ')}`,
-        [JSON.stringify(unknown.map((r) => Object.fromEntries(key.map((k) => [k, r[k]]))))],
-      )).rows as Row[];
+          [JSON.stringify(unknown.map((r) => Object.fromEntries(key.map((k) => [k, r[k]]))))],
+        )
+      ).rows as Row[];
       for (const f of found) byKey.set(keyOf(f), f.id as number);
     }
     return rows.map((r, i) => ids[i] ?? byKey.get(keyOf(r))!);

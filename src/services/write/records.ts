@@ -9,12 +9,23 @@
  * writes nothing, and two concurrent upserts of one key end in one row.
  */
 import {
-  CheckConstraintViolationException, DeadlockException, ForeignKeyConstraintViolationException, NotNullConstraintViolationException,
-  ReferenceKind as OrmKind, UniqueConstraintViolationException, type EntityProperty,
+  CheckConstraintViolationException,
+  DeadlockException,
+  ForeignKeyConstraintViolationException,
+  NotNullConstraintViolationException,
+  ReferenceKind as OrmKind,
+  UniqueConstraintViolationException,
+  type EntityProperty,
 } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
-  AudioProcessing, BiomechanicsImport, MovementCycle, Participant, Synchronization, TABLES, type TableName,
+  AudioProcessing,
+  BiomechanicsImport,
+  MovementCycle,
+  Participant,
+  Synchronization,
+  TABLES,
+  type TableName,
 } from '../../entities';
 import { upsertRows } from './bulk';
 import { SQLSTATE } from '../../db/sqlstate';
@@ -22,12 +33,28 @@ import { asDriverException } from '../ops/diagnose';
 import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from '../errors';
 import type { InspectionService } from '../ops/inspection';
 import {
-  AudioProcessingInput, BiomechanicsImportInput, MAX_CYCLE_BATCH, MovementCycleInput, numberOfKey, ParticipantKey,
-  type ParticipantKeyValue, RecordIdInput, RecordIdsInput,
-  RecordingLinkInput, SynchronizationInput, type ProcessingRecordInput,
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MAX_CYCLE_BATCH,
+  MovementCycleInput,
+  numberOfKey,
+  ParticipantKey,
+  type ParticipantKeyValue,
+  RecordIdInput,
+  RecordIdsInput,
+  RecordingLinkInput,
+  SynchronizationInput,
+  type ProcessingRecordInput,
 } from './record-inputs';
 import {
-  INT4_MAX, assertValid, attachReferences, toInput, violationsOf, type ReferenceKind, type ReferencedRecord, type ResolvedReferences,
+  INT4_MAX,
+  assertValid,
+  attachReferences,
+  toInput,
+  violationsOf,
+  type ReferenceKind,
+  type ReferencedRecord,
+  type ResolvedReferences,
 } from './validation';
 import { emptyCounts, type TableCounts } from '../seed/seed';
 
@@ -45,21 +72,35 @@ interface UpsertPlan<I extends ProcessingRecordInput> {
 }
 
 const AUDIO: UpsertPlan<AudioProcessingInput> = {
-  entity: AudioProcessing, input: AudioProcessingInput, table: 'audio_processing',
-  constraint: 'audio_processing_participant_file_knee_maneuver_key', key: ['audioFileName', 'knee', 'maneuver'], references: [],
+  entity: AudioProcessing,
+  input: AudioProcessingInput,
+  table: 'audio_processing',
+  constraint: 'audio_processing_participant_file_knee_maneuver_key',
+  key: ['audioFileName', 'knee', 'maneuver'],
+  references: [],
 };
 const BIOMECHANICS: UpsertPlan<BiomechanicsImportInput> = {
-  entity: BiomechanicsImport, input: BiomechanicsImportInput, table: 'biomechanics_import',
-  constraint: 'biomechanics_import_participant_file_knee_maneuver_key', key: ['biomechanicsFile', 'knee', 'maneuver'], references: [],
+  entity: BiomechanicsImport,
+  input: BiomechanicsImportInput,
+  table: 'biomechanics_import',
+  constraint: 'biomechanics_import_participant_file_knee_maneuver_key',
+  key: ['biomechanicsFile', 'knee', 'maneuver'],
+  references: [],
 };
 const SYNCHRONIZATION: UpsertPlan<SynchronizationInput> = {
-  entity: Synchronization, input: SynchronizationInput, table: 'synchronization',
-  constraint: 'synchronization_natural_key', key: ['knee', 'maneuver', 'passNumber', 'speed'],
+  entity: Synchronization,
+  input: SynchronizationInput,
+  table: 'synchronization',
+  constraint: 'synchronization_natural_key',
+  key: ['knee', 'maneuver', 'passNumber', 'speed'],
   references: ['audioProcessing', 'biomechanicsImport'],
 };
 const CYCLES: UpsertPlan<MovementCycleInput> = {
-  entity: MovementCycle, input: MovementCycleInput, table: 'movement_cycles',
-  constraint: 'movement_cycles_natural_key', key: ['knee', 'maneuver', 'passNumber', 'speed', 'cycleIndex'],
+  entity: MovementCycle,
+  input: MovementCycleInput,
+  table: 'movement_cycles',
+  constraint: 'movement_cycles_natural_key',
+  key: ['knee', 'maneuver', 'passNumber', 'speed', 'cycleIndex'],
   references: ['audioProcessing', 'biomechanicsImport', 'synchronization'],
 };
 
@@ -134,10 +175,17 @@ export class RecordService {
 
   /** Up to MAX_CYCLE_BATCH cycles in one transaction: all are written, or (any rule broken) none. */
   async upsertMovementCycles(inputs: (MovementCycleInput | Row)[]): Promise<UpsertSummary> {
-    if (!Array.isArray(inputs)) throw new ValidationFailedError([{ field: 'inputs', rule: 'isArray', message: 'inputs must be a list of movement cycles' }]);
+    if (!Array.isArray(inputs))
+      throw new ValidationFailedError([
+        { field: 'inputs', rule: 'isArray', message: 'inputs must be a list of movement cycles' },
+      ]);
     if (inputs.length > MAX_CYCLE_BATCH) {
       throw new ValidationFailedError([
-        { field: 'inputs', rule: 'maxBatchSize', message: `inputs: at most ${MAX_CYCLE_BATCH} cycles per call (got ${inputs.length}); split the batch` },
+        {
+          field: 'inputs',
+          rule: 'maxBatchSize',
+          message: `inputs: at most ${MAX_CYCLE_BATCH} cycles per call (got ${inputs.length}); split the batch`,
+        },
       ]);
     }
     return this.upsertMany(CYCLES, inputs, true);
@@ -148,7 +196,11 @@ export class RecordService {
     return this.orm.em.fork().findOneOrFail(plan.entity, ids[0]);
   }
 
-  private async upsertMany<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, raw: (I | Row)[], batch: boolean): Promise<UpsertSummary> {
+  private async upsertMany<I extends ProcessingRecordInput>(
+    plan: UpsertPlan<I>,
+    raw: (I | Row)[],
+    batch: boolean,
+  ): Promise<UpsertSummary> {
     if (raw.length === 0) return { ids: [], inserted: 0, updated: 0 };
     const inputs = raw.map((r) => toInput(plan.input, r as Row));
     return this.write(async (em) => {
@@ -166,7 +218,12 @@ export class RecordService {
       const order = rows.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
       const written = await upsertRows<Row & { inserted: boolean }>(
         em,
-        { table: plan.table, constraint: plan.constraint, returning: ['participant_id', ...keyColumns], reportInserted: true },
+        {
+          table: plan.table,
+          constraint: plan.constraint,
+          returning: ['participant_id', ...keyColumns],
+          reportInserted: true,
+        },
         order.map((i) => rows[i]),
       );
       const idByKey = new Map(written.map((w) => [keyOf(w), w.id]));
@@ -176,7 +233,11 @@ export class RecordService {
   }
 
   /** Finds each input's participant and referenced records (one statement per table) and attaches them for the rules. */
-  private async resolveReferences<I extends ProcessingRecordInput>(em: EntityManager, plan: UpsertPlan<I>, inputs: I[]): Promise<ResolvedReferences[]> {
+  private async resolveReferences<I extends ProcessingRecordInput>(
+    em: EntityManager,
+    plan: UpsertPlan<I>,
+    inputs: I[],
+  ): Promise<ResolvedReferences[]> {
     const participants = await this.participantIds(em, inputs);
     const records = new Map<ReferenceKind, Map<number, ReferencedRecord>>();
     for (const kind of plan.references) {
@@ -198,7 +259,10 @@ export class RecordService {
    * Participant ids by `study/number`, null for a pair with no participant. Pairs that break
    * ParticipantKey's own rules are not looked up (left out): the input's rules report them.
    */
-  private async participantIds(em: EntityManager, inputs: ProcessingRecordInput[]): Promise<Map<string, number | null>> {
+  private async participantIds(
+    em: EntityManager,
+    inputs: ProcessingRecordInput[],
+  ): Promise<Map<string, number | null>> {
     const distinct = new Map<string, ParticipantKey>();
     for (const { study, participantNumber } of inputs) {
       const key = `${study}/${participantNumber}`;
@@ -218,21 +282,47 @@ export class RecordService {
     return new Map(valid.map(([key]) => [key, found.get(key) ?? null]));
   }
 
-  private async referencedRecords(em: EntityManager, kind: ReferenceKind, ids: number[]): Promise<Map<number, ReferencedRecord>> {
+  private async referencedRecords(
+    em: EntityManager,
+    kind: ReferenceKind,
+    ids: number[],
+  ): Promise<Map<number, ReferencedRecord>> {
     if (ids.length === 0) return new Map();
-    const walkColumns = kind === 'synchronization' ? 'pass_number, speed' : 'null::int as pass_number, null::text as speed';
-    const rows = await this.sql<{ id: number; participant_id: number; knee: string; maneuver: string; pass_number: number | null; speed: string | null }>(
+    const walkColumns =
+      kind === 'synchronization' ? 'pass_number, speed' : 'null::int as pass_number, null::text as speed';
+    const rows = await this.sql<{
+      id: number;
+      participant_id: number;
+      knee: string;
+      maneuver: string;
+      pass_number: number | null;
+      speed: string | null;
+    }>(
       em,
       `select id, participant_id, knee, maneuver, ${walkColumns} from "${REFERENCE_TABLE[kind]}" where id = any(?::int[])`,
       [intArray([...new Set(ids)])],
     );
     return new Map(
-      rows.map((r) => [r.id, { id: r.id, participantId: r.participant_id, knee: r.knee, maneuver: r.maneuver, passNumber: r.pass_number, speed: r.speed }]),
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          participantId: r.participant_id,
+          knee: r.knee,
+          maneuver: r.maneuver,
+          passNumber: r.pass_number,
+          speed: r.speed,
+        },
+      ]),
     );
   }
 
   /** A batch may name each natural key once: INSERT … ON CONFLICT cannot update one row twice. */
-  private duplicateKeys<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, inputs: I[], refs: ResolvedReferences[]): FieldViolation[] {
+  private duplicateKeys<I extends ProcessingRecordInput>(
+    plan: UpsertPlan<I>,
+    inputs: I[],
+    refs: ResolvedReferences[],
+  ): FieldViolation[] {
     const first = new Map<string, number>();
     const out: FieldViolation[] = [];
     inputs.forEach((input, index) => {
@@ -242,14 +332,24 @@ export class RecordService {
       if (seen === undefined) first.set(key, index);
       else {
         const field = plan.key[plan.key.length - 1];
-        out.push({ field, rule: 'uniqueInBatch', message: `${field}: same record (participant, ${plan.key.join(', ')}) as inputs[${seen}]; send each record once`, index });
+        out.push({
+          field,
+          rule: 'uniqueInBatch',
+          message: `${field}: same record (participant, ${plan.key.join(', ')}) as inputs[${seen}]; send each record once`,
+          index,
+        });
       }
     });
     return out;
   }
 
   /** The full row an input stands for: every column of the entity, defaults for what it leaves out. */
-  private toRow<I extends ProcessingRecordInput>(plan: UpsertPlan<I>, columns: ScalarColumn[], input: I, refs: ResolvedReferences): Row {
+  private toRow<I extends ProcessingRecordInput>(
+    plan: UpsertPlan<I>,
+    columns: ScalarColumn[],
+    input: I,
+    refs: ResolvedReferences,
+  ): Row {
     const row: Row = { participant_id: refs.participantId };
     for (const { property, column } of columns) row[column] = (input as any)[property] ?? null;
     row.processing_date = input.processingDate ?? new Date();
@@ -273,18 +373,34 @@ export class RecordService {
    * unlinks whatever either was linked to before; with one id, clears that record's link
    * on both sides.
    */
-  async linkRecordings(args: RecordingLinkInput | { audioProcessingId?: number | null; biomechanicsImportId?: number | null }): Promise<RecordingLink> {
+  async linkRecordings(
+    args: RecordingLinkInput | { audioProcessingId?: number | null; biomechanicsImportId?: number | null },
+  ): Promise<RecordingLink> {
     const input = toInput(RecordingLinkInput, args);
     const a = input.audioProcessingId ?? null;
     const b = input.biomechanicsImportId ?? null;
     await this.write(async (em) => {
       attachReferences(input, {
-        audioProcessing: isId(a) ? ((await this.referencedRecords(em, 'audioProcessing', [a])).get(a) ?? null) : undefined,
-        biomechanicsImport: isId(b) ? ((await this.referencedRecords(em, 'biomechanicsImport', [b])).get(b) ?? null) : undefined,
+        audioProcessing: isId(a)
+          ? ((await this.referencedRecords(em, 'audioProcessing', [a])).get(a) ?? null)
+          : undefined,
+        biomechanicsImport: isId(b)
+          ? ((await this.referencedRecords(em, 'biomechanicsImport', [b])).get(b) ?? null)
+          : undefined,
       });
       assertValid(input);
-      if (a !== null) await this.sql(em, 'update biomechanics_import set audio_processing_id = null where audio_processing_id = ? and id is distinct from ?::int', [a, b]);
-      if (b !== null) await this.sql(em, 'update audio_processing set biomechanics_import_id = null where biomechanics_import_id = ? and id is distinct from ?::int', [b, a]);
+      if (a !== null)
+        await this.sql(
+          em,
+          'update biomechanics_import set audio_processing_id = null where audio_processing_id = ? and id is distinct from ?::int',
+          [a, b],
+        );
+      if (b !== null)
+        await this.sql(
+          em,
+          'update audio_processing set biomechanics_import_id = null where biomechanics_import_id = ? and id is distinct from ?::int',
+          [b, a],
+        );
       if (a !== null) await this.sql(em, 'update audio_processing set biomechanics_import_id = ? where id = ?', [b, a]);
       if (b !== null) await this.sql(em, 'update biomechanics_import set audio_processing_id = ? where id = ?', [a, b]);
     });
@@ -307,7 +423,11 @@ export class RecordService {
         'select p.id from participant p join study s on s.id = p.study_id where s.name = ? and p.study_participant_id = ?',
         [input.study, numberOfKey(input)],
       );
-      return this.deleteCascading(em, 'participant', rows.map((r) => r.id));
+      return this.deleteCascading(
+        em,
+        'participant',
+        rows.map((r) => r.id),
+      );
     });
   }
 
@@ -343,8 +463,15 @@ export class RecordService {
   private async deleteCascading(em: EntityManager, table: TableName, ids: number[]): Promise<TableCounts> {
     const counts = emptyCounts();
     const doomed = new Map<TableName, number[]>();
-    const locked = await this.sql<{ id: number }>(em, `select id from "${table}" where id = any(?::int[]) order by id for update`, [intArray(ids)]);
-    doomed.set(table, locked.map((r) => r.id));
+    const locked = await this.sql<{ id: number }>(
+      em,
+      `select id from "${table}" where id = any(?::int[]) order by id for update`,
+      [intArray(ids)],
+    );
+    doomed.set(
+      table,
+      locked.map((r) => r.id),
+    );
     // TABLES lists parents before children, so each table's doomed parents are known when it is reached.
     for (const child of TABLES.slice(TABLES.indexOf(table) + 1)) {
       const edges = this.edges().filter((e) => e.child === child && doomed.get(e.parent)?.length);
@@ -354,21 +481,28 @@ export class RecordService {
         `select id from "${child}" where ${edges.map((e) => `"${e.column}" = any(?::int[])`).join(' or ')} order by id for update`,
         edges.map((e) => intArray(doomed.get(e.parent)!)),
       );
-      doomed.set(child, rows.map((r) => r.id));
+      doomed.set(
+        child,
+        rows.map((r) => r.id),
+      );
     }
-    if (doomed.get(table)!.length) await this.sql(em, `delete from "${table}" where id = any(?::int[])`, [intArray(doomed.get(table)!)]);
+    if (doomed.get(table)!.length)
+      await this.sql(em, `delete from "${table}" where id = any(?::int[])`, [intArray(doomed.get(table)!)]);
     for (const [t, rows] of doomed) counts[t] = rows.length;
     return counts;
   }
 
   /** The ON DELETE CASCADE foreign keys, read from the entities. */
   private edges() {
-    this.cascadeEdges ??= Object.values(this.orm.getMetadata().getAll())
-      .flatMap((meta) =>
-        Object.values(meta.properties)
-          .filter((p) => p.kind === OrmKind.MANY_TO_ONE && p.deleteRule === 'cascade')
-          .map((p) => ({ parent: p.targetMeta!.tableName as TableName, child: meta.tableName as TableName, column: p.fieldNames[0] })),
-      );
+    this.cascadeEdges ??= Object.values(this.orm.getMetadata().getAll()).flatMap((meta) =>
+      Object.values(meta.properties)
+        .filter((p) => p.kind === OrmKind.MANY_TO_ONE && p.deleteRule === 'cascade')
+        .map((p) => ({
+          parent: p.targetMeta!.tableName as TableName,
+          child: meta.tableName as TableName,
+          column: p.fieldNames[0],
+        })),
+    );
     return this.cascadeEdges;
   }
 
@@ -415,25 +549,38 @@ export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown
   if (e instanceof UserError) return e;
   const c = asDriverException(e);
   if (!c) return e;
-  const violation = (field: string, rule: string, message: string) => new ValidationFailedError([{ field, rule, message }]);
+  const violation = (field: string, rule: string, message: string) =>
+    new ValidationFailedError([{ field, rule, message }]);
   if (c instanceof ForeignKeyConstraintViolationException) {
     // A parent vanished between validation and the write (a concurrent delete).
     const m = /Key \(([^)]+)\)=\(([^)]*)\) is not present in table "([^"]+)"/.exec(c.detail ?? '');
     const field = fieldOfColumn(m?.[1]);
-    return violation(field, 'exists', `${field}: there is no ${m?.[3] ?? 'referenced'} row with id ${m?.[2] ?? '?'} (was it just deleted?)`);
+    return violation(
+      field,
+      'exists',
+      `${field}: there is no ${m?.[3] ?? 'referenced'} row with id ${m?.[2] ?? '?'} (was it just deleted?)`,
+    );
   }
   // cardinality_violation: one upsert reached the same row twice, which a concurrent write can cause.
   if (c instanceof UniqueConstraintViolationException || c.code === SQLSTATE.cardinality_violation) {
-    return new ConflictError(`Another write changed the same record at the same moment (${c.constraint ?? 'unique key'}); nothing was written, retry.`);
+    return new ConflictError(
+      `Another write changed the same record at the same moment (${c.constraint ?? 'unique key'}); nothing was written, retry.`,
+    );
   }
   // deadlock_detected and serialization_failure.
   if (c instanceof DeadlockException) {
-    return new ConflictError('The write collided with a concurrent one and was rolled back; nothing was written, retry.');
+    return new ConflictError(
+      'The write collided with a concurrent one and was rolled back; nothing was written, retry.',
+    );
   }
   if (c instanceof CheckConstraintViolationException) {
     const table = c.table ?? plan?.table ?? '';
     const column = (c.constraint ?? '').replace(new RegExp(`^${table}_`), '').replace(/_check$/, '');
-    return violation(fieldOfColumn(column), c.constraint ?? 'check', `${fieldOfColumn(column)}: rejected by the database rule ${c.constraint}`);
+    return violation(
+      fieldOfColumn(column),
+      c.constraint ?? 'check',
+      `${fieldOfColumn(column)}: rejected by the database rule ${c.constraint}`,
+    );
   }
   if (c instanceof NotNullConstraintViolationException) {
     return violation(fieldOfColumn(c.column), 'isDefined', `${fieldOfColumn(c.column)} is required`);
