@@ -157,7 +157,10 @@ function w3Answer(t: Target, json: any): unknown {
   return json.data.participant;
 }
 
-/** Canonical JSON with sorted keys, hashed as it is walked: compares big answers without holding three of them or one huge string. */
+/**
+ * Canonical JSON with sorted keys, hashed as it is walked: compares big answers without holding
+ * three of them or one huge string.
+ */
 function digest(value: unknown): string {
   const hash = createHash('sha256');
   const walk = (v: unknown): void => {

@@ -213,7 +213,10 @@ export interface LoadResult {
   firstErrors: string[];
 }
 
-/** The soak's mixed load against `graphqlUrl`: `o.clients` clients, each sending its next request when the previous answer arrives. */
+/**
+ * The soak's mixed load against `graphqlUrl`: `o.clients` clients, each sending its next request
+ * when the previous answer arrives.
+ */
 export async function runLoad(graphqlUrl: string, fx: Fixture, o: LoadOptions): Promise<LoadResult> {
   const random = mulberry32(7);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];

@@ -188,27 +188,23 @@ export async function startApp(
       return;
     }
     if (ctx.config.tokens.read && caller.level === 'none') {
-      res
-        .status(401)
-        .json({
-          error: {
-            code: 'UNAUTHENTICATED',
-            message: 'Reads need a token: send Authorization: Bearer <AE_READ_TOKEN>.',
-          },
-        });
+      res.status(401).json({
+        error: {
+          code: 'UNAUTHENTICATED',
+          message: 'Reads need a token: send Authorization: Bearer <AE_READ_TOKEN>.',
+        },
+      });
       return;
     }
     const m = /^(\w+)\.(csv|ndjson)$/.exec(String(req.params.file));
     if (!m || !(TABLES as readonly string[]).includes(m[1])) {
-      res
-        .status(404)
-        .json({
-          error: {
-            code: 'NOT_FOUND',
-            parameter: 'table',
-            message: `Export one of ${TABLES.map((t) => `/export/${t}.csv`).join(', ')} (or .ndjson).`,
-          },
-        });
+      res.status(404).json({
+        error: {
+          code: 'NOT_FOUND',
+          parameter: 'table',
+          message: `Export one of ${TABLES.map((t) => `/export/${t}.csv`).join(', ')} (or .ndjson).`,
+        },
+      });
       return;
     }
     const [, table, format] = m as unknown as [string, TableName, ExportFormat];
@@ -240,22 +236,18 @@ export async function startApp(
           },
         });
       } else if (isDatabaseUnavailable(e)) {
-        res
-          .status(503)
-          .json({
-            error: {
-              code: 'DATABASE_UNAVAILABLE',
-              message: 'The database is unavailable right now; try again in a few seconds.',
-            },
-          });
+        res.status(503).json({
+          error: {
+            code: 'DATABASE_UNAVAILABLE',
+            message: 'The database is unavailable right now; try again in a few seconds.',
+          },
+        });
       } else {
         const errorId = randomUUID();
         logger.error({ err: e, errorId, table }, 'export failed');
-        res
-          .status(500)
-          .json({
-            error: { code: 'INTERNAL_SERVER_ERROR', errorId, message: `Internal server error (error id ${errorId})` },
-          });
+        res.status(500).json({
+          error: { code: 'INTERNAL_SERVER_ERROR', errorId, message: `Internal server error (error id ${errorId})` },
+        });
       }
     }
   });

@@ -233,12 +233,10 @@ function rootArb(s: GraphQLSchema): fc.Arbitrary<RootQuery> {
   });
   return fc.oneof(
     node('studies', 3).map((sub) => ({ field: { name: 'studies', sub }, secondPage: false })),
-    fc
-      .tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), node('study', 3))
-      .map(([name, sub]) => ({
-        field: { name: 'study', alias: true, args: { name: lit(name, 'name', 'study') }, sub },
-        secondPage: false,
-      })),
+    fc.tuple(fc.constantFrom('AOA', 'preOA', 'SMoCK'), node('study', 3)).map(([name, sub]) => ({
+      field: { name: 'study', alias: true, args: { name: lit(name, 'name', 'study') }, sub },
+      secondPage: false,
+    })),
     fc
       .tuple(
         fc.constantFrom('AOA', 'preOA', 'SMoCK'),

@@ -350,7 +350,10 @@ interface CheckCase {
   row?: string;
   bad: string[];
   ok: string[];
-  /** Constraints a `bad` clause cannot help breaking too (they are dropped, inside the test's transaction, so this one is tested alone). */
+  /**
+   * Constraints a `bad` clause cannot help breaking too (they are dropped, inside the test's
+   * transaction, so this one is tested alone).
+   */
   alsoBreaks?: string[];
   /** SQL run before the `ok` clauses (to make room under a unique key the vocabulary leaves no room in). */
   beforeOk?: string;
@@ -471,7 +474,10 @@ const positivePassNumber = (table: Table): CheckCase => ({
   ok: ['pass_number = 1', 'pass_number = 2147483647'],
 });
 
-/** A stomp detection method among stomp_detection_methods needs both its sync times; `without` lists methods lacking it. */
+/**
+ * A stomp detection method among stomp_detection_methods needs both its sync times;
+ * `without` lists methods lacking it.
+ */
 const stompTimes = (method: string, time: string, contraTime: string, without: string): CheckCase => ({
   kind: 'required together',
   table: 'synchronization',
@@ -537,7 +543,8 @@ const SYNC_STATS = [
 const CHECK_CASES: Record<string, CheckCase> = {
   study_name_check: {
     ...vocabulary('study', 'name', VOCABULARY.study),
-    // Three names, three seeded studies: keep one (the others go, cascading, inside the test's transaction) and rename it to each.
+    // Three names, three seeded studies: keep one (the others go, cascading, inside the test's
+    // transaction) and rename it to each.
     beforeOk: 'delete from study where id <> (select min(id) from study)',
   },
   participant_study_participant_id_check: nonNegative('participant', 'study_participant_id', 'int'),

@@ -36,7 +36,10 @@ it('explainFailure names the cause and the checks of the guide', () => {
   );
 });
 
-/** The same error as MikroORM's PostgreSQL driver hands it over (TableNotFoundException, …), under a migration's wrapper. */
+/**
+ * The same error as MikroORM's PostgreSQL driver hands it over (TableNotFoundException,
+ * …), under a migration's wrapper.
+ */
 const converted = (e: Error) =>
   new Error('Migration failed', { cause: new PostgreSqlExceptionConverter().convertException(e) });
 

@@ -288,7 +288,10 @@ describe('graceful shutdown with a large write in flight', () => {
 });
 
 describe('killed in the middle of an admin operation', () => {
-  /** Run `ae-db args`, wait until it is blocked on a lock we hold, then SIGKILL it; returns the statement it was blocked in. */
+  /**
+   * Run `ae-db args`, wait until it is blocked on a lock we hold, then SIGKILL it; returns
+   * the statement it was blocked in.
+   */
   async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client): Promise<string> {
     await c.query('begin');
     await c.query(lockSql);

@@ -811,19 +811,17 @@ const syncBreakers = (): Breaker[] => [
       speed: 'fast',
     }),
   }),
-  fc
-    .constantFrom(0, -3)
-    .map((n) => ({
-      field: 'passNumber',
-      edit: (o: Plain) => ({
-        ...o,
-        audioProcessingId: p.walkAudioId,
-        biomechanicsImportId: p.walkBioId,
-        maneuver: 'walk',
-        passNumber: n,
-        speed: 'slow',
-      }),
-    })),
+  fc.constantFrom(0, -3).map((n) => ({
+    field: 'passNumber',
+    edit: (o: Plain) => ({
+      ...o,
+      audioProcessingId: p.walkAudioId,
+      biomechanicsImportId: p.walkBioId,
+      maneuver: 'walk',
+      passNumber: n,
+      speed: 'slow',
+    }),
+  })),
   fc.constant({ field: 'audioProcessingId', edit: (o: Plain) => ({ ...o, audioProcessingId: p.otherAudioId }) }),
   fc.constant({ field: 'biomechanicsImportId', edit: (o: Plain) => ({ ...o, biomechanicsImportId: p.otherBioId }) }),
   fc.constant({ field: 'knee', edit: (o: Plain) => ({ ...o, knee: 'right' }) }),
@@ -1313,13 +1311,11 @@ describe('deletes', () => {
       fc
         .tuple(fc.constantFrom<Target>('audio', 'biomechanics', 'sync'), hostileId)
         .map(([t, id]) => ({ kind: 'other' as const, target: t, k: hostile({ id }) })),
-      fc
-        .array(absentId, { maxLength: 5 })
-        .map((ids) => ({
-          kind: 'other' as const,
-          target: 'cycles' as Target,
-          k: ids.some((i) => i <= 0) ? broken({ ids }, 'ids') : valid({ ids }),
-        })),
+      fc.array(absentId, { maxLength: 5 }).map((ids) => ({
+        kind: 'other' as const,
+        target: 'cycles' as Target,
+        k: ids.some((i) => i <= 0) ? broken({ ids }, 'ids') : valid({ ids }),
+      })),
       fc
         .oneof(fc.array(hostileId, { minLength: 1, maxLength: 4 }), hostileId)
         .map((ids) => ({ kind: 'other' as const, target: 'cycles' as Target, k: hostile({ ids }) })),
@@ -1433,24 +1429,18 @@ describe('admin mutations', () => {
     );
     const arb = fc.oneof(
       notATarget.map((to) => ({ q: 'mutation($to: String!) { migrate(to: $to) { migrations } }', k: broken({ to }) })),
-      fc
-        .oneof(notAnInt, fc.constantFrom(0, -1, -INT4_MAX - 1, INT4_MAX))
-        .map((steps) => ({
-          q: 'mutation($steps: Int) { rollback(steps: $steps) { migrations } }',
-          k: hostile({ steps }),
-        })),
-      fc
-        .tuple(notATarget, fc.option(hostileText))
-        .map(([to, confirm]) => ({
-          q: 'mutation($to: String, $confirm: String) { rollback(to: $to, confirm: $confirm) { migrations } }',
-          k: hostile({ to, confirm }),
-        })),
-      fc
-        .tuple(fc.integer({ min: 1, max: 5 }), notATarget)
-        .map(([steps, to]) => ({
-          q: 'mutation($steps: Int, $to: String) { rollback(steps: $steps, to: $to) { migrations } }',
-          k: broken({ steps, to }),
-        })),
+      fc.oneof(notAnInt, fc.constantFrom(0, -1, -INT4_MAX - 1, INT4_MAX)).map((steps) => ({
+        q: 'mutation($steps: Int) { rollback(steps: $steps) { migrations } }',
+        k: hostile({ steps }),
+      })),
+      fc.tuple(notATarget, fc.option(hostileText)).map(([to, confirm]) => ({
+        q: 'mutation($to: String, $confirm: String) { rollback(to: $to, confirm: $confirm) { migrations } }',
+        k: hostile({ to, confirm }),
+      })),
+      fc.tuple(fc.integer({ min: 1, max: 5 }), notATarget).map(([steps, to]) => ({
+        q: 'mutation($steps: Int, $to: String) { rollback(steps: $steps, to: $to) { migrations } }',
+        k: broken({ steps, to }),
+      })),
       hostileValue
         .filter((v) => v !== 'DELETE ALL DATA')
         .map((confirm) => ({

@@ -108,7 +108,8 @@ describe('ingestRecording', () => {
   it('replaces: after re-processing with fewer passes and cycles, exactly the new set remains; the rest is deleted and counted', async () => {
     const before = await stamps();
     const input = walkRecording({ passes: 1 }); // passes 2 are gone: 3 synchronizations × 30 cycles
-    input.synchronizations[0].movementCycles = input.synchronizations[0].movementCycles.slice(0, 25); // slow pass 1: 25 cycles left
+    // slow pass 1: 25 cycles left
+    input.synchronizations[0].movementCycles = input.synchronizations[0].movementCycles.slice(0, 25);
     input.synchronizations[1].movementCycles[3].isOutlier = true; // medium pass 1: one cycle changed
     input.synchronizations[1].outlierCycles += 1;
     input.synchronizations[1].cleanCycles -= 1;

@@ -352,7 +352,8 @@ describe('import-legacy', () => {
     expect(Number(next.rows[0].m)).toBeGreaterThan(413);
     expect(Number(next.rows[0].s)).toBeGreaterThan(307);
     const report = await ctx.services.integrity.report();
-    // Counters are copied as the predecessor stored them; rejected and merged cycles make them disagree, and integrity says so.
+    // Counters are copied as the predecessor stored them; rejected and merged cycles make them
+    // disagree, and integrity says so.
     const failing = report.checks.filter((c) => c.count > 0).map((c) => `${c.key} ${c.sampleIds.join(',')}`);
     expect(failing).toEqual(['synchronization.total_cycles 300,303', 'synchronization.clean_cycles 300,303']);
   });

@@ -117,7 +117,7 @@ describe('integrity', () => {
       `movement cycles without their synchronization (ids ${orphanCycles.slice(0, 5).join(', ')}`,
     );
     expect(report.stdout).toContain(`audio records without their participant (ids ${orphanAudio})`);
-    const nonZero = [...report.stdout.matchAll(/^  (\S+) +(\d+)  /gm)].filter((m) => m[2] !== '0').map((m) => m[1]);
+    const nonZero = [...report.stdout.matchAll(/^ {2}(\S+) +(\d+) {2}/gm)].filter((m) => m[2] !== '0').map((m) => m[1]);
     expect(nonZero.sort()).toEqual([
       'audio_processing.participant_id',
       'movement_cycles.biomechanics_import_id',
@@ -139,10 +139,10 @@ describe('integrity', () => {
     expect(fixed.stdout).toMatch(
       new RegExp(`^  movement_cycles\\.synchronization_id +${orphanCycles.length}  deleted`, 'm'),
     );
-    expect(fixed.stdout).toMatch(/^  audio_processing\.participant_id +1  deleted/m);
-    expect(fixed.stdout).toMatch(/^  movement_cycles\.biomechanics_import_id +1  unlinked/m);
+    expect(fixed.stdout).toMatch(/^ {2}audio_processing\.participant_id +1 {2}deleted/m);
+    expect(fixed.stdout).toMatch(/^ {2}movement_cycles\.biomechanics_import_id +1 {2}unlinked/m);
     expect(fixed.stdout).toMatch(new RegExp(`^  movement_cycles +${orphanCycles.length}$`, 'm'));
-    expect(fixed.stdout).toMatch(/^  audio_processing +1$/m);
+    expect(fixed.stdout).toMatch(/^ {2}audio_processing +1$/m);
     expect(fixed.stdout).toContain('OK: all 26 checks pass now.');
 
     // Exactly those rows are gone; the unlinked cycle stays, without its dangling link.
@@ -210,7 +210,7 @@ describe('stats', () => {
     const indexes = await sql(db.url, `select tablename, indexname from pg_indexes where schemaname = 'public'`);
     expect(indexes.length).toBeGreaterThan(20);
     for (const i of indexes) expect(r.stdout).toMatch(new RegExp(`^${i.tablename} +${i.indexname} `, 'm'));
-    expect(r.stdout).toMatch(/^audio_processing +audio_processing_pkey +\S+ \S+ +\d+  primary key$/m);
+    expect(r.stdout).toMatch(/^audio_processing +audio_processing_pkey +\S+ \S+ +\d+ {2}primary key$/m);
     expect(r.stdout).toContain('Every foreign key column has an index.');
   });
 

@@ -79,7 +79,8 @@ describe('with AE_TRANSACTION_POOLING=1', () => {
       .transactional((em) => em.getConnection().execute('select pg_sleep(2)', [], 'all', em.getTransactionContext()))
       .catch((e) => e);
     expect(rootCause(slowWrite).code).toBe('57014');
-    // Statements outside those transactions, on whichever of the three server sessions they land, see the server's default.
+    // Statements outside those transactions, on whichever of the three server sessions they
+    // land, see the server's default.
     const settings = await Promise.all(
       Array.from({ length: 12 }, () =>
         ctx.orm.em

@@ -43,7 +43,10 @@ const indexOf = (lines: string[], re: RegExp) => {
   return i;
 };
 
-/** Writes `lines` with `injected` put in before the first line matching `before`; returns the file and the injected line's number. */
+/**
+ * Writes `lines` with `injected` put in before the first line matching `before`; returns the file
+ * and the injected line's number.
+ */
 function dumpWith(lines: string[], injected: string, before: RegExp, name: string): { file: string; line: number } {
   const at = indexOf(lines, before);
   const file = join(dir, `${name}.sql`);

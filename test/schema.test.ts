@@ -383,7 +383,8 @@ describe('migrated schema (from the catalog)', () => {
       return actual === expected ? [] : [{ actual, expected }];
     });
     expect(mismatches).toEqual([]);
-    // The parser found every vocabulary CHECK (one per column, the ones docs/data-model.md lists): none went untested above.
+    // The parser found every vocabulary CHECK (one per column, the ones docs/data-model.md
+    // lists): none went untested above.
     expect(vocabularies.map((v) => `${v.table}.${v.column}`).sort()).toEqual(
       [
         ...[
@@ -412,7 +413,8 @@ describe('migrated schema (from the catalog)', () => {
         ].map((col) => `synchronization.${col}`),
       ].sort(),
     );
-    // Every other check naming a string is known not to be a vocabulary (so one written in a form the parser misses fails here).
+    // Every other check naming a string is known not to be a vocabulary (so one written in a form
+    // the parser misses fails here).
     // (`'Infinity'::double precision` is the finite-number bound of float checks, not a word.)
     const namesAString = (def: string) => /'/.test(def.replace(/'Infinity'::double precision/g, ''));
     expect(

@@ -21,7 +21,8 @@ export function procStatusMb(pid: number, key: 'VmRSS' | 'VmHWM'): number | unde
 /** CPU time (user + system) `pid` has used so far, in ms; undefined where /proc does not tell. */
 export function processCpuMs(pid: number): number | undefined {
   try {
-    // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may hold spaces, so count from its ')'.
+    // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may hold
+    // spaces, so count from its ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;

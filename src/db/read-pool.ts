@@ -340,9 +340,7 @@ export class ReadPool {
     }
   }
 
-  private async probe(
-    r: Replica,
-  ): Promise<{
+  private async probe(r: Replica): Promise<{
     standby: boolean;
     replayedSample: number | null;
     caughtUpWithReceived: boolean;

@@ -122,7 +122,10 @@ const BAR_STYLE = `
   /* Ruru's Explain pane shows Grafast's plans and SQL, which only a Grafast server sends. */
   .graphiql-sidebar button[aria-label="Show Explain"] { display: none; }`;
 
-/** The local explorer: Ruru's page with our nonce on every script, a bar linking to Sandbox, and the examples preloaded. */
+/**
+ * The local explorer: Ruru's page with our nonce on every script, a bar linking to
+ * Sandbox, and the examples preloaded.
+ */
 export function explorerPage(o: ExplorerOptions & { nonce: string; sandboxUnavailable?: boolean }): string {
   const notice = o.sandboxUnavailable
     ? `<span class="ae-notice" id="ae-sandbox-unavailable">Apollo Sandbox could not be loaded (Apollo's CDN did not answer): this is the local explorer.</span>`
@@ -145,7 +148,8 @@ export function explorerPage(o: ExplorerOptions & { nonce: string; sandboxUnavai
   const html = ruruHTML({
     endpoint: o.endpoint,
     staticPath: EXPLORER_STATIC_PATH,
-    // ruru-types picks these props from graphiql's types, which this moduleResolution cannot load (so all look required).
+    // ruru-types picks these props from graphiql's types, which this moduleResolution
+    // cannot load (so all look required).
     clientConfig: clientConfig as RuruClientConfig,
     htmlParts: {
       titleTag: '<title>Knee AE GraphQL: explorer</title>',
@@ -218,7 +222,10 @@ export function sandboxPage(o: ExplorerOptions & { nonce: string }): string {
 `;
 }
 
-/** GET with a browser's Accept: the explorer page rather than a GraphQL answer (as Apollo decides for its landing page). */
+/**
+ * GET with a browser's Accept: the explorer page rather than a GraphQL answer (as Apollo
+ * decides for its landing page).
+ */
 function wantsHtml(req: Request): boolean {
   return req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
 }
@@ -247,6 +254,7 @@ let bundle: Record<string, { etag: string; buffer: Buffer }> | undefined;
  * source maps (another 10 MB) are left out.
  */
 function staticFile(name: string): StaticFile | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's VM cannot run the import() (see above)
   bundle ??= require(join(dirname(require.resolve('ruru/static')), 'bundleCode.js')).bundleData as Record<
     string,
     { etag: string; buffer: Buffer }

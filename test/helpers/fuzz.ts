@@ -116,7 +116,7 @@ export function storableText(o: { min?: number; max?: number } = {}): fc.Arbitra
   const max = o.max ?? 60;
   const pieces = fc
     .array(storableChar, { maxLength: Math.min(max, 40) + min })
-    .map((parts) => parts.join('').replace(/\u0000/g, ''));
+    .map((parts) => parts.join('').replaceAll('\u0000', ''));
   const padded = pieces.map((s) => {
     let out = cut(s, max);
     while (charCount(out) < min) out += 'x';

@@ -9,7 +9,10 @@ import { ValidationFailedError, type FieldViolation } from '../../src/services/e
 
 export type Plain = Record<string, any>;
 
-/** Ids of AOA 1001's seeded records: left-knee walk audio and biomechanics and its slow pass-1 synchronization, left fe and sts records. */
+/**
+ * Ids of AOA 1001's seeded records: left-knee walk audio and biomechanics and its slow pass-1
+ * synchronization, left fe and sts records.
+ */
 export interface Parents {
   participantId: number;
   walkAudioId: number;

@@ -18,7 +18,7 @@ import {
   StudyName,
   Synchronization,
 } from '../../entities';
-import { columnKindsOf } from '../../entities/columns';
+import { columnKindsOf, type EntityClass } from '../../entities/columns';
 import type { ReadPool } from '../../db/read-pool';
 import { UserError } from '../errors';
 import { checkFilter, whereClause, type CheckedFilter } from './filters';
@@ -36,7 +36,7 @@ export const GROUP_KINDS: readonly GroupKind[] = [
   'movementCycle',
 ];
 
-const ENTITY_CLASS: Record<GroupKind, Function> = {
+const ENTITY_CLASS: Record<GroupKind, EntityClass> = {
   participant: Participant,
   audioProcessing: AudioProcessing,
   biomechanicsImport: BiomechanicsImport,

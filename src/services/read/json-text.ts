@@ -39,7 +39,10 @@ export function jsonFloatArray(e: string): string {
   return `(case when ${e} is null then 'null' when ${e}::text !~ '[eNI-]' then translate(${e}::text, '{}', '[]') else ae_json_float8_array(${e}) end)`;
 }
 
-/** `{ start end duration }` objects from a flattened [start, end, …] float8[] (pairs; a trailing odd value is dropped). */
+/**
+ * `{ start end duration }` objects from a flattened [start, end, …] float8[] (pairs; a
+ * trailing odd value is dropped).
+ */
 export function jsonIntervals(
   e: string,
   fields: readonly [key: string, part: 'start' | 'end' | 'duration' | 'typename'][],

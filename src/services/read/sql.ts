@@ -51,7 +51,9 @@ export class SqlParams {
   }
 }
 
-/** Runs one read statement with bound parameters where `reads` sends it (a replica or the primary); returns its rows. */
+/**
+ * Runs one read statement with bound parameters where `reads` sends it (a replica or the primary); returns its rows.
+ */
 export async function runQuery(
   orm: MikroORM,
   reads: ReadPool,

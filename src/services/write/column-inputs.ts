@@ -199,3 +199,8 @@ export function ColumnInputs<B extends object, E, O extends { [K in keyof E]?: I
   InputType(o.name, { description: o.description })(Input);
   return Input as unknown as new () => B & ColumnValues<E, O>;
 }
+
+/** An input's value by field name: the write paths walk the declared columns rather than each input class. */
+export function inputValue(input: object, field: string): unknown {
+  return (input as Record<string, unknown>)[field];
+}

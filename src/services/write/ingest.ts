@@ -16,6 +16,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { ReferenceKind as OrmKind, type EntityProperty } from '@mikro-orm/core';
 import { AudioProcessing, BiomechanicsImport, MovementCycle, Synchronization, type TableName } from '../../entities';
 import { columnsOf } from './bulk';
+import { inputValue } from './column-inputs';
 import { quote } from '../read/sql';
 import { ValidationFailedError, type FieldViolation } from '../errors';
 import {
@@ -32,8 +33,8 @@ import { translateWriteError } from './records';
 import { attachReferences, toInput, violationsOf, type ReferencedRecord } from './validation';
 
 type Row = Record<string, unknown>;
-/** A stored row as a lookup returns it. */
-type Stored = Record<string, any>;
+/** A stored row as a lookup returns it: every lookup selects the id. */
+type Stored = Row & { id: number };
 
 export interface IngestTableCounts {
   inserted: number;
@@ -276,7 +277,8 @@ export class IngestService {
         result.biomechanicsImport,
       );
       result.biomechanicsImportId = bioId;
-      // The recording-time link, on both sides, as linkRecordings makes it; each statement touches only rows that differ.
+      // The recording-time link, on both sides, as linkRecordings makes it; each statement
+      // touches only rows that differ.
       await this.run(
         em,
         'update biomechanics_import set audio_processing_id = null where audio_processing_id = ? and id <> ?',
@@ -415,7 +417,8 @@ export class IngestService {
     const ids = rows.map((r, i) => byKey.get(keyOf(r)) ?? existing[i] ?? null);
     const unknown = rows.filter((_, i) => ids[i] === null);
     if (unknown.length) {
-      // Unchanged rows this transaction did not see before the upsert: a concurrent ingest of the same recording wrote them.
+      // Unchanged rows this transaction did not see before the upsert: a concurrent ingest of
+      // the same recording wrote them.
       const found = (
         await this.runner(em).raw(
           `select t.id, ${key.map((k) => `t.${quote(k)}`).join(', ')} from ${quote(table)} t
@@ -431,9 +434,9 @@ export class IngestService {
   /** The full row an input stands for (every column; a processingDate left out keeps the stored one, else now). */
   private toRow(entity: string, input: object, links: Row, stored?: Row): Row {
     const row: Row = {};
-    for (const { property, column } of this.scalarColumns(entity)) row[column] = (input as any)[property] ?? null;
+    for (const { property, column } of this.scalarColumns(entity)) row[column] = inputValue(input, property) ?? null;
     Object.assign(row, links);
-    row.processing_date = (input as any).processingDate ?? stored?.processing_date ?? new Date();
+    row.processing_date = inputValue(input, 'processingDate') ?? stored?.processing_date ?? new Date();
     return row;
   }
 
@@ -466,7 +469,7 @@ export class IngestService {
   }
 
   private async rows(em: EntityManager, sql: string, params: unknown[]): Promise<Stored[]> {
-    return (await this.runner(em).raw(sql, params as any)).rows;
+    return (await this.runner(em).raw(sql, params as readonly Knex.RawBinding[])).rows;
   }
 
   private async one(em: EntityManager, sql: string, params: unknown[]): Promise<Stored | undefined> {
@@ -474,6 +477,6 @@ export class IngestService {
   }
 
   private async run(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    return (await this.runner(em).raw(sql, params as any)).rowCount ?? 0;
+    return (await this.runner(em).raw(sql, params as readonly Knex.RawBinding[])).rowCount ?? 0;
   }
 }

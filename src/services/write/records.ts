@@ -28,6 +28,7 @@ import {
   type TableName,
 } from '../../entities';
 import { upsertRows } from './bulk';
+import { inputValue } from './column-inputs';
 import { SQLSTATE } from '../../db/sqlstate';
 import { asDriverException } from '../ops/diagnose';
 import { ConflictError, UserError, ValidationFailedError, type FieldViolation } from '../errors';
@@ -229,10 +230,12 @@ export class RecordService {
       const idByKey = new Map(written.map((w) => [keyOf(w), w.id]));
       const inserted = written.filter((w) => w.inserted).length;
       return { ids: keys.map((k) => idByKey.get(k)!), inserted, updated: written.length - inserted };
-    }, plan);
+    }, plan.table);
   }
 
-  /** Finds each input's participant and referenced records (one statement per table) and attaches them for the rules. */
+  /**
+   * Finds each input's participant and referenced records (one statement per table) and attaches them for the rules.
+   */
   private async resolveReferences<I extends ProcessingRecordInput>(
     em: EntityManager,
     plan: UpsertPlan<I>,
@@ -241,13 +244,13 @@ export class RecordService {
     const participants = await this.participantIds(em, inputs);
     const records = new Map<ReferenceKind, Map<number, ReferencedRecord>>();
     for (const kind of plan.references) {
-      const ids = inputs.map((i) => (i as any)[`${kind}Id`]).filter(isId);
+      const ids = inputs.map((i) => inputValue(i, `${kind}Id`)).filter(isId);
       records.set(kind, await this.referencedRecords(em, kind, ids));
     }
     return inputs.map((input) => {
       const refs: ResolvedReferences = { participantId: participants.get(`${input.study}/${input.participantNumber}`) };
       for (const kind of plan.references) {
-        const id = (input as any)[`${kind}Id`];
+        const id = inputValue(input, `${kind}Id`);
         refs[kind] = isId(id) ? (records.get(kind)!.get(id) ?? null) : undefined;
       }
       attachReferences(input, refs);
@@ -351,9 +354,9 @@ export class RecordService {
     refs: ResolvedReferences,
   ): Row {
     const row: Row = { participant_id: refs.participantId };
-    for (const { property, column } of columns) row[column] = (input as any)[property] ?? null;
+    for (const { property, column } of columns) row[column] = inputValue(input, property) ?? null;
     row.processing_date = input.processingDate ?? new Date();
-    for (const kind of plan.references) row[`${REFERENCE_TABLE[kind]}_id`] = (input as any)[`${kind}Id`] ?? null;
+    for (const kind of plan.references) row[`${REFERENCE_TABLE[kind]}_id`] = inputValue(input, `${kind}Id`) ?? null;
     return row;
   }
 
@@ -513,11 +516,11 @@ export class RecordService {
   }
 
   /** One transaction; database errors that slip past validation become clear errors, never internal ones. */
-  private async write<T>(fn: (em: EntityManager) => Promise<T>, plan?: UpsertPlan<any>): Promise<T> {
+  private async write<T>(fn: (em: EntityManager) => Promise<T>, table?: TableName): Promise<T> {
     try {
       return await this.orm.em.fork().transactional(fn);
     } catch (e) {
-      throw translateWriteError(e, plan);
+      throw translateWriteError(e, table);
     }
   }
 }
@@ -543,9 +546,10 @@ const DATA_ERRORS: Record<string, string> = {
 /**
  * Maps what PostgreSQL refused to an error naming the field; anything else passes through
  * unchanged. The refusal is told by MikroORM's exception class (the error comes converted from
- * the ORM's calls, or is converted as the driver would: asDriverException).
+ * the ORM's calls, or is converted as the driver would: asDriverException). `table` is the table
+ * written, for a CHECK whose error names none.
  */
-export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown {
+export function translateWriteError(e: unknown, table?: TableName): unknown {
   if (e instanceof UserError) return e;
   const c = asDriverException(e);
   if (!c) return e;
@@ -574,8 +578,8 @@ export function translateWriteError(e: unknown, plan?: UpsertPlan<any>): unknown
     );
   }
   if (c instanceof CheckConstraintViolationException) {
-    const table = c.table ?? plan?.table ?? '';
-    const column = (c.constraint ?? '').replace(new RegExp(`^${table}_`), '').replace(/_check$/, '');
+    const checked = c.table ?? table ?? '';
+    const column = (c.constraint ?? '').replace(new RegExp(`^${checked}_`), '').replace(/_check$/, '');
     return violation(
       fieldOfColumn(column),
       c.constraint ?? 'check',
