@@ -17,13 +17,14 @@ import {
   isListType,
   isObjectType,
   isUnionType,
+  visit,
   type DocumentNode,
   type GraphQLField,
   type GraphQLSchema,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { RequestLimits } from '../config';
-import { cachedCost } from './cost-cache';
+import { DocumentMemo } from './document-memo';
 // The read layer's page sizes: a connection without `first` returns DEFAULT_PAGE_SIZE rows,
 // and no estimate assumes more than MAX_PAGE_SIZE, the largest `first` the API accepts.
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../services/read/read-service';
@@ -108,6 +109,33 @@ export function listMultiplierEstimator(schema: GraphQLSchema): ComplexityEstima
     multiplier(type.name, field, args, fanout) * Math.max(childComplexity, 0) + 1 + inspectionCost(field);
 }
 
+/**
+ * The variables a cost depends on: those inside a `first` argument (page sizes multiply) or a
+ * directive (@skip/@include drop fields).
+ */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  let depth = 0;
+  visit(document, {
+    Argument: {
+      enter(node) {
+        if (node.name.value === 'first') depth++;
+      },
+      leave(node) {
+        if (node.name.value === 'first') depth--;
+      },
+    },
+    Directive: { enter: () => void depth++, leave: () => void depth-- },
+    Variable(node) {
+      if (depth > 0) names.add(node.name.value);
+    },
+  });
+  return [...names].sort();
+}
+
+/** Estimates by document and its cost variables: lookups differing only in ids are estimated once. */
+const COSTS = new DocumentMemo<number>({ max: 1_000, relevantVariables: costVariables });
+
 /** The estimated cost of an operation (kept per document and the variables that change it). */
 export function operationCost(
   schema: GraphQLSchema,
@@ -115,7 +143,7 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
 ): number {
-  return cachedCost(document, operationName, variables, () =>
+  return COSTS.get(document, operationName, variables, () =>
     getComplexity({
       schema,
       query: document,
