@@ -6,6 +6,8 @@
  * it, and boundary values it accepts, or the test fails.
  */
 import { useTestDatabase } from './helpers/test-database';
+import { NON_NEGATIVE_SYNC_TIMES, SYNC_FLOAT_STATS } from './helpers/data-model';
+import { TABLES } from '../src/entities';
 
 const { sql: c } = useTestDatabase({ seed: { participantsPerStudy: 1 }, sql: true });
 
@@ -513,33 +515,6 @@ const walkPassAndSpeed = (table: Table): CheckCase => ({
 
 const processingStatus = (table: Table) => vocabulary(table, 'processing_status', VOCABULARY.processingStatus);
 
-const SYNC_TIMES = [
-  'bio_left_sync_time',
-  'bio_right_sync_time',
-  'aligned_sync_time',
-  'consensus_time',
-  'rms_time',
-  'onset_time',
-  'freq_time',
-  'bio_selected_sync_time',
-  'contra_bio_selected_sync_time',
-  'audio_visual_sync_time',
-  'audio_visual_sync_time_contralateral',
-  'audio_sync_time_left',
-  'audio_sync_time_right',
-  'selected_audio_sync_time',
-  'contra_selected_audio_sync_time',
-];
-const SYNC_STATS = [
-  'sync_file_size_mb',
-  'sync_duration',
-  'mean_cycle_duration_s',
-  'median_cycle_duration_s',
-  'min_cycle_duration_s',
-  'max_cycle_duration_s',
-  'method_agreement_span',
-];
-
 const CHECK_CASES: Record<string, CheckCase> = {
   study_name_check: {
     ...vocabulary('study', 'name', VOCABULARY.study),
@@ -675,11 +650,11 @@ const CHECK_CASES: Record<string, CheckCase> = {
   },
   synchronization_pass_number_check: positivePassNumber('synchronization'),
   ...Object.fromEntries(
-    SYNC_TIMES.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')]),
+    NON_NEGATIVE_SYNC_TIMES.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')]),
   ),
   synchronization_sync_file_checksum_check: checksum('synchronization', 'sync_file_checksum'),
   ...Object.fromEntries(
-    SYNC_STATS.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')]),
+    SYNC_FLOAT_STATS.map((t) => [`synchronization_${t}_check`, nonNegative('synchronization', t, 'float')]),
   ),
   ...Object.fromEntries(
     ['total_cycles_extracted', 'clean_cycles', 'outlier_cycles'].map((t) => [
@@ -803,16 +778,7 @@ describe('every CHECK constraint in the catalog: a violating case it rejects, bo
 
   it('has a case for every check of the six tables (a new check without one fails here), and no case for a check that is gone', async () => {
     const checks = await catalogChecks();
-    expect(new Set(checks.map((x) => x.table))).toEqual(
-      new Set([
-        'study',
-        'participant',
-        'audio_processing',
-        'biomechanics_import',
-        'synchronization',
-        'movement_cycles',
-      ]),
-    );
+    expect(new Set(checks.map((x) => x.table))).toEqual(new Set(TABLES));
     expect(checks.filter((x) => !CHECK_CASES[x.name]).map((x) => `${x.table}.${x.name}: ${x.def}`)).toEqual([]);
     const names = new Set(checks.map((x) => x.name));
     expect(Object.keys(CHECK_CASES).filter((n) => !names.has(n))).toEqual([]);

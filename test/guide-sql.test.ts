@@ -9,6 +9,7 @@ import type { Client } from 'pg';
 import { sqlClient, type TestDatabase } from './helpers/db';
 import { counts, seededDatabase } from './helpers/ops';
 import { toolConnection } from '../src/services/ops/pg-tools';
+import { TABLES } from '../src/entities';
 
 const FIXTURE = readFileSync(join(__dirname, 'fixtures', 'guide-sql.sql'), 'utf8');
 const BLOCKS = new Map(
@@ -77,15 +78,7 @@ describe('Data Inspection', () => {
 
   it('\\dt lists the six tables and the migration history', async () => {
     const out = await psql(db.url, block('list_tables').split('\n').pop()!);
-    for (const t of [
-      'study',
-      'participant',
-      'audio_processing',
-      'biomechanics_import',
-      'synchronization',
-      'movement_cycles',
-      'mikro_orm_migrations',
-    ]) {
+    for (const t of [...TABLES, 'mikro_orm_migrations']) {
       expect(out).toMatch(new RegExp(`public \\| ${t} +\\| table`));
     }
   });

@@ -5,6 +5,8 @@
  * enforce is still caught, and a failure names the rule it broke.
  */
 import { useTestDatabase } from './helpers/test-database';
+import { NON_NEGATIVE_SYNC_TIMES, SYNC_FLOAT_STATS } from './helpers/data-model';
+import { TABLES, type TableName } from '../src/entities';
 import { ALL_STUDIES, generateParticipant } from '../src/services/seed/sample-data';
 
 const PER_STUDY = 6;
@@ -23,31 +25,11 @@ const NON_NEGATIVE: Record<string, string[]> = {
   audio_processing: ['firmware_version', 'file_size_mb', 'pkl_file_size_mb', 'duration_seconds'],
   biomechanics_import: ['num_sub_recordings', 'duration_seconds', 'num_data_points', 'num_passes'],
   synchronization: [
-    'bio_left_sync_time',
-    'bio_right_sync_time',
-    'aligned_sync_time',
-    'consensus_time',
-    'rms_time',
-    'onset_time',
-    'freq_time',
-    'bio_selected_sync_time',
-    'contra_bio_selected_sync_time',
-    'audio_visual_sync_time',
-    'audio_visual_sync_time_contralateral',
-    'audio_sync_time_left',
-    'audio_sync_time_right',
-    'selected_audio_sync_time',
-    'contra_selected_audio_sync_time',
-    'sync_file_size_mb',
-    'sync_duration',
+    ...NON_NEGATIVE_SYNC_TIMES,
+    ...SYNC_FLOAT_STATS,
     'total_cycles_extracted',
     'clean_cycles',
     'outlier_cycles',
-    'mean_cycle_duration_s',
-    'median_cycle_duration_s',
-    'min_cycle_duration_s',
-    'max_cycle_duration_s',
-    'method_agreement_span',
   ],
   movement_cycles: ['cycle_index', 'start_time_s', 'end_time_s', 'duration_s', 'cycle_file_size_mb'],
 };
@@ -56,14 +38,6 @@ const CHECKSUMS: Record<string, string> = {
   synchronization: 'sync_file_checksum',
   movement_cycles: 'cycle_file_checksum',
 };
-const TABLES = [
-  'study',
-  'participant',
-  'audio_processing',
-  'biomechanics_import',
-  'synchronization',
-  'movement_cycles',
-];
 
 /** Rule name → a query counting the rows that break it. */
 function ruleQueries(): Record<string, string> {
@@ -95,13 +69,15 @@ function ruleQueries(): Record<string, string> {
   // Ids positive, counts/sizes/durations/times ≥ 0, ranges
   for (const t of TABLES) {
     const fks =
-      {
-        participant: ['study_id'],
-        audio_processing: ['participant_id', 'biomechanics_import_id'],
-        biomechanics_import: ['participant_id', 'audio_processing_id'],
-        synchronization: ['participant_id', 'audio_processing_id', 'biomechanics_import_id'],
-        movement_cycles: ['participant_id', 'audio_processing_id', 'biomechanics_import_id', 'synchronization_id'],
-      }[t] ?? [];
+      (
+        {
+          participant: ['study_id'],
+          audio_processing: ['participant_id', 'biomechanics_import_id'],
+          biomechanics_import: ['participant_id', 'audio_processing_id'],
+          synchronization: ['participant_id', 'audio_processing_id', 'biomechanics_import_id'],
+          movement_cycles: ['participant_id', 'audio_processing_id', 'biomechanics_import_id', 'synchronization_id'],
+        } as Partial<Record<TableName, string[]>>
+      )[t] ?? [];
     q[`${t}: ids positive`] = `select count(*) from ${t} where id <= 0 ${fks.map((c) => `or ${c} <= 0`).join(' ')}`;
   }
   for (const [t, cols] of Object.entries(NON_NEGATIVE))

@@ -12,6 +12,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { useTestDatabase } from './helpers/test-database';
+import { SYNC_TIMES } from './helpers/data-model';
 import { buildAppSchema } from '../src/graphql/schema';
 import { MIGRATIONS } from '../migrations';
 
@@ -101,25 +102,7 @@ const EXPECTED: Record<string, string[]> = {
     'maneuver text',
     'pass_number integer null',
     'speed text null',
-    ...[
-      'bio_left_sync_time',
-      'bio_right_sync_time',
-      'bio_sync_offset',
-      'aligned_sync_time',
-      'consensus_time',
-      'rms_time',
-      'onset_time',
-      'freq_time',
-      'bio_selected_sync_time',
-      'contra_bio_selected_sync_time',
-      'audio_visual_sync_time',
-      'audio_visual_sync_time_contralateral',
-      'audio_sync_time_left',
-      'audio_sync_time_right',
-      'audio_sync_offset',
-      'selected_audio_sync_time',
-      'contra_selected_audio_sync_time',
-    ].map((c) => `${c} double precision null`),
+    ...SYNC_TIMES.map((c) => `${c} double precision null`),
     'sync_method text null',
     'consensus_methods character varying(100) null',
     'stomp_detection_methods text[] null',

@@ -5,19 +5,12 @@
 import type { Client } from 'pg';
 import { openTestContext, sqlClient } from './helpers/db';
 import { useTestDatabase } from './helpers/test-database';
-import { StudyName } from '../src/entities';
+import { StudyName, TABLES } from '../src/entities';
 
 /** md5 over every row of every data table (ids excluded: they depend on insertion order only). */
 async function contentChecksum(c: Client): Promise<string> {
   const parts: string[] = [];
-  for (const t of [
-    'study',
-    'participant',
-    'audio_processing',
-    'biomechanics_import',
-    'synchronization',
-    'movement_cycles',
-  ]) {
+  for (const t of TABLES) {
     const { rows } = await c.query(
       `select md5(coalesce(string_agg(r, '|' order by r), '')) as h from (
          select (to_jsonb(x) - 'id' - 'created_at' - 'updated_at' - 'study_id' - 'participant_id' - 'audio_processing_id'
