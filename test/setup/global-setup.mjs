@@ -38,6 +38,11 @@ export default async function globalSetup() {
   const ctx = await initORM({ url: withDatabase(serverUrl, template) });
   await ctx.services.migrations.upgrade('head');
   await ctx.close();
+  // MikroORM keeps its entity metadata on globalThis ('mikro-orm-metadata'). Run in band
+  // (jest -i), test files share this process, and jest's node environment copies this realm's
+  // globals into each file's: the files' own MikroORM would then find this realm's metadata and
+  // fail to clone its Maps ("Method Map.prototype.set called on incompatible receiver").
+  for (const key of Object.keys(globalThis)) if (key.startsWith('mikro-orm-')) delete globalThis[key];
 
   process.env.AE_TEST_SERVER_URL = withDatabase(serverUrl, 'postgres');
   process.env.AE_TEST_TEMPLATE = template;
