@@ -3,9 +3,8 @@
  * Each answer is computed in SQL; nothing loads rows into Node.
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { escapeLiteral } from 'pg';
 import { TABLES, type TableName } from '../../entities';
-import { quote } from '../read/sql';
+import { rowCountsSql } from '../read/sql';
 
 export interface ServerInfo {
   serverVersion: string;
@@ -77,13 +76,8 @@ export class InspectionService {
     const out = Object.fromEntries(TABLES.map((t) => [t, null])) as Record<TableName, number | null>;
     const existing = TABLES.filter((t) => have.has(t));
     if (existing.length === 0) return out;
-    const rows = await conn.execute<{ t: TableName; n: string }[]>(
-      existing.map((t) => `select '${t}' as t, count(*) as n from "${t}"`).join(' union all '),
-      [],
-      'all',
-      tx,
-    );
-    for (const r of rows) out[r.t] = Number(r.n);
+    const rows = await conn.execute<{ t: TableName; n: number }[]>(rowCountsSql(existing), [], 'all', tx);
+    for (const r of rows) out[r.t] = r.n;
     return out;
   }
 
@@ -113,13 +107,14 @@ export class InspectionService {
         order by pg_total_relation_size(c.oid) desc, t.tablename`,
     );
     const exact = tables.length
-      ? await conn.execute<{ t: string; n: string }[]>(
-          tables
-            .map((t) => `select ${escapeLiteral(t.table)} as t, count(*) as n from public.${quote(t.table)}`)
-            .join(' union all '),
+      ? await conn.execute<{ t: string; n: number }[]>(
+          rowCountsSql(
+            tables.map((t) => t.table),
+            'public',
+          ),
         )
       : [];
-    const rows = new Map(exact.map((r) => [r.t, Number(r.n)]));
+    const rows = new Map(exact.map((r) => [r.t, r.n]));
     const indexes = await conn.execute<IndexStats[]>(
       `select i.tablename as "table", i.indexname as name, i.indexdef as definition,
               pg_relation_size(ic.oid)::float8 as bytes, pg_size_pretty(pg_relation_size(ic.oid)) as size,

@@ -9,7 +9,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TABLES, type TableName } from '../../entities';
-import { quote } from '../read/sql';
+import { quote, rowCountsSql } from '../read/sql';
 
 export type IntegrityCheckKind = 'orphan' | 'consistency';
 
@@ -338,12 +338,7 @@ export class IntegrityService {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
       const countAll = async () => {
-        const rows = await conn.execute<{ t: TableName; n: number }[]>(
-          TABLES.map((t) => `select '${t}' as t, count(*)::int as n from ${quote(t)}`).join(' union all '),
-          [],
-          'all',
-          tx,
-        );
+        const rows = await conn.execute<{ t: TableName; n: number }[]>(rowCountsSql(TABLES), [], 'all', tx);
         return Object.fromEntries(rows.map((r) => [r.t, r.n])) as Record<TableName, number>;
       };
       const before = await countAll();

@@ -17,6 +17,17 @@ import type { ReadPool } from '../../db/read-pool';
 /** A double-quoted SQL identifier (node-postgres's escapeIdentifier: libpq's rule, `"` doubled). */
 export const quote: (identifier: string) => string = escapeIdentifier;
 
+/**
+ * One statement counting the rows of each of `tables` exactly (in `schema` when given, else on the search path):
+ * one row `{ t, n }` a table, `n` a number.
+ */
+export function rowCountsSql(tables: readonly string[], schema?: string): string {
+  const prefix = schema ? `${quote(schema)}.` : '';
+  return tables
+    .map((t) => `select ${escapeLiteral(t)} as t, count(*)::float8 as n from ${prefix}${quote(t)}`)
+    .join(' union all ');
+}
+
 /** Replaces each `?` placeholder by its value as a quoted literal: COPY takes no bind parameters. */
 export function inlineParams(sql: string, values: readonly unknown[]): string {
   let i = 0;

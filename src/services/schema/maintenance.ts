@@ -4,6 +4,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TABLES, type TableName } from '../../entities';
+import { quote, rowCountsSql } from '../read/sql';
 import { adminTransaction, NO_ADMIN_LIMITS, type AdminLimits } from '../transactions';
 
 export class MaintenanceService {
@@ -19,19 +20,9 @@ export class MaintenanceService {
       const conn = em.getConnection();
       const tx = em.getTransactionContext();
       // Counted in the same transaction, after taking the lock, so the answer is what was removed.
-      await conn.execute(
-        `lock table ${TABLES.map((t) => `"${t}"`).join(', ')} in access exclusive mode`,
-        [],
-        'run',
-        tx,
-      );
-      const rows = await conn.execute<{ t: TableName; n: number }[]>(
-        TABLES.map((t) => `select '${t}' as t, count(*)::int as n from "${t}"`).join(' union all '),
-        [],
-        'all',
-        tx,
-      );
-      await conn.execute(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`, [], 'run', tx);
+      await conn.execute(`lock table ${TABLES.map(quote).join(', ')} in access exclusive mode`, [], 'run', tx);
+      const rows = await conn.execute<{ t: TableName; n: number }[]>(rowCountsSql(TABLES), [], 'all', tx);
+      await conn.execute(`truncate ${TABLES.map(quote).join(', ')} restart identity cascade`, [], 'run', tx);
       return Object.fromEntries(rows.map((r) => [r.t, r.n])) as Record<TableName, number>;
     });
   }

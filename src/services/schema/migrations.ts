@@ -361,7 +361,7 @@ export class MigrationService {
         )
       ).map((r) => r.t);
       if (present.length)
-        await conn.execute(`drop table ${present.map((t) => `public."${t}"`).join(', ')} cascade`, [], 'run', trx);
+        await conn.execute(`drop table ${present.map((t) => `public.${quote(t)}`).join(', ')} cascade`, [], 'run', trx);
       await conn.execute(
         'drop function if exists public.ae_valid_segments(double precision[]) cascade',
         [],
