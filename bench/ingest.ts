@@ -89,8 +89,8 @@ async function main() {
       for (let round = -2; round < o.runs; round++) {
         // Two warm-up rounds (JIT, plan caches) are not counted.
         const n = 10_000 + round + 2;
-        await records.upsertParticipant({ study: StudyName.AOA, number: n });
-        await records.upsertParticipant({ study: StudyName.preOA, number: n });
+        await records.upsertParticipant({ study: StudyName.AOA, participantNumber: n });
+        await records.upsertParticipant({ study: StudyName.preOA, participantNumber: n });
         const recording = walkRecording({ participantNumber: n });
         const t = {
           ingest: await timed(() => ingest.ingestRecording(recording)),

@@ -45,11 +45,11 @@ const READS = [
   },
   {
     query:
-      '{ participants(first: 5) { nodes { studyParticipantId audioProcessings { knee maneuver audioQcFail synchronizations { passNumber speed movementCycles { cycleIndex durationS } } } } } }',
+      '{ participants(first: 5) { nodes { participantNumber audioProcessings { knee maneuver audioQcFail synchronizations { passNumber speed movementCycles { cycleIndex durationS } } } } } }',
   },
   {
     query:
-      'query($id: Int!) { movementCycle(id: $id) { id durationS synchronization { syncMethod } participant { studyParticipantId } } }',
+      'query($id: Int!) { movementCycle(id: $id) { id durationS synchronization { syncMethod } participant { participantNumber } } }',
     variables: { id: 1 },
   },
 ];
@@ -169,10 +169,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const via = agent(1);
     const delays: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const number = 90_000 + i;
+      const participantNumber = 90_000 + i;
       const r = await post(
         `${withReplica.baseUrl}/graphql`,
-        { query: `mutation { upsertParticipant(study: AOA, number: ${number}) { id } }` },
+        { query: `mutation { upsertParticipant(study: AOA, participantNumber: ${participantNumber}) { id } }` },
         via,
         30_000,
         { authorization: `Bearer ${WRITE_TOKEN}` },
@@ -182,7 +182,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         await waitFor(
           standbyUrl,
           `select exists (select 1 from participant where study_participant_id = $1)`,
-          [number],
+          [participantNumber],
           30_000,
         ),
       );

@@ -49,23 +49,23 @@ const WRITE_TOKEN = `soak-${Date.now()}-write-token-0123456789`;
 // ---------------------------------------------------------------------------------------
 // The requests
 
-const TREE = `query Tree($study: StudyName!, $number: Int!) {
-  participant(study: $study, number: $number) {
-    id studyParticipantId study { name }
+const TREE = `query Tree($study: StudyName!, $participantNumber: Int!) {
+  participant(study: $study, participantNumber: $participantNumber) {
+    id participantNumber study { name }
     audioProcessings { id knee maneuver audioQcFail qcFailIntervals { start end }
       biomechanicsImport { id biomechanicsType biomechanicsQcFail }
       synchronizations { id passNumber speed syncMethod totalCyclesExtracted
         movementCycles { id cycleIndex isOutlier startTimeS durationS } } } } }`;
-const LOOKUP = `query Lookup($study: StudyName!, $number: Int!, $cycle: Int!) {
-  participant(study: $study, number: $number) { id audioProcessings { id audioQcFail audioQcFailCh1 audioQcFailCh2 audioQcFailCh3 audioQcFailCh4 } }
+const LOOKUP = `query Lookup($study: StudyName!, $participantNumber: Int!, $cycle: Int!) {
+  participant(study: $study, participantNumber: $participantNumber) { id audioProcessings { id audioQcFail audioQcFailCh1 audioQcFailCh2 audioQcFailCh3 audioQcFailCh4 } }
   movementCycle(id: $cycle) { id cycleIndex durationS synchronization { id syncMethod } } }`;
 const PAGE = `query Page($after: String) {
   movementCycles(first: 1000, after: $after, filter: { maneuver: walk, isOutlier: false }) {
     pageInfo { hasNextPage endCursor } nodes { id participantId synchronizationId knee speed passNumber cycleIndex durationS } } }`;
-const SUMMARY = `query Summary($study: StudyName!, $number: Int!) {
-  participantOverview(study: $study, number: $number) { rows { knee maneuver audioRecordings cycles cleanCycles } }
+const SUMMARY = `query Summary($study: StudyName!, $participantNumber: Int!) {
+  participantOverview(study: $study, participantNumber: $participantNumber) { rows { knee maneuver audioRecordings cycles cleanCycles } }
   audioQcSummary(filter: { study: [$study] }) { totalFiles failedQc channels { channel failedQc } } }`;
-const UPSERT_PARTICIPANT = `mutation P($study: StudyName!, $number: Int!) { upsertParticipant(study: $study, number: $number) { id } }`;
+const UPSERT_PARTICIPANT = `mutation P($study: StudyName!, $participantNumber: Int!) { upsertParticipant(study: $study, participantNumber: $participantNumber) { id } }`;
 const UPSERT_CYCLES = `mutation C($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted updated } }`;
 
 /** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
@@ -111,7 +111,7 @@ const MIX: [Kind, number][] = [
 ];
 
 export interface Fixture {
-  participants: { study: string; number: number }[];
+  participants: { study: string; participantNumber: number }[];
   cycleIds: number[];
   cursors: (string | null)[];
   /** Existing cycles as inputs, 50 per synchronization: re-sending one changes nothing. */
@@ -137,8 +137,11 @@ async function gql(
 
 /** What the requests pick from, read through the API itself. */
 export async function loadFixture(url: string): Promise<Fixture> {
-  const data = await gql(url, '{ participants(first: 10000) { nodes { studyParticipantId study { name } } } }');
-  const participants = data.participants.nodes.map((n: any) => ({ study: n.study.name, number: n.studyParticipantId }));
+  const data = await gql(url, '{ participants(first: 10000) { nodes { participantNumber study { name } } } }');
+  const participants = data.participants.nodes.map((n: any) => ({
+    study: n.study.name,
+    participantNumber: n.participantNumber,
+  }));
   const cycles = await gql(url, '{ movementCycles(first: 10000) { nodes { id } } }');
   const cycleIds = cycles.movementCycles.nodes.map((n: any) => n.id);
   const cursors: (string | null)[] = [null];
@@ -153,12 +156,12 @@ export async function loadFixture(url: string): Promise<Fixture> {
     const got = await gql(
       url,
       `query($id: Int!) { synchronization(id: $id) { movementCycles(orderBy: [{ field: cycleIndex }]) {
-      ${CYCLE_FIELDS.join(' ')} participant { studyParticipantId study { name } } } } }`,
+      ${CYCLE_FIELDS.join(' ')} participant { participantNumber study { name } } } } }`,
       { id },
     );
     const batch = got.synchronization.movementCycles.slice(0, 50).map(({ participant, ...fields }: any) => ({
       study: participant.study.name,
-      participantNumber: participant.studyParticipantId,
+      participantNumber: participant.participantNumber,
       ...fields,
     }));
     if (batch.length) cycleBatches.push(batch);

@@ -20,7 +20,7 @@ import { createLogger } from '../src/logger';
 import { readOptions } from './lib/options';
 import { runMain } from './lib/run-main';
 
-const TREE = `{ studies { name participants { studyParticipantId audioProcessings { knee maneuver
+const TREE = `{ studies { name participants { participantNumber audioProcessings { knee maneuver
   synchronizations { passNumber speed movementCycles { cycleIndex isOutlier durationS } } } } } }`;
 
 const PAGE = `query($after: String) { movementCycles(first: 10000, after: $after) {
