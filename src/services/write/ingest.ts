@@ -145,19 +145,24 @@ export class IngestService {
       knee: audio.knee,
       maneuver: audio.maneuver,
     };
+    // What the recording's references look like to the id rules, before anything is written.
+    const referenceTo = (existing: Stored | undefined): ReferencedRecord => ({
+      id: existing?.id ?? NEW,
+      participantId: participantId ?? -1,
+      knee: recording.knee,
+      maneuver: recording.maneuver,
+    });
+    // The audio row is locked: a concurrent ingest of the same recording waits for this one.
     const existingAudio = participantId
-      ? await this.one(
+      ? await this.existing(
           em,
-          'select id, processing_date from audio_processing where participant_id = ? and audio_file_name = ? and knee = ? and maneuver = ? for update',
+          'audio_processing',
+          AUDIO_KEY,
           [participantId, audio.audioFileName, audio.knee, audio.maneuver],
+          true,
         )
       : undefined;
-    const audioRef: ReferencedRecord = {
-      id: existingAudio?.id ?? NEW,
-      participantId: participantId ?? -1,
-      knee: audio.knee,
-      maneuver: audio.maneuver,
-    };
+    const audioRef = referenceTo(existingAudio);
 
     // 2. The biomechanics import: required by synchronizations.
     let bio: BiomechanicsImportInput | undefined;
@@ -170,18 +175,14 @@ export class IngestService {
     }
     const existingBio =
       bio && participantId
-        ? await this.one(
-            em,
-            'select id, processing_date from biomechanics_import where participant_id = ? and biomechanics_file = ? and knee = ? and maneuver = ?',
-            [participantId, bio.biomechanicsFile, recording.knee, recording.maneuver],
-          )
+        ? await this.existing(em, 'biomechanics_import', BIO_KEY, [
+            participantId,
+            bio.biomechanicsFile,
+            recording.knee,
+            recording.maneuver,
+          ])
         : undefined;
-    const bioRef: ReferencedRecord = {
-      id: existingBio?.id ?? NEW,
-      participantId: participantId ?? -1,
-      knee: recording.knee,
-      maneuver: recording.maneuver,
-    };
+    const bioRef = referenceTo(existingBio);
 
     // 3. Synchronizations and their cycles, each checked as its own write.
     const syncs: SynchronizationInput[] = [];
@@ -470,6 +471,13 @@ export class IngestService {
 
   private async rows(em: EntityManager, sql: string, params: unknown[]): Promise<Stored[]> {
     return (await this.runner(em).raw(sql, params as readonly Knex.RawBinding[])).rows;
+  }
+
+  /** The row of `table` whose natural key holds `values`, if there is one (its id and processing date). */
+  private existing(em: EntityManager, table: TableName, key: string[], values: unknown[], forUpdate = false) {
+    const where = key.map((column) => `${quote(column)} = ?`).join(' and ');
+    const lock = forUpdate ? ' for update' : '';
+    return this.one(em, `select id, processing_date from ${quote(table)} where ${where}${lock}`, values);
   }
 
   private async one(em: EntityManager, sql: string, params: unknown[]): Promise<Stored | undefined> {
