@@ -119,18 +119,9 @@ describe('seedSampleData and resetDatabase', () => {
     const viaCli = await openTestContext();
     const c2 = await sqlClient(viaCli.target.url);
     try {
-      const cli = await aeDb([
-        'seed',
-        '--url',
-        viaCli.target.url,
-        '--participants',
-        '2',
-        '--study',
-        'preOA',
-        'SMoCK',
-        '--seed',
-        '7',
-      ]);
+      const cli = await aeDb(['seed', '--participants', '2', '--study', 'preOA', 'SMoCK', '--seed', '7'], {
+        AE_DATABASE_URL: viaCli.target.url,
+      });
       expect(cli.code).toBe(0);
       const digest = (client: Client) =>
         client
@@ -179,11 +170,11 @@ describe('seedSampleData and resetDatabase', () => {
   it('its CLI twin, ae-db reset, refuses without --yes off a terminal and empties the tables with it', async () => {
     await db.ctx.services.seed.seed({ participantsPerStudy: 1, studies: [StudyName.AOA] });
     const before = await tableCounts(db.sql);
-    const refused = await aeDb(['reset', '--url', db.ctx.target.url]);
+    const refused = await aeDb(['reset'], { AE_DATABASE_URL: db.ctx.target.url });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/--yes/);
     expect(await tableCounts(db.sql)).toEqual(before);
-    const done = await aeDb(['reset', '--url', db.ctx.target.url, '--yes']);
+    const done = await aeDb(['reset', '--yes'], { AE_DATABASE_URL: db.ctx.target.url });
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`movement_cycles\\s+${before.movement_cycles}`));
     expect(Object.values(await tableCounts(db.sql))).toEqual([0, 0, 0, 0, 0, 0]);

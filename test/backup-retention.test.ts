@@ -39,7 +39,7 @@ function aged(name: string, days: number): string {
 const full = (database: string, stamp: string) => `ae_backup_${database}_full_${stamp}.sql.gz`;
 
 async function backup(args: string[], url = db.url) {
-  const r = await aeDb(['backup', '--dir', dir, ...args, '--url', url]);
+  const r = await aeDb(['backup', '--dir', dir, ...args], { AE_DATABASE_URL: url });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return r.stdout;
@@ -93,7 +93,7 @@ it('--keep-days 0 deletes nothing; --keep-last 0 is refused before anything is d
   const out = await backup(['--keep-days', '0']);
   expect(out).toContain('none deleted (--keep-days 0)');
   expect(readdirSync(dir)).toContain(old);
-  const r = await aeDb(['backup', '--dir', dir, '--keep-last', '0', '--url', db.url]);
+  const r = await aeDb(['backup', '--dir', dir, '--keep-last', '0'], { AE_DATABASE_URL: db.url });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^Error: --keep-last must be a whole number of backups, at least 1, got 0\.\n$/);
   expect(readdirSync(dir)).toHaveLength(2);

@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function backup(extra: string[] = [], into = dir): Promise<{ file: string; stdout: string }> {
   const before = new Set(readdirSync(into));
-  const r = await aeDb(['backup', '--dir', into, ...extra, '--url', db.url]);
+  const r = await aeDb(['backup', '--dir', into, ...extra], { AE_DATABASE_URL: db.url });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const made = readdirSync(into).filter((f) => !before.has(f));
@@ -69,14 +69,14 @@ describe('backup → change → restore', () => {
     const changed = await fingerprint(db.url);
     expect(changed).not.toEqual(original);
 
-    const refused = await aeDb(['restore', file, '--url', db.url]);
+    const refused = await aeDb(['restore', file], { AE_DATABASE_URL: db.url });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /^Error: Refusing to replace every table, function and type in the public schema of ".*" with the dump's .* without confirmation: not on a terminal, pass --yes\.\n$/,
     );
     expect(await fingerprint(db.url)).toEqual(changed);
 
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await fingerprint(db.url)).toEqual(original);
@@ -94,7 +94,7 @@ describe('backup → change → restore', () => {
     );
     // Functions: the timestamp trigger's, ae_valid_segments and ae_json_float8_array.
     expect(cat).toEqual({ fks: 12, triggers: 4, functions: 3 });
-    expect((await aeDb(['integrity', '--url', db.url])).code).toBe(0);
+    expect((await aeDb(['integrity'], { AE_DATABASE_URL: db.url })).code).toBe(0);
   });
 
   it('restores a data-only backup into an emptied schema (the circular audio ⟷ biomechanics pair included)', async () => {
@@ -102,9 +102,9 @@ describe('backup → change → restore', () => {
     const { file, stdout } = await backup(['--data-only']);
     expect(stdout).toContain('Contents:  data-only, every table');
     expect(gunzipSync(readFileSync(file)).toString()).not.toContain('CREATE TABLE');
-    expect((await aeDb(['truncate', '--yes', '--url', db.url])).code).toBe(0);
+    expect((await aeDb(['truncate', '--yes'], { AE_DATABASE_URL: db.url })).code).toBe(0);
     expect((await counts(db.url)).movement_cycles).toBe(0);
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(await fingerprint(db.url)).toEqual(original);
     const [{ fks }] = await sql(db.url, `select count(*)::int as fks from pg_constraint where contype = 'f'`);
@@ -122,7 +122,7 @@ describe('backup → change → restore', () => {
       db.url,
       `update audio_processing set notes = 'edited'; update biomechanics_import set biomechanics_notes = 'edited'`,
     );
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(await fingerprint(db.url)).toEqual(original);
     const fks = await sql(
@@ -146,7 +146,7 @@ describe('backup → change → restore', () => {
     });
     writeFileSync(file, dump);
     await sql(db.url, 'delete from participant');
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await fingerprint(db.url)).toEqual(original);
@@ -157,7 +157,7 @@ describe('backup → change → restore', () => {
     await sql(db.url, `delete from participant where id = (select min(id) from participant)`);
     const before = await fingerprint(db.url);
     // The dumped audio rows of the deleted participant now violate audio_processing → participant.
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^Error: Restore failed (at line \d+ of \S+|in the checks after loading \(foreign keys re-added\)) and was rolled back, the database is unchanged: ERROR: .*foreign key constraint/,
@@ -210,7 +210,7 @@ describe('restore refuses what is not a complete dump, in one sentence', () => {
     const file = join(dir, `not_a_dump_${_name.replace(/\W+/g, '_')}.sql`);
     writeFileSync(file, content());
     const before = await fingerprint(db.url);
-    const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/^Error: [^\n]+\n$/);
@@ -218,7 +218,7 @@ describe('restore refuses what is not a complete dump, in one sentence', () => {
   });
 
   it('a missing file', async () => {
-    const r = await aeDb(['restore', join(dir, 'nope.sql.gz'), '--yes', '--url', db.url]);
+    const r = await aeDb(['restore', join(dir, 'nope.sql.gz'), '--yes'], { AE_DATABASE_URL: db.url });
     expect([r.code, r.stderr]).toEqual([1, `Error: Backup file ${join(dir, 'nope.sql.gz')} does not exist.\n`]);
   });
 });
@@ -230,27 +230,28 @@ describe('connection failures', () => {
       u.password = 'wrongpw';
       return u.toString().replace('http:', 'postgresql:');
     })();
-    const cases: [string[], RegExp][] = [
+    const refused = 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions';
+    const cases: [string[], string, RegExp][] = [
       [
-        ['backup', '--dir', dir, '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'],
+        ['backup', '--dir', dir],
+        refused,
         /^Error: cannot connect to PostgreSQL at 127\.0\.0\.1:1 \(connection refused\)\.\nCheck: .*pg_isready/,
       ],
       [
-        ['backup', '--dir', dir, '--url', wrongPassword],
+        ['backup', '--dir', dir],
+        wrongPassword,
         /^Error: password authentication failed for user "\w+"\. Check the user and password/,
       ],
       [
-        ['restore', join(dir, 'whatever.sql'), '--url', withDb('no_such_lab_db')],
+        ['restore', join(dir, 'whatever.sql')],
+        withDb('no_such_lab_db'),
         /^Error: database "no_such_lab_db" does not exist\.\nFix: create it with "createdb/,
       ],
-      [
-        ['copy', 'x_copy', '--url', 'postgresql://lab:secretpw@127.0.0.1:1/acoustic_emissions'],
-        /^Error: cannot connect to PostgreSQL/,
-      ],
+      [['copy', 'x_copy'], refused, /^Error: cannot connect to PostgreSQL/],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, url, message] of cases) {
       const before = readdirSync(dir);
-      const r = await aeDb(args);
+      const r = await aeDb(args, { AE_DATABASE_URL: url });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -264,7 +265,7 @@ describe('client tools', () => {
   it('says exactly that pg_dump is missing, how to install it, and exits non-zero', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'ae-nopath-'));
     try {
-      const r = await aeDb(['backup', '--dir', dir, '--url', db.url], { PATH: empty });
+      const r = await aeDb(['backup', '--dir', dir], { AE_DATABASE_URL: db.url, PATH: empty });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^Error: pg_dump was not found on the PATH/);
       expect(r.stderr).toContain('brew install libpq');
@@ -282,7 +283,7 @@ describe('client tools', () => {
       writeFileSync(join(bin, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 14.11"\n');
       chmodSync(join(bin, 'pg_dump'), 0o755);
       const before = readdirSync(dir);
-      const r = await aeDb(['backup', '--dir', dir, '--url', db.url], { PATH: `${bin}:${process.env.PATH}` });
+      const r = await aeDb(['backup', '--dir', dir], { AE_DATABASE_URL: db.url, PATH: `${bin}:${process.env.PATH}` });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         /^Error: pg_dump 14\.11 is older than the server \(PostgreSQL 15\.\d+\): pg_dump must be version 15 or newer/,

@@ -128,7 +128,7 @@ describe('the socket form against the real server', () => {
         user: p.user,
         password: p.password ?? '',
       });
-      const r = await aeDb(['status', '--url', `postgresql:///${db.name}?${query}`]);
+      const r = await aeDb(['status'], { AE_DATABASE_URL: `postgresql:///${db.name}?${query}` });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(db.name);

@@ -83,7 +83,7 @@ describe('rollback of migrations whose down drops a column and a table', () => {
 it('ae-db downgrade to base names every table it drops with its rows, off a terminal refuses without --yes and changes nothing', async () => {
   await db.ctx.services.migrations.downgrade(HEAD, { allowDataLoss: true });
   const counts = await tableCounts(db.sql);
-  const r = await aeDb(['downgrade', 'base', '--url', db.ctx.target.url]);
+  const r = await aeDb(['downgrade', 'base'], { AE_DATABASE_URL: db.ctx.target.url });
   expect(r.code).toBe(1);
   const line = r.stderr.split('\n')[0];
   expect(line).toMatch(/^Error: Refusing to revert every migration \(drops every table and its data: /);

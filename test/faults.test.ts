@@ -295,8 +295,9 @@ describe('killed in the middle of an admin operation', () => {
   async function killWhileBlocked(url: string, args: string[], lockSql: string, c: Client): Promise<string> {
     await c.query('begin');
     await c.query(lockSql);
-    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args, '--url', url], {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'ae-db.js'), ...args], {
       stdio: 'ignore',
+      env: { ...process.env, AE_DATABASE_URL: url },
     });
     try {
       const blockedIn = await waitForLockWaiter(c, 'ae-db');
@@ -322,7 +323,7 @@ describe('killed in the middle of an admin operation', () => {
         `select (select count(*) from study) s, (select count(*) from participant) p, (select count(*) from audio_processing) a`,
       );
       expect(rows[0]).toEqual({ s: '0', p: '0', a: '0' });
-      expect((await aeDb(['seed', '--participants', '1', '--study', 'AOA', '--url', db.url])).code).toBe(0);
+      expect((await aeDb(['seed', '--participants', '1', '--study', 'AOA'], { AE_DATABASE_URL: db.url })).code).toBe(0);
     } finally {
       await c.end();
       await db.drop();
@@ -348,9 +349,9 @@ describe('killed in the middle of an admin operation', () => {
       const { rows } = await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`);
       expect(rows.map((r) => r.tablename)).toEqual(['mikro_orm_migrations']);
       expect((await c.query('select count(*) n from mikro_orm_migrations')).rows[0].n).toBe('0');
-      const up = await aeDb(['upgrade', 'head', '--url', db.url]);
+      const up = await aeDb(['upgrade', 'head'], { AE_DATABASE_URL: db.url });
       expect(up.code).toBe(0);
-      expect((await aeDb(['check', '--url', db.url])).code).toBe(0);
+      expect((await aeDb(['check'], { AE_DATABASE_URL: db.url })).code).toBe(0);
     } finally {
       await c.end();
       await db.drop();

@@ -101,7 +101,7 @@ describe('the schema fresh rebuilds keeps its owner, grants and default privileg
   it('ae-db fresh --yes: same owner, same ACL and comment, and the read-only role can read the new tables', async () => {
     const before = await schemaAcl();
     expect(before.owner).toBe(owner);
-    const r = await aeDb(['fresh', '--yes', '--url', seeded.target.url]);
+    const r = await aeDb(['fresh', '--yes'], { AE_DATABASE_URL: seeded.target.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await schemaAcl()).toEqual(before);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { createTestDatabase, openTestContext, sqlClient, type TestDatabase } from './helpers/db';
+import { createTestDatabase, openTestContext, passwordInEnvironment, sqlClient, type TestDatabase } from './helpers/db';
 import { legacyDatabase } from './helpers/legacy';
 import { fingerprint, sql } from './helpers/ops';
 import { aeDb } from './helpers/cli';
@@ -435,8 +435,14 @@ describe('ae-db import-legacy, status and doctor', () => {
   });
   afterAll(() => Promise.all([legacy?.drop(), fresh?.drop()]));
 
+  /** ae-db import-legacy as the README says to run it: no password on its command line. */
+  const importLegacy = (source: TestDatabase, target: TestDatabase, ...args: string[]) => {
+    const from = passwordInEnvironment(source.url);
+    return aeDb(['import-legacy', '--from', from.url, ...args], { AE_DATABASE_URL: target.url, ...from.env });
+  };
+
   it('status and doctor recognise a predecessor database and say how to import it', async () => {
-    const status = await aeDb(['status', '--url', legacy.url]);
+    const status = await aeDb(['status'], { AE_DATABASE_URL: legacy.url });
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(
       'Predecessor: this is a predecessor database (Alembic revision b68cac4282f5) in schema public',
@@ -444,7 +450,7 @@ describe('ae-db import-legacy, status and doctor', () => {
     expect(status.stdout).toMatch(/npx ae-db import-legacy --from postgresql:\/\/\S+ --url NEW_URL/);
     expect(status.stdout).toContain('→ import the predecessor database first (below)');
     // Migrating it would collide with its tables: refused, with the same advice, and nothing changes.
-    const upgrade = await aeDb(['upgrade', '--url', legacy.url]);
+    const upgrade = await aeDb(['upgrade'], { AE_DATABASE_URL: legacy.url });
     expect(upgrade.code).toBe(1);
     expect(upgrade.stderr).toContain(
       'Not migrating: this is a predecessor database (Alembic revision b68cac4282f5) in schema public',
@@ -455,7 +461,7 @@ describe('ae-db import-legacy, status and doctor', () => {
         await sql(legacy.url, `select count(*)::int as n from information_schema.tables where table_schema = 'public'`)
       )[0].n,
     ).toBe(7);
-    const doctor = await aeDb(['doctor', '--url', legacy.url]);
+    const doctor = await aeDb(['doctor'], { AE_DATABASE_URL: legacy.url });
     expect(doctor.stdout).toMatch(
       /^WARN {2}Predecessor database +this is a predecessor database \(Alembic revision b68cac4282f5\)/m,
     );
@@ -466,7 +472,7 @@ describe('ae-db import-legacy, status and doctor', () => {
 
   it('prints the summary, writes the CSV report, and says so when there is nothing new', async () => {
     const file = join(dir, 'report.csv');
-    const r = await aeDb(['import-legacy', '--from', legacy.url, '--url', fresh.url, '--report', file]);
+    const r = await importLegacy(legacy, fresh, '--report', file);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/movement_cycles → movement_cycles +14 +7 +0 +2 +5/);
@@ -479,10 +485,10 @@ describe('ae-db import-legacy, status and doctor', () => {
       'synchronizations,307,rejected,synchronization_sync_method_check,"{""sync_method"":""rms""}",synchronization,',
     );
 
-    const again = await aeDb(['import-legacy', '--from', legacy.url, '--url', fresh.url, '--dry-run']);
+    const again = await importLegacy(legacy, fresh, '--dry-run');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Dry run: 0 row(s) would be imported; nothing was written');
-    const third = await aeDb(['import-legacy', '--from', legacy.url, '--url', fresh.url]);
+    const third = await importLegacy(legacy, fresh);
     expect(third.stdout).toContain('Nothing new to import');
     expect(third.stdout).toContain('legacy_table,legacy_id,disposition,rule'); // the report, on stdout without --report
   });
@@ -490,14 +496,14 @@ describe('ae-db import-legacy, status and doctor', () => {
   it('imports into the database holding the predecessor tables after confirmation, moving them aside unchanged', async () => {
     const same = await legacyDatabase();
     try {
-      const refused = await aeDb(['import-legacy', '--from', same.url, '--url', same.url]);
+      const refused = await importLegacy(same, same);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('without confirmation: not on a terminal, pass --yes');
       const before = await sql(
         same.url,
         `select count(*)::int as n, md5(string_agg(to_jsonb(m)::text, '' order by id)) as h from movement_cycles m`,
       );
-      const r = await aeDb(['import-legacy', '--from', same.url, '--url', same.url, '--yes']);
+      const r = await importLegacy(same, same, '--yes');
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Moved 7 predecessor tables to schema legacy_b68cac4282f5 (unchanged).');
@@ -508,9 +514,9 @@ describe('ae-db import-legacy, status and doctor', () => {
       );
       expect(moved).toEqual(before);
       expect((await sql(same.url, 'select count(*)::int as n from movement_cycles'))[0].n).toBe(7);
-      const status = await aeDb(['status', '--url', same.url]);
+      const status = await aeDb(['status'], { AE_DATABASE_URL: same.url });
       expect(status.stdout).toContain('moved there by an earlier import-legacy');
-      const again = await aeDb(['import-legacy', '--from', same.url, '--url', same.url]);
+      const again = await importLegacy(same, same);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('Nothing new to import');
     } finally {

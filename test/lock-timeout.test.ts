@@ -94,7 +94,7 @@ it('migrate gives up after the lock timeout with LOCK_TIMEOUT and the version st
 it('ae-db truncate takes AE_LOCK_TIMEOUT_MS from the environment and fails in one sentence, exit 1', async () => {
   const before = await tableCounts(observer);
   await holdLock('study', 'access share');
-  const run = aeDb(['truncate', '--yes', '--url', ctx.target.url], { AE_LOCK_TIMEOUT_MS: '300' });
+  const run = aeDb(['truncate', '--yes'], { AE_DATABASE_URL: ctx.target.url, AE_LOCK_TIMEOUT_MS: '300' });
   // Without a lock timeout the command would wait here for ever: let it be seen waiting first.
   await waitForLockWaiter(observer, 'ae-db');
   const r = await within(20_000, run);

@@ -24,7 +24,7 @@ describe('copy', () => {
   it('refuses while another session is connected to the source, and creates nothing', async () => {
     const other = await sqlClient(db.url);
     try {
-      const r = await aeDb(['copy', copyName(), '--url', db.url]);
+      const r = await aeDb(['copy', copyName()], { AE_DATABASE_URL: db.url });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         new RegExp(
@@ -39,7 +39,7 @@ describe('copy', () => {
   });
 
   it('makes an equal database (createdb -T) and refuses to overwrite an existing one', async () => {
-    const r = await aeDb(['copy', copyName(), '--url', db.url]);
+    const r = await aeDb(['copy', copyName()], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Copied "${db.name}" to "${copyName()}" \\(.+\\) in \\d+\\.\\d\\d s\\.`));
@@ -53,12 +53,12 @@ describe('copy', () => {
                  where connamespace = 'public'::regnamespace order by 1, 2`,
       );
     expect(await schemaOf(copyUrl)).toEqual(await schemaOf(db.url));
-    const again = await aeDb(['copy', copyName(), '--url', db.url]);
+    const again = await aeDb(['copy', copyName()], { AE_DATABASE_URL: db.url });
     expect([again.code, again.stderr]).toEqual([
       1,
       `Error: A database named "${copyName()}" already exists on this server; choose another name or drop it first.\n`,
     ]);
-    const bad = await aeDb(['copy', 'no-such; drop', '--url', db.url]);
+    const bad = await aeDb(['copy', 'no-such; drop'], { AE_DATABASE_URL: db.url });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/is not a usable database name/);
   });
@@ -71,7 +71,7 @@ describe('integrity', () => {
     new RegExp(`^  ${key.replace('.', '\\.')} +(\\d+)  `, 'm').exec(stdout)?.[1];
 
   it('passes every check on consistent data', async () => {
-    const r = await aeDb(['integrity', '--url', db.url]);
+    const r = await aeDb(['integrity'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('OK: all 26 checks pass.');
     expect(line(r.stdout, 'audio_processing.participant_id')).toBe('0');
@@ -108,7 +108,7 @@ describe('integrity', () => {
     const before = await counts(db.url);
     const cyclesBefore = (await sql(db.url, 'select id from movement_cycles order by id')).map((r) => r.id);
 
-    const report = await aeDb(['integrity', '--url', db.url]);
+    const report = await aeDb(['integrity'], { AE_DATABASE_URL: db.url });
     expect(report.code).toBe(1);
     expect(line(report.stdout, 'movement_cycles.synchronization_id')).toBe(String(orphanCycles.length));
     expect(line(report.stdout, 'audio_processing.participant_id')).toBe('1');
@@ -126,14 +126,14 @@ describe('integrity', () => {
     expect(report.stdout).toContain(`Found ${orphanCycles.length + 2} row(s) breaking 3 check(s).`);
     expect(report.stdout).toContain('npx ae-db integrity --fix --yes');
 
-    const refused = await aeDb(['integrity', '--fix', '--url', db.url]);
+    const refused = await aeDb(['integrity', '--fix'], { AE_DATABASE_URL: db.url });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /^Error: Refusing to remove \d+ orphaned row\(s\) or link\(s\) .* without confirmation: not on a terminal, pass --yes\.\n$/,
     );
     expect(await counts(db.url)).toEqual(before);
 
-    const fixed = await aeDb(['integrity', '--fix', '--yes', '--url', db.url]);
+    const fixed = await aeDb(['integrity', '--fix', '--yes'], { AE_DATABASE_URL: db.url });
     expect(fixed.stderr).toBe('');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(
@@ -179,14 +179,14 @@ describe('integrity', () => {
       db.url,
       `update synchronization set total_cycles_extracted = total_cycles_extracted + 1, audio_processing_id = ${other} where id = ${s.id}`,
     );
-    const r = await aeDb(['integrity', '--url', db.url]);
+    const r = await aeDb(['integrity'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(1);
     expect(line(r.stdout, 'synchronization.total_cycles')).toBe('1');
     expect(line(r.stdout, 'synchronization.audio_knee_maneuver')).toBe('1');
     expect(line(r.stdout, 'synchronization.outlier_cycles')).toBe('0');
     expect(line(r.stdout, 'movement_cycles.synchronization_match')).toBe('0');
     expect(line(r.stdout, 'movement_cycles.audio_match')).toBe('0');
-    const fix = await aeDb(['integrity', '--fix', '--yes', '--url', db.url]);
+    const fix = await aeDb(['integrity', '--fix', '--yes'], { AE_DATABASE_URL: db.url });
     expect(fix.code).toBe(1);
     expect(fix.stdout).toContain('No orphaned rows: nothing to fix.');
   });
@@ -196,7 +196,7 @@ describe('stats', () => {
   const db = useSeededDatabase(1);
 
   it('prints the database size, every table with its exact rows and sizes, and the indexes', async () => {
-    const r = await aeDb(['stats', '--url', db.url]);
+    const r = await aeDb(['stats'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(0);
     const [size] = await sql(db.url, `select pg_database_size(current_database())::float8 as bytes`);
     const printed = Number(new RegExp(`^Database "${db.name}": .+ \\((\\d+) bytes\\)`).exec(r.stdout)?.[1]);
@@ -216,7 +216,7 @@ describe('stats', () => {
 
   it('names a foreign key that lost its index', async () => {
     await sql(db.url, 'drop index movement_cycles_synchronization_id_index');
-    const r = await aeDb(['stats', '--url', db.url]);
+    const r = await aeDb(['stats'], { AE_DATABASE_URL: db.url });
     expect(r.stdout).toContain(
       'Foreign keys without an index (slow joins and cascades): movement_cycles.synchronization_id',
     );
@@ -226,7 +226,7 @@ describe('stats', () => {
     const name = `odd "name" o'k \\ x`;
     const ident = `"${name.replace(/"/g, '""')}"`;
     await sql(db.url, `create table ${ident} (id int); insert into ${ident} values (1), (2), (3)`);
-    const r = await aeDb(['stats', '--url', db.url]);
+    const r = await aeDb(['stats'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(`^${name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} +3  +\\d+ (bytes|kB|MB)  `, 'm'),
@@ -245,7 +245,7 @@ describe('doctor', () => {
     new RegExp(`^(PASS|FAIL|SKIP|WARN)  ${name.replace(/[()]/g, '\\$&')} `, 'm').exec(stdout)?.[1];
 
   it('passes every check on a migrated database', async () => {
-    const r = await aeDb(['doctor', '--url', db.url]);
+    const r = await aeDb(['doctor'], { AE_DATABASE_URL: db.url });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const name of [
@@ -283,7 +283,7 @@ describe('doctor', () => {
 
   it('fails on a missing database and offers the createdb command', async () => {
     const u = parseDatabaseUrl(db.url);
-    const r = await aeDb(['doctor', '--url', withDatabase(db.url, 'no_such_lab_database')]);
+    const r = await aeDb(['doctor'], { AE_DATABASE_URL: withDatabase(db.url, 'no_such_lab_database') });
     expect(r.code).toBe(1);
     expect(status(r.stdout, 'Server reachable (pg_isready)')).toBe('PASS');
     expect(status(r.stdout, 'Role exists and can log in')).toBe('PASS');
@@ -297,7 +297,7 @@ describe('doctor', () => {
     const u = new URL(db.url.replace('postgresql:', 'http:'));
     u.username = 'no_such_role';
     u.password = 'wrongpw';
-    const r = await aeDb(['doctor', '--url', u.toString().replace('http:', 'postgresql:')]);
+    const r = await aeDb(['doctor'], { AE_DATABASE_URL: u.toString().replace('http:', 'postgresql:') });
     expect(r.code).toBe(1);
     expect(status(r.stdout, 'Role exists and can log in')).toBe('FAIL');
     expect(r.stdout).toContain('createuser');
@@ -305,16 +305,16 @@ describe('doctor', () => {
   });
 
   it('fails on pending migrations and on drift between the entities and the tables', async () => {
-    await aeDb(['stamp', 'base', '--url', db.url]);
-    const pending = await aeDb(['doctor', '--url', db.url]);
+    await aeDb(['stamp', 'base'], { AE_DATABASE_URL: db.url });
+    const pending = await aeDb(['doctor'], { AE_DATABASE_URL: db.url });
     expect(pending.code).toBe(1);
     expect(status(pending.stdout, 'Schema current (migrations)')).toBe('FAIL');
     expect(pending.stdout).toContain(`${NAMES.length} pending migration(s): ${NAMES.join(', ')}`);
     expect(pending.stdout).toContain('fix: Apply them: npx ae-db upgrade head');
-    await aeDb(['stamp', 'head', '--url', db.url]);
+    await aeDb(['stamp', 'head'], { AE_DATABASE_URL: db.url });
     await sql(db.url, 'alter table audio_processing drop column notes');
     try {
-      const drift = await aeDb(['doctor', '--url', db.url]);
+      const drift = await aeDb(['doctor'], { AE_DATABASE_URL: db.url });
       expect(drift.code).toBe(1);
       expect(status(drift.stdout, 'Schema current (migrations)')).toBe('PASS');
       expect(status(drift.stdout, 'Schema matches the code (check)')).toBe('FAIL');
@@ -327,7 +327,7 @@ describe('doctor', () => {
   it('fails when pg_dump is not installed, with install hints', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'ae-nopath-'));
     try {
-      const r = await aeDb(['doctor', '--url', db.url], { PATH: empty });
+      const r = await aeDb(['doctor'], { AE_DATABASE_URL: db.url, PATH: empty });
       expect(r.code).toBe(1);
       expect(status(r.stdout, 'pg_dump available and compatible')).toBe('FAIL');
       expect(status(r.stdout, 'psql available')).toBe('FAIL');
@@ -345,7 +345,7 @@ describe('truncate and the test-database workflow', () => {
 
   it('truncate refuses without --yes off a terminal', async () => {
     const before = await counts(db.url);
-    const r = await aeDb(['truncate', '--url', db.url]);
+    const r = await aeDb(['truncate'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       /^Error: Refusing to empty the tables study, participant, .* without confirmation: not on a terminal, pass --yes\.\n$/,
@@ -356,7 +356,7 @@ describe('truncate and the test-database workflow', () => {
   it('truncate --yes empties every data table, keeps the schema and migration history, and restarts the ids', async () => {
     const before = await counts(db.url);
     expect(before.movement_cycles).toBeGreaterThan(0);
-    const r = await aeDb(['truncate', '--yes', '--url', db.url]);
+    const r = await aeDb(['truncate', '--yes'], { AE_DATABASE_URL: db.url });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^  movement_cycles +${before.movement_cycles}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^  study +${before.study}$`, 'm'));
@@ -365,7 +365,7 @@ describe('truncate and the test-database workflow', () => {
       NAMES.map((name) => ({ name })),
     );
     expect(await sql(db.url, `insert into study (name) values ('AOA') returning id`)).toEqual([{ id: 1 }]);
-    expect((await aeDb(['check', '--url', db.url])).code).toBe(0);
+    expect((await aeDb(['check'], { AE_DATABASE_URL: db.url })).code).toBe(0);
   });
 
   it("fresh --test --yes and seed --test work on AE_TEST_DATABASE_URL, as the guide's test workflow", async () => {

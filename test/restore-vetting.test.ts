@@ -22,7 +22,7 @@ let dumpLines: string[];
 beforeAll(async () => {
   db = await seededDatabase(1);
   dir = mkdtempSync(join(tmpdir(), 'ae-vetting-'));
-  const r = await aeDb(['backup', '--dir', dir, '--url', db.url]);
+  const r = await aeDb(['backup', '--dir', dir], { AE_DATABASE_URL: db.url });
   expect(r.code).toBe(0);
   const [name] = readdirSync(dir);
   dumpLines = gunzipSync(readFileSync(join(dir, name)))
@@ -56,7 +56,7 @@ function dumpWith(lines: string[], injected: string, before: RegExp, name: strin
 
 async function expectRefused(file: string, line: number, reason: RegExp): Promise<void> {
   const before = await fingerprint(db.url);
-  const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+  const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
   expect(r.code).toBe(1);
   expect(r.stderr).not.toMatch(/EPIPE/);
   expect(r.stderr).toMatch(new RegExp(`^Error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line ${line}: `));
@@ -125,7 +125,7 @@ it('backslashes inside quotes, comments and COPY rows are data, not commands: su
   ];
   const file = join(dir, 'quoted_backslashes.sql');
   writeFileSync(file, [...lines.slice(0, at), ...extra, ...lines.slice(at)].join('\n'));
-  const r = await aeDb(['restore', file, '--yes', '--url', db.url]);
+  const r = await aeDb(['restore', file, '--yes'], { AE_DATABASE_URL: db.url });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const [{ c }] = await sql(db.url, `select obj_description('public.study'::regclass, 'pg_class') as c`);

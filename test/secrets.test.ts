@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { maskUrl, parseDatabaseUrl } from '../src/config';
 import { maskSecrets } from '../src/logger';
 import { aeDb } from './helpers/cli';
-import { createTestDatabase, type TestDatabase } from './helpers/db';
+import { createTestDatabase, passwordInEnvironment, type TestDatabase } from './helpers/db';
 
 describe('maskUrl', () => {
   it.each([
@@ -87,7 +87,7 @@ describe('pg_dump and psql get the password from the environment, never the comm
     const dir = mkdtempSync(join(tmpdir(), 'ae-backups-'));
     try {
       for (const url of urls) {
-        const r = await aeDb(['backup', '--url', url, '--dir', dir], env());
+        const r = await aeDb(['backup', '--dir', dir], { AE_DATABASE_URL: url, ...env() });
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
       }
@@ -104,7 +104,7 @@ describe('pg_dump and psql get the password from the environment, never the comm
   it('ae-db psql: psql runs, and its command line holds no password', async () => {
     const { password, urls } = forms();
     for (const url of urls) {
-      const r = await aeDb(['psql', '--url', url, '--', '-At', '-c', 'select 40 + 2'], env());
+      const r = await aeDb(['psql', '--', '-At', '-c', 'select 40 + 2'], { AE_DATABASE_URL: url, ...env() });
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe('42');
     }
@@ -113,5 +113,42 @@ describe('pg_dump and psql get the password from the environment, never the comm
     expect(log.match(/^psql PGPASSWORD set$/gm)).toHaveLength(2);
     expect(log).not.toContain(password);
     expect(log).not.toContain(encodeURIComponent(password));
+  });
+});
+
+describe('a password on the command line', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  const password = () => parseDatabaseUrl(db.url).password!;
+  const warning = (flag: string) => `warning: the ${flag} URL holds a password`;
+
+  it('--url with a password works, and warns on stderr without echoing the password', async () => {
+    const r = await aeDb(['status', '--url', db.url]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(warning('--url'));
+    expect(r.stderr).toContain('AE_DATABASE_URL, or PGPASSWORD or ~/.pgpass');
+    expect(r.stdout + r.stderr).not.toContain(password());
+  });
+
+  it('no warning when the password comes from AE_DATABASE_URL or PGPASSWORD', async () => {
+    const fromEnv = await aeDb(['status'], { AE_DATABASE_URL: db.url });
+    expect(fromEnv.code).toBe(0);
+    expect(fromEnv.stderr).toBe('');
+    const careful = passwordInEnvironment(db.url);
+    expect(careful.url).not.toContain(password());
+    const viaPgPassword = await aeDb(['status', '--url', careful.url], careful.env);
+    expect(viaPgPassword.code).toBe(0);
+    expect(viaPgPassword.stderr).toBe('');
+  });
+
+  it('import-legacy --from with a password warns too', async () => {
+    const r = await aeDb(['import-legacy', '--from', db.url, '--dry-run'], { AE_DATABASE_URL: db.url });
+    expect(r.stderr).toContain(warning('--from'));
+    expect(r.stderr).toContain('PGPASSWORD or ~/.pgpass');
+    expect(r.stdout + r.stderr).not.toContain(password());
   });
 });

@@ -49,7 +49,7 @@ const counts = async () =>
 
 it('ae-db seed on a database holding AOA 1001 and 1011 refuses, names them, and writes nothing', async () => {
   const before = { rows: await realRows(), counts: await counts() };
-  const r = await aeDb(['seed', '--url', ctx.db.url]);
+  const r = await aeDb(['seed'], { AE_DATABASE_URL: ctx.db.url });
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(
     /^Error: This database holds 2 participant\(s\) the sample data did not write \(AOA 1001, AOA 1011\), so seeding was refused and nothing was written\. .*--force/,
@@ -59,7 +59,7 @@ it('ae-db seed on a database holding AOA 1001 and 1011 refuses, names them, and 
 
 it('ae-db seed --force seeds next to them, in its own number range, and leaves their rows and the study rows exactly as they were', async () => {
   const before = await realRows();
-  const r = await aeDb(['seed', '--force', '--participants', '2', '--url', ctx.db.url]);
+  const r = await aeDb(['seed', '--force', '--participants', '2'], { AE_DATABASE_URL: ctx.db.url });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Sample participants: AOA 901001–901002, preOA 902001–902002, SMoCK 903001–903002');

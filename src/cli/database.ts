@@ -7,7 +7,7 @@ import { loadConfig, maskUrl } from '../config';
 import { initORM, initServerContext, type AppContext, type ServerContext } from '../context';
 import { ensureDatabase } from '../db/embedded';
 import { resolveTarget } from '../db/target';
-import { out } from './output';
+import { out, warn } from './output';
 
 /** The options every database command takes (--yes only those that ask first). */
 export interface TargetFlags {
@@ -21,7 +21,24 @@ export function databaseCommand(program: Command, name: string): Command {
   return program
     .command(name)
     .option('--test', 'use the test database (AE_TEST_DATABASE_URL, or the main name + _test)')
-    .option('--url <url>', 'database URL (postgresql://, postgres:// or postgresql+psycopg://)');
+    .option('--url <url>', 'database URL (postgresql://, postgres:// or postgresql+psycopg://)', urlOption('--url'));
+}
+
+/**
+ * Parses a URL option, warning when it carries a password: a command line is visible to every
+ * user of the machine (ps, /proc) and lands in shell history. The password still works, so a
+ * one-off on a private machine is not refused; the warning says where it belongs instead.
+ */
+export function urlOption(flag: string, instead = 'AE_DATABASE_URL, or PGPASSWORD or ~/.pgpass') {
+  return (url: string): string => {
+    if (maskUrl(url) !== url) {
+      warn(
+        `the ${flag} URL holds a password, which other users of this machine can read in its process list ` +
+          `and which stays in your shell history; put it in ${instead} instead`,
+      );
+    }
+    return url;
+  };
 }
 
 /** The database as the output names it: masked URL and where it came from. */

@@ -16,6 +16,9 @@ export function markFailed(): void {
 
 export const out = (line = '') => process.stdout.write(line + '\n');
 
+/** A line on stderr that does not fail the command: it says what the user should do differently. */
+export const warn = (line: string) => process.stderr.write(`warning: ${line}\n`);
+
 /** 1536 → "1.5 kB", as pg_size_pretty would roughly say it. */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];

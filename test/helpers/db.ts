@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { withDatabase } from '../../src/config';
+import { parseDatabaseUrl, withDatabase, withoutPassword } from '../../src/config';
 import { initORM, type AppContext } from '../../src/context';
 import { SAMPLE_PARTICIPANT_NUMBERS } from '../../src/services/seed/sample-data';
 import type { SeedOptions, TableCounts } from '../../src/services/seed/seed';
@@ -33,6 +33,12 @@ export interface TestDatabase {
 
 /** A name no other test database of this run has. */
 export const testDatabaseName = (): string => `ae_t_${process.env.AE_TEST_RUN_ID}_${randomBytes(4).toString('hex')}`;
+
+/** `url` as a careful user passes it on a command line: without its password, which PGPASSWORD holds. */
+export function passwordInEnvironment(url: string): { url: string; env: Record<string, string> } {
+  const password = parseDatabaseUrl(url).password;
+  return { url: withoutPassword(url), env: password ? { PGPASSWORD: password } : {} };
+}
 
 /** A new database: a clone of the migrated template, or empty with `{ empty: true }`. */
 export async function createTestDatabase(o: { empty?: boolean; name?: string } = {}): Promise<TestDatabase> {

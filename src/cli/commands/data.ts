@@ -10,7 +10,7 @@ import { reportCsv, type LegacyImportResult } from '../../services/legacy/import
 import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, STUDY_NUMBER_BASE } from '../../services/seed/sample-data';
 import { seedProgressReporter } from '../../services/seed/seed-progress';
 import { confirm } from '../confirm';
-import { databaseCommand, where, withDb, type TargetFlags } from '../database';
+import { databaseCommand, urlOption, where, withDb, type TargetFlags } from '../database';
 import { nonNegativeInt } from '../options';
 import { out, seconds, table } from '../output';
 
@@ -74,7 +74,11 @@ export const importLegacyCommand = (program: Command) =>
       "copy every row of a predecessor database (the Python tooling's, Alembic b68cac4282f5) " +
         'into this schema, in one transaction',
     )
-    .requiredOption('--from <url>', 'the predecessor database (may be the target database itself)')
+    .requiredOption(
+      '--from <url>',
+      'the predecessor database (may be the target database itself)',
+      urlOption('--from', 'PGPASSWORD or ~/.pgpass'),
+    )
     .option('--dry-run', 'do everything, print the summary and the report, then roll back: nothing is written')
     .option('--report <file>', 'write the report (every merged, rejected or converted row) to this CSV file')
     .option('--yes', 'confirm moving the predecessor tables aside when importing into the same database')
