@@ -208,6 +208,36 @@ async function* measurable(db: BenchDatabase, targets: Target[], w: WorkloadId, 
   }
 }
 
+/**
+ * A W1 or W2 measurement: `samples` timed requests (trees or full pulls) one after another,
+ * each returning `rows` rows, and the statements PostgreSQL ran for all of them.
+ */
+function sequentialMeasurement(
+  t: Target,
+  w: 'W1' | 'W2',
+  dataset: string,
+  latencies: number[],
+  rows: number,
+  statements: number,
+): Measurement {
+  const samples = latencies.length;
+  return {
+    workload: w,
+    dataset,
+    server: t.server.id,
+    status: 'ok',
+    samples,
+    medianMs: median(latencies),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    rate: rows / (median(latencies) / 1000),
+    rateUnit: 'rows/s',
+    statementsPerRequest: statements / samples,
+    peakRssMb: t.server.peakRssMb(),
+    rowsPerRequest: rows,
+  };
+}
+
 // ---------------------------------------------------------------- workloads
 
 async function w1(
@@ -262,19 +292,7 @@ async function w1(
     const statements = await statementsSince(db, dbName);
     const rows = digests.get(t.server.id)!.rows;
     const m: Measurement = {
-      workload: 'W1',
-      dataset,
-      server: t.server.id,
-      status: 'ok',
-      samples,
-      medianMs: median(latencies),
-      p95Ms: percentile(latencies, 95),
-      p99Ms: percentile(latencies, 99),
-      rate: rows / (median(latencies) / 1000),
-      rateUnit: 'rows/s',
-      statementsPerRequest: statements / samples,
-      peakRssMb: t.server.peakRssMb(),
-      rowsPerRequest: rows,
+      ...sequentialMeasurement(t, 'W1', dataset, latencies, rows, statements),
       bytesPerRequest: bytes,
     };
     log(
@@ -343,19 +361,7 @@ async function w2(
     via.destroy();
     const statements = await statementsSince(db, dbName);
     const m: Measurement = {
-      workload: 'W2',
-      dataset,
-      server: t.server.id,
-      status: 'ok',
-      samples,
-      medianMs: median(latencies),
-      p95Ms: percentile(latencies, 95),
-      p99Ms: percentile(latencies, 99),
-      rate: rows / (median(latencies) / 1000),
-      rateUnit: 'rows/s',
-      statementsPerRequest: statements / samples,
-      peakRssMb: t.server.peakRssMb(),
-      rowsPerRequest: rows,
+      ...sequentialMeasurement(t, 'W2', dataset, latencies, rows, statements),
       pagesPerRequest: pages,
     };
     log(
