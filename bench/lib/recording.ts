@@ -17,6 +17,19 @@ export interface RecordingShape {
   shiftS?: number;
 }
 
+/**
+ * The lab's recording set-up as an audio input states it: four channels at 46,875 Hz, the
+ * microphones at IPM, IPL, SPM and SPL (the sample data's set-up too).
+ */
+export const LAB_SETUP = {
+  numChannels: 4,
+  sampleRate: 46875,
+  mic1Position: 'IPM',
+  mic2Position: 'IPL',
+  mic3Position: 'SPM',
+  mic4Position: 'SPL',
+} as const;
+
 const at = (base: Date, seconds: number) => new Date(base.getTime() + Math.round(seconds * 1000));
 
 export function walkRecording(o: RecordingShape = {}): Plain {
@@ -82,12 +95,7 @@ export function walkRecording(o: RecordingShape = {}): Plain {
       recordingTimezone: 'UTC',
       knee: 'left',
       maneuver: 'walk',
-      numChannels: 4,
-      sampleRate: 46875,
-      mic1Position: 'IPM',
-      mic2Position: 'IPL',
-      mic3Position: 'SPM',
-      mic4Position: 'SPL',
+      ...LAB_SETUP,
       audioQcVersion: '2.1.0',
       durationSeconds: 300,
       processingStatus: 'success',

@@ -6,6 +6,7 @@
 import type { Client } from 'pg';
 import { TABLES } from '../../src/entities';
 import { ValidationFailedError, type FieldViolation } from '../../src/services/errors';
+import { LAB_SETUP } from '../../bench/lib/recording';
 
 export type Plain = Record<string, any>;
 
@@ -93,12 +94,7 @@ export function audioInput(overrides: Plain = {}): Plain {
     recordingTimezone: 'UTC',
     knee: 'left',
     maneuver: 'fe',
-    numChannels: 4,
-    sampleRate: 46875,
-    mic1Position: 'IPM',
-    mic2Position: 'IPL',
-    mic3Position: 'SPM',
-    mic4Position: 'SPL',
+    ...LAB_SETUP,
     mic3Notes: 'tape re-applied',
     notes: 'retake after a loose cable',
     pklFilePath: '/data/AOA/#AOA1001/left/fe/AOA1001_left_fe_retake.pkl',
