@@ -79,6 +79,16 @@ it('names every cross-record rule once, as the plants below do', async () => {
   ).toEqual(PLANTS.map((plant) => plant.key).sort());
 });
 
+it('has an orphan check, which --fix can repair, for every foreign key the database has', async () => {
+  const { rows } = await c.query(`
+    select conrelid::regclass::text || '.' || a.attname as key
+      from pg_constraint k join pg_attribute a on a.attrelid = k.conrelid and a.attnum = k.conkey[1]
+     where k.contype = 'f' and k.connamespace = 'public'::regnamespace`);
+  const orphanChecks = (await ctx.services.integrity.report()).checks.filter((k) => k.kind === 'orphan');
+  expect(orphanChecks.map((k) => k.key).sort()).toEqual(rows.map((r) => r.key).sort());
+  expect(orphanChecks.every((k) => k.fixable)).toBe(true);
+});
+
 it.each(PLANTS)(
   '$key finds the $table row whose $column is changed to break it',
   async ({ key, table, column, choose }) => {

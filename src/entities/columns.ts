@@ -57,8 +57,8 @@ export type ColumnDeclaration = DeclarationBase &
     | { kind: 'segments' }
     | { kind: 'enum'; items: Vocabulary }
     | { kind: 'enumArray'; items: Vocabulary }
-    /** A foreign key `<property>_id`; `entity` is the referenced one. */
-    | { kind: 'reference'; entity: () => EntityClass }
+    /** A foreign key `<property>_id`; `entity` is the referenced one, `deleteRule` what deleting it does. */
+    | { kind: 'reference'; entity: () => EntityClass; deleteRule: ReferenceDeleteRule }
   );
 
 /** Declarations by the class that declares them, in declaration order. */
@@ -335,9 +335,11 @@ export function EnumArrayColumn(items: Vocabulary, o: ColumnOptions = {}): Decor
  * rows from the read layer carry these ids as data). The entity states the getter's type with
  * `declare readonly <property>Id: number` (`| null` when nullable).
  */
+export type ReferenceDeleteRule = 'cascade' | 'set null';
+
 export function ReferenceColumn(
   entity: () => EntityClass,
-  o: { nullable?: boolean; deleteRule: 'cascade' | 'set null' },
+  o: { nullable?: boolean; deleteRule: ReferenceDeleteRule },
 ): Decorator {
   const nullable = !!o.nullable;
   const idGetter: Decorator = (target, key) =>
@@ -354,7 +356,7 @@ export function ReferenceColumn(
       index: true,
     }) as Decorator,
     idGetter,
-    declare({ kind: 'reference', nullable, entity }),
+    declare({ kind: 'reference', nullable, entity, deleteRule: o.deleteRule }),
   );
 }
 

@@ -8,7 +8,9 @@
  * session_replication_role = replica, a key dropped by hand), which is why the guide checks.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { TABLES, type TableName } from '../../entities';
+import { UnderscoreNamingStrategy } from '@mikro-orm/core';
+import { ENTITIES, TABLES, type TableName } from '../../entities';
+import { columnsOf, type ReferenceDeleteRule } from '../../entities/columns';
 import { quote, rowCountsSql } from '../read/sql';
 
 export type IntegrityCheckKind = 'orphan' | 'consistency';
@@ -56,97 +58,45 @@ interface ForeignKeySpec {
   column: string;
   parent: TableName;
   /** What the foreign key does when its parent is deleted; the repair does the same. */
-  onDelete: 'cascade' | 'set null';
+  onDelete: ReferenceDeleteRule;
   description: string;
 }
 
-/** Every foreign key of docs/data-model.md, parents before children (so a repair's cascades run downwards). */
-const FOREIGN_KEYS: ForeignKeySpec[] = [
-  {
-    table: 'participant',
-    column: 'study_id',
-    parent: 'study',
-    onDelete: 'cascade',
-    description: 'participants whose study is missing',
-  },
-  {
-    table: 'audio_processing',
-    column: 'participant_id',
-    parent: 'participant',
-    onDelete: 'cascade',
-    description: 'audio records without their participant',
-  },
-  {
-    table: 'audio_processing',
-    column: 'biomechanics_import_id',
-    parent: 'biomechanics_import',
-    onDelete: 'set null',
-    description: 'audio records linked to a missing biomechanics import',
-  },
-  {
-    table: 'biomechanics_import',
-    column: 'participant_id',
-    parent: 'participant',
-    onDelete: 'cascade',
-    description: 'biomechanics imports without their participant',
-  },
-  {
-    table: 'biomechanics_import',
-    column: 'audio_processing_id',
-    parent: 'audio_processing',
-    onDelete: 'set null',
-    description: 'biomechanics imports linked to a missing audio record',
-  },
-  {
-    table: 'synchronization',
-    column: 'participant_id',
-    parent: 'participant',
-    onDelete: 'cascade',
-    description: 'synchronizations without their participant',
-  },
-  {
-    table: 'synchronization',
-    column: 'audio_processing_id',
-    parent: 'audio_processing',
-    onDelete: 'cascade',
-    description: 'synchronizations without their audio record',
-  },
-  {
-    table: 'synchronization',
-    column: 'biomechanics_import_id',
-    parent: 'biomechanics_import',
-    onDelete: 'cascade',
-    description: 'synchronizations without their biomechanics import',
-  },
-  {
-    table: 'movement_cycles',
-    column: 'participant_id',
-    parent: 'participant',
-    onDelete: 'cascade',
-    description: 'movement cycles without their participant',
-  },
-  {
-    table: 'movement_cycles',
-    column: 'audio_processing_id',
-    parent: 'audio_processing',
-    onDelete: 'cascade',
-    description: 'movement cycles without their audio record',
-  },
-  {
-    table: 'movement_cycles',
-    column: 'biomechanics_import_id',
-    parent: 'biomechanics_import',
-    onDelete: 'set null',
-    description: 'movement cycles linked to a missing biomechanics import',
-  },
-  {
-    table: 'movement_cycles',
-    column: 'synchronization_id',
-    parent: 'synchronization',
-    onDelete: 'cascade',
-    description: 'movement cycles without their synchronization',
-  },
-];
+/** How the integrity report names a table's rows: one, and several. */
+const ROWS_OF: Record<TableName, [string, string]> = {
+  study: ['study', 'studies'],
+  participant: ['participant', 'participants'],
+  audio_processing: ['audio record', 'audio records'],
+  biomechanics_import: ['biomechanics import', 'biomechanics imports'],
+  synchronization: ['synchronization', 'synchronizations'],
+  movement_cycles: ['movement cycle', 'movement cycles'],
+};
+
+const COLUMN_NAMES = new UnderscoreNamingStrategy();
+
+/**
+ * Every foreign key, read from the entities' reference columns (where each is declared with its
+ * delete rule), parents before children so that a repair's cascades run downwards.
+ */
+const FOREIGN_KEYS: ForeignKeySpec[] = ENTITIES.flatMap((entity, i) =>
+  columnsOf(entity).flatMap((c): ForeignKeySpec[] => {
+    if (c.kind !== 'reference') return [];
+    const table = TABLES[i];
+    const parent = TABLES[ENTITIES.indexOf(c.entity() as (typeof ENTITIES)[number])];
+    const [one] = ROWS_OF[parent];
+    const rows = ROWS_OF[table][1];
+    return [
+      {
+        table,
+        column: COLUMN_NAMES.joinColumnName(c.property),
+        parent,
+        onDelete: c.deleteRule,
+        description:
+          c.deleteRule === 'set null' ? `${rows} linked to a missing ${one}` : `${rows} without their ${one}`,
+      },
+    ];
+  }),
+);
 
 const orphanWhere = (fk: ForeignKeySpec) =>
   `x.${quote(fk.column)} is not null and not exists (select 1 from ${quote(fk.parent)} p where p.id = x.${quote(fk.column)})`;
