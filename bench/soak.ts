@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, mulberry32 } from '../src/services/seed/sample-data';
 import { TABLES } from '../src/entities';
+import { MOVEMENT_CYCLE_COLUMN_INPUTS } from '../src/services/write/record-inputs';
 import { startBenchDatabase, withClient, type BenchDatabase } from './lib/database';
 import { procStatusMb, startServerProcess, type ServerProcess } from './lib/server-process';
 import { agent, post } from './lib/http';
@@ -67,38 +68,6 @@ const SUMMARY = `query Summary($study: StudyName!, $participantNumber: Int!) {
   audioQcSummary(filter: { study: [$study] }) { totalFiles failedQc channels { channel failedQc } } }`;
 const UPSERT_PARTICIPANT = `mutation P($study: StudyName!, $participantNumber: Int!) { upsertParticipant(study: $study, participantNumber: $participantNumber) { id } }`;
 const UPSERT_CYCLES = `mutation C($inputs: [MovementCycleInput!]!) { upsertMovementCycles(inputs: $inputs) { count inserted updated } }`;
-
-/** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
-const CYCLE_FIELDS = [
-  'audioProcessingId',
-  'biomechanicsImportId',
-  'synchronizationId',
-  'knee',
-  'maneuver',
-  'passNumber',
-  'speed',
-  'cycleFile',
-  'cycleIndex',
-  'isOutlier',
-  'startTimeS',
-  'endTimeS',
-  'durationS',
-  'audioStartTime',
-  'audioEndTime',
-  'bioStartTime',
-  'bioEndTime',
-  'biomechanicsQcFail',
-  'syncQcFail',
-  'biomechanicsQcVersion',
-  'syncQcVersion',
-  'cycleFilePath',
-  'cycleFileChecksum',
-  'cycleFileSizeMb',
-  'cycleFileModified',
-  'processingDate',
-  'processingStatus',
-  'errorMessage',
-];
 
 export type Kind = 'tree' | 'lookup' | 'page' | 'summary' | 'write';
 /** Share of requests per kind (sums to 1). */
@@ -156,7 +125,7 @@ export async function loadFixture(url: string): Promise<Fixture> {
     const got = await gql(
       url,
       `query($id: Int!) { synchronization(id: $id) { movementCycles(orderBy: [{ field: cycleIndex }]) {
-      ${CYCLE_FIELDS.join(' ')} participant { participantNumber study { name } } } } }`,
+      ${MOVEMENT_CYCLE_COLUMN_INPUTS.join(' ')} participant { participantNumber study { name } } } } }`,
       { id },
     );
     const batch = got.synchronization.movementCycles.slice(0, 50).map(({ participant, ...fields }: any) => ({

@@ -53,6 +53,8 @@ import { buildAppSchema } from '../src/graphql/schema';
 import { MAX_PAGE_SIZE } from '../src/services/read';
 import type { RecordKind } from '../src/services/read';
 import { StudyName } from '../src/entities';
+import { inputFieldsOf } from '../src/services/write/column-inputs';
+import { MovementCycleInput } from '../src/services/write/record-inputs';
 
 // Proportional to the run count, never a timed assertion: a long AE_FUZZ_RUNS run needs the room.
 jest.setTimeout(120_000 + FUZZ_RUNS * 8_000);
@@ -1059,33 +1061,8 @@ const cycleBreakers = (): Breaker[] => [
   breakWith('errorMessage', unstorableText),
 ];
 
-const CYCLE_FIELDS = [
-  'audioProcessingId',
-  'biomechanicsImportId',
-  'synchronizationId',
-  'knee',
-  'maneuver',
-  'passNumber',
-  'speed',
-  'cycleFile',
-  'cycleIndex',
-  'isOutlier',
-  'startTimeS',
-  'endTimeS',
-  'durationS',
-  'audioStartTime',
-  'audioEndTime',
-  'bioStartTime',
-  'bioEndTime',
-  'biomechanicsQcVersion',
-  'cycleFilePath',
-  'cycleFileChecksum',
-  'cycleFileSizeMb',
-  'cycleFileModified',
-  'errorMessage',
-  'study',
-  'participantNumber',
-];
+/** Every field of MovementCycleInput, as its declarations give them. */
+const CYCLE_FIELDS = inputFieldsOf(MovementCycleInput);
 
 describe('upsertMovementCycles', () => {
   it('accepts valid batches, refuses a batch with one broken cycle, survives hostile ones', async () => {

@@ -9,7 +9,7 @@
  * to extend; `ColumnInput` is the same for one field whose input name differs from the column's.
  */
 import 'reflect-metadata';
-import { Field, Float, InputType, Int } from 'type-graphql';
+import { Field, Float, InputType, Int, getMetadataStorage } from 'type-graphql';
 import {
   IsArray,
   IsBoolean,
@@ -203,4 +203,21 @@ export function ColumnInputs<B extends object, E, O extends { [K in keyof E]?: I
 /** An input's value by field name: the write paths walk the declared columns rather than each input class. */
 export function inputValue(input: object, field: string): unknown {
   return (input as Record<string, unknown>)[field];
+}
+
+/** The GraphQL fields of an input class as the schema names them, its base classes' first, in declaration order. */
+export function inputFieldsOf(input: abstract new (...args: never[]) => object): string[] {
+  const chain: unknown[] = [];
+  for (let c: unknown = input; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  const fields = getMetadataStorage().fields;
+  return chain.flatMap((c) => fields.filter((f) => f.target === c).map((f) => f.schemaName));
+}
+
+/**
+ * The fields of `input` that `entity` has under the same name (a reference as `<property>Id`):
+ * what a record read back gives to be written again as it is.
+ */
+export function columnFieldsOf(input: abstract new (...args: never[]) => object, entity: EntityClass): string[] {
+  const columns = new Set(columnsOf(entity).map(inputNameOf));
+  return inputFieldsOf(input).filter((f) => columns.has(f));
 }

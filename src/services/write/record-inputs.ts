@@ -24,7 +24,7 @@ import {
   USE_PARTICIPANT_NUMBER,
 } from '../../entities';
 import { ProcessingStatus, StompDetectionMethod, type StudyName } from '../../entities/enums';
-import { ColumnInput, ColumnInputs, type InputFieldOptions } from './column-inputs';
+import { ColumnInput, ColumnInputs, columnFieldsOf, type InputFieldOptions } from './column-inputs';
 import {
   CoversFailSegments,
   INT4_MAX,
@@ -232,6 +232,9 @@ export const MovementCycleInput = ColumnInputs(ProcessingRecordInput, MovementCy
   },
 });
 export type MovementCycleInput = InstanceType<typeof MovementCycleInput>;
+
+/** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
+export const MOVEMENT_CYCLE_COLUMN_INPUTS: readonly string[] = columnFieldsOf(MovementCycleInput, MovementCycle);
 
 /** `linkRecordings`: both ids link the pair (on both sides); one id alone clears that record's link. */
 @ArgsType()
