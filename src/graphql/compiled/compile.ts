@@ -61,17 +61,14 @@ import {
   textLiteral,
 } from '../../services/read/json-text';
 import { AUDIO_INTERVAL_SOURCES } from '../types/interval';
+import { RECORD_TYPES } from '../types/record-types';
 import { compileGroups, groupsKindOf } from './groups';
 import { participantNumberOf } from '../participant-number';
 
-const KIND_OF_TYPE: Record<string, RecordKind> = {
-  Study: 'study',
-  Participant: 'participant',
-  AudioProcessing: 'audioProcessing',
-  BiomechanicsImport: 'biomechanicsImport',
-  Synchronization: 'synchronization',
-  MovementCycle: 'movementCycle',
-};
+/** The record kind of each GraphQL record type (`AudioProcessing` → `audioProcessing`). */
+const KIND_OF_TYPE: Record<string, RecordKind> = Object.fromEntries(
+  Object.entries(RECORD_TYPES).map(([kind, type]) => [type.name, kind as RecordKind]),
+);
 
 const LOOKUP_BY_ID = new Set(['audioProcessing', 'biomechanicsImport', 'synchronization', 'movementCycle']);
 
@@ -458,9 +455,7 @@ class Compiler {
   /** The JSON of a record row under `alias`, with the LATERAL joins its relationship fields need. */
   private object(kind: RecordKind, alias: string, fields: Fields): ObjectSql {
     const model = this.model(kind);
-    const type = this.schema.getType(
-      Object.keys(KIND_OF_TYPE).find((t) => KIND_OF_TYPE[t] === kind)!,
-    ) as GraphQLObjectType;
+    const type = this.schema.getType(RECORD_TYPES[kind].name) as GraphQLObjectType;
     const entries: Entry[] = [];
     for (const [key, nodes] of fields) {
       const name = nodes[0].name.value;
