@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { aeDb } from './helpers/cli';
 import { seededDatabase } from './helpers/ops';
 import { createTestDatabase, type TestDatabase } from './helpers/db';
-import { backupKind, backupNamePrefix, pruneBackups } from '../src/services/ops/backup';
+import { backupKind, backupNamePrefix, pruneBackups } from '../src/services/ops/backup-files';
 
 let db: TestDatabase;
 let other: TestDatabase;

@@ -12,7 +12,7 @@ import { aeDb } from './helpers/cli';
 import { counts, fingerprint, seededDatabase, sql } from './helpers/ops';
 import type { TestDatabase } from './helpers/db';
 import { parseDatabaseUrl, withDatabase } from '../src/config';
-import { dropHeaderSettings } from '../src/services/ops/backup';
+import { dropHeaderSettings } from '../src/services/ops/restore-script';
 import { incompatibility, parseToolVersion } from '../src/services/ops/pg-tools';
 
 let db: TestDatabase;

@@ -8,14 +8,9 @@ import {
   createReadStream,
   createWriteStream,
   existsSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   rmSync,
-  readSync,
-  closeSync,
-  readdirSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -32,7 +27,24 @@ import { withClient } from '../../db/pg';
 import { UserError } from '../errors';
 import { DumpVetter } from './dump-vetting';
 import { quote } from '../read/sql';
-import { dropSchemaContentsStatements } from '../schema/schema-contents';
+import {
+  assertRetentionRule,
+  backupKind,
+  backupNamePrefix,
+  peekText,
+  pruneBackups,
+  readHead,
+  uniqueBackupName,
+} from './backup-files';
+import {
+  addConstraint,
+  dropHeaderSettings,
+  dropSchemaContents,
+  foreignKeys,
+  preludeLineCount,
+  qualified,
+  withPreludeAndEpilogue,
+} from './restore-script';
 import {
   firstErrorLine,
   incompatibility,
@@ -42,10 +54,6 @@ import {
   toolVersion,
   type ToolVersion,
 } from './pg-tools';
-
-export const BACKUP_PREFIX = 'ae_backup_';
-export const BACKUP_SUFFIX = '.sql.gz';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface BackupOptions {
   dir: string;
@@ -119,81 +127,7 @@ export interface RestoreResult {
   rowsLoaded: number;
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** `YYYYMMDD_HHMMSS` in local time, as the guide's `date +%Y%m%d_%H%M%S`. */
-export function backupStamp(d: Date): string {
-  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-}
-
-/**
- * The kind in a backup's file name: `full`, `schema` or `data` for the whole database, and
- * for a `--table` dump the tables too (`tables-audio_processing+biomechanics_import`,
- * `schema-tables-…`): a dump of other tables is no replacement for it.
- */
-export function backupKind(o: Pick<BackupOptions, 'schemaOnly' | 'dataOnly' | 'tables'>): string {
-  const contents = o.schemaOnly ? 'schema' : o.dataOnly ? 'data' : 'full';
-  if (!o.tables?.length) return contents;
-  const tables = `tables-${[...new Set(o.tables)].sort().join('+')}`;
-  return `${contents === 'full' ? '' : `${contents}-`}${tables}`;
-}
-
-/** `ae_backup_<database>_<kind>_`: what every backup of that database and kind is named with, before its time stamp. */
-export function backupNamePrefix(database: string, kind: string): string {
-  // A database name may hold characters a file name should not (/, spaces): percent-encode them.
-  const safe = database.replace(/[^A-Za-z0-9_.-]/g, (ch) =>
-    [...Buffer.from(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
-  return `${BACKUP_PREFIX}${safe}_${kind}_`;
-}
-
-/** After the prefix: the time stamp, a counter when two backups share a second, and the suffix. */
-const STAMP_AND_SUFFIX = /^\d{8}_\d{6}(?:_\d+)?\.sql\.gz$/;
-
-interface RetentionRule {
-  keepDays: number;
-  keepLast: number;
-}
-
-function assertRetentionRule(o: RetentionRule): void {
-  if (!Number.isInteger(o.keepDays) || o.keepDays < 0)
-    throw new UserError(`--keep-days must be a whole number of days (0 keeps every backup), got ${o.keepDays}.`);
-  if (!Number.isInteger(o.keepLast) || o.keepLast < 1)
-    throw new UserError(`--keep-last must be a whole number of backups, at least 1, got ${o.keepLast}.`);
-}
-
-/**
- * The retention rule, among the regular files of `dir` named `<prefix><YYYYMMDD_HHMMSS>.sql.gz`
- * (one database, one kind) and nothing else: the newest `keepLast` by modification time are
- * always kept; of the others, those modified more than `keepDays` × 24 h before `now` are
- * deleted (the guide's `find -mtime`); `keepDays` 0 deletes nothing.
- */
-export function pruneBackups(
-  dir: string,
-  prefix: string,
-  o: RetentionRule & { now?: Date },
-): { kept: string[]; deleted: string[] } {
-  assertRetentionRule(o);
-  if (!existsSync(dir)) return { kept: [], deleted: [] };
-  const cutoff = (o.now ?? new Date()).getTime() - o.keepDays * DAY_MS;
-  const backups = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.startsWith(prefix) && STAMP_AND_SUFFIX.test(e.name.slice(prefix.length)))
-    .map((e) => ({ name: e.name, mtimeMs: lstatSync(join(dir, e.name)).mtimeMs }))
-    .sort((a, b) => b.mtimeMs - a.mtimeMs || (a.name < b.name ? 1 : -1));
-  const kept: string[] = [];
-  const deleted: string[] = [];
-  for (const [i, b] of backups.entries()) {
-    if (i < o.keepLast || o.keepDays === 0 || b.mtimeMs >= cutoff) kept.push(b.name);
-    else {
-      unlinkSync(join(dir, b.name));
-      deleted.push(b.name);
-    }
-  }
-  return { kept, deleted };
-}
-
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const qualified = (t: string) => `public.${quote(t)}`;
 /** `public.name` or `public."Odd Name"` as pg_dump writes it → the bare name. */
 const DUMP_NAME = String.raw`public\.("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const unquote = (s: string) => (s.startsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s);
@@ -577,147 +511,4 @@ export class BackupService {
       );
     return c ? run(c) : this.query(run);
   }
-}
-
-function uniqueBackupName(dir: string, prefix: string, now: Date): string {
-  const stamp = backupStamp(now);
-  for (let i = 1; ; i++) {
-    const name = `${prefix}${stamp}${i === 1 ? '' : `_${i}`}${BACKUP_SUFFIX}`;
-    if (!existsSync(join(dir, name)) && !existsSync(join(dir, `.${name}.partial`))) return name;
-  }
-}
-
-/** The first `n` bytes of a stream as text (then the stream is closed). */
-async function peekText(stream: Readable, n: number, path: string): Promise<string> {
-  const parts: Buffer[] = [];
-  let got = 0;
-  try {
-    for await (const chunk of stream) {
-      parts.push(chunk as Buffer);
-      got += (chunk as Buffer).length;
-      if (got >= n) break;
-    }
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code?.startsWith('Z_')) throw new UserError(`${path} is not a valid gzip file (${(e as Error).message}).`);
-    throw e;
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(parts).subarray(0, n).toString('latin1');
-}
-
-function readHead(file: string, n: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-interface ForeignKey {
-  table: string;
-  name: string;
-  definition: string;
-}
-
-const addConstraint = (fk: ForeignKey) =>
-  `ALTER TABLE ${qualified(fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition};`;
-
-/**
- * Foreign keys onto `tables` from other tables (`inbound`), or every one from or onto them
- * (`touching`), with definitions written schema-qualified (the dump empties search_path).
- */
-async function foreignKeys(c: Client, tables: string[], which: 'inbound' | 'touching'): Promise<ForeignKey[]> {
-  await c.query('begin');
-  try {
-    await c.query(`set local search_path = ''`);
-    const { rows } = await c.query(
-      `select cl.relname as table, con.conname as name, pg_get_constraintdef(con.oid) as definition
-         from pg_constraint con
-         join pg_class cl on cl.oid = con.conrelid
-         join pg_class rf on rf.oid = con.confrelid
-        where con.contype = 'f' and cl.relnamespace = 'public'::regnamespace
-          and ${
-            which === 'inbound'
-              ? 'rf.relname = any($1::text[]) and not (cl.relname = any($1::text[]))'
-              : 'rf.relnamespace = cl.relnamespace and (rf.relname = any($1::text[]) or cl.relname = any($1::text[]))'
-          }
-        order by 1, 2`,
-      [tables],
-    );
-    return rows;
-  } finally {
-    await c.query('rollback');
-  }
-}
-
-/** The statements that empty the public schema, names fully qualified (the dump empties search_path). */
-async function dropSchemaContents(c: Client): Promise<string> {
-  await c.query('begin');
-  try {
-    await c.query(`set local search_path = ''`);
-    return (await dropSchemaContentsStatements(async (sql) => (await c.query(sql)).rows)).join('\n');
-  } finally {
-    await c.query('rollback');
-  }
-}
-
-const preludeText = (plan: RestorePlan) => `BEGIN;\n${plan.prelude}\n`;
-const preludeLineCount = (plan: RestorePlan) => preludeText(plan).split('\n').length - 1;
-
-async function* withPreludeAndEpilogue(plan: RestorePlan, dump: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  yield Buffer.from(preludeText(plan));
-  for await (const chunk of dump) yield chunk as Buffer;
-  // The dump leaves search_path empty and may be in psql's restricted mode (\restrict …
-  // \unrestrict): plain, schema-qualified SQL works in both.
-  yield Buffer.from(`\n${plan.epilogue}\nCOMMIT;\n`);
-}
-
-/**
- * Blanks the header `SET` lines matching `unsupported` (an empty line each) and passes every other byte through
- * untouched; only the header (comments, SET and set_config lines before the first object)
- * is examined.
- */
-const NEWLINE = Buffer.from('\n');
-
-export async function* dropHeaderSettings(dump: AsyncIterable<Buffer>, unsupported: RegExp[]): AsyncGenerator<Buffer> {
-  let pending = Buffer.alloc(0);
-  let inHeader = unsupported.length > 0;
-  for await (const chunk of dump) {
-    if (!inHeader) {
-      yield chunk as Buffer;
-      continue;
-    }
-    pending = Buffer.concat([pending, chunk as Buffer]);
-    const kept: Buffer[] = [];
-    let start = 0;
-    for (let nl = pending.indexOf(0x0a, start); nl !== -1 && inHeader; nl = pending.indexOf(0x0a, start)) {
-      const line = pending.subarray(start, nl).toString('utf8');
-      const headerLine =
-        line === '' ||
-        line.startsWith('--') ||
-        line.startsWith('SET ') ||
-        line.startsWith('SELECT pg_catalog.set_config(') ||
-        line.startsWith('\\restrict');
-      if (!headerLine) {
-        inHeader = false;
-        break;
-      }
-      // A dropped line leaves an empty one, so psql's line numbers stay those of the dump.
-      kept.push(unsupported.some((re) => re.test(line)) ? NEWLINE : pending.subarray(start, nl + 1));
-      start = nl + 1;
-    }
-    if (pending.length > 1 << 20) inHeader = false;
-    if (kept.length) yield Buffer.concat(kept);
-    pending = pending.subarray(start);
-    if (!inHeader) {
-      if (pending.length) yield pending;
-      pending = Buffer.alloc(0);
-    }
-  }
-  if (pending.length) yield pending;
 }
