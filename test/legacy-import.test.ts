@@ -14,7 +14,7 @@ import { fingerprint, sql } from './helpers/ops';
 import { aeDb } from './helpers/cli';
 import { useTestDatabase } from './helpers/test-database';
 import { LAYOUT_B68CAC4282F5 } from '../src/services/legacy/b68cac4282f5';
-import type { LegacyImportResult } from '../src/services/legacy/import';
+import type { LegacyImportResult } from '../src/services/legacy/report';
 import { StudyName } from '../src/entities';
 
 /** What becomes of every fixture row: table → [imported, merged, rejected] legacy ids. */

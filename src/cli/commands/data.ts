@@ -6,7 +6,7 @@ import type { AppContext } from '../../context';
 import { TABLES } from '../../entities';
 import { StudyName } from '../../entities/enums';
 import { UserError } from '../../services/errors';
-import { reportCsv, type LegacyImportResult } from '../../services/legacy/import';
+import { reportCsv, type LegacyImportResult } from '../../services/legacy/report';
 import { SAMPLE_PARTICIPANT_NUMBERS, SAMPLE_SIZES, STUDY_NUMBER_BASE } from '../../services/seed/sample-data';
 import { seedProgressReporter } from '../../services/seed/seed-progress';
 import { confirm } from '../confirm';

@@ -4,7 +4,7 @@ import { loadConfig, maskUrl } from '../../config';
 import { initORM, type AppContext } from '../../context';
 import { resolveTarget } from '../../db/target';
 import { TABLES, type TableName } from '../../entities';
-import { importAdvice } from '../../services/legacy/import';
+import { importAdvice } from '../../services/legacy/detection';
 import { explainFailure } from '../../services/ops/diagnose';
 import { runDoctor, type DoctorCheck } from '../../services/ops/doctor';
 import type { IntegrityCheckResult } from '../../services/ops/integrity';
