@@ -16,6 +16,7 @@ import {
   type Parents,
   type Plain,
 } from './helpers/records';
+import { fieldOf, NON_NEGATIVE_SYNC_TIMES, SYNC_FLOAT_STATS } from './helpers/data-model';
 import { useTestDatabase } from './helpers/test-database';
 import { StudyName } from '../src/entities';
 import type { ParticipantKey } from '../src/services/write/record-inputs';
@@ -52,31 +53,56 @@ function write(kind: Kind, overrides: Plain) {
   }
 }
 
-/** `kind`'s baseline input with `field` set to `value`, refused by `rule` naming that field. */
-const refused = (name: string, kind: Kind, field: string, value: unknown, rule: string): Case => [
+/** `kind`'s baseline input with `overrides`, refused by `rule` naming `field`. */
+const brokenBy = (name: string, kind: Kind, overrides: Case[2], field: string, rule: string): Case => [
   name,
   kind,
-  () => ({ [field]: value }),
+  overrides,
   { field, rule },
 ];
-const notInVocabulary = (name: string, kind: Kind, field: string, value: unknown) =>
-  refused(name, kind, field, value, 'isEnum');
+/** `kind`'s baseline input with `field` set to `value`, refused by `rule` naming that field. */
+const refused = (name: string, kind: Kind, field: string, value: unknown, rule: string) =>
+  brokenBy(name, kind, () => ({ [field]: value }), field, rule);
+/** `kind`'s baseline input with each of `fields` set to `value`, refused by 'min' naming that field. */
+const belowZero = (kind: Kind, fields: readonly string[], value = -1) =>
+  fields.map((f) => refused(`${kind} ${f}`, kind, f, value, 'min'));
+/** `kind`'s baseline input with `field` set to the fixture's record `id`, refused by `rule` naming `named`. */
+const linkedTo = (name: string, kind: Kind, field: string, id: keyof Parents, rule: string, named = field) =>
+  brokenBy(name, kind, (x) => ({ [field]: x[id] }), named, rule);
+/** `kind`'s baseline input linked by `field` to preOA 2001's record `id`: refused naming that link. */
+const ofAnotherParticipant = (name: string, kind: Kind, field: string, id: keyof Parents) =>
+  linkedTo(name, kind, field, id, 'belongsToParticipant');
+/** `kind`'s baseline (walk) input linked to the fe recording's audio or biomechanics: its maneuver is refused. */
+const maneuverUnlike = (name: string, kind: Kind, parent: 'audio' | 'biomechanics') =>
+  parent === 'audio'
+    ? linkedTo(name, kind, 'audioProcessingId', 'feAudioId', 'matchesAudioProcessing', 'maneuver')
+    : linkedTo(name, kind, 'biomechanicsImportId', 'feBioId', 'matchesBiomechanicsImport', 'maneuver');
+
+/** Values outside each field's vocabulary, `kind` by `kind`: (name, field, value), each refused by 'isEnum'. */
+const notInVocabulary = (kind: Kind, cases: [string, string, unknown][]) =>
+  cases.map(([name, field, value]) => refused(name, kind, field, value, 'isEnum'));
 
 const vocabulary: Case[] = [
-  notInVocabulary('study name', 'participant', 'study', 'OAI'),
-  notInVocabulary('knee', 'audio', 'knee', 'middle'),
-  notInVocabulary('maneuver', 'audio', 'maneuver', 'jump'),
-  notInVocabulary('mic position', 'audio', 'mic3Position', 'XYZ'),
-  notInVocabulary('artifact type', 'audio', 'qcArtifactTypeCh2', ['Sporadic']),
-  notInVocabulary('processing status', 'audio', 'processingStatus', 'done'),
-  notInVocabulary('biomechanics type', 'biomechanics', 'biomechanicsType', 'Video'),
-  notInVocabulary('biomechanics type by its GraphQL name', 'biomechanics', 'biomechanicsType', 'Motion_Analysis'),
-  notInVocabulary('biomechanics sync method', 'biomechanics', 'biomechanicsSyncMethod', 'clap'),
-  notInVocabulary('walk speed', 'synchronization', 'speed', 'sprint'),
-  notInVocabulary('sync method', 'synchronization', 'syncMethod', 'manual'),
-  notInVocabulary('stomp detection method', 'synchronization', 'stompDetectionMethods', ['vibes']),
-  notInVocabulary('selected stomp method', 'synchronization', 'selectedStompMethod', 'vibes'),
-  notInVocabulary('cycle speed', 'cycle', 'speed', 'jog'),
+  ...notInVocabulary('participant', [['study name', 'study', 'OAI']]),
+  ...notInVocabulary('audio', [
+    ['knee', 'knee', 'middle'],
+    ['maneuver', 'maneuver', 'jump'],
+    ['mic position', 'mic3Position', 'XYZ'],
+    ['artifact type', 'qcArtifactTypeCh2', ['Sporadic']],
+    ['processing status', 'processingStatus', 'done'],
+  ]),
+  ...notInVocabulary('biomechanics', [
+    ['biomechanics type', 'biomechanicsType', 'Video'],
+    ['biomechanics type by its GraphQL name', 'biomechanicsType', 'Motion_Analysis'],
+    ['biomechanics sync method', 'biomechanicsSyncMethod', 'clap'],
+  ]),
+  ...notInVocabulary('synchronization', [
+    ['walk speed', 'speed', 'sprint'],
+    ['sync method', 'syncMethod', 'manual'],
+    ['stomp detection method', 'stompDetectionMethods', ['vibes']],
+    ['selected stomp method', 'selectedStompMethod', 'vibes'],
+  ]),
+  ...notInVocabulary('cycle', [['cycle speed', 'speed', 'jog']]),
 ];
 
 const positiveIds: Case[] = [
@@ -89,53 +115,11 @@ const positiveIds: Case[] = [
 
 const nonNegative: Case[] = [
   refused('participant number', 'participant', 'number', -1, 'min'),
-  ...(['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds'] as const).map((f): Case => [
-    `audio ${f}`,
-    'audio',
-    () => ({ [f]: -1 }),
-    { field: f, rule: 'min' },
-  ]),
-  ...(['numSubRecordings', 'durationSeconds', 'numDataPoints', 'numPasses'] as const).map((f): Case => [
-    `biomechanics ${f}`,
-    'biomechanics',
-    () => ({ [f]: -1 }),
-    { field: f, rule: 'min' },
-  ]),
-  ...(
-    [
-      'bioLeftSyncTime',
-      'bioRightSyncTime',
-      'alignedSyncTime',
-      'consensusTime',
-      'rmsTime',
-      'onsetTime',
-      'freqTime',
-      'bioSelectedSyncTime',
-      'contraBioSelectedSyncTime',
-      'audioVisualSyncTime',
-      'audioVisualSyncTimeContralateral',
-      'audioSyncTimeLeft',
-      'audioSyncTimeRight',
-      'selectedAudioSyncTime',
-      'contraSelectedAudioSyncTime',
-      'syncFileSizeMb',
-      'syncDuration',
-      'totalCyclesExtracted',
-      'cleanCycles',
-      'outlierCycles',
-      'meanCycleDurationS',
-      'medianCycleDurationS',
-      'minCycleDurationS',
-      'maxCycleDurationS',
-      'methodAgreementSpan',
-    ] as const
-  ).map((f): Case => [`synchronization ${f}`, 'synchronization', () => ({ [f]: -0.5 }), { field: f, rule: 'min' }]),
-  ...(['cycleIndex', 'startTimeS', 'endTimeS', 'durationS', 'cycleFileSizeMb'] as const).map((f): Case => [
-    `cycle ${f}`,
-    'cycle',
-    () => ({ [f]: -1 }),
-    { field: f, rule: 'min' },
-  ]),
+  ...belowZero('audio', ['firmwareVersion', 'fileSizeMb', 'pklFileSizeMb', 'durationSeconds']),
+  ...belowZero('biomechanics', ['numSubRecordings', 'durationSeconds', 'numDataPoints', 'numPasses']),
+  ...belowZero('synchronization', [...NON_NEGATIVE_SYNC_TIMES, ...SYNC_FLOAT_STATS].map(fieldOf), -0.5),
+  ...belowZero('synchronization', ['totalCyclesExtracted', 'cleanCycles', 'outlierCycles'], -0.5),
+  ...belowZero('cycle', ['cycleIndex', 'startTimeS', 'endTimeS', 'durationS', 'cycleFileSizeMb']),
 ];
 
 const ranges: Case[] = [
@@ -175,6 +159,30 @@ const sts = (x: Parents): Plain => ({
   speed: null,
 });
 const stsCycle = (x: Parents): Plain => ({ ...sts(x), synchronizationId: x.stsSyncId });
+/** The flexion-extension synchronization (overrides) and the biomechanics- and sync-less cycle (overrides). */
+const fe = (x: Parents): Plain => ({ audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' });
+const feCycle = (x: Parents): Plain => ({ ...fe(x), biomechanicsImportId: null, synchronizationId: null });
+/** A `kind` of a maneuver other than walking (its overrides from `base`) with `field`, a pass number or a speed. */
+const notWalk = (name: string, kind: Kind, base: (x: Parents) => Plain, field: string, value: unknown) =>
+  brokenBy(
+    name,
+    kind,
+    (x) => ({ ...base(x), passNumber: null, speed: null, [field]: value }),
+    field,
+    'walkPassAndSpeed',
+  );
+/** Fields a stomp detection method needs (the method, the field, its missing value). */
+const REQUIRED_BY_STOMP_METHOD: [string, string, null | undefined][] = [
+  ['biomechanics', 'bioSelectedSyncTime', null],
+  ['biomechanics', 'contraBioSelectedSyncTime', undefined],
+  ['audio', 'selectedAudioSyncTime', null],
+  ['audio', 'contraSelectedAudioSyncTime', null],
+];
+/** Fields a cycle with biomechanics needs (the field, its missing value). */
+const REQUIRED_WITH_BIOMECHANICS: [string, null | undefined][] = [
+  ['bioStartTime', null],
+  ['bioEndTime', undefined],
+];
 
 const crossField: Case[] = [
   refused(
@@ -187,30 +195,8 @@ const crossField: Case[] = [
   refused('walk sync without pass number', 'synchronization', 'passNumber', null, 'walkPassAndSpeed'),
   refused('walk sync without speed', 'synchronization', 'speed', undefined, 'walkPassAndSpeed'),
   refused('walk sync with pass 0', 'synchronization', 'passNumber', 0, 'min'),
-  [
-    'fe sync with a pass number',
-    'synchronization',
-    (x) => ({
-      audioProcessingId: x.feAudioId,
-      biomechanicsImportId: x.feBioId,
-      maneuver: 'fe',
-      passNumber: 1,
-      speed: null,
-    }),
-    { field: 'passNumber', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'fe sync with a speed',
-    'synchronization',
-    (x) => ({
-      audioProcessingId: x.feAudioId,
-      biomechanicsImportId: x.feBioId,
-      maneuver: 'fe',
-      passNumber: null,
-      speed: 'slow',
-    }),
-    { field: 'speed', rule: 'walkPassAndSpeed' },
-  ],
+  notWalk('fe sync with a pass number', 'synchronization', fe, 'passNumber', 1),
+  notWalk('fe sync with a speed', 'synchronization', fe, 'speed', 'slow'),
   refused('walk cycle without speed', 'cycle', 'speed', null, 'walkPassAndSpeed'),
   refused('walk cycle without pass number', 'cycle', 'passNumber', null, 'walkPassAndSpeed'),
   [
@@ -219,83 +205,14 @@ const crossField: Case[] = [
     () => ({ passNumber: 0, synchronizationId: null }),
     { field: 'passNumber', rule: 'min' },
   ],
-  [
-    'fe cycle with a speed',
-    'cycle',
-    (x) => ({
-      audioProcessingId: x.feAudioId,
-      biomechanicsImportId: null,
-      synchronizationId: null,
-      maneuver: 'fe',
-      passNumber: null,
-      speed: 'slow',
-    }),
-    { field: 'speed', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'sts sync with a pass number',
-    'synchronization',
-    (x) => ({ ...sts(x), passNumber: 1, speed: null }),
-    { field: 'passNumber', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'sts sync with a speed',
-    'synchronization',
-    (x) => ({ ...sts(x), passNumber: null, speed: 'medium' }),
-    { field: 'speed', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'sts cycle with a pass number',
-    'cycle',
-    (x) => ({ ...stsCycle(x), passNumber: 3 }),
-    { field: 'passNumber', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'sts cycle with a speed',
-    'cycle',
-    (x) => ({ ...stsCycle(x), speed: 'fast' }),
-    { field: 'speed', rule: 'walkPassAndSpeed' },
-  ],
-  [
-    'fe cycle with a pass number',
-    'cycle',
-    (x) => ({
-      audioProcessingId: x.feAudioId,
-      biomechanicsImportId: null,
-      synchronizationId: null,
-      maneuver: 'fe',
-      passNumber: 2,
-      speed: null,
-    }),
-    { field: 'passNumber', rule: 'walkPassAndSpeed' },
-  ],
-  refused(
-    'biomechanics stomp method without bioSelectedSyncTime',
-    'synchronization',
-    'bioSelectedSyncTime',
-    null,
-    'requiredByStompMethod',
-  ),
-  refused(
-    'biomechanics stomp method without contraBioSelectedSyncTime',
-    'synchronization',
-    'contraBioSelectedSyncTime',
-    undefined,
-    'requiredByStompMethod',
-  ),
-  refused(
-    'audio stomp method without selectedAudioSyncTime',
-    'synchronization',
-    'selectedAudioSyncTime',
-    null,
-    'requiredByStompMethod',
-  ),
-  refused(
-    'audio stomp method without contraSelectedAudioSyncTime',
-    'synchronization',
-    'contraSelectedAudioSyncTime',
-    null,
-    'requiredByStompMethod',
+  notWalk('fe cycle with a speed', 'cycle', feCycle, 'speed', 'slow'),
+  notWalk('sts sync with a pass number', 'synchronization', sts, 'passNumber', 1),
+  notWalk('sts sync with a speed', 'synchronization', sts, 'speed', 'medium'),
+  notWalk('sts cycle with a pass number', 'cycle', stsCycle, 'passNumber', 3),
+  notWalk('sts cycle with a speed', 'cycle', stsCycle, 'speed', 'fast'),
+  notWalk('fe cycle with a pass number', 'cycle', feCycle, 'passNumber', 2),
+  ...REQUIRED_BY_STOMP_METHOD.map(([method, f, missing]) =>
+    refused(`${method} stomp method without ${f}`, 'synchronization', f, missing, 'requiredByStompMethod'),
   ),
   refused(
     'left and right audio sync times without offset',
@@ -310,19 +227,8 @@ const crossField: Case[] = [
     () => ({ startTimeS: 30, endTimeS: 29.5 }),
     { field: 'endTimeS', rule: 'endNotBeforeStart' },
   ],
-  refused(
-    'cycle with biomechanics but no bioStartTime',
-    'cycle',
-    'bioStartTime',
-    null,
-    'requiredWithBiomechanicsImport',
-  ),
-  refused(
-    'cycle with biomechanics but no bioEndTime',
-    'cycle',
-    'bioEndTime',
-    undefined,
-    'requiredWithBiomechanicsImport',
+  ...REQUIRED_WITH_BIOMECHANICS.map(([f, missing]) =>
+    refused(`cycle with biomechanics but no ${f}`, 'cycle', f, missing, 'requiredWithBiomechanicsImport'),
   ),
   ...(['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'] as const).map((ch): Case => [
     `audioQcFail${ch} false with failing segments`,
@@ -336,18 +242,8 @@ const SEGMENT_FIELDS = ['qcFailSegments', 'qcSignalDropoutSegments', 'qcArtifact
   ['', 'Ch1', 'Ch2', 'Ch3', 'Ch4'].map((ch) => f + ch),
 );
 const segments: Case[] = [
-  ...SEGMENT_FIELDS.map((f): Case => [
-    `${f} of odd length`,
-    'audio',
-    () => ({ [f]: [1, 2, 3] }),
-    { field: f, rule: 'validSegments' },
-  ]),
-  ...SEGMENT_FIELDS.map((f): Case => [
-    `${f} with start > end`,
-    'audio',
-    () => ({ [f]: [1, 2, 5, 4] }),
-    { field: f, rule: 'validSegments' },
-  ]),
+  ...SEGMENT_FIELDS.map((f) => refused(`${f} of odd length`, 'audio', f, [1, 2, 3], 'validSegments')),
+  ...SEGMENT_FIELDS.map((f) => refused(`${f} with start > end`, 'audio', f, [1, 2, 5, 4], 'validSegments')),
   refused('negative segment time', 'audio', 'qcArtifactSegmentsCh4', [-1, 2], 'validSegments'),
   refused('NaN in a segment list', 'audio', 'qcArtifactSegmentsCh3', [Number.NaN, 2], 'validSegments'),
 ];
@@ -356,75 +252,35 @@ const crossRecord: Case[] = [
   refused('unknown participant (audio)', 'audio', 'participantNumber', 9999, 'exists'),
   refused('unknown participant (cycle)', 'cycle', 'participantNumber', 9999, 'exists'),
   refused('sync audio that does not exist', 'synchronization', 'audioProcessingId', 99999, 'exists'),
-  [
-    'sync audio of another participant',
-    'synchronization',
-    (x) => ({ audioProcessingId: x.otherAudioId }),
-    { field: 'audioProcessingId', rule: 'belongsToParticipant' },
-  ],
-  [
+  ofAnotherParticipant('sync audio of another participant', 'synchronization', 'audioProcessingId', 'otherAudioId'),
+  ofAnotherParticipant(
     'sync biomechanics of another participant',
     'synchronization',
-    (x) => ({ biomechanicsImportId: x.otherBioId }),
-    { field: 'biomechanicsImportId', rule: 'belongsToParticipant' },
-  ],
-  [
-    'sync maneuver unlike its audio',
-    'synchronization',
-    (x) => ({ audioProcessingId: x.feAudioId }),
-    { field: 'maneuver', rule: 'matchesAudioProcessing' },
-  ],
-  [
-    'sync maneuver unlike its biomechanics',
-    'synchronization',
-    (x) => ({ biomechanicsImportId: x.feBioId }),
-    { field: 'maneuver', rule: 'matchesBiomechanicsImport' },
-  ],
+    'biomechanicsImportId',
+    'otherBioId',
+  ),
+  maneuverUnlike('sync maneuver unlike its audio', 'synchronization', 'audio'),
+  maneuverUnlike('sync maneuver unlike its biomechanics', 'synchronization', 'biomechanics'),
   refused('sync knee unlike its audio', 'synchronization', 'knee', 'right', 'matchesAudioProcessing'),
   refused('sync knee unlike its biomechanics', 'synchronization', 'knee', 'right', 'matchesBiomechanicsImport'),
   refused('cycle audio that does not exist', 'cycle', 'audioProcessingId', 99999, 'exists'),
   refused('cycle synchronization that does not exist', 'cycle', 'synchronizationId', 99999, 'exists'),
-  [
-    'cycle synchronization of another participant',
-    'cycle',
-    (x) => ({ synchronizationId: x.otherSyncId }),
-    { field: 'synchronizationId', rule: 'belongsToParticipant' },
-  ],
+  ofAnotherParticipant('cycle synchronization of another participant', 'cycle', 'synchronizationId', 'otherSyncId'),
   refused('cycle knee unlike its synchronization', 'cycle', 'knee', 'right', 'matchesSynchronization'),
   refused('cycle knee unlike its audio', 'cycle', 'knee', 'right', 'matchesAudioProcessing'),
-  [
-    'cycle maneuver unlike its audio',
-    'cycle',
-    (x) => ({ audioProcessingId: x.feAudioId }),
-    { field: 'maneuver', rule: 'matchesAudioProcessing' },
-  ],
+  maneuverUnlike('cycle maneuver unlike its audio', 'cycle', 'audio'),
   refused('cycle pass unlike its synchronization', 'cycle', 'passNumber', 2, 'matchesSynchronization'),
   refused('cycle speed unlike its synchronization', 'cycle', 'speed', 'fast', 'matchesSynchronization'),
-  [
-    'cycle audio of another participant',
-    'cycle',
-    (x) => ({ audioProcessingId: x.otherAudioId }),
-    { field: 'audioProcessingId', rule: 'belongsToParticipant' },
-  ],
-  [
-    'cycle biomechanics of another participant',
-    'cycle',
-    (x) => ({ biomechanicsImportId: x.otherBioId }),
-    { field: 'biomechanicsImportId', rule: 'belongsToParticipant' },
-  ],
+  ofAnotherParticipant('cycle audio of another participant', 'cycle', 'audioProcessingId', 'otherAudioId'),
+  ofAnotherParticipant('cycle biomechanics of another participant', 'cycle', 'biomechanicsImportId', 'otherBioId'),
   refused('cycle biomechanics that does not exist', 'cycle', 'biomechanicsImportId', 99999, 'exists'),
   [
     'cycle maneuver unlike its synchronization',
     'cycle',
-    (x) => ({ ...stsCycle(x), audioProcessingId: x.feAudioId, biomechanicsImportId: x.feBioId, maneuver: 'fe' }),
+    (x) => ({ ...stsCycle(x), ...fe(x) }),
     { field: 'maneuver', rule: 'matchesSynchronization' },
   ],
-  [
-    'cycle biomechanics unlike it',
-    'cycle',
-    (x) => ({ biomechanicsImportId: x.feBioId }),
-    { field: 'maneuver', rule: 'matchesBiomechanicsImport' },
-  ],
+  maneuverUnlike('cycle biomechanics unlike it', 'cycle', 'biomechanics'),
 ];
 
 describe.each<[string, Case[]]>([
@@ -545,10 +401,7 @@ describe('the unbroken inputs', () => {
     await expect(
       r.upsertMovementCycles([
         cycleInput(p, {
-          audioProcessingId: p.feAudioId,
-          biomechanicsImportId: null,
-          synchronizationId: null,
-          maneuver: 'fe',
+          ...feCycle(p),
           passNumber: null,
           speed: null,
           bioStartTime: null,

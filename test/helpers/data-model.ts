@@ -40,3 +40,6 @@ export const SYNC_FLOAT_STATS = [
   'max_cycle_duration_s',
   'method_agreement_span',
 ];
+
+/** A column's field name in the inputs and the GraphQL schema: `sync_file_size_mb` → `syncFileSizeMb`. */
+export const fieldOf = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
