@@ -54,7 +54,12 @@ import { MAX_PAGE_SIZE } from '../src/services/read';
 import type { RecordKind } from '../src/services/read';
 import { StudyName } from '../src/entities';
 import { inputFieldsOf } from '../src/services/write/column-inputs';
-import { MovementCycleInput } from '../src/services/write/record-inputs';
+import {
+  AudioProcessingInput,
+  BiomechanicsImportInput,
+  MovementCycleInput,
+  SynchronizationInput,
+} from '../src/services/write/record-inputs';
 
 // Proportional to the run count, never a timed assertion: a long AE_FUZZ_RUNS run needs the room.
 jest.setTimeout(120_000 + FUZZ_RUNS * 8_000);
@@ -274,6 +279,8 @@ const PARTICIPANTS: [string, number][] = [
 const breakWith = (field: string, arb: fc.Arbitrary<unknown>) =>
   arb.map((v) => ({ field, edit: (o: Plain) => ({ ...o, [field]: v }) }));
 type Breaker = fc.Arbitrary<{ field: string; edit: (o: Plain) => Plain }>;
+/** A breaker: `field`'s rule broken by setting `values` together (a cross-field or cross-record rule). */
+const together = (field: string, values: Plain) => fc.constant({ field, edit: (o: Plain) => ({ ...o, ...values }) });
 
 const tooLong = (field: string, max: number) => breakWith(field, tooLongText(max));
 const negative = (field: string) => breakWith(field, negativeNumber);
@@ -393,40 +400,22 @@ const validAudio: fc.Arbitrary<Plain> = fc
     processingDate: optional(isoDateTime),
     errorMessage: optional(storableText({ max: 300 })),
   })
-  .map((a) =>
+  .map(({ who, day, mics, notes, qc, ...a }) =>
     defined({
-      study: a.who[0],
-      participantNumber: a.who[1],
-      audioFileName: a.audioFileName,
-      deviceSerial: a.deviceSerial,
-      firmwareVersion: a.firmwareVersion,
-      fileTime: a.fileTime,
-      fileSizeMb: a.fileSizeMb,
-      ...a.day,
-      recordingTimezone: a.recordingTimezone,
-      knee: a.knee,
-      maneuver: a.maneuver,
-      numChannels: a.numChannels,
-      sampleRate: a.sampleRate,
-      mic1Position: a.mics[0],
-      mic2Position: a.mics[1],
-      mic3Position: a.mics[2],
-      mic4Position: a.mics[3],
-      mic1Notes: a.notes[0],
-      mic2Notes: a.notes[1],
-      mic3Notes: a.notes[2],
-      mic4Notes: a.notes[3],
-      notes: a.notes[4],
-      pklFilePath: a.pklFilePath,
-      pklFileChecksum: a.pklFileChecksum,
-      pklFileSizeMb: a.pklFileSizeMb,
-      pklFileModified: a.pklFileModified,
-      audioQcVersion: a.audioQcVersion,
-      ...defined(a.qc),
-      durationSeconds: a.durationSeconds,
-      processingStatus: a.processingStatus,
-      processingDate: a.processingDate,
-      errorMessage: a.errorMessage,
+      study: who[0],
+      participantNumber: who[1],
+      ...a,
+      ...day,
+      mic1Position: mics[0],
+      mic2Position: mics[1],
+      mic3Position: mics[2],
+      mic4Position: mics[3],
+      mic1Notes: notes[0],
+      mic2Notes: notes[1],
+      mic3Notes: notes[2],
+      mic4Notes: notes[3],
+      notes: notes[4],
+      ...defined(qc),
     }),
   );
 
@@ -492,47 +481,46 @@ const audioBreakers: Breaker[] = [
   breakWith('mic2Notes', unstorableText),
 ];
 
-const AUDIO_FIELDS = [
-  'audioFileName',
-  'deviceSerial',
-  'firmwareVersion',
-  'fileTime',
-  'fileSizeMb',
-  'recordingDate',
-  'recordingTime',
-  'recordingTimezone',
-  'knee',
-  'maneuver',
-  'numChannels',
-  'sampleRate',
-  'mic1Position',
-  'mic1Notes',
-  'notes',
-  'pklFilePath',
-  'pklFileChecksum',
-  'pklFileSizeMb',
-  'pklFileModified',
-  'audioQcVersion',
-  'audioQcFail',
-  'audioQcFailCh2',
-  'qcArtifactTypeCh1',
-  'qcFailSegments',
-  'qcFailSegmentsCh4',
-  'qcSignalDropoutSegmentsCh2',
-  'durationSeconds',
-  'processingStatus',
-  'processingDate',
-  'errorMessage',
-  'study',
-  'participantNumber',
-];
-
 /** The three kinds of case for one input-object mutation argument. */
 function inputCases(arg: string, validArb: fc.Arbitrary<Plain>, breakers: Breaker[], fields: string[]) {
   return cases(
     validArb.map((input) => valid({ [arg]: input })),
     fc.tuple(validArb, fc.oneof(...breakers)).map(([input, b]) => broken({ [arg]: b.edit(input) }, b.field)),
     validArb.chain((input) => spoil(input, fields)).map((input) => hostile({ [arg]: input })),
+  );
+}
+
+const UPSERT_INPUTS = {
+  AudioProcessing: AudioProcessingInput,
+  BiomechanicsImport: BiomechanicsImportInput,
+  Synchronization: SynchronizationInput,
+};
+
+/**
+ * Fuzzes `upsert<record>(input:)` with the three kinds of case (`examples` first; a hostile one
+ * spoils any field of the input, as its declarations give them): an accepted input reads back
+ * through `record`'s single-record query as it was sent.
+ */
+function fuzzUpsert(
+  record: keyof typeof UPSERT_INPUTS,
+  validArb: fc.Arbitrary<Plain>,
+  breakers: Breaker[],
+  examples: Case[] = [],
+) {
+  const mutation = `upsert${record}`;
+  return fuzz(
+    inputCases('input', validArb, breakers, inputFieldsOf(UPSERT_INPUTS[record])),
+    `mutation($input: ${record}Input!) { ${mutation}(input: $input) { id } }`,
+    (k, reply) =>
+      expectReadBack(
+        record[0].toLowerCase() + record.slice(1),
+        record,
+        `${record}Input`,
+        reply.data[mutation].id,
+        k.vars.input,
+      ),
+    undefined,
+    examples,
   );
 }
 
@@ -547,20 +535,7 @@ describe('upsertAudioProcessing', () => {
         participantNumber: new RawJson('-0'),
       },
     });
-    await fuzz(
-      inputCases('input', validAudio, audioBreakers, AUDIO_FIELDS),
-      'mutation($input: AudioProcessingInput!) { upsertAudioProcessing(input: $input) { id } }',
-      (k, reply) =>
-        expectReadBack(
-          'audioProcessing',
-          'AudioProcessing',
-          'AudioProcessingInput',
-          reply.data.upsertAudioProcessing.id,
-          k.vars.input,
-        ),
-      undefined,
-      [minusZero],
-    );
+    await fuzzUpsert('AudioProcessing', validAudio, audioBreakers, [minusZero]);
   });
 });
 
@@ -615,43 +590,9 @@ const biomechanicsBreakers: Breaker[] = [
   breakWith('sheetName', unstorableText),
 ];
 
-const BIOMECHANICS_FIELDS = [
-  'biomechanicsFile',
-  'sheetName',
-  'biomechanicsType',
-  'knee',
-  'maneuver',
-  'biomechanicsSyncMethod',
-  'biomechanicsSampleRate',
-  'biomechanicsNotes',
-  'numSubRecordings',
-  'durationSeconds',
-  'numDataPoints',
-  'numPasses',
-  'biomechQcVersion',
-  'biomechanicsQcFail',
-  'biomechanicsQcNotes',
-  'processingStatus',
-  'processingDate',
-  'errorMessage',
-  'study',
-  'participantNumber',
-];
-
 describe('upsertBiomechanicsImport', () => {
   it('accepts valid imports, refuses broken ones, survives hostile ones', async () => {
-    await fuzz(
-      inputCases('input', validBiomechanics, biomechanicsBreakers, BIOMECHANICS_FIELDS),
-      'mutation($input: BiomechanicsImportInput!) { upsertBiomechanicsImport(input: $input) { id } }',
-      (k, reply) =>
-        expectReadBack(
-          'biomechanicsImport',
-          'BiomechanicsImport',
-          'BiomechanicsImportInput',
-          reply.data.upsertBiomechanicsImport.id,
-          k.vars.input,
-        ),
-    );
+    await fuzzUpsert('BiomechanicsImport', validBiomechanics, biomechanicsBreakers);
   });
 });
 
@@ -702,188 +643,104 @@ const validSync = (): fc.Arbitrary<Plain> =>
       syncQcNotes: optional(storableText({ max: 200 })),
       processingStatus: fc.option(fc.constantFrom(...STATUSES), { nil: undefined }),
     })
-    .map((s) => {
-      const [left, right, offset] = s.audioLeftRight;
-      const stomp = s.stomp ?? [];
-      return defined({
-        study: 'AOA',
-        participantNumber: 1001,
-        audioProcessingId: s.walk ? p.walkAudioId : p.feAudioId,
-        biomechanicsImportId: s.walk ? p.walkBioId : p.feBioId,
-        knee: 'left',
-        maneuver: s.walk ? 'walk' : 'fe',
-        passNumber: s.walk ? s.passNumber : undefined,
-        speed: s.walk ? s.speed : undefined,
-        ...Object.fromEntries(syncTimes.map((f, i) => [f, s.times[i]])),
-        bioSyncOffset: s.bioSyncOffset,
-        stompDetectionMethods: s.stomp,
-        ...(stomp.includes('biomechanics')
-          ? { bioSelectedSyncTime: s.bioSelected[0], contraBioSelectedSyncTime: s.bioSelected[1] }
-          : {}),
-        ...(stomp.includes('audio')
-          ? { selectedAudioSyncTime: s.audioSelected[0], contraSelectedAudioSyncTime: s.audioSelected[1] }
-          : {}),
-        audioSyncTimeLeft: left,
-        audioSyncTimeRight: right,
-        // Both sides given ⇒ the offset is required.
-        audioSyncOffset:
-          left !== undefined && left !== null && right !== undefined && right !== null ? offset : undefined,
-        syncMethod: s.syncMethod,
-        consensusMethods: s.consensusMethods,
-        selectedStompMethod: s.selectedStompMethod,
-        syncFileName: s.syncFileName,
-        syncFilePath: s.syncFilePath,
-        syncFileChecksum: s.syncFileChecksum,
-        syncFileModified: s.syncFileModified,
-        totalCyclesExtracted: s.counts[0],
-        cleanCycles: s.counts[1],
-        outlierCycles: s.counts[2],
-        syncQcFail: s.syncQcFail,
-        syncQcNotes: s.syncQcNotes,
-        processingStatus: s.processingStatus,
-      });
-    });
+    .map(
+      ({
+        walk,
+        passNumber,
+        speed,
+        times,
+        stomp: methods,
+        bioSelected,
+        audioSelected,
+        audioLeftRight,
+        counts,
+        ...s
+      }) => {
+        const [left, right, offset] = audioLeftRight;
+        const stomp = methods ?? [];
+        return defined({
+          study: 'AOA',
+          participantNumber: 1001,
+          audioProcessingId: walk ? p.walkAudioId : p.feAudioId,
+          biomechanicsImportId: walk ? p.walkBioId : p.feBioId,
+          knee: 'left',
+          maneuver: walk ? 'walk' : 'fe',
+          passNumber: walk ? passNumber : undefined,
+          speed: walk ? speed : undefined,
+          ...s,
+          ...Object.fromEntries(syncTimes.map((f, i) => [f, times[i]])),
+          stompDetectionMethods: methods,
+          ...(stomp.includes('biomechanics')
+            ? { bioSelectedSyncTime: bioSelected[0], contraBioSelectedSyncTime: bioSelected[1] }
+            : {}),
+          ...(stomp.includes('audio')
+            ? { selectedAudioSyncTime: audioSelected[0], contraSelectedAudioSyncTime: audioSelected[1] }
+            : {}),
+          audioSyncTimeLeft: left,
+          audioSyncTimeRight: right,
+          // Both sides given ⇒ the offset is required.
+          audioSyncOffset:
+            left !== undefined && left !== null && right !== undefined && right !== null ? offset : undefined,
+          totalCyclesExtracted: counts[0],
+          cleanCycles: counts[1],
+          outlierCycles: counts[2],
+        });
+      },
+    );
 
-const syncBreakers = (): Breaker[] => [
-  ...['bioLeftSyncTime', 'consensusTime', 'syncDuration', 'meanCycleDurationS', 'syncFileSizeMb'].map(negative),
-  negative('totalCyclesExtracted'),
-  notInt('cleanCycles'),
-  notFloat('rmsTime'),
-  fc.constant({
-    field: 'bioSelectedSyncTime',
-    edit: (o: Plain) => ({
-      ...o,
+const syncBreakers = (): Breaker[] => {
+  // The left walk's and the left fe's recordings.
+  const walk = { audioProcessingId: p.walkAudioId, biomechanicsImportId: p.walkBioId, maneuver: 'walk' };
+  const fe = { audioProcessingId: p.feAudioId, biomechanicsImportId: p.feBioId, maneuver: 'fe' };
+  return [
+    ...['bioLeftSyncTime', 'consensusTime', 'syncDuration', 'meanCycleDurationS', 'syncFileSizeMb'].map(negative),
+    negative('totalCyclesExtracted'),
+    notInt('cleanCycles'),
+    notFloat('rmsTime'),
+    together('bioSelectedSyncTime', {
       stompDetectionMethods: ['biomechanics'],
       bioSelectedSyncTime: null,
       contraBioSelectedSyncTime: 1,
     }),
-  }),
-  fc.constant({
-    field: 'contraBioSelectedSyncTime',
-    edit: (o: Plain) => ({
-      ...o,
+    together('contraBioSelectedSyncTime', {
       stompDetectionMethods: ['consensus', 'biomechanics'],
       bioSelectedSyncTime: 1,
       contraBioSelectedSyncTime: undefined,
     }),
-  }),
-  fc.constant({
-    field: 'selectedAudioSyncTime',
-    edit: (o: Plain) => ({
-      ...o,
+    together('selectedAudioSyncTime', {
       stompDetectionMethods: ['audio'],
       selectedAudioSyncTime: undefined,
       contraSelectedAudioSyncTime: 2,
     }),
-  }),
-  fc.constant({
-    field: 'audioSyncOffset',
-    edit: (o: Plain) => ({ ...o, audioSyncTimeLeft: 1, audioSyncTimeRight: 2, audioSyncOffset: null }),
-  }),
-  fc.constant({
-    field: 'passNumber',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      biomechanicsImportId: p.walkBioId,
-      maneuver: 'walk',
-      passNumber: null,
-      speed: 'slow',
-    }),
-  }),
-  fc.constant({
-    field: 'speed',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      biomechanicsImportId: p.walkBioId,
-      maneuver: 'walk',
-      passNumber: 2,
-      speed: undefined,
-    }),
-  }),
-  fc.constant({
-    field: 'speed',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.feAudioId,
-      biomechanicsImportId: p.feBioId,
-      maneuver: 'fe',
-      passNumber: undefined,
-      speed: 'fast',
-    }),
-  }),
-  fc.constantFrom(0, -3).map((n) => ({
-    field: 'passNumber',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      biomechanicsImportId: p.walkBioId,
-      maneuver: 'walk',
-      passNumber: n,
-      speed: 'slow',
-    }),
-  })),
-  fc.constant({ field: 'audioProcessingId', edit: (o: Plain) => ({ ...o, audioProcessingId: p.otherAudioId }) }),
-  fc.constant({ field: 'biomechanicsImportId', edit: (o: Plain) => ({ ...o, biomechanicsImportId: p.otherBioId }) }),
-  fc.constant({ field: 'knee', edit: (o: Plain) => ({ ...o, knee: 'right' }) }),
-  breakWith('audioProcessingId', fc.oneof(fc.integer({ min: 1_000_000_000, max: INT4_MAX }), fc.constantFrom(0, -1))),
-  notInt('biomechanicsImportId'),
-  tooLong('consensusMethods', 100),
-  tooLong('syncFileName', 255),
-  tooLong('syncFilePath', 500),
-  breakWith('syncFileChecksum', badChecksum),
-  badEnum('syncMethod'),
-  badEnum('selectedStompMethod'),
-  breakWith(
-    'stompDetectionMethods',
-    notInVocabulary.map((s) => ['audio', s]),
-  ),
-  breakWith('syncQcNotes', unstorableText),
-  breakWith('consensusMethods', unstorableText),
-  unknownParticipant,
-];
-
-const SYNC_FIELDS = [
-  'audioProcessingId',
-  'biomechanicsImportId',
-  'knee',
-  'maneuver',
-  'passNumber',
-  'speed',
-  'bioLeftSyncTime',
-  'bioSyncOffset',
-  'stompDetectionMethods',
-  'bioSelectedSyncTime',
-  'audioSyncTimeLeft',
-  'audioSyncOffset',
-  'syncMethod',
-  'consensusMethods',
-  'syncFileName',
-  'syncFileChecksum',
-  'syncFileModified',
-  'totalCyclesExtracted',
-  'syncQcFail',
-  'syncQcNotes',
-  'processingStatus',
-  'study',
-  'participantNumber',
-];
+    together('audioSyncOffset', { audioSyncTimeLeft: 1, audioSyncTimeRight: 2, audioSyncOffset: null }),
+    together('passNumber', { ...walk, passNumber: null, speed: 'slow' }),
+    together('speed', { ...walk, passNumber: 2, speed: undefined }),
+    together('speed', { ...fe, passNumber: undefined, speed: 'fast' }),
+    fc.constantFrom(0, -3).chain((n) => together('passNumber', { ...walk, passNumber: n, speed: 'slow' })),
+    together('audioProcessingId', { audioProcessingId: p.otherAudioId }),
+    together('biomechanicsImportId', { biomechanicsImportId: p.otherBioId }),
+    together('knee', { knee: 'right' }),
+    breakWith('audioProcessingId', fc.oneof(fc.integer({ min: 1_000_000_000, max: INT4_MAX }), fc.constantFrom(0, -1))),
+    notInt('biomechanicsImportId'),
+    tooLong('consensusMethods', 100),
+    tooLong('syncFileName', 255),
+    tooLong('syncFilePath', 500),
+    breakWith('syncFileChecksum', badChecksum),
+    badEnum('syncMethod'),
+    badEnum('selectedStompMethod'),
+    breakWith(
+      'stompDetectionMethods',
+      notInVocabulary.map((s) => ['audio', s]),
+    ),
+    breakWith('syncQcNotes', unstorableText),
+    breakWith('consensusMethods', unstorableText),
+    unknownParticipant,
+  ];
+};
 
 describe('upsertSynchronization', () => {
   it('accepts valid synchronizations, refuses broken ones, survives hostile ones', async () => {
-    await fuzz(
-      inputCases('input', validSync(), syncBreakers(), SYNC_FIELDS),
-      'mutation($input: SynchronizationInput!) { upsertSynchronization(input: $input) { id } }',
-      (k, reply) =>
-        expectReadBack(
-          'synchronization',
-          'Synchronization',
-          'SynchronizationInput',
-          reply.data.upsertSynchronization.id,
-          k.vars.input,
-        ),
-    );
+    await fuzzUpsert('Synchronization', validSync(), syncBreakers());
   });
 });
 
@@ -914,9 +771,9 @@ const validCycle = (home: 'sync' | 'fe' | 'loose', index: number): fc.Arbitrary<
       processingStatus: fc.option(fc.constantFrom(...STATUSES), { nil: undefined }),
       errorMessage: optional(storableText({ max: 100 })),
     })
-    .map((x) => {
-      const [a, b] = x.times;
-      const withBio = home !== 'fe' && x.withBio;
+    .map(({ withBio: bioWanted, passNumber, speed, times, audio, bio, ...x }) => {
+      const [a, b] = times;
+      const withBio = home !== 'fe' && bioWanted;
       return defined({
         study: 'AOA',
         participantNumber: 1001,
@@ -926,27 +783,15 @@ const validCycle = (home: 'sync' | 'fe' | 'loose', index: number): fc.Arbitrary<
         biomechanicsImportId: withBio ? p.walkBioId : undefined,
         knee: 'left',
         maneuver: home === 'fe' ? 'fe' : 'walk',
-        passNumber: home === 'sync' ? 1 : home === 'loose' ? x.passNumber : undefined,
-        speed: home === 'sync' ? 'slow' : home === 'loose' ? x.speed : undefined,
-        cycleFile: x.cycleFile,
-        isOutlier: x.isOutlier,
+        passNumber: home === 'sync' ? 1 : home === 'loose' ? passNumber : undefined,
+        speed: home === 'sync' ? 'slow' : home === 'loose' ? speed : undefined,
+        ...x,
         startTimeS: Math.min(a, b),
         endTimeS: Math.max(a, b),
-        durationS: x.durationS,
-        audioStartTime: x.audio[0],
-        audioEndTime: x.audio[1],
-        bioStartTime: withBio ? x.bio[0] : undefined,
-        bioEndTime: withBio ? x.bio[1] : undefined,
-        biomechanicsQcFail: x.biomechanicsQcFail,
-        syncQcFail: x.syncQcFail,
-        biomechanicsQcVersion: x.biomechanicsQcVersion,
-        syncQcVersion: x.syncQcVersion,
-        cycleFilePath: x.cycleFilePath,
-        cycleFileChecksum: x.cycleFileChecksum,
-        cycleFileSizeMb: x.cycleFileSizeMb,
-        cycleFileModified: x.cycleFileModified,
-        processingStatus: x.processingStatus,
-        errorMessage: x.errorMessage,
+        audioStartTime: audio[0],
+        audioEndTime: audio[1],
+        bioStartTime: withBio ? bio[0] : undefined,
+        bioEndTime: withBio ? bio[1] : undefined,
       });
     });
 
@@ -966,72 +811,41 @@ const validCycleBatch: fc.Arbitrary<Plain[]> = fc
       : batch,
   );
 
-const cycleBreakers = (): Breaker[] => [
-  fc
-    .tuple(positiveDouble, positiveDouble)
-    .filter(([a, b]) => a !== b)
-    .map(([a, b]) => ({
-      field: 'endTimeS',
-      edit: (o: Plain) => ({ ...o, startTimeS: Math.max(a, b), endTimeS: Math.min(a, b) }),
-    })),
-  fc.constant({
-    field: 'bioStartTime',
-    edit: (o: Plain) => ({
-      ...o,
-      biomechanicsImportId: o.maneuver === 'fe' ? p.feBioId : p.walkBioId,
-      bioStartTime: null,
-      bioEndTime: '2024-01-01T00:00:00Z',
+const cycleBreakers = (): Breaker[] => {
+  // The left walk's audio, alone or with its slow pass-1 synchronization.
+  const walk = { audioProcessingId: p.walkAudioId, maneuver: 'walk' };
+  const slowSync = { ...walk, biomechanicsImportId: undefined, synchronizationId: p.slowSyncId };
+  return [
+    fc
+      .tuple(positiveDouble, positiveDouble)
+      .filter(([a, b]) => a !== b)
+      .map(([a, b]) => ({
+        field: 'endTimeS',
+        edit: (o: Plain) => ({ ...o, startTimeS: Math.max(a, b), endTimeS: Math.min(a, b) }),
+      })),
+    fc.constant({
+      field: 'bioStartTime',
+      edit: (o: Plain) => ({
+        ...o,
+        biomechanicsImportId: o.maneuver === 'fe' ? p.feBioId : p.walkBioId,
+        bioStartTime: null,
+        bioEndTime: '2024-01-01T00:00:00Z',
+      }),
     }),
-  }),
-  fc.constant({
-    field: 'bioEndTime',
-    edit: (o: Plain) => ({
-      ...o,
-      biomechanicsImportId: o.maneuver === 'fe' ? p.feBioId : p.walkBioId,
-      bioStartTime: '2024-01-01T00:00:00Z',
-      bioEndTime: undefined,
+    fc.constant({
+      field: 'bioEndTime',
+      edit: (o: Plain) => ({
+        ...o,
+        biomechanicsImportId: o.maneuver === 'fe' ? p.feBioId : p.walkBioId,
+        bioStartTime: '2024-01-01T00:00:00Z',
+        bioEndTime: undefined,
+      }),
     }),
-  }),
-  fc.constant({
-    field: 'passNumber',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      biomechanicsImportId: undefined,
-      synchronizationId: p.slowSyncId,
-      maneuver: 'walk',
-      passNumber: 2,
-      speed: 'slow',
-    }),
-  }),
-  fc.constant({
-    field: 'speed',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      biomechanicsImportId: undefined,
-      synchronizationId: p.slowSyncId,
-      maneuver: 'walk',
-      passNumber: 1,
-      speed: 'fast',
-    }),
-  }),
-  fc.constant({
-    field: 'synchronizationId',
-    edit: (o: Plain) => ({
-      ...o,
-      audioProcessingId: p.walkAudioId,
-      synchronizationId: p.otherSyncId,
-      maneuver: 'walk',
-      passNumber: 1,
-      speed: 'slow',
-    }),
-  }),
-  fc.constant({ field: 'knee', edit: (o: Plain) => ({ ...o, knee: 'right' }) }),
-  fc.constant({
-    field: 'maneuver',
-    edit: (o: Plain) => ({
-      ...o,
+    together('passNumber', { ...slowSync, passNumber: 2, speed: 'slow' }),
+    together('speed', { ...slowSync, passNumber: 1, speed: 'fast' }),
+    together('synchronizationId', { ...walk, synchronizationId: p.otherSyncId, passNumber: 1, speed: 'slow' }),
+    together('knee', { knee: 'right' }),
+    together('maneuver', {
       audioProcessingId: p.feAudioId,
       synchronizationId: undefined,
       biomechanicsImportId: undefined,
@@ -1041,25 +855,25 @@ const cycleBreakers = (): Breaker[] => [
       passNumber: undefined,
       speed: undefined,
     }),
-  }),
-  breakWith('audioProcessingId', fc.integer({ min: 1_000_000_000, max: INT4_MAX })),
-  breakWith('cycleFile', fc.constant('')),
-  tooLong('cycleFile', 255),
-  tooLong('cycleFilePath', 500),
-  tooLong('syncQcVersion', 20),
-  negative('cycleIndex'),
-  notInt('cycleIndex'),
-  negative('startTimeS'),
-  negative('durationS'),
-  notFloat('durationS'),
-  negative('cycleFileSizeMb'),
-  breakWith('cycleFileChecksum', badChecksum),
-  breakWith('audioStartTime', badDateTime),
-  required('audioEndTime'),
-  badEnum('speed'),
-  breakWith('cycleFile', unstorableText),
-  breakWith('errorMessage', unstorableText),
-];
+    breakWith('audioProcessingId', fc.integer({ min: 1_000_000_000, max: INT4_MAX })),
+    breakWith('cycleFile', fc.constant('')),
+    tooLong('cycleFile', 255),
+    tooLong('cycleFilePath', 500),
+    tooLong('syncQcVersion', 20),
+    negative('cycleIndex'),
+    notInt('cycleIndex'),
+    negative('startTimeS'),
+    negative('durationS'),
+    notFloat('durationS'),
+    negative('cycleFileSizeMb'),
+    breakWith('cycleFileChecksum', badChecksum),
+    breakWith('audioStartTime', badDateTime),
+    required('audioEndTime'),
+    badEnum('speed'),
+    breakWith('cycleFile', unstorableText),
+    breakWith('errorMessage', unstorableText),
+  ];
+};
 
 /** Every field of MovementCycleInput, as its declarations give them. */
 const CYCLE_FIELDS = inputFieldsOf(MovementCycleInput);
