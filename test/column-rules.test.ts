@@ -21,14 +21,7 @@ import {
 import { useTestDatabase } from './helpers/test-database';
 import { ENTITIES, TABLES } from '../src/entities';
 import { buildAppSchema } from '../src/graphql/schema';
-import {
-  AudioProcessingInput,
-  BiomechanicsImportInput,
-  MovementCycleInput,
-  ParticipantKey,
-  RecordingLinkInput,
-  SynchronizationInput,
-} from '../src/services/write/record-inputs';
+import { PROCESSING_RECORD_INPUTS, ParticipantKey, RecordingLinkInput } from '../src/services/write/record-inputs';
 import { INT4_MAX, violationsOf } from '../src/services/write/validation';
 
 // The migrated database as it is, unseeded: only its catalog is read.
@@ -175,14 +168,9 @@ const takesNullAlone = (input: InputClass, field: string) =>
   );
 
 function processingInputs(): InputClass[] {
-  return [AudioProcessingInput, BiomechanicsImportInput, SynchronizationInput, MovementCycleInput];
+  return Object.values(PROCESSING_RECORD_INPUTS);
 }
-const INPUT_OF: Record<string, InputClass> = {
-  audio_processing: AudioProcessingInput,
-  biomechanics_import: BiomechanicsImportInput,
-  synchronization: SynchronizationInput,
-  movement_cycles: MovementCycleInput,
-};
+const INPUT_OF: Record<string, InputClass> = PROCESSING_RECORD_INPUTS;
 
 /** What one input field's class-validator rules say about its value. */
 interface FieldRules {

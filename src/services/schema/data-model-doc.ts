@@ -25,15 +25,7 @@ import { ormConfig } from '../../db/orm';
 import { TABLES } from '../../entities';
 import { FIELD_ALIASES, type RecordKind } from '../read/model';
 import { buildAppSchema } from '../../graphql/schema';
-import {
-  AudioProcessingInput,
-  BiomechanicsImportInput,
-  MovementCycleInput,
-  ParticipantKey,
-  RecordIdsInput,
-  RecordingLinkInput,
-  SynchronizationInput,
-} from '../write/record-inputs';
+import { PROCESSING_RECORD_INPUTS, ParticipantKey, RecordIdsInput, RecordingLinkInput } from '../write/record-inputs';
 import { ALL_STUDIES, SAMPLE_SIZES, generateParticipant, type ParticipantBundle } from '../seed/sample-data';
 import { attachReferences, unstorableTextProblem } from '../write/validation';
 import { RECORDING_RULES } from '../write/recording-input';
@@ -41,10 +33,7 @@ import { RECORDING_RULES } from '../write/recording-input';
 /** The write inputs, each with the table it writes (null: it writes links or deletes, not one record). */
 const WRITE_INPUTS: [cls: new () => object, table: string | null][] = [
   [ParticipantKey, 'participant'],
-  [AudioProcessingInput, 'audio_processing'],
-  [BiomechanicsImportInput, 'biomechanics_import'],
-  [SynchronizationInput, 'synchronization'],
-  [MovementCycleInput, 'movement_cycles'],
+  ...Object.entries(PROCESSING_RECORD_INPUTS).map(([table, cls]): [new () => object, string] => [cls, table]),
   [RecordingLinkInput, null],
   [RecordIdsInput, null],
 ];

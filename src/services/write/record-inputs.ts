@@ -233,6 +233,14 @@ export const MovementCycleInput = ColumnInputs(ProcessingRecordInput, MovementCy
 });
 export type MovementCycleInput = InstanceType<typeof MovementCycleInput>;
 
+/** Each processing record's table and the input that writes its rows. */
+export const PROCESSING_RECORD_INPUTS = {
+  audio_processing: AudioProcessingInput,
+  biomechanics_import: BiomechanicsImportInput,
+  synchronization: SynchronizationInput,
+  movement_cycles: MovementCycleInput,
+} as const;
+
 /** MovementCycleInput's fields that MovementCycle has under the same name (all but the participant's key). */
 export const MOVEMENT_CYCLE_COLUMN_INPUTS: readonly string[] = columnFieldsOf(MovementCycleInput, MovementCycle);
 
