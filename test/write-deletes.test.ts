@@ -20,6 +20,9 @@ async function removed(del: () => Promise<TableCounts>): Promise<TableCounts> {
   return answer;
 }
 
+/** No row of any table: what a delete of nothing removes, and the tables a delete must leave alone. */
+const NONE = Object.fromEntries(TABLES.map((t) => [t, 0])) as TableCounts;
+
 const one = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows[0];
 
 it('deleteParticipant removes the participant and all their records, nothing else', async () => {
@@ -50,14 +53,7 @@ it('deleteAudioProcessing removes its synchronizations and cycles, and unlinks i
     .n;
   expect(cycles).toBeGreaterThan(0);
   const counts = await removed(() => ctx.services.records.deleteAudioProcessing(audio.id));
-  expect(counts).toEqual({
-    study: 0,
-    participant: 0,
-    audio_processing: 1,
-    biomechanics_import: 0,
-    synchronization: syncs,
-    movement_cycles: cycles,
-  });
+  expect(counts).toEqual({ ...NONE, audio_processing: 1, synchronization: syncs, movement_cycles: cycles });
   expect(
     (await one('select audio_processing_id from biomechanics_import where id = $1', [audio.biomechanics_import_id]))
       .audio_processing_id,
@@ -91,14 +87,7 @@ it('deleteSynchronization removes its cycles only', async () => {
   const sync = await one(`select id from synchronization where maneuver = 'sts' order by id limit 1`);
   const cycles = (await one('select count(*)::int n from movement_cycles where synchronization_id = $1', [sync.id])).n;
   const counts = await removed(() => ctx.services.records.deleteSynchronization(sync.id));
-  expect(counts).toEqual({
-    study: 0,
-    participant: 0,
-    audio_processing: 0,
-    biomechanics_import: 0,
-    synchronization: 1,
-    movement_cycles: cycles,
-  });
+  expect(counts).toEqual({ ...NONE, synchronization: 1, movement_cycles: cycles });
 });
 
 it('deleteMovementCycles removes exactly those cycles; unknown ids remove nothing', async () => {
@@ -110,18 +99,10 @@ it('deleteMovementCycles removes exactly those cycles; unknown ids remove nothin
 });
 
 it('deleting what does not exist removes nothing and says so', async () => {
-  const zero = {
-    study: 0,
-    participant: 0,
-    audio_processing: 0,
-    biomechanics_import: 0,
-    synchronization: 0,
-    movement_cycles: 0,
-  };
   expect(await removed(() => ctx.services.records.deleteParticipant({ study: StudyName.AOA, number: 424242 }))).toEqual(
-    zero,
+    NONE,
   );
-  expect(await removed(() => ctx.services.records.deleteSynchronization(99_999_999))).toEqual(zero);
+  expect(await removed(() => ctx.services.records.deleteSynchronization(99_999_999))).toEqual(NONE);
 });
 
 it('through GraphQL, a delete returns the counts per table', async () => {
