@@ -39,6 +39,20 @@ const CHECKSUMS: Record<string, string> = {
   movement_cycles: 'cycle_file_checksum',
 };
 
+/** The alias each table goes by in the queries below. */
+const AS: Record<string, string> = {
+  audio_processing: 'a',
+  biomechanics_import: 'b',
+  synchronization: 'y',
+  movement_cycles: 'm',
+};
+/** Counts the `rows` whose `parent` record (by `<parent>_id`) has another participant, knee or maneuver (or `more`). */
+function unlikeParent(rows: string, parent: string, more = '') {
+  const [r, p] = [AS[rows], AS[parent]];
+  return `select count(*) from ${rows} ${r} join ${parent} ${p} on ${p}.id = ${r}.${parent}_id
+    where ${r}.participant_id <> ${p}.participant_id or ${r}.knee <> ${p}.knee or ${r}.maneuver <> ${p}.maneuver${more}`;
+}
+
 /** Rule name → a query counting the rows that break it. */
 function ruleQueries(): Record<string, string> {
   const q: Record<string, string> = {};
@@ -115,26 +129,31 @@ function ruleQueries(): Record<string, string> {
     where 'audio' = any(stomp_detection_methods) and (selected_audio_sync_time is null or contra_selected_audio_sync_time is null)`;
   q['sync: left and right audio sync times ⇒ offset'] = `select count(*) from synchronization
     where audio_sync_time_left is not null and audio_sync_time_right is not null and audio_sync_offset is null`;
-  q["sync: audio record is the participant's, same knee and maneuver"] =
-    `select count(*) from synchronization y join audio_processing a on a.id = y.audio_processing_id
-    where a.participant_id <> y.participant_id or a.knee <> y.knee or a.maneuver <> y.maneuver`;
-  q["sync: biomechanics record is the participant's, same knee and maneuver"] =
-    `select count(*) from synchronization y join biomechanics_import b on b.id = y.biomechanics_import_id
-    where b.participant_id <> y.participant_id or b.knee <> y.knee or b.maneuver <> y.maneuver`;
+  q["sync: audio record is the participant's, same knee and maneuver"] = unlikeParent(
+    'synchronization',
+    'audio_processing',
+  );
+  q["sync: biomechanics record is the participant's, same knee and maneuver"] = unlikeParent(
+    'synchronization',
+    'biomechanics_import',
+  );
   // Movement cycle rules
   q['cycle: biomechanics link ⇒ bio start and end times'] = `select count(*) from movement_cycles
     where biomechanics_import_id is not null and (bio_start_time is null or bio_end_time is null)`;
   q['cycle: end ≥ start'] = `select count(*) from movement_cycles where end_time_s < start_time_s`;
-  q["cycle: equals its synchronization's participant, knee, maneuver, pass, speed"] =
-    `select count(*) from movement_cycles m join synchronization y on y.id = m.synchronization_id
-    where m.participant_id <> y.participant_id or m.knee <> y.knee or m.maneuver <> y.maneuver
-       or m.pass_number is distinct from y.pass_number or m.speed is distinct from y.speed`;
-  q["cycle: equals its audio record's participant, knee and maneuver"] =
-    `select count(*) from movement_cycles m join audio_processing a on a.id = m.audio_processing_id
-    where m.participant_id <> a.participant_id or m.knee <> a.knee or m.maneuver <> a.maneuver`;
-  q["cycle: biomechanics record is the participant's, same knee and maneuver"] =
-    `select count(*) from movement_cycles m join biomechanics_import b on b.id = m.biomechanics_import_id
-    where m.participant_id <> b.participant_id or m.knee <> b.knee or m.maneuver <> b.maneuver`;
+  q["cycle: equals its synchronization's participant, knee, maneuver, pass, speed"] = unlikeParent(
+    'movement_cycles',
+    'synchronization',
+    ' or m.pass_number is distinct from y.pass_number or m.speed is distinct from y.speed',
+  );
+  q["cycle: equals its audio record's participant, knee and maneuver"] = unlikeParent(
+    'movement_cycles',
+    'audio_processing',
+  );
+  q["cycle: biomechanics record is the participant's, same knee and maneuver"] = unlikeParent(
+    'movement_cycles',
+    'biomechanics_import',
+  );
   // The recording-time links point at each other
   q['audio ⟷ biomechanics links are mutual'] =
     `select count(*) from audio_processing a left join biomechanics_import b on b.id = a.biomechanics_import_id
