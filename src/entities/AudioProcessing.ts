@@ -56,7 +56,7 @@ const qcFlagCovers = (flag: string, segments: string) => `${flag} or coalesce(ca
   expression: qcFlagCovers('audio_qc_fail_ch4', 'qc_fail_segments_ch4'),
 })
 export class AudioProcessing extends ProcessingRecord {
-  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade', orderable: true })
   participant!: Participant;
 
   /** The biomechanics recorded at the same time (one side of a circular pair of links). */
@@ -67,18 +67,19 @@ export class AudioProcessing extends ProcessingRecord {
   declare readonly biomechanicsImportId: number | null;
 
   // File
-  @StringColumn(255) audioFileName!: string;
+  @StringColumn(255, { orderable: true }) audioFileName!: string;
   @StringColumn(50) deviceSerial!: string;
   @IntColumn({ min: 0 }) firmwareVersion!: number;
   @TimestampColumn() fileTime!: Date;
   @FloatColumn({ min: 0 }) fileSizeMb!: number;
 
   // Recording
-  @TimestampColumn() recordingDate!: Date;
-  @TimestampColumn({ description: 'Falls on the calendar date of recordingDate.' }) recordingTime!: Date;
+  @TimestampColumn({ orderable: true }) recordingDate!: Date;
+  @TimestampColumn({ description: 'Falls on the calendar date of recordingDate.', orderable: true })
+  recordingTime!: Date;
   @StringColumn(10, { nullable: true, description: 'UTC when not given.' }) recordingTimezone?: string | null;
-  @EnumColumn(Knee) knee!: Knee;
-  @EnumColumn(Maneuver) maneuver!: Maneuver;
+  @EnumColumn(Knee, { orderable: true }) knee!: Knee;
+  @EnumColumn(Maneuver, { orderable: true }) maneuver!: Maneuver;
   @IntColumn({ min: 1, max: 4 }) numChannels!: number;
   @FloatColumn({ positive: true, default: 46875 }) sampleRate: number = 46875;
 
@@ -136,5 +137,5 @@ export class AudioProcessing extends ProcessingRecord {
   @SegmentsColumn() qcArtifactSegmentsCh3?: number[] | null;
   @SegmentsColumn() qcArtifactSegmentsCh4?: number[] | null;
 
-  @FloatColumn({ nullable: true, min: 0 }) durationSeconds?: number | null;
+  @FloatColumn({ nullable: true, min: 0, orderable: true }) durationSeconds?: number | null;
 }

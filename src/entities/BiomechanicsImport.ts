@@ -14,7 +14,7 @@ import { AudioProcessing } from './AudioProcessing';
   properties: ['participant', 'biomechanicsFile', 'knee', 'maneuver'],
 })
 export class BiomechanicsImport extends ProcessingRecord {
-  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade', orderable: true })
   participant!: Participant;
 
   /** The audio recorded at the same time (the other side of the circular pair). */
@@ -24,16 +24,16 @@ export class BiomechanicsImport extends ProcessingRecord {
   declare readonly participantId: number;
   declare readonly audioProcessingId: number | null;
 
-  @StringColumn(255) biomechanicsFile!: string;
+  @StringColumn(255, { orderable: true }) biomechanicsFile!: string;
   @StringColumn(100, { nullable: true }) sheetName?: string | null;
-  @EnumColumn(BiomechanicsType) biomechanicsType!: BiomechanicsType;
-  @EnumColumn(Knee) knee!: Knee;
-  @EnumColumn(Maneuver) maneuver!: Maneuver;
+  @EnumColumn(BiomechanicsType, { orderable: true }) biomechanicsType!: BiomechanicsType;
+  @EnumColumn(Knee, { orderable: true }) knee!: Knee;
+  @EnumColumn(Maneuver, { orderable: true }) maneuver!: Maneuver;
   @EnumColumn(BiomechanicsSyncMethod) biomechanicsSyncMethod!: BiomechanicsSyncMethod;
   @FloatColumn({ positive: true }) biomechanicsSampleRate!: number;
   @TextColumn() biomechanicsNotes?: string | null;
   @IntColumn({ min: 0 }) numSubRecordings!: number;
-  @FloatColumn({ min: 0 }) durationSeconds!: number;
+  @FloatColumn({ min: 0, orderable: true }) durationSeconds!: number;
   @IntColumn({ min: 0 }) numDataPoints!: number;
   @IntColumn({ min: 0, default: 0 }) numPasses: number = 0;
   @StringColumn(20, { nullable: true }) biomechQcVersion?: string | null;

@@ -29,16 +29,16 @@ import { Synchronization, WALK_PASS_SPEED_CHECK } from './Synchronization';
   expression: 'biomechanics_import_id is null or (bio_start_time is not null and bio_end_time is not null)',
 })
 export class MovementCycle extends ProcessingRecord {
-  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade', orderable: true })
   participant!: Participant;
 
-  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade', orderable: true })
   audioProcessing!: AudioProcessing;
 
   @ReferenceColumn(() => BiomechanicsImport, { nullable: true, deleteRule: 'set null' })
   biomechanicsImport?: BiomechanicsImport | null;
 
-  @ReferenceColumn(() => Synchronization, { nullable: true, deleteRule: 'cascade' })
+  @ReferenceColumn(() => Synchronization, { nullable: true, deleteRule: 'cascade', orderable: true })
   synchronization?: Synchronization | null;
 
   declare readonly participantId: number;
@@ -46,19 +46,19 @@ export class MovementCycle extends ProcessingRecord {
   declare readonly biomechanicsImportId: number | null;
   declare readonly synchronizationId: number | null;
 
-  @EnumColumn(Knee) knee!: Knee;
-  @EnumColumn(Maneuver) maneuver!: Maneuver;
-  @IntColumn({ nullable: true, min: 1 }) passNumber?: number | null;
-  @EnumColumn(WalkSpeed, { nullable: true }) speed?: WalkSpeed | null;
+  @EnumColumn(Knee, { orderable: true }) knee!: Knee;
+  @EnumColumn(Maneuver, { orderable: true }) maneuver!: Maneuver;
+  @IntColumn({ nullable: true, min: 1, orderable: true }) passNumber?: number | null;
+  @EnumColumn(WalkSpeed, { nullable: true, orderable: true }) speed?: WalkSpeed | null;
 
   @StringColumn(255) cycleFile!: string;
-  @IntColumn({ min: 0 }) cycleIndex!: number;
-  @BoolColumn() isOutlier = false;
+  @IntColumn({ min: 0, orderable: true }) cycleIndex!: number;
+  @BoolColumn({ orderable: true }) isOutlier = false;
 
-  @FloatColumn({ min: 0 }) startTimeS!: number;
-  @FloatColumn({ min: 0 }) endTimeS!: number;
-  @FloatColumn({ min: 0 }) durationS!: number;
-  @TimestampColumn() audioStartTime!: Date;
+  @FloatColumn({ min: 0, orderable: true }) startTimeS!: number;
+  @FloatColumn({ min: 0, orderable: true }) endTimeS!: number;
+  @FloatColumn({ min: 0, orderable: true }) durationS!: number;
+  @TimestampColumn({ orderable: true }) audioStartTime!: Date;
   @TimestampColumn() audioEndTime!: Date;
   @TimestampColumn({ nullable: true }) bioStartTime?: Date | null;
   @TimestampColumn({ nullable: true }) bioEndTime?: Date | null;

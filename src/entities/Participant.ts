@@ -11,13 +11,14 @@ export const USE_PARTICIPANT_NUMBER = 'Use participantNumber.';
 @Entity({ tableName: 'participant' })
 @Unique({ name: 'participant_study_id_study_participant_id_key', properties: ['study', 'studyParticipantId'] })
 export class Participant extends BaseRecord {
-  @ReferenceColumn(() => Study, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => Study, { deleteRule: 'cascade', orderable: true })
   study!: Study;
 
   declare readonly studyId: number;
 
   @IntColumn({
     min: 0,
+    orderable: true,
     description: "The participant's number inside the study.",
     deprecationReason: USE_PARTICIPANT_NUMBER,
   })

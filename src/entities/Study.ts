@@ -9,7 +9,7 @@ import { StudyName } from './enums';
 @Check({ name: 'study_name_check', expression: `name ~ '^(${Object.values(StudyName).join('|')})$'` })
 export class Study extends BaseRecord {
   // varchar(50) as in the guide, checked against the study names.
-  @StringColumn(50, { vocabulary: StudyName })
+  @StringColumn(50, { vocabulary: StudyName, orderable: true })
   @Unique({ name: 'study_name_key' })
   name!: StudyName;
 }

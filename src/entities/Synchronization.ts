@@ -49,24 +49,25 @@ const stompMethodNeeds = (method: string, a: string, b: string) =>
   expression: 'audio_sync_time_left is null or audio_sync_time_right is null or audio_sync_offset is not null',
 })
 export class Synchronization extends ProcessingRecord {
-  @ReferenceColumn(() => Participant, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => Participant, { deleteRule: 'cascade', orderable: true })
   participant!: Participant;
 
-  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => AudioProcessing, { deleteRule: 'cascade', orderable: true })
   audioProcessing!: AudioProcessing;
 
-  @ReferenceColumn(() => BiomechanicsImport, { deleteRule: 'cascade' })
+  @ReferenceColumn(() => BiomechanicsImport, { deleteRule: 'cascade', orderable: true })
   biomechanicsImport!: BiomechanicsImport;
 
   declare readonly participantId: number;
   declare readonly audioProcessingId: number;
   declare readonly biomechanicsImportId: number;
 
-  @EnumColumn(Knee) knee!: Knee;
-  @EnumColumn(Maneuver) maneuver!: Maneuver;
-  @IntColumn({ nullable: true, min: 1, description: 'Walk pass (1, 2, …); null for fe and sts.' }) passNumber?:
-    number | null;
-  @EnumColumn(WalkSpeed, { nullable: true, description: 'Walk speed; null for fe and sts.' }) speed?: WalkSpeed | null;
+  @EnumColumn(Knee, { orderable: true }) knee!: Knee;
+  @EnumColumn(Maneuver, { orderable: true }) maneuver!: Maneuver;
+  @IntColumn({ nullable: true, min: 1, orderable: true, description: 'Walk pass (1, 2, …); null for fe and sts.' })
+  passNumber?: number | null;
+  @EnumColumn(WalkSpeed, { nullable: true, orderable: true, description: 'Walk speed; null for fe and sts.' })
+  speed?: WalkSpeed | null;
 
   // Sync times (seconds) and offsets
   @FloatColumn({ nullable: true, min: 0 }) bioLeftSyncTime?: number | null;
@@ -88,7 +89,7 @@ export class Synchronization extends ProcessingRecord {
   @FloatColumn({ nullable: true, min: 0 }) contraSelectedAudioSyncTime?: number | null;
 
   // Methods
-  @EnumColumn(SyncMethod, { nullable: true }) syncMethod?: SyncMethod | null;
+  @EnumColumn(SyncMethod, { nullable: true, orderable: true }) syncMethod?: SyncMethod | null;
   @StringColumn(100, { nullable: true }) consensusMethods?: string | null;
   @EnumArrayColumn(StompDetectionMethod) stompDetectionMethods?: StompDetectionMethod[] | null;
   @EnumColumn(StompDetectionMethod, { nullable: true }) selectedStompMethod?: StompDetectionMethod | null;
@@ -101,11 +102,11 @@ export class Synchronization extends ProcessingRecord {
   @TimestampColumn({ nullable: true }) syncFileModified?: Date | null;
 
   // Cycle statistics
-  @FloatColumn({ nullable: true, min: 0 }) syncDuration?: number | null;
-  @IntColumn({ min: 0, default: 0 }) totalCyclesExtracted: number = 0;
-  @IntColumn({ min: 0, default: 0 }) cleanCycles: number = 0;
-  @IntColumn({ min: 0, default: 0 }) outlierCycles: number = 0;
-  @FloatColumn({ nullable: true, min: 0 }) meanCycleDurationS?: number | null;
+  @FloatColumn({ nullable: true, min: 0, orderable: true }) syncDuration?: number | null;
+  @IntColumn({ min: 0, default: 0, orderable: true }) totalCyclesExtracted: number = 0;
+  @IntColumn({ min: 0, default: 0, orderable: true }) cleanCycles: number = 0;
+  @IntColumn({ min: 0, default: 0, orderable: true }) outlierCycles: number = 0;
+  @FloatColumn({ nullable: true, min: 0, orderable: true }) meanCycleDurationS?: number | null;
   @FloatColumn({ nullable: true, min: 0 }) medianCycleDurationS?: number | null;
   @FloatColumn({ nullable: true, min: 0 }) minCycleDurationS?: number | null;
   @FloatColumn({ nullable: true, min: 0 }) maxCycleDurationS?: number | null;

@@ -14,7 +14,7 @@ export abstract class BaseRecord {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
 
-  @CreatedTimestampColumn({ description: 'When the row was first written.' })
+  @CreatedTimestampColumn({ description: 'When the row was first written.', orderable: true })
   createdAt: Date = new Date();
 }
 
@@ -25,13 +25,13 @@ export abstract class BaseRecord {
  */
 @ObjectType({ simpleResolvers: true })
 export abstract class ProcessingRecord extends BaseRecord {
-  @UpdatedTimestampColumn({ description: 'When the row was last changed.' })
+  @UpdatedTimestampColumn({ description: 'When the row was last changed.', orderable: true })
   updatedAt: Date = new Date();
 
-  @CreatedTimestampColumn({ writable: true })
+  @CreatedTimestampColumn({ writable: true, orderable: true })
   processingDate: Date = new Date();
 
-  @EnumColumn(ProcessingStatus, { default: ProcessingStatus.not_processed })
+  @EnumColumn(ProcessingStatus, { default: ProcessingStatus.not_processed, orderable: true })
   processingStatus: ProcessingStatus = ProcessingStatus.not_processed;
 
   @TextColumn()

@@ -19,6 +19,15 @@ interface ColumnOptions {
   deprecationReason?: string;
 }
 
+/** The option of the decorators whose columns a list can be ordered by (scalars and references). */
+interface Orderable {
+  /**
+   * Lists of these records can be ordered by the column: it is a value of the list's `…OrderField`
+   * enum (a reference as its `…Id` field). src/services/read/ordering.ts derives ORDER_FIELDS from it.
+   */
+  orderable?: boolean;
+}
+
 type Decorator = (target: object, propertyKey: string) => void;
 
 /** An entity class, abstract base classes included (structurally: a Function is one too). */
@@ -38,6 +47,8 @@ interface DeclarationBase {
   description?: string;
   /** The value a row (and a write input) gets when none is given. */
   default?: number | boolean | string;
+  /** Declared `orderable`: lists of these records can be ordered by it (src/services/read/ordering.ts). */
+  orderable?: true;
 }
 
 /** One column as declared: what the ORM maps, GraphQL shows, the CHECK enforces and the write inputs validate. */
@@ -128,6 +139,8 @@ const named = (o: ColumnOptions) => (o.fieldName ? { fieldName: o.fieldName } : 
 /** Likewise `default: undefined` would be emitted as `default undefined` (and a declaration has none either). */
 const withDefault = (value: string | number | boolean | null | undefined) =>
   value === undefined || value === null ? {} : { default: value };
+/** Likewise a declaration says `orderable` only when it is. */
+const orderable = (o: Orderable) => (o.orderable ? { orderable: true as const } : {});
 
 function compose(...decorators: Decorator[]): Decorator {
   return (target, key) => decorators.forEach((d) => d(target, key));
@@ -148,7 +161,9 @@ function checkOn(expression: (column: string) => string): Decorator {
   };
 }
 
-export function IntColumn(o: ColumnOptions & { min?: number; max?: number; default?: number } = {}): Decorator {
+export function IntColumn(
+  o: ColumnOptions & Orderable & { min?: number; max?: number; default?: number } = {},
+): Decorator {
   const checks: Decorator[] = [];
   if (o.min !== undefined && o.max !== undefined) checks.push(checkOn((c) => `${c} >= ${o.min} and ${c} <= ${o.max}`));
   else if (o.min !== undefined) checks.push(checkOn((c) => `${c} >= ${o.min}`));
@@ -162,12 +177,15 @@ export function IntColumn(o: ColumnOptions & { min?: number; max?: number; defau
       min: o.min,
       max: o.max,
       ...withDefault(o.default),
+      ...orderable(o),
     }),
     ...checks,
   );
 }
 
-export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolean; default?: number } = {}): Decorator {
+export function FloatColumn(
+  o: ColumnOptions & Orderable & { min?: number; positive?: boolean; default?: number } = {},
+): Decorator {
   const checks: Decorator[] = [];
   // Spelled with the cast PostgreSQL adds itself, so `ae-db check` sees no difference. The
   // upper bound refuses NaN (which PostgreSQL orders above every number) and Infinity.
@@ -184,18 +202,25 @@ export function FloatColumn(o: ColumnOptions & { min?: number; positive?: boolea
       min: o.min,
       positive: o.positive,
       ...withDefault(o.default),
+      ...orderable(o),
     }),
     ...checks,
   );
 }
 
 /** Booleans are NOT NULL DEFAULT false unless told otherwise. */
-export function BoolColumn(o: ColumnOptions & { default?: boolean | null } = {}): Decorator {
+export function BoolColumn(o: ColumnOptions & Orderable & { default?: boolean | null } = {}): Decorator {
   const def = o.default === undefined ? false : o.default;
   return compose(
     Property({ type: 'boolean', nullable: !!o.nullable, ...named(o), ...withDefault(def) }) as Decorator,
     gqlField(() => Boolean, o),
-    declare({ kind: 'boolean', nullable: !!o.nullable, description: o.description, ...withDefault(def) }),
+    declare({
+      kind: 'boolean',
+      nullable: !!o.nullable,
+      description: o.description,
+      ...withDefault(def),
+      ...orderable(o),
+    }),
   );
 }
 
@@ -203,12 +228,22 @@ export function BoolColumn(o: ColumnOptions & { default?: boolean | null } = {})
  * varchar(length). `vocabulary`: the column holds one of an enum's values (checked by a table
  * CHECK, as varchar rather than an ORM enum, which would be `text`), and GraphQL shows that enum.
  */
-export function StringColumn(length: number, o: ColumnOptions & { vocabulary?: Vocabulary } = {}): Decorator {
+export function StringColumn(
+  length: number,
+  o: ColumnOptions & Orderable & { vocabulary?: Vocabulary } = {},
+): Decorator {
   const vocabulary = o.vocabulary;
   return compose(
     Property({ type: 'string', length, nullable: !!o.nullable, ...named(o) }) as Decorator,
     gqlField(vocabulary ? () => vocabulary : () => String, o),
-    declare({ kind: 'string', nullable: !!o.nullable, description: o.description, length, vocabulary }),
+    declare({
+      kind: 'string',
+      nullable: !!o.nullable,
+      description: o.description,
+      length,
+      vocabulary,
+      ...orderable(o),
+    }),
   );
 }
 
@@ -222,11 +257,11 @@ export function TextColumn(o: ColumnOptions = {}): Decorator {
 }
 
 /** `timestamp` (without time zone): wall-clock times as the recording device wrote them. */
-export function TimestampColumn(o: ColumnOptions = {}): Decorator {
+export function TimestampColumn(o: ColumnOptions & Orderable = {}): Decorator {
   return compose(
     Property({ type: 'datetime', columnType: 'timestamp(6)', nullable: !!o.nullable, ...named(o) }) as Decorator,
     gqlField(() => Date, o),
-    declare({ kind: 'timestamp', nullable: !!o.nullable, description: o.description }),
+    declare({ kind: 'timestamp', nullable: !!o.nullable, description: o.description, ...orderable(o) }),
   );
 }
 
@@ -241,20 +276,32 @@ const BOOKKEEPING_TIME = {
  * `timestamptz not null default now()`: bookkeeping times set by the database. `writable`: a
  * write may give the time (when the pipeline processed a record), and gets now when it does not.
  */
-export function CreatedTimestampColumn(o: ColumnOptions & { writable?: boolean } = {}): Decorator {
+export function CreatedTimestampColumn(o: ColumnOptions & Orderable & { writable?: boolean } = {}): Decorator {
   return compose(
     Property({ ...BOOKKEEPING_TIME, ...named(o) }) as Decorator,
     gqlField(() => Date, o),
-    declare({ kind: 'databaseTimestamp', nullable: false, description: o.description, writable: !!o.writable }),
+    declare({
+      kind: 'databaseTimestamp',
+      nullable: false,
+      description: o.description,
+      writable: !!o.writable,
+      ...orderable(o),
+    }),
   );
 }
 
 /** Like CreatedTimestampColumn, and also set on every UPDATE by the ORM (and by a database trigger). */
-export function UpdatedTimestampColumn(o: ColumnOptions = {}): Decorator {
+export function UpdatedTimestampColumn(o: ColumnOptions & Orderable = {}): Decorator {
   return compose(
     Property({ ...BOOKKEEPING_TIME, onUpdate: () => new Date(), ...named(o) }) as Decorator,
     gqlField(() => Date, o),
-    declare({ kind: 'databaseTimestamp', nullable: false, description: o.description, writable: false }),
+    declare({
+      kind: 'databaseTimestamp',
+      nullable: false,
+      description: o.description,
+      writable: false,
+      ...orderable(o),
+    }),
   );
 }
 
@@ -305,11 +352,18 @@ export function SegmentsColumn(o: ColumnOptions = {}): Decorator {
 }
 
 /** `text` checked against the vocabulary (MikroORM emits `check (col in (…))`); GraphQL shows the enum. */
-export function EnumColumn(items: Vocabulary, o: ColumnOptions & { default?: string } = {}): Decorator {
+export function EnumColumn(items: Vocabulary, o: ColumnOptions & Orderable & { default?: string } = {}): Decorator {
   return compose(
     Enum({ items: () => items, nullable: !!o.nullable, ...named(o), ...withDefault(o.default) }) as Decorator,
     gqlField(() => items, o),
-    declare({ kind: 'enum', nullable: !!o.nullable, description: o.description, items, ...withDefault(o.default) }),
+    declare({
+      kind: 'enum',
+      nullable: !!o.nullable,
+      description: o.description,
+      items,
+      ...withDefault(o.default),
+      ...orderable(o),
+    }),
   );
 }
 
@@ -339,7 +393,7 @@ export type ReferenceDeleteRule = 'cascade' | 'set null';
 
 export function ReferenceColumn(
   entity: () => EntityClass,
-  o: { nullable?: boolean; deleteRule: ReferenceDeleteRule },
+  o: Orderable & { nullable?: boolean; deleteRule: ReferenceDeleteRule },
 ): Decorator {
   const nullable = !!o.nullable;
   const idGetter: Decorator = (target, key) =>
@@ -356,7 +410,7 @@ export function ReferenceColumn(
       index: true,
     }) as Decorator,
     idGetter,
-    declare({ kind: 'reference', nullable, entity, deleteRule: o.deleteRule }),
+    declare({ kind: 'reference', nullable, entity, deleteRule: o.deleteRule, ...orderable(o) }),
   );
 }
 

@@ -19,7 +19,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'movementCycle',
 ];
 
-const ENTITY_OF: Record<RecordKind, string> = {
+/** The entity class of each kind, by name (the ORM's metadata is keyed by it). */
+export const ENTITY_OF: Record<RecordKind, string> = {
   study: 'Study',
   participant: 'Participant',
   audioProcessing: 'AudioProcessing',

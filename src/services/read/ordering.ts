@@ -7,8 +7,10 @@
  * Nulls: ascending puts them last, descending first (PostgreSQL's defaults, so an index
  * serves either direction); the keyset comparison below follows the same rule.
  */
+import { ENTITIES } from '../../entities';
+import { columnsOf, type ColumnDeclaration, type EntityClass } from '../../entities/columns';
 import { UserError } from '../errors';
-import { LIST_NAME, type FieldColumn, type RecordKind, type TableModel } from './model';
+import { ENTITY_OF, LIST_NAME, RECORD_KINDS, type FieldColumn, type RecordKind, type TableModel } from './model';
 import { quote, type SqlParams } from './sql';
 import { isStorablePgTimestamp } from './timestamps';
 import { INT4_MAX, unstorableTextProblem } from '../write/validation';
@@ -20,78 +22,49 @@ export interface OrderSpec {
   direction?: SortDirection | null;
 }
 
-/** The fields each list can be ordered by (the GraphQL `…OrderField` enums are built from these). */
-export const ORDER_FIELDS: Record<RecordKind, readonly string[]> = {
-  study: ['id', 'name', 'createdAt'],
-  participant: ['id', 'studyId', 'studyParticipantId', 'createdAt'],
-  audioProcessing: [
-    'id',
-    'participantId',
-    'knee',
-    'maneuver',
-    'audioFileName',
-    'recordingDate',
-    'recordingTime',
-    'durationSeconds',
-    'processingStatus',
-    'processingDate',
-    'createdAt',
-    'updatedAt',
-  ],
-  biomechanicsImport: [
-    'id',
-    'participantId',
-    'knee',
-    'maneuver',
-    'biomechanicsFile',
-    'biomechanicsType',
-    'durationSeconds',
-    'processingStatus',
-    'processingDate',
-    'createdAt',
-    'updatedAt',
-  ],
-  synchronization: [
-    'id',
-    'participantId',
-    'audioProcessingId',
-    'biomechanicsImportId',
-    'knee',
-    'maneuver',
-    'passNumber',
-    'speed',
-    'syncMethod',
-    'syncDuration',
-    'totalCyclesExtracted',
-    'cleanCycles',
-    'outlierCycles',
-    'meanCycleDurationS',
-    'processingStatus',
-    'processingDate',
-    'createdAt',
-    'updatedAt',
-  ],
-  movementCycle: [
-    'id',
-    'participantId',
-    'audioProcessingId',
-    'synchronizationId',
-    'knee',
-    'maneuver',
-    'passNumber',
-    'speed',
-    'cycleIndex',
-    'isOutlier',
-    'startTimeS',
-    'endTimeS',
-    'durationS',
-    'audioStartTime',
-    'processingStatus',
-    'processingDate',
-    'createdAt',
-    'updatedAt',
-  ],
-};
+/**
+ * Where inherited orderable columns (src/entities/base.ts) stand, after a record's own, in every
+ * list: the processing state, then the row's bookkeeping times.
+ */
+const INHERITED_ORDER: readonly string[] = ['processingStatus', 'processingDate', 'createdAt', 'updatedAt'];
+
+/** Own columns that come right after the references: the knee and movement a recording is of. */
+const RECORDING_COLUMNS: readonly string[] = ['knee', 'maneuver'];
+
+/** The read model's name of a column: a reference as `<relation>Id`. */
+const fieldOf = (c: ColumnDeclaration) => (c.kind === 'reference' ? `${c.property}Id` : c.property);
+
+/**
+ * The columns of `entity` declared `orderable` (src/entities/columns.ts), after `id`: its own
+ * columns, references first, then RECORDING_COLUMNS, then the others, each group in declaration
+ * order; then the inherited ones in INHERITED_ORDER.
+ */
+function orderFieldsOf(entity: EntityClass): readonly string[] {
+  const own = new Set(columnsOf(entity, { own: true }));
+  const rank = (c: ColumnDeclaration): number => {
+    if (own.has(c)) return c.kind === 'reference' ? 0 : RECORDING_COLUMNS.includes(c.property) ? 1 : 2;
+    const place = INHERITED_ORDER.indexOf(c.property);
+    if (place < 0) throw new Error(`${entity.name}.${c.property} is orderable but has no place in INHERITED_ORDER`);
+    return 3 + place;
+  };
+  // sort() is stable: columns of the same rank keep their declaration order.
+  const orderable = columnsOf(entity).filter((c) => c.orderable);
+  return ['id', ...orderable.sort((a, b) => rank(a) - rank(b)).map(fieldOf)];
+}
+
+function entityOf(kind: RecordKind): EntityClass {
+  const entity = ENTITIES.find((e) => e.name === ENTITY_OF[kind]);
+  if (!entity) throw new Error(`no entity class ${ENTITY_OF[kind]} for ${kind}`);
+  return entity;
+}
+
+/**
+ * The fields each list can be ordered by: `id` and the columns declared `orderable`, in orderFieldsOf's
+ * order (the GraphQL `…OrderField` enums are built from these).
+ */
+export const ORDER_FIELDS = Object.fromEntries(
+  RECORD_KINDS.map((kind) => [kind, orderFieldsOf(entityOf(kind))]),
+) as Record<RecordKind, readonly string[]>;
 
 export interface OrderKey extends FieldColumn {
   descending: boolean;
