@@ -20,15 +20,14 @@ export interface Level {
   child?: { field: string; postgraphileField: string; foreignKey: string; level: Level };
 }
 
+/** Where a cycle lies in its recording: start, end and length in seconds, and the audio clock's start and end. */
+const CYCLE_TIMING = ['startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime'];
+
 const CYCLE_W1 = [
   'id',
   'cycleIndex',
   'isOutlier',
-  'startTimeS',
-  'endTimeS',
-  'durationS',
-  'audioStartTime',
-  'audioEndTime',
+  ...CYCLE_TIMING,
   'cycleFile',
   'cycleFileChecksum',
   'biomechanicsQcFail',
@@ -115,11 +114,7 @@ export const W2_FIELDS = [
   'speed',
   'cycleIndex',
   'isOutlier',
-  'startTimeS',
-  'endTimeS',
-  'durationS',
-  'audioStartTime',
-  'audioEndTime',
+  ...CYCLE_TIMING,
   'biomechanicsQcFail',
   'syncQcFail',
 ];
