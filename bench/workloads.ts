@@ -23,6 +23,16 @@ export interface Level {
 /** Where a cycle lies in its recording: start, end and length in seconds, and the audio clock's start and end. */
 const CYCLE_TIMING = ['startTimeS', 'endTimeS', 'durationS', 'audioStartTime', 'audioEndTime'];
 
+/** An audio record's QC verdict: failed overall and per channel, and the failing segments overall. */
+const AUDIO_QC_VERDICT = [
+  'audioQcFail',
+  'audioQcFailCh1',
+  'audioQcFailCh2',
+  'audioQcFailCh3',
+  'audioQcFailCh4',
+  'qcFailSegments',
+];
+
 const CYCLE_W1 = [
   'id',
   'cycleIndex',
@@ -53,12 +63,7 @@ const AUDIO_W1 = [
   'recordingTime',
   'durationSeconds',
   'sampleRate',
-  'audioQcFail',
-  'audioQcFailCh1',
-  'audioQcFailCh2',
-  'audioQcFailCh3',
-  'audioQcFailCh4',
-  'qcFailSegments',
+  ...AUDIO_QC_VERDICT,
   'processingStatus',
 ];
 
@@ -127,12 +132,7 @@ export const W3_AUDIO_FIELDS = [
   'knee',
   'maneuver',
   'audioQcVersion',
-  'audioQcFail',
-  'audioQcFailCh1',
-  'audioQcFailCh2',
-  'audioQcFailCh3',
-  'audioQcFailCh4',
-  'qcFailSegments',
+  ...AUDIO_QC_VERDICT,
   'qcFailSegmentsCh1',
   'qcFailSegmentsCh2',
   'qcFailSegmentsCh3',
