@@ -85,6 +85,9 @@ function declare(declaration: Declared): Decorator {
   };
 }
 
+/** The field a column is read and written by: a reference by its id (the `<relation>Id` getter of ReferenceColumn). */
+export const fieldNameOf = (c: ColumnDeclaration): string => (c.kind === 'reference' ? `${c.property}Id` : c.property);
+
 /**
  * The columns declared by these decorators on `entity`: its base classes' first, in declaration
  * order; with `{ own: true }` only those `entity` itself declares.

@@ -8,7 +8,7 @@
  * serves either direction); the keyset comparison below follows the same rule.
  */
 import { ENTITIES } from '../../entities';
-import { columnsOf, type ColumnDeclaration, type EntityClass } from '../../entities/columns';
+import { columnsOf, fieldNameOf, type ColumnDeclaration, type EntityClass } from '../../entities/columns';
 import { UserError } from '../errors';
 import { ENTITY_OF, LIST_NAME, RECORD_KINDS, type FieldColumn, type RecordKind, type TableModel } from './model';
 import { quote, type SqlParams } from './sql';
@@ -31,9 +31,6 @@ const INHERITED_ORDER: readonly string[] = ['processingStatus', 'processingDate'
 /** Own columns that come right after the references: the knee and movement a recording is of. */
 const RECORDING_COLUMNS: readonly string[] = ['knee', 'maneuver'];
 
-/** The read model's name of a column: a reference as `<relation>Id`. */
-const fieldOf = (c: ColumnDeclaration) => (c.kind === 'reference' ? `${c.property}Id` : c.property);
-
 /**
  * The columns of `entity` declared `orderable` (src/entities/columns.ts), after `id`: its own
  * columns, references first, then RECORDING_COLUMNS, then the others, each group in declaration
@@ -49,7 +46,7 @@ function orderFieldsOf(entity: EntityClass): readonly string[] {
   };
   // sort() is stable: columns of the same rank keep their declaration order.
   const orderable = columnsOf(entity).filter((c) => c.orderable);
-  return ['id', ...orderable.sort((a, b) => rank(a) - rank(b)).map(fieldOf)];
+  return ['id', ...orderable.sort((a, b) => rank(a) - rank(b)).map(fieldNameOf)];
 }
 
 function entityOf(kind: RecordKind): EntityClass {

@@ -28,6 +28,7 @@ import {
 import {
   columnOf,
   columnsOf,
+  fieldNameOf,
   type ColumnDeclaration,
   type EntityClass,
   type ReturnTypeFunc,
@@ -61,9 +62,6 @@ const INT4_MIN = -INT4_MAX - 1;
 /** Floats must be real numbers: no NaN, no Infinity. */
 const FINITE = { allowNaN: false, allowInfinity: false };
 const CHECKSUM_DESCRIPTION = 'Hex SHA-256: 64 lowercase hex characters.';
-
-/** The name a column has in a write input: a reference is given by its id. */
-export const inputNameOf = (c: ColumnDeclaration) => (c.kind === 'reference' ? `${c.property}Id` : c.property);
 
 /** A write may leave the column out: it is nullable, has a default, or the database fills it in. */
 const isRequired = (c: ColumnDeclaration) => !c.nullable && c.default === undefined && c.kind !== 'databaseTimestamp';
@@ -190,12 +188,12 @@ export function ColumnInputs<B extends object, E, O extends { [K in keyof E]?: I
   class Input extends (Base as unknown as new () => object) {
     constructor() {
       super();
-      for (const c of columns) (this as Record<string, unknown>)[inputNameOf(c)] = c.default;
+      for (const c of columns) (this as Record<string, unknown>)[fieldNameOf(c)] = c.default;
     }
   }
   Object.defineProperty(Input, 'name', { value: o.name });
   for (const c of columns)
-    applyColumn(c, (fieldOptions(c) || {}) as InputFieldOptions, Input.prototype, inputNameOf(c));
+    applyColumn(c, (fieldOptions(c) || {}) as InputFieldOptions, Input.prototype, fieldNameOf(c));
   InputType(o.name, { description: o.description })(Input);
   return Input as unknown as new () => B & ColumnValues<E, O>;
 }
@@ -218,6 +216,6 @@ export function inputFieldsOf(input: abstract new (...args: never[]) => object):
  * what a record read back gives to be written again as it is.
  */
 export function columnFieldsOf(input: abstract new (...args: never[]) => object, entity: EntityClass): string[] {
-  const columns = new Set(columnsOf(entity).map(inputNameOf));
+  const columns = new Set(columnsOf(entity).map(fieldNameOf));
   return inputFieldsOf(input).filter((f) => columns.has(f));
 }
