@@ -5,6 +5,7 @@
  */
 import { getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLObjectType } from 'graphql';
 import { countStatements } from './helpers/graphql';
+import { fieldOf } from './helpers/data-model';
 import { useTestDatabase } from './helpers/test-database';
 import { buildAppSchema } from '../src/graphql/schema';
 import { FIELD_ALIASES, type RecordKind } from '../src/services/read/model';
@@ -23,7 +24,6 @@ beforeAll(async () => {
   }
 });
 
-const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, x: string) => x.toUpperCase());
 const instant = (v: string) => new Date(/(Z|[+-]\d\d:\d\d)$/.test(v) ? v : `${v}Z`).toISOString();
 
 /** Every row of `table` as GraphQL would spell it: camelCase keys, instants for date-times, enum names. */
@@ -33,7 +33,7 @@ async function stored(table: string, dateColumns: string[]): Promise<Map<number,
     rows.map(({ j }) => {
       const o: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(j)) {
-        o[camel(k)] =
+        o[fieldOf(k)] =
           dateColumns.includes(k) && typeof v === 'string'
             ? instant(v)
             : k === 'biomechanics_type' && v === 'Motion Analysis'

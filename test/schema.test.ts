@@ -12,7 +12,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { useTestDatabase } from './helpers/test-database';
-import { SYNC_TIMES } from './helpers/data-model';
+import { fieldOf, SYNC_TIMES } from './helpers/data-model';
 import { buildAppSchema } from '../src/graphql/schema';
 import { MIGRATIONS } from '../migrations';
 
@@ -192,7 +192,6 @@ const GRAPHQL_TYPES: Record<string, string> = {
   movement_cycles: 'MovementCycle',
 };
 
-const camelCase = (column: string) => column.replace(/_(\w)/g, (_, x: string) => x.toUpperCase());
 const literals = (list: string) =>
   [...list.matchAll(/'((?:[^']|'')*)'(?:::[\w ]+)?/g)].map((m) => m[1].replace(/''/g, "'"));
 
@@ -359,8 +358,8 @@ describe('migrated schema (from the catalog)', () => {
     });
     const mismatches = vocabularies.flatMap((v) => {
       const type = schema.getType(GRAPHQL_TYPES[v.table]);
-      const field = type instanceof GraphQLObjectType ? type.getFields()[camelCase(v.column)] : undefined;
-      const where = `${GRAPHQL_TYPES[v.table]}.${camelCase(v.column)} (${v.table}.${v.column})`;
+      const field = type instanceof GraphQLObjectType ? type.getFields()[fieldOf(v.column)] : undefined;
+      const where = `${GRAPHQL_TYPES[v.table]}.${fieldOf(v.column)} (${v.table}.${v.column})`;
       const actual = `${where}: ${field ? describeField(field.type) : 'no such field'}`;
       const expected = `${where}: ${v.array ? '[' : ''}enum ${JSON.stringify([...v.values].sort())}${v.array ? ']' : ''}`;
       return actual === expected ? [] : [{ actual, expected }];
